@@ -181,8 +181,9 @@ function tsxNode(script, args) {
 const [task = 'help', ...args] = process.argv.slice(2);
 switch (task) {
   case 'start':
+    // Until the BFF exists, `npm start` serves the simulator on its usual port.
     ensureInstalled();
-    tsxNode('packages/vergeos-sim/src/cli.ts', args);
+    tsxNode('packages/vergeos-sim/src/cli.ts', args.length ? args : ['--port', '9443']);
     break;
   case 'sim':
     ensureInstalled();
