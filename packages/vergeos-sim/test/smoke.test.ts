@@ -1,8 +1,0 @@
-import { describe, expect, it } from 'vitest';
-import * as sim from '../src/index';
-
-describe('vergeos-sim', () => {
-  it('loads', () => {
-    expect(typeof sim).toBe('object');
-  });
-});
