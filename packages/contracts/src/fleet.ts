@@ -1,0 +1,78 @@
+// The fleet snapshot: what the BFF's poller keeps in memory and every browser reads from
+// `GET /api/fleet` (or `GET /api/fleet/events`). Only the fields the UI uses: the schema is also
+// the BFF's response allow-list.
+import Type, { type Static } from 'typebox';
+import { MACHINE_STATES, POWER_STATUSES } from './power';
+
+const Nullable = <T extends Type.TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+export const FleetVm = Type.Object({
+  /** The VM's key (what `vm_actions` takes). */
+  key: Type.Integer(),
+  /** The machine key (what `machine_status` is keyed by). */
+  machine: Type.Integer(),
+  name: Type.String(),
+  description: Type.String(),
+  osFamily: Type.String(),
+  /** Configured cores and RAM (MB): what a start needs. */
+  cpuCores: Type.Integer(),
+  ram: Type.Integer(),
+  /** Whether the guest agent is enabled in the VM's configuration. */
+  guestAgent: Type.Boolean(),
+  /** Whether a guest agent is reporting now (machine_status.agent_version is set). */
+  agentReporting: Type.Boolean(),
+  status: Type.Enum(POWER_STATUSES),
+  state: Nullable(Type.Enum(MACHINE_STATES)),
+  running: Type.Boolean(),
+  powerstate: Type.Boolean(),
+  node: Nullable(Type.Integer()),
+  nodeName: Nullable(Type.String()),
+  runningCores: Type.Integer(),
+  runningRam: Type.Integer(),
+  /** Epoch seconds of the last start (kept while stopped), or null. */
+  started: Nullable(Type.Integer()),
+  /** VergeOS's own `last_update` (epoch seconds) for this machine's status. */
+  lastUpdate: Nullable(Type.Integer()),
+  statusInfo: Type.String(),
+});
+export type FleetVm = Static<typeof FleetVm>;
+
+export const FleetNode = Type.Object({
+  key: Type.Integer(),
+  name: Type.String(),
+  /** Capacity for VMs. */
+  cores: Type.Integer(),
+  ram: Type.Integer(),
+  /** In use by running VMs (summed from the VM list). */
+  runningCores: Type.Integer(),
+  runningRam: Type.Integer(),
+  runningVms: Type.Integer(),
+  maintenance: Type.Boolean(),
+});
+export type FleetNode = Static<typeof FleetNode>;
+
+export const FleetSnapshot = Type.Object({
+  /** When the data was fetched (ISO 8601), or null before the first successful poll. */
+  fetchedAt: Nullable(Type.String()),
+  /** True when the last poll failed (the last good data is kept) or no poll has succeeded yet. */
+  stale: Type.Boolean(),
+  /** Why the data is stale, in words. */
+  staleReason: Nullable(Type.String()),
+  /** When polls started failing (ISO 8601). */
+  staleSince: Nullable(Type.String()),
+  /** How often the BFF polls VergeOS right now (ms). */
+  pollIntervalMs: Type.Integer(),
+  vms: Type.Array(FleetVm),
+  nodes: Type.Array(FleetNode),
+});
+export type FleetSnapshot = Static<typeof FleetSnapshot>;
+
+/** What the UI needs to know about the BFF itself. */
+export const AppInfo = Type.Object({
+  /** True when the BFF runs against its embedded simulator ("demo against a simulated VergeOS"). */
+  demo: Type.Boolean(),
+  /** The VergeOS host (no credentials), or "embedded simulator". */
+  vergeos: Type.String(),
+  version: Type.String(),
+});
+export type AppInfo = Static<typeof AppInfo>;

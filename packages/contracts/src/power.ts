@@ -1,0 +1,113 @@
+// The power vocabulary shared by the BFF and the web app: VergeOS statuses and the power actions
+// Powerdeck may send, with the one schema a `vm_actions` body must match.
+import Type, { type Static } from 'typebox';
+
+/** Every `machine_status.status` VergeOS reports. */
+export const POWER_STATUSES = [
+  'initializing',
+  'starting',
+  'running',
+  'stopping',
+  'unresponsive',
+  'stopped',
+  'hibernated',
+  'hibernating',
+  'initmigrate',
+  'startmigrate',
+  'migrating',
+  'migratecomplete',
+  'importing',
+  'maintenance',
+  'leavingmaintenance',
+  'unlicensed',
+  'needsrefresh',
+  'needsrestart',
+  'waitingforresources',
+  'error',
+  'driversreloading',
+] as const;
+export type PowerStatus = (typeof POWER_STATUSES)[number];
+
+/** `machine_status.state`. */
+export const MACHINE_STATES = ['online', 'offline', 'warning', 'error'] as const;
+export type MachineState = (typeof MACHINE_STATES)[number];
+
+/** Statuses that settle by themselves: the poller ticks faster while any VM is in one. */
+export const TRANSITIONAL_STATUSES: ReadonlySet<PowerStatus> = new Set<PowerStatus>([
+  'initializing',
+  'starting',
+  'stopping',
+  'hibernating',
+  'initmigrate',
+  'startmigrate',
+  'migrating',
+  'migratecomplete',
+  'leavingmaintenance',
+  'driversreloading',
+]);
+
+export function isPowerStatus(value: unknown): value is PowerStatus {
+  return typeof value === 'string' && (POWER_STATUSES as readonly string[]).includes(value);
+}
+
+/** The power actions Powerdeck forwards to VergeOS; nothing else reaches `vm_actions`. */
+export const POWER_ACTIONS = ['poweron', 'poweroff', 'kill', 'reset', 'hibernate'] as const;
+export type PowerAction = (typeof POWER_ACTIONS)[number];
+
+/** A VergeOS key: a positive integer, as a JSON number or a numeric string (the guide sends `"42"`). */
+export const VergeKey = Type.Union([
+  Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
+  Type.String({ pattern: '^[1-9][0-9]{0,9}$' }),
+]);
+
+/**
+ * A `POST /api/v4/vm_actions` body, exactly as VergeOS takes it. Unknown fields are refused; which
+ * `params` go with which action is checked by {@link checkActionParams}.
+ */
+export const VmActionBody = Type.Object(
+  {
+    vm: VergeKey,
+    action: Type.Enum(POWER_ACTIONS),
+    params: Type.Optional(
+      Type.Object(
+        {
+          graceful: Type.Optional(Type.Boolean()),
+          preferred_node: Type.Optional(VergeKey),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type VmActionBody = Static<typeof VmActionBody>;
+
+/** What is wrong with an action's params, or null when they fit the action. */
+export function checkActionParams(body: VmActionBody): string | null {
+  const params = body.params ?? {};
+  if (params.graceful !== undefined && body.action !== 'reset') {
+    return `params.graceful is only valid with action 'reset', not '${body.action}'`;
+  }
+  if (params.preferred_node !== undefined && body.action !== 'poweron') {
+    return `params.preferred_node is only valid with action 'poweron', not '${body.action}'`;
+  }
+  return null;
+}
+
+/** The receipt VergeOS answers `201` with. */
+export const ActionReceipt = Type.Object({
+  location: Type.String(),
+  dbpath: Type.String(),
+  $row: Type.Number(),
+  $key: Type.Union([Type.String(), Type.Number()]),
+});
+export type ActionReceipt = Static<typeof ActionReceipt>;
+
+/** An error body: VergeOS's own (`err` on real systems, `error` in the guide) and the BFF's, both keys set. */
+export const ErrorBody = Type.Object({
+  err: Type.String(),
+  error: Type.String(),
+  statusCode: Type.Optional(Type.Integer()),
+  code: Type.Optional(Type.String()),
+});
+export type ErrorBody = Static<typeof ErrorBody>;
