@@ -23,6 +23,8 @@ const env = {
 /** Benchmarks by name: `pnpm bench sim` runs packages/vergeos-sim/bench/fleet-list.ts. */
 const benches = {
   sim: 'packages/vergeos-sim/bench/fleet-list.ts',
+  proxy: 'apps/bff/bench/proxy.ts',
+  fleet: 'apps/bff/bench/fleet.ts',
 };
 
 function log(msg) {
@@ -172,6 +174,15 @@ function test(extra) {
   process.exit(failed === 0 ? 0 : 1);
 }
 
+function buildWeb() {
+  log('building the web app');
+  const code = pnpm(['--filter', '@powerdeck/web', 'run', 'build', '--logLevel', 'warn']);
+  if (code !== 0) {
+    log('the web app failed to build');
+    process.exit(code);
+  }
+}
+
 function tsxNode(script, args) {
   const child = spawn(join(binDir, 'tsx'), [script, ...args], { cwd: root, env, stdio: 'inherit' });
   for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
@@ -181,9 +192,10 @@ function tsxNode(script, args) {
 const [task = 'help', ...args] = process.argv.slice(2);
 switch (task) {
   case 'start':
-    // Until the BFF exists, `npm start` serves the simulator on its usual port.
+    // Build the web app, then serve it from the BFF (against the embedded simulator unless VERGEOS_URL is set).
     ensureInstalled();
-    tsxNode('packages/vergeos-sim/src/cli.ts', args.length ? args : ['--port', '9443']);
+    buildWeb();
+    tsxNode('apps/bff/src/server.ts', args);
     break;
   case 'sim':
     ensureInstalled();

@@ -1,0 +1,96 @@
+// Builds the Powerdeck BFF. Plugins load in a fixed order: external (helmet) -> app (vergeos,
+// fleet poller, access) -> routes. server.ts reads config, starts the logger and listens; tests
+// build this with `buildApp` and use `app.inject`.
+import helmet from '@fastify/helmet';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Config } from './config';
+import access from './plugins/access';
+import errors from './plugins/errors';
+import fleetPoller from './plugins/fleet-poller';
+import vergeos, { type UpstreamOptions } from './plugins/vergeos';
+import fleetRoutes from './routes/fleet';
+import healthRoutes from './routes/health';
+import metaRoutes from './routes/meta';
+import spaRoutes from './routes/spa';
+import vergeosRoutes from './routes/vergeos';
+
+export interface AppOptions {
+  config: Pick<Config, 'poll'>;
+  upstream: UpstreamOptions;
+  /** The built SPA (apps/web/dist); unset or missing: no SPA routes. */
+  webRoot?: string | undefined;
+  /** Fastify's logger option (server.ts passes the pino config; tests pass false or a stream). */
+  logger?: FastifyServerOptions['logger'];
+  /** Milliseconds since the last successful poll after which /readyz says not ready. */
+  readyMaxAgeMs?: number;
+  /** SSE heartbeat interval (tests shorten it). */
+  heartbeatMs?: number;
+}
+
+/** Log redaction: the VergeOS key, passwords, cookies and Authorization headers never reach a log line. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-yottabyte-token"]',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie',
+  '*.apiKey',
+  '*.password',
+  '*.VERGEOS_API_KEY',
+  '*.VERGEOS_PASSWORD',
+];
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    // A random request id on every log line (and in the x-request-id sent to VergeOS).
+    genReqId: () => crypto.randomUUID(),
+    bodyLimit: 4096,
+    // Refuse what the schemas do not name; never coerce or strip silently.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    routerOptions: { ignoreDuplicateSlashes: false, ignoreTrailingSlash: false },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // Only JSON bodies: form and text/plain posts (what a cross-site form can send) get 415.
+  app.removeContentTypeParser(['text/plain']);
+
+  // external
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+    // HSTS only makes sense over HTTPS; the BFF is plain HTTP behind a TLS proxy or on loopback.
+    strictTransportSecurity: false,
+  });
+
+  // app
+  await app.register(errors);
+  await app.register(vergeos, { upstream: opts.upstream });
+  await app.register(fleetPoller, { poll: opts.config.poll });
+  await app.register(access);
+
+  // routes
+  await app.register(healthRoutes, { readyMaxAgeMs: opts.readyMaxAgeMs ?? 30_000 });
+  await app.register(metaRoutes);
+  await app.register(fleetRoutes, { heartbeatMs: opts.heartbeatMs ?? 15_000 });
+  await app.register(vergeosRoutes);
+  if (opts.webRoot) await app.register(spaRoutes, { root: opts.webRoot });
+
+  return app;
+}

@@ -1,0 +1,191 @@
+// The BFF's configuration: one schema over the environment, its type derived from it once.
+// A bad or missing value stops start-up with a message naming the variable and what is expected.
+import { accessSync, constants } from 'node:fs';
+import { resolve } from 'node:path';
+import Type, { type Static } from 'typebox';
+import Value from 'typebox/value';
+
+const Bool = (description: string) =>
+  Type.Enum(['true', 'false'] as const, { description, default: 'false' });
+
+export const ConfigSchema = Type.Object({
+  PORT: Type.Integer({
+    minimum: 0,
+    maximum: 65535,
+    default: 8080,
+    description: 'a TCP port from 0 to 65535',
+  }),
+  HOST: Type.String({
+    minLength: 1,
+    default: '127.0.0.1',
+    description: 'an address to listen on, e.g. 127.0.0.1 or 0.0.0.0',
+  }),
+  VERGEOS_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://[^\\s/?#@]+(/api/v4)?/?$',
+      description:
+        'the VergeOS address without credentials or path, e.g. https://vergeos.example.com (unset: the embedded simulator)',
+    }),
+  ),
+  VERGEOS_API_KEY: Type.Optional(Type.String({ minLength: 1, description: 'a VergeOS API key' })),
+  VERGEOS_USERNAME: Type.Optional(
+    Type.String({ minLength: 1, description: 'a VergeOS login (clusters before 26.0)' }),
+  ),
+  VERGEOS_PASSWORD: Type.Optional(
+    Type.String({ minLength: 1, description: 'the password of VERGEOS_USERNAME' }),
+  ),
+  VERGEOS_CA_FILE: Type.Optional(
+    Type.String({ minLength: 1, description: 'the path of a readable PEM file with the CA to trust' }),
+  ),
+  VERGEOS_INSECURE_TLS: Bool('true or false (true skips TLS verification of VergeOS; loudly logged)'),
+  POWERDECK_DATA_DIR: Type.String({
+    minLength: 1,
+    default: './data',
+    description: 'a directory for SQLite data',
+  }),
+  POWERDECK_POLL_INTERVAL_MS: Type.Integer({
+    minimum: 250,
+    maximum: 600_000,
+    default: 5000,
+    description: 'milliseconds between fleet polls, from 250 to 600000',
+  }),
+  POWERDECK_FAST_POLL_INTERVAL_MS: Type.Integer({
+    minimum: 100,
+    maximum: 600_000,
+    default: 1000,
+    description: 'milliseconds between fleet polls while VMs change state, from 100 to 600000',
+  }),
+  POWERDECK_FAST_POLL_WINDOW_MS: Type.Integer({
+    minimum: 0,
+    maximum: 3_600_000,
+    default: 60_000,
+    description: 'how long after an accepted action to keep polling fast, in ms',
+  }),
+  POWERDECK_DEMO_VMS: Type.Integer({
+    minimum: 1,
+    maximum: 10_000,
+    default: 24,
+    description: 'the number of VMs of the embedded simulator, from 1 to 10000',
+  }),
+  POWERDECK_DEMO_TIME_SCALE: Type.Number({
+    exclusiveMinimum: 0,
+    maximum: 100,
+    default: 1,
+    description: 'the embedded simulator time scale, a number above 0 (0.1 = ten times faster)',
+  }),
+  LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, {
+    default: 'info',
+    description: 'one of fatal, error, warn, info, debug, trace, silent',
+  }),
+});
+type RawConfig = Static<typeof ConfigSchema>;
+
+export type VergeosAuthConfig =
+  { kind: 'apiKey'; apiKey: string } | { kind: 'basic'; username: string; password: string };
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Unset: start the embedded simulator. */
+  vergeos:
+    | { mode: 'embedded'; vms: number; timeScale: number }
+    | { mode: 'remote'; url: string; auth: VergeosAuthConfig; caFile?: string; insecureTls: boolean };
+  dataDir: string;
+  poll: { intervalMs: number; fastIntervalMs: number; fastWindowMs: number };
+  logLevel: RawConfig['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Never echoed in messages. */
+const SECRETS = new Set<string>(['VERGEOS_API_KEY', 'VERGEOS_PASSWORD']);
+
+const KEYS = Object.keys(ConfigSchema.properties) as (keyof RawConfig)[];
+
+function describe(key: keyof RawConfig): string {
+  const schema = ConfigSchema.properties[key] as { description?: string };
+  return schema.description ?? 'a valid value';
+}
+
+/** Reads the configuration from an environment; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
+  const raw: Record<string, unknown> = {};
+  for (const key of KEYS) {
+    const v = env[key];
+    if (v !== undefined && v.trim() !== '') raw[key] = v.trim();
+  }
+  const value = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw));
+  const errors = Value.Errors(ConfigSchema, value);
+  const first = errors[0];
+  if (first) {
+    const key = first.instancePath.replace(/^\//, '').split('/')[0] as keyof RawConfig | '';
+    if (key) {
+      const got = SECRETS.has(key) ? 'a value that is not shown' : JSON.stringify(env[key] ?? '');
+      throw new ConfigError(`${key} must be ${describe(key)} (got ${got})`);
+    }
+    throw new ConfigError(`invalid configuration: ${first.message}`);
+  }
+  const c = value as RawConfig;
+
+  if (c.VERGEOS_USERNAME !== undefined && c.VERGEOS_PASSWORD === undefined) {
+    throw new ConfigError('VERGEOS_PASSWORD must be set when VERGEOS_USERNAME is set');
+  }
+  if (c.VERGEOS_PASSWORD !== undefined && c.VERGEOS_USERNAME === undefined) {
+    throw new ConfigError('VERGEOS_USERNAME must be set when VERGEOS_PASSWORD is set');
+  }
+  if (c.VERGEOS_CA_FILE !== undefined) {
+    try {
+      accessSync(c.VERGEOS_CA_FILE, constants.R_OK);
+    } catch {
+      throw new ConfigError(
+        `VERGEOS_CA_FILE must be ${describe('VERGEOS_CA_FILE')} (cannot read ${c.VERGEOS_CA_FILE})`,
+      );
+    }
+  }
+
+  let vergeos: Config['vergeos'];
+  if (c.VERGEOS_URL === undefined) {
+    for (const k of ['VERGEOS_API_KEY', 'VERGEOS_USERNAME', 'VERGEOS_CA_FILE'] as const) {
+      if (c[k] !== undefined) throw new ConfigError(`VERGEOS_URL must be set when ${k} is set`);
+    }
+    vergeos = { mode: 'embedded', vms: c.POWERDECK_DEMO_VMS, timeScale: c.POWERDECK_DEMO_TIME_SCALE };
+  } else {
+    let auth: VergeosAuthConfig;
+    if (c.VERGEOS_API_KEY !== undefined) {
+      if (c.VERGEOS_USERNAME !== undefined) {
+        throw new ConfigError(
+          'VERGEOS_API_KEY and VERGEOS_USERNAME are exclusive: set one way to sign in to VergeOS',
+        );
+      }
+      auth = { kind: 'apiKey', apiKey: c.VERGEOS_API_KEY };
+    } else if (c.VERGEOS_USERNAME !== undefined && c.VERGEOS_PASSWORD !== undefined) {
+      auth = { kind: 'basic', username: c.VERGEOS_USERNAME, password: c.VERGEOS_PASSWORD };
+    } else {
+      throw new ConfigError(
+        'VERGEOS_API_KEY must be set when VERGEOS_URL is set (or VERGEOS_USERNAME and VERGEOS_PASSWORD for clusters before 26.0)',
+      );
+    }
+    vergeos = {
+      mode: 'remote',
+      url: new URL(c.VERGEOS_URL).origin,
+      auth,
+      ...(c.VERGEOS_CA_FILE !== undefined ? { caFile: resolve(c.VERGEOS_CA_FILE) } : {}),
+      insecureTls: c.VERGEOS_INSECURE_TLS === 'true',
+    };
+  }
+
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    vergeos,
+    dataDir: resolve(c.POWERDECK_DATA_DIR),
+    poll: {
+      intervalMs: c.POWERDECK_POLL_INTERVAL_MS,
+      fastIntervalMs: c.POWERDECK_FAST_POLL_INTERVAL_MS,
+      fastWindowMs: c.POWERDECK_FAST_POLL_WINDOW_MS,
+    },
+    logLevel: c.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,89 @@
+// A small server-sent-events writer on a raw Node response. Slow readers never make it buffer without bound: while
+// the socket is full, only the latest event is kept, and it is written when the socket drains.
+import type { ServerResponse } from 'node:http';
+
+export interface SseEvent {
+  event: string;
+  id: string;
+  /** One line (JSON.stringify output has no line breaks). */
+  data: string;
+}
+
+/** `id`, `event` and `data` must not break the framing. */
+function oneLine(value: string): string {
+  return value.replace(/[\r\n]+/g, ' ');
+}
+
+export function formatEvent(e: SseEvent): string {
+  return `event: ${oneLine(e.event)}\nid: ${oneLine(e.id)}\ndata: ${oneLine(e.data)}\n\n`;
+}
+
+export class SseStream {
+  private pending: SseEvent | null = null;
+  private ended = false;
+  private readonly closeListeners: (() => void)[] = [];
+
+  constructor(private readonly res: ServerResponse) {
+    res.on('drain', () => this.flushPending());
+    const closed = () => this.finish();
+    res.on('close', closed);
+    res.on('error', closed);
+  }
+
+  /** Writes the status line and headers, and tells the browser how soon to reconnect after a drop. */
+  open(headers: Record<string, string | number | string[]>, retryMs: number): void {
+    this.res.writeHead(200, headers);
+    this.write(`retry: ${Math.round(retryMs)}\n\n`);
+  }
+
+  get closed(): boolean {
+    return this.ended;
+  }
+
+  /** Sends an event now, or (while the socket is full) keeps it in place of any older pending one. */
+  send(event: SseEvent): void {
+    if (this.ended) return;
+    if (this.res.writableNeedDrain) {
+      this.pending = event;
+      return;
+    }
+    this.write(formatEvent(event));
+  }
+
+  /** A comment line (`: text`): keeps proxies and the browser from timing the stream out. */
+  comment(text: string): void {
+    if (this.ended || this.res.writableNeedDrain) return;
+    this.write(`: ${oneLine(text)}\n\n`);
+  }
+
+  /** Called once when the stream ends, whoever ends it. */
+  onClose(listener: () => void): void {
+    if (this.ended) listener();
+    else this.closeListeners.push(listener);
+  }
+
+  /** Ends the response (the server is closing). */
+  end(): void {
+    if (this.ended) return;
+    this.res.end();
+    this.finish();
+  }
+
+  private write(chunk: string): void {
+    this.res.write(chunk);
+  }
+
+  private flushPending(): void {
+    const event = this.pending;
+    this.pending = null;
+    if (event && !this.ended) this.write(formatEvent(event));
+  }
+
+  private finish(): void {
+    if (this.ended && this.closeListeners.length === 0) return;
+    this.ended = true;
+    this.pending = null;
+    const listeners = this.closeListeners.splice(0);
+    for (const listener of listeners) listener();
+  }
+}

@@ -1,0 +1,71 @@
+// One error shape for everything the BFF answers itself: `{ err, error, statusCode, code }`, the
+// same keys VergeOS uses (`err` on real systems, `error` in the guide), so a script reads either.
+import type { FastifyError, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+/** The part of a FastifyReply sendError uses (any route's reply, whatever its type provider). */
+interface ReplyLike {
+  code(statusCode: number): ReplyLike;
+  type(contentType: string): ReplyLike;
+  send(payload?: unknown): unknown;
+}
+
+export function sendError(reply: ReplyLike, statusCode: number, message: string, code?: string): void {
+  reply
+    .code(statusCode)
+    .type('application/json; charset=utf-8')
+    .send({ err: message, error: message, statusCode, ...(code ? { code } : {}) });
+}
+
+function validationMessage(error: FastifyError): string {
+  const v = error.validation?.[0];
+  if (!v) return error.message;
+  const where = `${error.validationContext ?? 'request'}${v.instancePath ? v.instancePath.replace(/\//g, '.') : ''}`;
+  if (v.keyword === 'additionalProperties') {
+    const extra = (v.params as { additionalProperty?: string }).additionalProperty;
+    return `${where} has an unknown field '${extra ?? '?'}'`;
+  }
+  if (v.keyword === 'required') {
+    const missing = (v.params as { missingProperty?: string }).missingProperty;
+    return `${where} is missing '${missing ?? '?'}'`;
+  }
+  return `${where} ${v.message ?? 'is invalid'}`;
+}
+
+function errorsPlugin(app: FastifyInstance, _opts: unknown, done: (err?: Error) => void) {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error.validation) {
+      return sendError(reply, 400, `Invalid request: ${validationMessage(error)}`, 'invalid_request');
+    }
+    const status = error.statusCode ?? 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return sendError(reply, status, 'Internal error in Powerdeck', 'internal');
+    }
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendError(reply, 413, 'Request body too large (limit 4 KB)', 'body_too_large');
+    }
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return sendError(
+        reply,
+        415,
+        'Unsupported content type: send application/json',
+        'unsupported_media_type',
+      );
+    }
+    if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+      return sendError(reply, 400, 'Invalid request: the body is not valid JSON', 'invalid_json');
+    }
+    if (error instanceof SyntaxError) {
+      return sendError(reply, 400, 'Invalid request: the body is not valid JSON', 'invalid_json');
+    }
+    return sendError(reply, status, error.message, error.code);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 404, `Not found: ${request.method} ${request.url.split('?')[0] ?? ''}`, 'not_found'),
+  );
+  done();
+}
+
+export default fp(errorsPlugin, { name: 'errors', fastify: '5.x' });

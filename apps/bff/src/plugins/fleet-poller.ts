@@ -1,0 +1,48 @@
+// The fleet poller as an app plugin: decorates `app.fleet` (see fleet/types.ts) with the one poller of this BFF,
+// reading VergeOS through `app.vergeos.client`. It starts polling when the app is ready and stops when the app
+// starts closing (timer cleared, the poll in flight aborted through its AbortSignal).
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { NODE_FIELDS, VM_FIELDS } from '../fleet/map';
+import { createFleetPoller, type BackoffOptions, type PollOptions } from '../fleet/poller';
+import type { FleetPoller } from '../fleet/types';
+
+export interface FleetPollerPluginOptions {
+  /** `config.poll`: `{ intervalMs, fastIntervalMs, fastWindowMs }`. */
+  poll: PollOptions;
+  /** Backoff after repeated failures (default: after 3 failures, doubling from 2 x intervalMs, at most 60 s). */
+  backoff?: Partial<BackoffOptions>;
+}
+
+function fleetPollerPlugin(
+  app: FastifyInstance,
+  opts: FleetPollerPluginOptions,
+  done: (err?: Error) => void,
+) {
+  const { client } = app.vergeos;
+  const poller = createFleetPoller({
+    source: {
+      // The client adds `filter=is_snapshot eq false` to every VM list.
+      vms: (signal) => client.vms.list<Record<string, unknown>>({ fields: VM_FIELDS, signal }),
+      nodes: (signal) => client.nodes.list({ fields: NODE_FIELDS, signal }),
+    },
+    poll: opts.poll,
+    backoff: opts.backoff,
+    log: app.log.child({ component: 'fleet-poller' }),
+  });
+  app.decorate<FleetPoller>('fleet', poller);
+  app.addHook('onReady', (hookDone) => {
+    poller.start();
+    hookDone();
+  });
+  // preClose: before the vergeos plugin closes its client (which would wait for a hung request to time out).
+  app.addHook('preClose', async () => {
+    await poller.stop();
+  });
+  app.addHook('onClose', async () => {
+    await poller.stop();
+  });
+  done();
+}
+
+export default fp(fleetPollerPlugin, { name: 'fleet-poller', fastify: '5.x', dependencies: ['vergeos'] });

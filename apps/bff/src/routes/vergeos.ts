@@ -1,0 +1,264 @@
+// The VergeOS-compatible routes: the five VergeOS endpoints Powerdeck exposes, same bodies and codes
+// as VergeOS, forwarded with the BFF's own credentials through @fastify/reply-from. Nothing else
+// reaches VergeOS: paths are fixed, keys are digits, query parameters are an allow-list, action
+// bodies are validated and rebuilt, the client's credentials and cookies are dropped.
+import replyFrom from '@fastify/reply-from';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { checkActionParams, VmActionBody } from '@powerdeck/contracts/power';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import Type from 'typebox';
+import { sendError } from '../plugins/errors';
+
+export interface VergeosRoutesOptions {
+  /** How long to wait for VergeOS on reads (default 5 s) and on actions (default 15 s). */
+  readTimeoutMs?: number;
+  actionTimeoutMs?: number;
+}
+
+const Key = Type.String({ pattern: '^[1-9][0-9]{0,9}$', description: 'a VergeOS key (digits)' });
+const KeyParams = Type.Object({ key: Key });
+const Text = Type.String({ maxLength: 2000 });
+const Count = Type.String({ pattern: '^[0-9]{1,7}$' });
+const ListQuery = Type.Object(
+  {
+    fields: Type.Optional(Text),
+    filter: Type.Optional(Text),
+    sort: Type.Optional(Text),
+    limit: Type.Optional(Count),
+    offset: Type.Optional(Count),
+  },
+  { additionalProperties: false },
+);
+const GetQuery = Type.Object({ fields: Type.Optional(Text) }, { additionalProperties: false });
+
+/** Response headers of VergeOS that may reach the browser. */
+const PASSED_RESPONSE_HEADERS = ['content-type', 'content-length', 'location'];
+
+const TLS_ERROR_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
+/** The innermost error code of a reply-from error (its `cause` chain). */
+function rootCode(error: unknown): string | undefined {
+  let e: unknown = error;
+  let code: string | undefined;
+  for (let i = 0; i < 5 && e && typeof e === 'object'; i++) {
+    const c = (e as { code?: unknown }).code;
+    if (typeof c === 'string') code = c;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return code;
+}
+
+function toQueryString(query: Record<string, string | undefined>): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(query)) {
+    if (v !== undefined) parts.push(`${k}=${encodeURIComponent(v)}`);
+  }
+  return parts.join('&');
+}
+
+async function readAll(stream: Readable, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
+    size += buf.length;
+    if (size > limit) {
+      stream.destroy();
+      break;
+    }
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** VergeOS says `err` (real systems) or `error` (the guide): answer both, whatever it sent. */
+export function normaliseErrorBody(
+  status: number,
+  text: string,
+): { err: string; error: string } & Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const obj =
+    parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  const message =
+    (typeof obj.err === 'string' && obj.err) ||
+    (typeof obj.error === 'string' && obj.error) ||
+    text.trim().slice(0, 500) ||
+    `VergeOS answered ${status}`;
+  return {
+    ...obj,
+    err: typeof obj.err === 'string' ? obj.err : message,
+    error: typeof obj.error === 'string' ? obj.error : message,
+  };
+}
+
+export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosRoutesOptions) {
+  const readTimeoutMs = opts.readTimeoutMs ?? 5000;
+  const actionTimeoutMs = opts.actionTimeoutMs ?? 15_000;
+  const { vergeos } = app;
+
+  // Never retried here: a 503 or a dropped socket goes back to the caller after one upstream request.
+  await app.register(replyFrom, {
+    base: vergeos.baseUrl,
+    undici: vergeos.pool,
+    retryMethods: [],
+    disableRequestLogging: true,
+  });
+
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  function forward(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    path: string,
+    query: Record<string, string | undefined>,
+    kind: 'read' | 'action',
+    body?: unknown,
+  ) {
+    const timeout = kind === 'read' ? readTimeoutMs : actionTimeoutMs;
+    const qs = toQueryString(query);
+    return reply.from(path, {
+      method: kind === 'read' ? 'GET' : 'POST',
+      timeout,
+      ...(body !== undefined ? { body } : {}),
+      queryString: () => qs,
+      rewriteRequestHeaders: (_req, headers: IncomingHttpHeaders) => {
+        // Built from nothing: the client's Authorization, cookies and tokens never reach VergeOS.
+        const out: Record<string, string> = {
+          accept: 'application/json',
+          'user-agent': 'powerdeck-bff',
+          'x-request-id': request.id,
+          ...vergeos.authHeaders(),
+        };
+        if (typeof headers.host === 'string') out.host = headers.host;
+        if (body !== undefined) {
+          out['content-type'] = 'application/json';
+          out['content-length'] = String(headers['content-length'] ?? '');
+        }
+        return out;
+      },
+      rewriteHeaders: (headers) => {
+        const out: Record<string, string | string[]> = {};
+        for (const name of PASSED_RESPONSE_HEADERS) {
+          const v = headers[name];
+          if (v !== undefined) out[name] = v;
+        }
+        return out;
+      },
+      onResponse: (_req, rep, res) => {
+        const status = rep.statusCode;
+        if (kind === 'action' && status === 201) app.fleet.actionAccepted();
+        if (status < 400) {
+          void rep.send(res.stream);
+          return;
+        }
+        readAll(res.stream as Readable, 64 * 1024).then(
+          (text) => {
+            rep.removeHeader('content-length');
+            void rep.type('application/json; charset=utf-8').send(normaliseErrorBody(status, text));
+          },
+          (err: unknown) => {
+            request.log.warn({ err }, 'reading VergeOS error body failed');
+            sendError(rep, 502, 'VergeOS answered an error that could not be read', 'upstream_unreadable');
+          },
+        );
+      },
+      onError: (rep, { error }) => {
+        const code = rootCode(error);
+        const host = vergeos.label;
+        request.log.warn({ code, path, kind }, 'VergeOS request failed');
+        if ((error as { statusCode?: number }).statusCode === 504 || code === 'UND_ERR_HEADERS_TIMEOUT') {
+          const s = Math.round(timeout / 1000);
+          sendError(
+            rep,
+            504,
+            kind === 'action'
+              ? `VergeOS did not answer within ${s} s; the action may still happen`
+              : `VergeOS did not answer within ${s} s`,
+            'upstream_timeout',
+          );
+        } else if (code === 'ECONNREFUSED') {
+          sendError(
+            rep,
+            502,
+            `Cannot connect to VergeOS (${host}): connection refused`,
+            'upstream_unreachable',
+          );
+        } else if (code !== undefined && TLS_ERROR_CODES.has(code)) {
+          sendError(
+            rep,
+            502,
+            `VergeOS's TLS certificate could not be verified (${code}); pin its CA with VERGEOS_CA_FILE`,
+            'upstream_tls',
+          );
+        } else {
+          sendError(
+            rep,
+            502,
+            `The connection to VergeOS (${host}) failed${code ? ` (${code})` : ''}`,
+            'upstream_failed',
+          );
+        }
+      },
+    });
+  }
+
+  r.get(
+    '/api/v4/vms',
+    { schema: { querystring: ListQuery }, config: { permission: 'fleet:read' } },
+    (req, reply) => forward(req, reply, '/api/v4/vms', req.query, 'read'),
+  );
+  r.get(
+    '/api/v4/vms/:key',
+    { schema: { params: KeyParams, querystring: GetQuery }, config: { permission: 'fleet:read' } },
+    (req, reply) => forward(req, reply, `/api/v4/vms/${req.params.key}`, req.query, 'read'),
+  );
+  r.get(
+    '/api/v4/machine_status',
+    { schema: { querystring: ListQuery }, config: { permission: 'fleet:read' } },
+    (req, reply) => forward(req, reply, '/api/v4/machine_status', req.query, 'read'),
+  );
+  r.get(
+    '/api/v4/machine_status/:key',
+    { schema: { params: KeyParams, querystring: GetQuery }, config: { permission: 'fleet:read' } },
+    (req, reply) => forward(req, reply, `/api/v4/machine_status/${req.params.key}`, req.query, 'read'),
+  );
+  r.post(
+    '/api/v4/vm_actions',
+    {
+      schema: { body: VmActionBody, querystring: Type.Object({}, { additionalProperties: false }) },
+      config: { permission: 'vm:power' },
+    },
+    (req, reply) => {
+      const problem = checkActionParams(req.body);
+      if (problem) {
+        sendError(reply, 400, `Invalid request: ${problem}`, 'invalid_action');
+        return reply;
+      }
+      // Rebuilt from the validated fields only.
+      const body = {
+        vm: req.body.vm,
+        action: req.body.action,
+        ...(req.body.params !== undefined ? { params: { ...req.body.params } } : {}),
+      };
+      return forward(req, reply, '/api/v4/vm_actions', {}, 'action', body);
+    },
+  );
+}

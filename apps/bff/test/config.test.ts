@@ -1,0 +1,119 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config';
+
+describe('loadConfig', () => {
+  it('defaults to the embedded simulator on 127.0.0.1:8080', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(8080);
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.vergeos).toEqual({ mode: 'embedded', vms: 24, timeScale: 1 });
+    expect(c.poll).toEqual({ intervalMs: 5000, fastIntervalMs: 1000, fastWindowMs: 60_000 });
+    expect(c.dataDir).toMatch(/data$/);
+  });
+
+  it('reads a real VergeOS with an API key', () => {
+    const c = loadConfig({
+      VERGEOS_URL: 'https://vergeos.example.com/',
+      VERGEOS_API_KEY: 'k',
+      PORT: '9000',
+      HOST: '0.0.0.0',
+    });
+    expect(c.port).toBe(9000);
+    expect(c.host).toBe('0.0.0.0');
+    expect(c.vergeos).toEqual({
+      mode: 'remote',
+      url: 'https://vergeos.example.com',
+      auth: { kind: 'apiKey', apiKey: 'k' },
+      insecureTls: false,
+    });
+  });
+
+  it('takes a login for clusters before 26.0, a pinned CA, and insecure TLS', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pd-config-'));
+    const ca = join(dir, 'ca.pem');
+    writeFileSync(ca, 'pem');
+    const c = loadConfig({
+      VERGEOS_URL: 'https://10.0.0.5/api/v4',
+      VERGEOS_USERNAME: 'admin',
+      VERGEOS_PASSWORD: 'secret',
+      VERGEOS_CA_FILE: ca,
+    });
+    expect(c.vergeos).toMatchObject({
+      url: 'https://10.0.0.5',
+      auth: { kind: 'basic', username: 'admin', password: 'secret' },
+      caFile: ca,
+    });
+    const insecure = loadConfig({
+      VERGEOS_URL: 'https://h',
+      VERGEOS_API_KEY: 'k',
+      VERGEOS_INSECURE_TLS: 'true',
+    });
+    expect(insecure.vergeos).toMatchObject({ insecureTls: true });
+  });
+
+  const bad: [string, Record<string, string>, RegExp][] = [
+    ['PORT not a number', { PORT: 'eighty' }, /^PORT must be a TCP port from 0 to 65535 \(got "eighty"\)$/],
+    ['PORT out of range', { PORT: '70000' }, /^PORT must be a TCP port/],
+    [
+      'URL not http(s)',
+      { VERGEOS_URL: 'ftp://h', VERGEOS_API_KEY: 'k' },
+      /^VERGEOS_URL must be the VergeOS address/,
+    ],
+    ['URL with credentials', { VERGEOS_URL: 'https://u:p@h', VERGEOS_API_KEY: 'k' }, /^VERGEOS_URL must be/],
+    [
+      'URL with another path',
+      { VERGEOS_URL: 'https://h/other', VERGEOS_API_KEY: 'k' },
+      /^VERGEOS_URL must be/,
+    ],
+    [
+      'URL without a key',
+      { VERGEOS_URL: 'https://h' },
+      /^VERGEOS_API_KEY must be set when VERGEOS_URL is set/,
+    ],
+    ['key without URL', { VERGEOS_API_KEY: 'k' }, /^VERGEOS_URL must be set when VERGEOS_API_KEY is set/],
+    [
+      'user without password',
+      { VERGEOS_URL: 'https://h', VERGEOS_USERNAME: 'u' },
+      /^VERGEOS_PASSWORD must be set/,
+    ],
+    [
+      'key and user',
+      { VERGEOS_URL: 'https://h', VERGEOS_API_KEY: 'k', VERGEOS_USERNAME: 'u', VERGEOS_PASSWORD: 'p' },
+      /exclusive/,
+    ],
+    [
+      'CA file missing',
+      { VERGEOS_URL: 'https://h', VERGEOS_API_KEY: 'k', VERGEOS_CA_FILE: '/nope/ca.pem' },
+      /^VERGEOS_CA_FILE must be .*cannot read \/nope\/ca.pem/,
+    ],
+    [
+      'insecure not a boolean',
+      { VERGEOS_INSECURE_TLS: 'yes' },
+      /^VERGEOS_INSECURE_TLS must be true or false/,
+    ],
+    ['poll too fast', { POWERDECK_POLL_INTERVAL_MS: '10' }, /^POWERDECK_POLL_INTERVAL_MS must be/],
+    ['log level', { LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
+  ];
+
+  it.each(bad)('%s: stops with a message naming the variable', (_name, env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('never puts a secret in its messages', () => {
+    try {
+      loadConfig({
+        VERGEOS_URL: 'https://h',
+        VERGEOS_API_KEY: 'top-secret',
+        VERGEOS_USERNAME: 'u',
+        VERGEOS_PASSWORD: 'pw-secret',
+      });
+    } catch (e) {
+      expect(String(e)).not.toContain('top-secret');
+      expect(String(e)).not.toContain('pw-secret');
+    }
+  });
+});

@@ -1,0 +1,330 @@
+// The VergeOS-compatible routes against a real simulator over HTTP: what reaches "VergeOS" is
+// checked through /__sim/stats.
+import type { Simulator } from '@powerdeck/vergeos-sim';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  buildTestApp,
+  clearSimStats,
+  LogCapture,
+  nonPollerRequests,
+  simStats,
+  startSim,
+  upstreamFor,
+} from './support';
+
+let sim: Simulator;
+let app: FastifyInstance;
+let logs: LogCapture;
+
+beforeAll(async () => {
+  sim = await startSim();
+});
+afterAll(async () => {
+  await sim.close();
+});
+beforeEach(async () => {
+  sim.reset();
+  logs = new LogCapture();
+  app = await buildTestApp(upstreamFor(sim), { logs });
+  await clearSimStats(sim);
+});
+afterEach(async () => {
+  await app.close();
+});
+
+const CLIENT_CREDENTIALS = {
+  authorization: 'Bearer client-supplied-key',
+  cookie: 'session=browser-cookie; token=browser-token',
+  'x-yottabyte-token': 'client-token',
+};
+
+describe('reads', () => {
+  it('forwards with the BFF key and drops the client credentials and cookies', async () => {
+    const res = await app.inject({
+      method: 'GET',
+      url: '/api/v4/vms/42?fields=most',
+      headers: CLIENT_CREDENTIALS,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ $key: 42, name: 'test', machine: 54 });
+
+    const [entry] = nonPollerRequests(await simStats(sim));
+    expect(entry?.url).toBe('/api/v4/vms/42?fields=most');
+    expect(entry?.auth).toMatchObject({ scheme: 'bearer', credential: sim.apiKey });
+    expect(entry?.headers.authorization).toBe(`Bearer ${sim.apiKey}`);
+    expect(entry?.headers.cookie).toBeUndefined();
+    expect(entry?.headers['x-yottabyte-token']).toBeUndefined();
+  });
+
+  it('serves every listed read with VergeOS bodies and the query language', async () => {
+    const list = await app.inject(
+      `/api/v4/vms?filter=${encodeURIComponent("name eq 'test'")}&fields=${encodeURIComponent('$key,machine#status#status as status')}`,
+    );
+    expect(list.statusCode).toBe(200);
+    expect(list.json()).toEqual([{ $key: 42, status: 'stopped' }]);
+
+    const status = await app.inject('/api/v4/machine_status/54?fields=powerstate,running,status');
+    expect(status.json()).toEqual({ powerstate: false, running: false, status: 'stopped' });
+
+    const byFilter = await app.inject(`/api/v4/machine_status?filter=${encodeURIComponent('machine eq 54')}`);
+    expect(byFilter.statusCode).toBe(200);
+    expect(byFilter.json<{ machine: number }[]>().map((r) => r.machine)).toEqual([54]);
+  });
+
+  it('keeps the URL encodings real clients use', async () => {
+    const res = await app.inject('/api/v4/vms?fields=%24key,name&filter=name+eq+%27test%27');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual([{ $key: 42, name: 'test' }]);
+  });
+
+  it('passes VergeOS errors through with their code and both err and error', async () => {
+    const missing = await app.inject('/api/v4/vms/99999');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ err: expect.any(String), error: expect.any(String) });
+
+    const badFilter = await app.inject(`/api/v4/vms?filter=${encodeURIComponent("name like 'x'")}`);
+    expect(badFilter.statusCode).toBe(422);
+    expect(badFilter.json()).toMatchObject({ err: 'Invalid argument', error: 'Invalid argument' });
+  });
+});
+
+describe('what never reaches VergeOS', () => {
+  const refused: [string, string][] = [
+    ['GET', '/api/v4/nodes'],
+    ['GET', '/api/v4/nodes/1'],
+    ['GET', '/api/v4/system'],
+    ['GET', '/api/v4/users'],
+    ['GET', '/api/sys/tokens'],
+    ['POST', '/api/sys/tokens'],
+    ['GET', '/version.json'],
+    ['GET', '/__sim/stats'],
+    ['POST', '/__sim/reset'],
+    ['GET', '/api/v4/vms/42/../../nodes'],
+    ['GET', '/api/v4/vms/..%2F..%2Fnodes'],
+    ['GET', '/api/v4/vms/42%2F..%2F..%2Fnodes'],
+    ['GET', '/api/v4/vms/%2e%2e/nodes'],
+    ['GET', '/api/v4//vms'],
+    ['GET', '//evil.example/api/v4/vms'],
+    ['GET', '/api/v4/vms/-1'],
+    ['GET', '/api/v4/vms/0x2a'],
+    ['GET', '/api/v4/vms/42?fields=most&sort=name'],
+    ['GET', '/api/v4/vms?fields=a&fields=b'],
+    ['GET', '/api/v4/vms?limit=-1'],
+    ['GET', '/api/v4/vms?bogus=1'],
+    ['GET', '/api/v4/vm_actions'],
+    ['PUT', '/api/v4/vms/42'],
+    ['DELETE', '/api/v4/vms/42'],
+    ['PATCH', '/api/v4/machine_status/54'],
+    ['POST', '/api/v4/vms'],
+    ['POST', '/api/v4/vm_actions/1'],
+    ['GET', '/API/V4/VMS'],
+    ['GET', '/api/v4/machine_status/54/..'],
+    ['GET', '/api/v4/vms\\..\\nodes'],
+  ];
+
+  it.each(refused)('%s %s gets a 4xx and reaches nothing', async (method, url) => {
+    const res = await app.inject({ method: method as 'GET', url });
+    expect(res.statusCode).toBeGreaterThanOrEqual(400);
+    expect(res.statusCode).toBeLessThan(500);
+    expect(res.json()).toMatchObject({ err: expect.any(String), error: expect.any(String) });
+    expect(nonPollerRequests(await simStats(sim))).toEqual([]);
+  });
+});
+
+describe('vm_actions', () => {
+  const invalid: [string, unknown][] = [
+    ['unknown action', { vm: 42, action: 'guestreset' }],
+    ['migrate is outside the product', { vm: 42, action: 'migrate' }],
+    ['missing vm', { action: 'poweron' }],
+    ['missing action', { vm: 42 }],
+    ['vm not a key', { vm: 'abc', action: 'poweron' }],
+    ['vm zero', { vm: 0, action: 'poweron' }],
+    ['vm negative', { vm: -4, action: 'poweron' }],
+    ['vm float', { vm: 4.5, action: 'poweron' }],
+    ['vm with a path', { vm: '42/../1', action: 'poweron' }],
+    ['unknown field', { vm: 42, action: 'poweron', table: 'users' }],
+    ['unknown param', { vm: 42, action: 'poweron', params: { force: true } }],
+    ['graceful with poweroff', { vm: 42, action: 'poweroff', params: { graceful: true } }],
+    ['graceful not a boolean', { vm: 42, action: 'reset', params: { graceful: 'yes' } }],
+    ['preferred_node with kill', { vm: 42, action: 'kill', params: { preferred_node: 1 } }],
+    ['preferred_node not a key', { vm: 42, action: 'poweron', params: { preferred_node: 'node1' } }],
+    ['params not an object', { vm: 42, action: 'poweron', params: [] }],
+    ['body an array', [{ vm: 42, action: 'poweron' }]],
+    ['body a string', 'poweron 42'],
+  ];
+
+  it.each(invalid)('%s: 400 with a message, VergeOS sees nothing', async (_name, body) => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v4/vm_actions',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify(body),
+    });
+    expect(res.statusCode).toBe(400);
+    const json = res.json<{ err: string; error: string }>();
+    expect(json.err).toMatch(/^Invalid request: /);
+    expect(json.error).toBe(json.err);
+    expect((await simStats(sim)).requests['POST /api/v4/vm_actions']).toBeUndefined();
+  });
+
+  it('refuses malformed JSON, form posts, text/plain and bodies over the limit', async () => {
+    const cases = [
+      { headers: { 'content-type': 'application/json' }, payload: '{"vm": 42,' },
+      { headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'vm=42&action=poweron' },
+      { headers: { 'content-type': 'text/plain' }, payload: '{"vm":42,"action":"poweron"}' },
+      {
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ vm: 42, action: 'poweron', pad: 'x'.repeat(10_000) }),
+      },
+    ];
+    const codes = [];
+    for (const c of cases) {
+      const res = await app.inject({ method: 'POST', url: '/api/v4/vm_actions', ...c });
+      codes.push(res.statusCode);
+      expect(res.json()).toMatchObject({ err: expect.any(String) });
+    }
+    expect(codes).toEqual([400, 415, 415, 413]);
+    expect((await simStats(sim)).requests['POST /api/v4/vm_actions']).toBeUndefined();
+  });
+
+  it('forwards a valid action once, with the key, and answers the VergeOS receipt', async () => {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/v4/vm_actions',
+      headers: CLIENT_CREDENTIALS,
+      payload: { action: 'poweron', params: {}, vm: '42' },
+    });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ location: expect.stringMatching(/^\/vm_actions\/\d+$/), $row: 1 });
+    const stats = await simStats(sim);
+    expect(stats.requests['POST /api/v4/vm_actions']).toBe(1);
+    expect(stats.actions).toEqual({ poweron: 1 });
+    const post = stats.log.find((e) => e.method === 'POST');
+    expect(post?.auth.credential).toBe(sim.apiKey);
+    expect(post?.headers.cookie).toBeUndefined();
+  });
+
+  it('passes 409 and 507 through with both err and error', async () => {
+    const conflict = await app.inject({
+      method: 'POST',
+      url: '/api/v4/vm_actions',
+      payload: { vm: 42, action: 'kill' },
+    });
+    expect(conflict.statusCode).toBe(409);
+    const c = conflict.json<{ err: string; error: string }>();
+    expect(c.err).toMatch(/Machine is not running/);
+    expect(c.error).toMatch(/not in running state|not running/);
+
+    sim.setScenario('no-capacity');
+    const full = await app.inject({
+      method: 'POST',
+      url: '/api/v4/vm_actions',
+      payload: { vm: 42, action: 'poweron' },
+    });
+    expect(full.statusCode).toBe(507);
+    expect(full.json()).toMatchObject({ err: expect.stringMatching(/cores|RAM/), error: expect.any(String) });
+  });
+});
+
+describe('upstream failures', () => {
+  it('sends a GET that gets 503 upstream exactly once', async () => {
+    sim.setScenario('unavailable');
+    await clearSimStats(sim);
+    const res = await app.inject('/api/v4/vms/42');
+    expect(res.statusCode).toBe(503);
+    expect(res.json()).toMatchObject({ err: expect.any(String), error: expect.any(String) });
+    const reads = nonPollerRequests(await simStats(sim));
+    expect(reads.map((e) => `${e.method} ${e.url}`)).toEqual(['GET /api/v4/vms/42']);
+  });
+
+  it('sends a GET that gets 500 upstream exactly once', async () => {
+    await fetch(`${sim.url}/__sim/scenario`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'flaky', failureRate: 1 }),
+    });
+    await clearSimStats(sim);
+    const res = await app.inject('/api/v4/machine_status/54');
+    expect(res.statusCode).toBe(500);
+    expect(nonPollerRequests(await simStats(sim))).toHaveLength(1);
+  });
+
+  it('times out reads after 5 s and actions after 15 s with 504, each sent once', async () => {
+    sim.setScenario('hang');
+    await clearSimStats(sim);
+    const started = Date.now();
+    const [read, action] = await Promise.all([
+      app.inject('/api/v4/machine_status/54').then((r) => ({ r, ms: Date.now() - started })),
+      app
+        .inject({ method: 'POST', url: '/api/v4/vm_actions', payload: { vm: 42, action: 'poweron' } })
+        .then((r) => ({ r, ms: Date.now() - started })),
+    ]);
+    expect(read.r.statusCode).toBe(504);
+    expect(read.r.json<{ err: string }>().err).toBe('VergeOS did not answer within 5 s');
+    expect(read.ms).toBeGreaterThanOrEqual(4900);
+    expect(action.r.statusCode).toBe(504);
+    expect(action.r.json<{ err: string }>().err).toBe(
+      'VergeOS did not answer within 15 s; the action may still happen',
+    );
+    expect(action.ms).toBeGreaterThanOrEqual(14_900);
+    const reached = nonPollerRequests(await simStats(sim));
+    expect(reached.filter((e) => e.method === 'POST')).toHaveLength(1);
+    expect(reached.filter((e) => e.url.startsWith('/api/v4/machine_status'))).toHaveLength(1);
+  }, 30_000);
+
+  it('answers 502 with a JSON reason when VergeOS refuses connections', async () => {
+    const down = await startSim();
+    const url = down.url;
+    await down.close();
+    const lonely = await buildTestApp({
+      url,
+      auth: { kind: 'apiKey', apiKey: 'k' },
+      insecureTls: false,
+      demo: false,
+    });
+    try {
+      const res = await lonely.inject('/api/v4/vms/42');
+      expect(res.statusCode).toBe(502);
+      expect(res.json()).toMatchObject({
+        err: expect.stringMatching(/Cannot connect to VergeOS.*refused/),
+        code: 'upstream_unreachable',
+      });
+      const act = await lonely.inject({
+        method: 'POST',
+        url: '/api/v4/vm_actions',
+        payload: { vm: 42, action: 'poweron' },
+      });
+      expect(act.statusCode).toBe(502);
+    } finally {
+      await lonely.close();
+    }
+  });
+});
+
+describe('the key stays in the server', () => {
+  it('appears in no response body, header or log line', async () => {
+    const responses = await Promise.all([
+      app.inject({ url: '/api/v4/vms?fields=all', headers: CLIENT_CREDENTIALS }),
+      app.inject('/api/v4/vms/42?fields=all'),
+      app.inject('/api/v4/machine_status'),
+      app.inject('/api/v4/vms/99999'),
+      app.inject({ method: 'POST', url: '/api/v4/vm_actions', payload: { vm: 42, action: 'poweron' } }),
+      app.inject({ method: 'POST', url: '/api/v4/vm_actions', payload: { vm: 42, action: 'poweron' } }),
+      app.inject({ method: 'POST', url: '/api/v4/vm_actions', payload: { vm: 42, action: 'nope' } }),
+      app.inject('/api/fleet'),
+      app.inject('/api/meta'),
+      app.inject('/healthz'),
+      app.inject('/readyz'),
+      app.inject('/nope'),
+    ]);
+    for (const res of responses) {
+      expect(res.body).not.toContain(sim.apiKey);
+      expect(JSON.stringify(res.headers)).not.toContain(sim.apiKey);
+    }
+    expect(logs.lines.length).toBeGreaterThan(0);
+    expect(logs.text).not.toContain(sim.apiKey);
+    expect(logs.text).not.toContain('client-supplied-key');
+    expect(logs.text).not.toContain('browser-cookie');
+  });
+});

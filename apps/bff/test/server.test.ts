@@ -1,0 +1,77 @@
+// The BFF as a user starts it: server.ts as its own process, against the embedded simulator.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..', '..');
+const tsx = join(root, 'node_modules', '.bin', 'tsx');
+const server = join(here, '..', 'src', 'server.ts');
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
+function start(env: Record<string, string>) {
+  const child = spawn(tsx, [server], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => out, exited };
+}
+
+async function waitFor(check: () => boolean, ms: number) {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('server.ts', () => {
+  it('serves the SPA and the API against the embedded simulator, says it is a demo, and stops on SIGTERM', async () => {
+    const web = mkdtempSync(join(tmpdir(), 'pd-web-'));
+    mkdirSync(join(web, 'assets'));
+    writeFileSync(join(web, 'index.html'), '<!doctype html><title>Powerdeck test shell</title>');
+    writeFileSync(join(web, 'assets', 'app-abc123.js'), 'console.log(1)');
+    const s = start({ PORT: '0', POWERDECK_WEB_ROOT: web, POWERDECK_POLL_INTERVAL_MS: '250' });
+    await waitFor(() => /Powerdeck: http:\/\/127\.0\.0\.1:\d+/.test(s.output()), 30_000);
+    const url = /Powerdeck: (http:\/\/127\.0\.0\.1:\d+)/.exec(s.output())![1]!;
+    expect(s.output()).toMatch(/demo against a simulated VergeOS/);
+
+    const meta = (await (await fetch(`${url}/api/meta`)).json()) as { demo: boolean };
+    expect(meta.demo).toBe(true);
+
+    // Client routes get the app shell; files and unknown API routes do not.
+    const page = await fetch(`${url}/vms/42?view=detail`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Powerdeck test shell');
+    expect(page.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
+    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'(;|$)/);
+    const asset = await fetch(`${url}/assets/app-abc123.js`);
+    expect(asset.headers.get('cache-control')).toMatch(/immutable/);
+    expect((await fetch(`${url}/assets/missing.js`)).status).toBe(404);
+    expect((await fetch(`${url}/api/nope`)).status).toBe(404);
+
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    await expect.poll(async () => (await fetch(`${url}/readyz`)).status, { timeout: 10_000 }).toBe(200);
+
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+  }, 60_000);
+
+  it('stops at once with a message naming a bad variable', async () => {
+    const s = start({ PORT: 'eighty' });
+    expect(await s.exited).toBe(78);
+    expect(s.output()).toMatch(/Powerdeck cannot start: PORT must be a TCP port from 0 to 65535/);
+  }, 30_000);
+});
