@@ -2,6 +2,8 @@
 // - `GET /api/fleet`: the latest snapshot, serialised once per change; `ETag` / `If-None-Match` -> `304`.
 // - `GET /api/fleet/events`: server-sent events; the current snapshot on connect, then each change
 //   (`event: snapshot`, `id: <etag>`, `data: <snapshot JSON>`), a heartbeat comment in between.
+import { promisify } from 'node:util';
+import { gzip as gzipCb } from 'node:zlib';
 import { FleetSnapshot } from '@powerdeck/contracts/fleet';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
@@ -13,6 +15,25 @@ export interface FleetRoutesOptions {
   heartbeatMs?: number;
   /** The reconnection delay the event stream asks browsers for (default 3 s). */
   retryMs?: number;
+}
+
+const gzip = promisify(gzipCb);
+
+/** Bodies smaller than this are sent as they are. */
+const GZIP_MIN_BYTES = 1024;
+
+/** The gzip variant's ETag: a different representation of the same snapshot gets its own tag. */
+const gzipEtag = (etag: string) => `${etag.slice(0, -1)}-gz"`;
+
+/** Whether an Accept-Encoding header takes gzip (`gzip`, `gzip;q=0.8`; not `gzip;q=0`). */
+export function acceptsGzip(header: string | undefined): boolean {
+  if (!header) return false;
+  return header.split(',').some((part) => {
+    const [coding = '', ...params] = part.split(';').map((x) => x.trim().toLowerCase());
+    if (coding !== 'gzip') return false;
+    const q = params.find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
 }
 
 export default function fleetRoutes(
@@ -27,6 +48,13 @@ export default function fleetRoutes(
     return;
   }
 
+  // The body compressed once per snapshot change (not per request), shared by concurrent requests.
+  let compressed: { etag: string; body: Promise<Buffer> } | undefined;
+  const gzipped = (etag: string, body: string) => {
+    if (compressed?.etag !== etag) compressed = { etag, body: gzip(body, { level: 6 }) };
+    return compressed.body;
+  };
+
   app.get(
     '/api/fleet',
     {
@@ -40,12 +68,21 @@ export default function fleetRoutes(
         },
       },
     },
-    (request, reply) => {
+    async (request, reply) => {
       const { etag, body } = app.fleet.current();
-      void reply.header('etag', etag).header('cache-control', 'no-cache');
-      if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
+      const useGzip = body.length >= GZIP_MIN_BYTES && acceptsGzip(request.headers['accept-encoding']);
+      const tag = useGzip ? gzipEtag(etag) : etag;
+      void reply.header('etag', tag).header('cache-control', 'no-cache').header('vary', 'accept-encoding');
+      const ifNoneMatch = request.headers['if-none-match'];
+      if (matchesIfNoneMatch(ifNoneMatch, etag) || matchesIfNoneMatch(ifNoneMatch, gzipEtag(etag))) {
+        return reply.code(304).send();
+      }
+      void reply.type('application/json; charset=utf-8');
+      if (useGzip) {
+        return reply.header('content-encoding', 'gzip').send(await gzipped(etag, body));
+      }
       // A string with a JSON content type is sent as it is: no per-request serialisation.
-      return reply.type('application/json; charset=utf-8').send(body);
+      return reply.send(body);
     },
   );
 
