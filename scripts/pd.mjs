@@ -2,7 +2,7 @@
 // Root task runner. Needs only Node 20 and npm: it brings in the pinned pnpm through npx,
 // installs the workspace when anything is missing or changed, then runs the task.
 //
-//   node scripts/pd.mjs start|test|sim|bench|lint|typecheck|format [args...]
+//   node scripts/pd.mjs start|test|sim|users|audit|bench|lint|typecheck|format [args...]
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -201,6 +201,12 @@ switch (task) {
     ensureInstalled();
     tsxNode('packages/vergeos-sim/src/cli.ts', args);
     break;
+  case 'users':
+  case 'audit':
+    // Admin CLIs on the database in POWERDECK_DATA_DIR; stdin passes through (password prompts).
+    ensureInstalled();
+    tsxNode(`apps/bff/src/cli/${task}.ts`, args);
+    break;
   case 'test':
     ensureInstalled();
     test(args);
@@ -236,6 +242,8 @@ switch (task) {
     ensureInstalled();
     break;
   default:
-    console.log('usage: node scripts/pd.mjs start|test|sim|bench [name]|lint|typecheck|format|install');
+    console.log(
+      'usage: node scripts/pd.mjs start|test|sim|users|audit|bench [name]|lint|typecheck|format|install',
+    );
     process.exit(task === 'help' ? 0 : 2);
 }

@@ -104,7 +104,9 @@ async function pollWindow(
           const res = await pool.request({
             path: '/api/fleet',
             method: 'GET',
-            headers: etag ? { 'if-none-match': etag } : {},
+            headers: etag
+              ? { 'if-none-match': etag, 'accept-encoding': 'gzip' }
+              : { 'accept-encoding': 'gzip' },
           });
           await res.body.dump({ limit: Number.MAX_SAFE_INTEGER });
           const took = performance.now() - t;
@@ -154,7 +156,7 @@ async function run(durationMs) {
   await Promise.all(Array.from({ length: workerData.connections }, async () => {
     while (Date.now() < end) {
       const t = performance.now();
-      const res = await pool.request({ path: '/api/fleet', method: 'GET', headers: { 'if-none-match': workerData.etag } });
+      const res = await pool.request({ path: '/api/fleet', method: 'GET', headers: { 'if-none-match': workerData.etag, 'accept-encoding': 'gzip' } });
       await res.body.dump({ limit: Number.MAX_SAFE_INTEGER });
       if (res.statusCode === 304) notModified++; else other++;
       lat.push(performance.now() - t);

@@ -1,0 +1,203 @@
+// The audit log in SQLite: append-only (triggers refuse UPDATE and DELETE) and hash-chained
+// (see ../audit-chain.ts). An append reads the last row and inserts the next inside one IMMEDIATE
+// transaction, so the chain stays whole with several writers (the server and the CLIs); with
+// synchronous=FULL the row is on disk when append resolves.
+import type { SqliteDatabase } from '../../db/database';
+import { auditContent, chainRow, GENESIS_HASH, verifyChain, type StoredAuditRow } from '../audit-chain';
+import { settle, StoreError } from '../errors';
+import { iso } from '../secrets';
+import type {
+  AuditAuthKind,
+  AuditInput,
+  AuditKind,
+  AuditOutcome,
+  AuditPage,
+  AuditQuery,
+  AuditRecord,
+  AuditStore,
+  AuditVerifyResult,
+  Clock,
+  Role,
+} from '../types';
+
+interface AuditRow {
+  id: number;
+  at: number;
+  kind: AuditKind;
+  outcome: AuditOutcome;
+  actor: string | null;
+  role: Role | null;
+  auth_kind: AuditAuthKind | null;
+  source: string | null;
+  user_agent: string | null;
+  vm_key: number | null;
+  vm_name: string | null;
+  action: string | null;
+  params: string | null;
+  reason: string | null;
+  target: string | null;
+  request_id: string | null;
+  operation_id: string | null;
+  ref_id: number | null;
+  vergeos_status: number | null;
+  vergeos_message: string | null;
+  latency_ms: number | null;
+  prev_hash: string;
+  hash: string;
+}
+
+const COLUMNS = `id, at, kind, outcome, actor, role, auth_kind, source, user_agent, vm_key, vm_name, action,
+  params, reason, target, request_id, operation_id, ref_id, vergeos_status, vergeos_message, latency_ms,
+  prev_hash, hash`;
+
+function toStored(r: AuditRow): StoredAuditRow {
+  return {
+    id: r.id,
+    at: r.at,
+    kind: r.kind,
+    outcome: r.outcome,
+    actor: r.actor,
+    role: r.role,
+    authKind: r.auth_kind,
+    source: r.source,
+    userAgent: r.user_agent,
+    vmKey: r.vm_key,
+    vmName: r.vm_name,
+    action: r.action,
+    params: r.params,
+    reason: r.reason,
+    target: r.target,
+    requestId: r.request_id,
+    operationId: r.operation_id,
+    refId: r.ref_id,
+    vergeosStatus: r.vergeos_status,
+    vergeosMessage: r.vergeos_message,
+    latencyMs: r.latency_ms,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}
+
+function toRecord(s: StoredAuditRow): AuditRecord {
+  return { ...s, at: iso(s.at) };
+}
+
+const MAX_LIMIT = 1000;
+
+export class SqliteAuditStore implements AuditStore {
+  private readonly now: Clock;
+  private readonly db: SqliteDatabase;
+  private readonly last;
+  private readonly exists;
+  private readonly insert;
+  private readonly byId;
+  private readonly everything;
+  private readonly appendTx;
+
+  constructor(db: SqliteDatabase, options: { now?: Clock } = {}) {
+    this.db = db;
+    this.now = options.now ?? Date.now;
+    this.last = db.prepare<[], { id: number; hash: string }>(
+      'SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1',
+    );
+    this.exists = db.prepare<[number], number>('SELECT id FROM audit_log WHERE id = ?').pluck();
+    this.insert = db.prepare<[AuditRow]>(
+      `INSERT INTO audit_log (${COLUMNS}) VALUES (@id, @at, @kind, @outcome, @actor, @role, @auth_kind,
+        @source, @user_agent, @vm_key, @vm_name, @action, @params, @reason, @target, @request_id,
+        @operation_id, @ref_id, @vergeos_status, @vergeos_message, @latency_ms, @prev_hash, @hash)`,
+    );
+    this.byId = db.prepare<[number], AuditRow>(`SELECT ${COLUMNS} FROM audit_log WHERE id = ?`);
+    this.everything = db.prepare<[], AuditRow>(`SELECT ${COLUMNS} FROM audit_log ORDER BY id`);
+    this.appendTx = db.transaction((input: AuditInput): StoredAuditRow => {
+      const content = auditContent(input);
+      if (content.refId !== null && this.exists.get(content.refId) === undefined) {
+        throw new StoreError('invalid', `audit refId ${content.refId} names no row`);
+      }
+      const last = this.last.get();
+      const row = chainRow(content, (last?.id ?? 0) + 1, this.now(), last?.hash ?? GENESIS_HASH);
+      this.insert.run({
+        id: row.id,
+        at: row.at,
+        kind: row.kind,
+        outcome: row.outcome,
+        actor: row.actor,
+        role: row.role,
+        auth_kind: row.authKind,
+        source: row.source,
+        user_agent: row.userAgent,
+        vm_key: row.vmKey,
+        vm_name: row.vmName,
+        action: row.action,
+        params: row.params,
+        reason: row.reason,
+        target: row.target,
+        request_id: row.requestId,
+        operation_id: row.operationId,
+        ref_id: row.refId,
+        vergeos_status: row.vergeosStatus,
+        vergeos_message: row.vergeosMessage,
+        latency_ms: row.latencyMs,
+        prev_hash: row.prevHash,
+        hash: row.hash,
+      });
+      return row;
+    });
+  }
+
+  append(input: AuditInput): Promise<AuditRecord> {
+    // IMMEDIATE: take the write lock before reading the last hash, so no other writer slips in.
+    return settle(() => toRecord(this.appendTx.immediate(input)));
+  }
+
+  get(id: number): Promise<AuditRecord | null> {
+    return settle(() => {
+      const row = this.byId.get(id);
+      return row ? toRecord(toStored(row)) : null;
+    });
+  }
+
+  query(q: AuditQuery): Promise<AuditPage> {
+    return settle(() => {
+      const where: string[] = [];
+      const params: (string | number)[] = [];
+      const add = (clause: string, value: string | number) => {
+        where.push(clause);
+        params.push(value);
+      };
+      if (q.vmKey !== undefined) add('vm_key = ?', q.vmKey);
+      if (q.actor !== undefined) add('actor = ?', q.actor);
+      if (q.action !== undefined) add('action = ?', q.action);
+      if (q.outcome !== undefined) add('outcome = ?', q.outcome);
+      if (q.kind !== undefined) add('kind = ?', q.kind);
+      if (q.from !== undefined) add('at >= ?', time('from', q.from));
+      if (q.to !== undefined) add('at < ?', time('to', q.to));
+      const asc = q.order === 'asc';
+      if (q.cursor !== undefined) add(asc ? 'id > ?' : 'id < ?', q.cursor);
+      const limit = Math.min(MAX_LIMIT, Math.max(1, Math.trunc(q.limit ?? 100)));
+      const sql = `SELECT ${COLUMNS} FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY id ${asc ? 'ASC' : 'DESC'} LIMIT ${limit + 1}`;
+      const rows = this.db.prepare<(string | number)[], AuditRow>(sql).all(...params);
+      const more = rows.length > limit;
+      const page = (more ? rows.slice(0, limit) : rows).map((r) => toRecord(toStored(r)));
+      return { rows: page, next: more ? (page[page.length - 1]?.id ?? null) : null };
+    });
+  }
+
+  verify(): Promise<AuditVerifyResult> {
+    return settle(() => {
+      // One statement, one read transaction: a consistent snapshot even while others append.
+      const rows = this.everything.iterate();
+      return verifyChain(map(rows, toStored));
+    });
+  }
+}
+
+function time(name: string, d: Date): number {
+  const t = d instanceof Date ? d.getTime() : Number.NaN;
+  if (!Number.isFinite(t)) throw new StoreError('invalid', `audit filter ${name} must be a valid date`);
+  return t;
+}
+
+function* map<A, B>(items: Iterable<A>, fn: (a: A) => B): Generator<B> {
+  for (const item of items) yield fn(item);
+}

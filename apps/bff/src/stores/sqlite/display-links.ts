@@ -1,0 +1,107 @@
+// Display links in SQLite: named, read-only credentials for wall displays. The secret
+// (`pdd_<43 base64url chars>`) is returned once by create; only its SHA-256 hash is stored.
+import type { SqliteDatabase } from '../../db/database';
+import { settle, StoreError } from '../errors';
+import { DISPLAY_PREFIX, iso, isoOrNull, looksLikeSecret, randomSecret, sha256Hex } from '../secrets';
+import type { Clock, DisplayLink, DisplayLinkStore } from '../types';
+import { checkLabel } from '../validation';
+
+/** last_used_at is written at most this often per link. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+interface LinkRow {
+  id: number;
+  name: string;
+  created_by: number;
+  creator: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+const SELECT = `SELECT d.id, d.name, d.created_by, u.username AS creator, d.created_at, d.last_used_at, d.revoked_at
+  FROM display_links d JOIN users u ON u.id = d.created_by`;
+
+function toLink(r: LinkRow): DisplayLink {
+  return {
+    id: r.id,
+    name: r.name,
+    createdBy: { id: r.created_by, username: r.creator },
+    createdAt: iso(r.created_at),
+    lastUsedAt: isoOrNull(r.last_used_at),
+    revokedAt: isoOrNull(r.revoked_at),
+  };
+}
+
+export class SqliteDisplayLinkStore implements DisplayLinkStore {
+  private readonly now: Clock;
+  private readonly admin;
+  private readonly insert;
+  private readonly byId;
+  private readonly bySecret;
+  private readonly all;
+  private readonly touch;
+  private readonly revokeOne;
+
+  constructor(db: SqliteDatabase, options: { now?: Clock } = {}) {
+    this.now = options.now ?? Date.now;
+    this.admin = db
+      .prepare<[number], number>("SELECT id FROM users WHERE id = ? AND role = 'admin' AND disabled = 0")
+      .pluck();
+    this.insert = db
+      .prepare<[string, string, number, number], number>(
+        'INSERT INTO display_links (name, secret_hash, created_by, created_at) VALUES (?, ?, ?, ?) RETURNING id',
+      )
+      .pluck();
+    this.byId = db.prepare<[number], LinkRow>(`${SELECT} WHERE d.id = ?`);
+    this.bySecret = db.prepare<[string], LinkRow>(`${SELECT} WHERE d.secret_hash = ?`);
+    this.all = db.prepare<[], LinkRow>(`${SELECT} ORDER BY d.id DESC`);
+    this.touch = db.prepare<[number, number]>('UPDATE display_links SET last_used_at = ? WHERE id = ?');
+    this.revokeOne = db.prepare<[number, number]>(
+      'UPDATE display_links SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
+    );
+  }
+
+  create(input: { name: string; createdBy: number }): Promise<{ secret: string; link: DisplayLink }> {
+    return settle(() => {
+      const name = checkLabel('display', input.name);
+      if (this.admin.get(input.createdBy) === undefined) {
+        throw new StoreError('forbidden', 'only an enabled admin may create a display link');
+      }
+      const secret = randomSecret(DISPLAY_PREFIX);
+      const id = this.insert.get(name, sha256Hex(secret), input.createdBy, this.now());
+      const row = id === undefined ? undefined : this.byId.get(id);
+      if (!row) throw new Error('display link insert returned nothing');
+      return { secret, link: toLink(row) };
+    });
+  }
+
+  list(): Promise<DisplayLink[]> {
+    return settle(() => this.all.all().map(toLink));
+  }
+
+  get(id: number): Promise<DisplayLink | null> {
+    return settle(() => {
+      const row = this.byId.get(id);
+      return row ? toLink(row) : null;
+    });
+  }
+
+  verify(secret: string): Promise<DisplayLink | null> {
+    return settle(() => {
+      if (!looksLikeSecret(secret, DISPLAY_PREFIX)) return null;
+      const row = this.bySecret.get(sha256Hex(secret));
+      if (!row || row.revoked_at !== null) return null;
+      const now = this.now();
+      if (row.last_used_at === null || now - row.last_used_at >= TOUCH_INTERVAL_MS) {
+        this.touch.run(now, row.id);
+        row.last_used_at = now;
+      }
+      return toLink(row);
+    });
+  }
+
+  revoke(id: number): Promise<boolean> {
+    return settle(() => this.revokeOne.run(this.now(), id).changes > 0);
+  }
+}

@@ -1,0 +1,55 @@
+// Every store on one SQLite database in a data directory: what the server and the CLIs open.
+import { openDatabase, type OpenDatabaseOptions, type SqliteDatabase } from '../../db/database';
+import type { Clock, Stores, ThrottleLimits } from '../types';
+import { SqliteAuditStore } from './audit';
+import { SqliteDisplayLinkStore } from './display-links';
+import { SqliteSessionStore } from './sessions';
+import { SqliteSignInThrottle } from './throttle';
+import { SqliteTokenStore } from './tokens';
+import { SqliteUserStore, type SqliteUserStoreOptions } from './users';
+
+export interface SqliteStoresOptions extends OpenDatabaseOptions {
+  now?: Clock;
+  /** User-session idle timeout (30 minutes). */
+  idleTimeoutMs?: number;
+  /** Longest personal-token lifetime (366 days). */
+  tokenMaxLifetimeMs?: number;
+  throttle?: Partial<ThrottleLimits>;
+  hashOptions?: SqliteUserStoreOptions['hashOptions'];
+}
+
+export interface SqliteStores extends Stores {
+  db: SqliteDatabase;
+  /** Closes the database (after the last store call). */
+  close(): void;
+}
+
+/** Opens (and migrates) `powerdeck.db` in `dataDir` and builds every store on it. */
+export function openSqliteStores(dataDir: string, options: SqliteStoresOptions = {}): SqliteStores {
+  const db = openDatabase(dataDir, options);
+  const now = options.now ?? Date.now;
+  return {
+    db,
+    users: new SqliteUserStore(db, {
+      now,
+      ...(options.hashOptions ? { hashOptions: options.hashOptions } : {}),
+    }),
+    sessions: new SqliteSessionStore(db, {
+      now,
+      ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+    }),
+    displayLinks: new SqliteDisplayLinkStore(db, { now }),
+    tokens: new SqliteTokenStore(db, {
+      now,
+      ...(options.tokenMaxLifetimeMs !== undefined ? { maxLifetimeMs: options.tokenMaxLifetimeMs } : {}),
+    }),
+    throttle: new SqliteSignInThrottle(db, {
+      now,
+      ...(options.throttle ? { limits: options.throttle } : {}),
+    }),
+    audit: new SqliteAuditStore(db, { now }),
+    close: () => {
+      if (db.open) db.close();
+    },
+  };
+}

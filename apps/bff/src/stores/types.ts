@@ -1,0 +1,343 @@
+// The storage interfaces of Powerdeck: users, sessions, display links, personal access tokens,
+// sign-in throttling and the audit log. The SQLite implementations live in ./sqlite; nothing else
+// runs SQL. Every method returns a promise so that the same interfaces can sit on PostgreSQL.
+// Times in records are ISO 8601 strings (UTC, milliseconds).
+
+export const ROLES = ['viewer', 'helpdesk', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Milliseconds since the Unix epoch; stores take one so tests can move time. */
+export type Clock = () => number;
+
+// ---------------------------------------------------------------------------------------------
+// Users
+
+export interface User {
+  id: number;
+  /** Lower case, 1 to 64 of [a-z0-9._-]; unique regardless of case. */
+  username: string;
+  role: Role;
+  disabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewUser {
+  username: string;
+  role: Role;
+  /** At least 12 characters; hashed with argon2id, never stored. */
+  password: string;
+}
+
+export type PasswordCheck =
+  { ok: true; user: User } | { ok: false; reason: 'unknown_user' | 'bad_password' | 'disabled' };
+
+export interface UserStore {
+  /** Throws StoreError 'invalid' (name, role, password) or 'exists'. */
+  create(input: NewUser): Promise<User>;
+  /** By name, case-insensitively; null when there is none. */
+  get(username: string): Promise<User | null>;
+  getById(id: number): Promise<User | null>;
+  /** Every user, by name. */
+  list(): Promise<User[]>;
+  /** Throws StoreError 'invalid' or 'not_found'. */
+  setPassword(username: string, password: string): Promise<User>;
+  /** Throws StoreError 'invalid' or 'not_found'. */
+  setRole(username: string, role: Role): Promise<User>;
+  /** Throws StoreError 'not_found'. A disabled user's sessions and tokens stop working at once. */
+  setDisabled(username: string, disabled: boolean): Promise<User>;
+  /**
+   * Checks a password in constant time (argon2.verify). An unknown user costs the same as a known
+   * one (a verify against a dummy hash), so timing does not tell which names exist. A disabled user
+   * is refused after the check, with reason 'disabled'.
+   */
+  verifyPassword(username: string, password: string): Promise<PasswordCheck>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Who is asking: what a session or token lookup yields
+
+export type AuthKind = 'session' | 'display' | 'token';
+
+export interface Principal {
+  authKind: AuthKind;
+  /** The role to enforce: a display's is viewer; a token's is its own, capped by its owner's current role. */
+  role: Role;
+  /** The signed-in user (null for a display). */
+  user: { id: number; username: string } | null;
+  /** The display link (only for a display). */
+  display: { id: number; name: string } | null;
+  /** The row id of the session or token (not secret; for revoking and for logs). */
+  credentialId: number;
+  /** Who to name in the audit log: the username, or `display:<name>`. */
+  actor: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sessions
+
+export type SessionKind = 'session' | 'display';
+
+export type NewSessionInput =
+  | {
+      kind: 'session';
+      userId: number;
+      /** Defaults to the store's idle timeout (30 minutes). */
+      idleTimeoutMs?: number;
+    }
+  | { kind: 'display'; displayLinkId: number };
+
+export interface SessionInfo {
+  /** The row id (not the secret). */
+  id: number;
+  kind: SessionKind;
+  userId: number | null;
+  displayLinkId: number | null;
+  createdAt: string;
+  lastSeenAt: string;
+  /** null: never idles out (displays). */
+  idleTimeoutMs: number | null;
+}
+
+export interface SessionStore {
+  /**
+   * A new session with a fresh random 256-bit id (call it at every sign-in; never reuse an id).
+   * `secret` goes into the cookie and is not stored: only its SHA-256 hash is. Throws StoreError
+   * 'not_found' for an unknown or disabled user or an unknown or revoked display link.
+   */
+  create(input: NewSessionInput): Promise<{ secret: string; session: SessionInfo }>;
+  /**
+   * The principal of a presented session id, touching its last-seen time; null when unknown,
+   * revoked, idle for longer than its timeout, of a disabled user, or of a revoked display link.
+   */
+  lookup(secret: string): Promise<Principal | null>;
+  /** Ends one session (sign-out); false when there was no such live session. */
+  revoke(secret: string): Promise<boolean>;
+  /** Ends every session of a user (password change, disable, role change); returns how many. */
+  revokeAllForUser(userId: number): Promise<number>;
+  /** Deletes sessions that can never be used again (revoked or idled out); returns how many. */
+  prune(): Promise<number>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Display links
+
+export interface DisplayLink {
+  id: number;
+  name: string;
+  createdBy: { id: number; username: string };
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface DisplayLinkStore {
+  /**
+   * A new read-only (viewer) credential for a wall display, created by an admin. `secret` is shown
+   * once and not stored (only its hash is). Throws StoreError 'invalid' (name) or 'forbidden'
+   * (the creator is not an enabled admin).
+   */
+  create(input: { name: string; createdBy: number }): Promise<{ secret: string; link: DisplayLink }>;
+  /** Every link, newest first, revoked ones included. */
+  list(): Promise<DisplayLink[]>;
+  get(id: number): Promise<DisplayLink | null>;
+  /** The live link a secret belongs to (touching its last use); null when unknown or revoked. */
+  verify(secret: string): Promise<DisplayLink | null>;
+  /** Revokes a link: its display sessions stop working at once. False when already revoked or unknown. */
+  revoke(id: number): Promise<boolean>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Personal access tokens
+
+export interface AccessToken {
+  id: number;
+  user: { id: number; username: string };
+  name: string;
+  role: Role;
+  /** The first characters of the token, e.g. `pd_AbCd1234`, to tell tokens apart. */
+  prefix: string;
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface NewAccessToken {
+  userId: number;
+  name: string;
+  /** No higher than the owner's role. */
+  role: Role;
+  /** Required; in the future and at most the store's maximum lifetime (one year) away. */
+  expiresAt: Date;
+}
+
+export interface TokenStore {
+  /**
+   * A new token `pd_<43 base64url chars>` (256 random bits), shown once; only its SHA-256 hash is
+   * stored. Throws StoreError 'invalid' (name, expiry) , 'forbidden' (role above the owner's) or
+   * 'not_found' (owner unknown or disabled).
+   */
+  create(input: NewAccessToken): Promise<{ token: string; info: AccessToken }>;
+  /** The principal of a presented token (touching its last use); null when unknown, expired, revoked or of a disabled owner. */
+  lookup(token: string): Promise<Principal | null>;
+  get(id: number): Promise<AccessToken | null>;
+  /** Newest first; a user's own tokens (`{ userId }`) or everyone's (`{}`, for admins). */
+  list(filter: { userId?: number }): Promise<AccessToken[]>;
+  /** Revokes a token; with `userId`, only if that user owns it. False when there was no such live token. */
+  revoke(id: number, opts?: { userId?: number }): Promise<boolean>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sign-in throttling
+
+export type ThrottleDecision =
+  { allowed: true } | { allowed: false; scope: 'user' | 'source'; retryAfterMs: number };
+
+export interface ThrottleLimits {
+  /** Failures of one user name within the window before it is locked (default 5). */
+  userMaxFailures: number;
+  /** Failures from one source address within the window before it is locked (default 20). */
+  sourceMaxFailures: number;
+  /** The counting window (default 15 minutes). */
+  windowMs: number;
+  /** How long a lock lasts from the failure that set it (default 15 minutes). */
+  lockoutMs: number;
+}
+
+export interface SignInThrottle {
+  /** May this user name try to sign in from this address now? Ask before checking the password. */
+  check(username: string, source: string): Promise<ThrottleDecision>;
+  /** Counts a failed sign-in for the user name and the address; returns the decision that now holds. */
+  recordFailure(username: string, source: string): Promise<ThrottleDecision>;
+  /** A successful sign-in resets the user name's counter (not the address's). */
+  recordSuccess(username: string): Promise<void>;
+  /** Forgets counters whose window and lock have passed; returns how many. */
+  prune(): Promise<number>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audit log
+
+export const AUDIT_KINDS = ['power', 'signin', 'signin_failed', 'user', 'token', 'display'] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
+
+export const AUDIT_OUTCOMES = ['requested', 'accepted', 'denied', 'conflict', 'failed', 'timeout'] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
+
+/** How the actor authenticated: a principal's kind, a password (sign-ins) or the admin CLI. */
+export const AUDIT_AUTH_KINDS = ['session', 'display', 'token', 'password', 'cli'] as const;
+export type AuditAuthKind = (typeof AUDIT_AUTH_KINDS)[number];
+
+/** JSON values (action params). */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+export interface AuditInput {
+  kind: AuditKind;
+  outcome: AuditOutcome;
+  /** Username, `display:<name>`, `cli`, or the name tried in a failed sign-in. */
+  actor: string | null;
+  role?: Role | null;
+  authKind?: AuditAuthKind | null;
+  /** Client address. */
+  source?: string | null;
+  userAgent?: string | null;
+  vmKey?: number | null;
+  vmName?: string | null;
+  /** e.g. `poweron`, `kill`; for user/token/display changes `create`, `passwd`, `disable`, `revoke`... */
+  action?: string | null;
+  params?: Json;
+  reason?: string | null;
+  /** What a user/token/display change was about: `user:alice`, `token:12`, `display:3`. */
+  target?: string | null;
+  requestId?: string | null;
+  operationId?: string | null;
+  /** For an outcome, the id of its `requested` row. */
+  refId?: number | null;
+  vergeosStatus?: number | null;
+  vergeosMessage?: string | null;
+  latencyMs?: number | null;
+}
+
+export interface AuditRecord {
+  id: number;
+  /** ISO 8601 (UTC, ms). */
+  at: string;
+  kind: AuditKind;
+  outcome: AuditOutcome;
+  actor: string | null;
+  role: Role | null;
+  authKind: AuditAuthKind | null;
+  source: string | null;
+  userAgent: string | null;
+  vmKey: number | null;
+  vmName: string | null;
+  action: string | null;
+  /** The params as canonical JSON text (keys sorted), or null. */
+  params: string | null;
+  reason: string | null;
+  target: string | null;
+  requestId: string | null;
+  operationId: string | null;
+  refId: number | null;
+  vergeosStatus: number | null;
+  vergeosMessage: string | null;
+  latencyMs: number | null;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditFilter {
+  vmKey?: number;
+  actor?: string;
+  action?: string;
+  outcome?: AuditOutcome;
+  kind?: AuditKind;
+  /** Inclusive. */
+  from?: Date;
+  /** Exclusive. */
+  to?: Date;
+}
+
+export interface AuditQuery extends AuditFilter {
+  /** 'desc' (newest first, the default) or 'asc'. */
+  order?: 'asc' | 'desc';
+  /** Continue after this row id (the previous page's `next`). */
+  cursor?: number;
+  /** 1 to 1000, default 100. */
+  limit?: number;
+}
+
+export interface AuditPage {
+  rows: AuditRecord[];
+  /** The cursor of the next page, or null when this is the last one. */
+  next: number | null;
+}
+
+export type AuditVerifyResult =
+  | { ok: true; rows: number; lastHash: string | null }
+  | { ok: false; rows: number; brokenId: number; reason: string };
+
+export interface AuditStore {
+  /**
+   * Appends a row, chained to the last one. When the promise resolves the row is committed and
+   * synced to disk: write the `requested` row, await it, and only then forward the action.
+   */
+  append(input: AuditInput): Promise<AuditRecord>;
+  get(id: number): Promise<AuditRecord | null>;
+  query(q: AuditQuery): Promise<AuditPage>;
+  /** Walks the whole chain; names the first row whose hash or link does not hold. */
+  verify(): Promise<AuditVerifyResult>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// All of them
+
+export interface Stores {
+  users: UserStore;
+  sessions: SessionStore;
+  displayLinks: DisplayLinkStore;
+  tokens: TokenStore;
+  throttle: SignInThrottle;
+  audit: AuditStore;
+}

@@ -1,0 +1,176 @@
+// Personal access tokens on a real SQLite file, with an injected clock.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openSqliteStores, type SqliteStores } from '../src/stores/sqlite/open';
+import type { User } from '../src/stores/types';
+
+const DAY = 24 * 60 * 60_000;
+const PASSWORD = 'correct horse battery staple';
+let dir: string;
+let stores: SqliteStores;
+let now: number;
+let helpdesk: User;
+let admin: User;
+
+const inDays = (days: number) => new Date(now + days * DAY);
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'pd-store-tokens-'));
+  now = Date.parse('2025-03-01T08:00:00Z');
+  stores = openSqliteStores(dir, { now: () => now });
+  helpdesk = await stores.users.create({ username: 'hal', role: 'helpdesk', password: PASSWORD });
+  admin = await stores.users.create({ username: 'ada', role: 'admin', password: PASSWORD });
+});
+afterEach(() => {
+  stores.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('personal access tokens', () => {
+  it('are shown once as pd_..., stored as a SHA-256 hash with a short prefix', async () => {
+    const { token, info } = await stores.tokens.create({
+      userId: helpdesk.id,
+      name: 'restart script',
+      role: 'helpdesk',
+      expiresAt: inDays(30),
+    });
+    expect(token).toMatch(/^pd_[A-Za-z0-9_-]{43}$/);
+    expect(info).toMatchObject({
+      user: { id: helpdesk.id, username: 'hal' },
+      name: 'restart script',
+      role: 'helpdesk',
+      prefix: token.slice(0, 11),
+      expiresAt: inDays(30).toISOString(),
+      lastUsedAt: null,
+      revokedAt: null,
+    });
+    const raw = stores.db.prepare<[], Record<string, unknown>>('SELECT * FROM access_tokens').all();
+    expect(JSON.stringify(raw)).not.toContain(token);
+    expect(JSON.stringify(raw)).not.toContain(token.slice(11));
+    expect(raw[0]?.token_hash).toBe(createHash('sha256').update(token).digest('hex'));
+    expect(JSON.stringify(await stores.tokens.list({}))).not.toContain(token);
+  });
+
+  it('look up to their principal and record their last use', async () => {
+    const { token, info } = await stores.tokens.create({
+      userId: helpdesk.id,
+      name: 'ro',
+      role: 'viewer',
+      expiresAt: inDays(1),
+    });
+    expect(await stores.tokens.lookup(token)).toEqual({
+      authKind: 'token',
+      role: 'viewer',
+      user: { id: helpdesk.id, username: 'hal' },
+      display: null,
+      credentialId: info.id,
+      actor: 'hal',
+    });
+    expect((await stores.tokens.get(info.id))?.lastUsedAt).toBe(new Date(now).toISOString());
+    expect(await stores.tokens.lookup(`pd_${'A'.repeat(43)}`)).toBeNull();
+    expect(await stores.tokens.lookup(token.slice(3))).toBeNull();
+    expect(await stores.tokens.lookup('Bearer nonsense')).toBeNull();
+  });
+
+  it('need an expiry in the future and at most a year away', async () => {
+    const base = { userId: helpdesk.id, name: 't', role: 'viewer' as const };
+    await expect(stores.tokens.create({ ...base, expiresAt: inDays(0) })).rejects.toMatchObject({
+      code: 'invalid',
+    });
+    await expect(stores.tokens.create({ ...base, expiresAt: inDays(-1) })).rejects.toMatchObject({
+      code: 'invalid',
+    });
+    await expect(stores.tokens.create({ ...base, expiresAt: inDays(367) })).rejects.toMatchObject({
+      code: 'invalid',
+      message: expect.stringMatching(/at most 366 days/),
+    });
+    await expect(
+      stores.tokens.create({ ...base, expiresAt: undefined as unknown as Date }),
+    ).rejects.toMatchObject({ code: 'invalid', message: expect.stringMatching(/expiry/) });
+    await expect(stores.tokens.create({ ...base, expiresAt: new Date(Number.NaN) })).rejects.toMatchObject({
+      code: 'invalid',
+    });
+    expect((await stores.tokens.create({ ...base, expiresAt: inDays(365) })).info.role).toBe('viewer');
+  });
+
+  it('may not carry a role above their owner', async () => {
+    await expect(
+      stores.tokens.create({ userId: helpdesk.id, name: 'x', role: 'admin', expiresAt: inDays(1) }),
+    ).rejects.toMatchObject({ code: 'forbidden' });
+    const { token } = await stores.tokens.create({
+      userId: admin.id,
+      name: 'ops',
+      role: 'admin',
+      expiresAt: inDays(1),
+    });
+    expect((await stores.tokens.lookup(token))?.role).toBe('admin');
+    // An owner demoted later caps what the token can do.
+    await stores.users.setRole('ada', 'helpdesk');
+    expect((await stores.tokens.lookup(token))?.role).toBe('helpdesk');
+  });
+
+  it('stop working when expired', async () => {
+    const { token } = await stores.tokens.create({
+      userId: helpdesk.id,
+      name: 'short',
+      role: 'helpdesk',
+      expiresAt: inDays(2),
+    });
+    now += 2 * DAY - 1;
+    expect(await stores.tokens.lookup(token)).not.toBeNull();
+    now += 1;
+    expect(await stores.tokens.lookup(token)).toBeNull();
+  });
+
+  it('stop working when revoked, by their owner or an admin', async () => {
+    const a = await stores.tokens.create({
+      userId: helpdesk.id,
+      name: 'a',
+      role: 'viewer',
+      expiresAt: inDays(9),
+    });
+    const b = await stores.tokens.create({
+      userId: helpdesk.id,
+      name: 'b',
+      role: 'viewer',
+      expiresAt: inDays(9),
+    });
+    // Another user cannot revoke hal's token through the owner-scoped call.
+    expect(await stores.tokens.revoke(a.info.id, { userId: admin.id })).toBe(false);
+    expect(await stores.tokens.lookup(a.token)).not.toBeNull();
+    expect(await stores.tokens.revoke(a.info.id, { userId: helpdesk.id })).toBe(true);
+    expect(await stores.tokens.revoke(a.info.id, { userId: helpdesk.id })).toBe(false);
+    expect(await stores.tokens.lookup(a.token)).toBeNull();
+    expect(await stores.tokens.revoke(b.info.id)).toBe(true);
+    expect(await stores.tokens.lookup(b.token)).toBeNull();
+    expect((await stores.tokens.get(b.info.id))?.revokedAt).toBe(new Date(now).toISOString());
+  });
+
+  it('stop working while their owner is disabled', async () => {
+    const { token } = await stores.tokens.create({
+      userId: helpdesk.id,
+      name: 'cron',
+      role: 'viewer',
+      expiresAt: inDays(9),
+    });
+    await stores.users.setDisabled('hal', true);
+    expect(await stores.tokens.lookup(token)).toBeNull();
+    await expect(
+      stores.tokens.create({ userId: helpdesk.id, name: 'n', role: 'viewer', expiresAt: inDays(1) }),
+    ).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('list a user’s own tokens, or everyone’s, newest first', async () => {
+    await stores.tokens.create({ userId: helpdesk.id, name: 'one', role: 'viewer', expiresAt: inDays(1) });
+    await stores.tokens.create({ userId: admin.id, name: 'two', role: 'admin', expiresAt: inDays(1) });
+    await stores.tokens.create({ userId: helpdesk.id, name: 'three', role: 'viewer', expiresAt: inDays(1) });
+    expect((await stores.tokens.list({ userId: helpdesk.id })).map((t) => t.name)).toEqual(['three', 'one']);
+    expect((await stores.tokens.list({})).map((t) => t.name)).toEqual(['three', 'two', 'one']);
+    await expect(
+      stores.tokens.create({ userId: helpdesk.id, name: '', role: 'viewer', expiresAt: inDays(1) }),
+    ).rejects.toMatchObject({ code: 'invalid' });
+  });
+});
