@@ -1,36 +1,114 @@
-// One status vocabulary for the whole app: every VergeOS status with its label and tone.
+// One status vocabulary for the whole app (cards, detail, filters, audit, wall): every VergeOS status with its
+// label, tone (the colour) and icon, so colour is never the only signal. Tested in test/status.test.ts.
+//
+// Only types come from @powerdeck/contracts/power here: its values module also builds TypeBox schemas, which would
+// bring TypeBox into the browser bundle. The Record type makes the map exhaustive; the test checks the order.
 import type { PowerStatus } from '@powerdeck/contracts/power';
+import {
+  ArrowLeftRight,
+  CircleX,
+  Download,
+  Hourglass,
+  KeyRound,
+  LoaderCircle,
+  Moon,
+  Play,
+  Power,
+  PowerOff,
+  RefreshCw,
+  RotateCcw,
+  Square,
+  TriangleAlert,
+  Wrench,
+  type LucideIcon,
+} from 'lucide-react';
 
-export type Tone = 'ok' | 'idle' | 'moving' | 'warn' | 'bad';
+/**
+ * `bad`: something is wrong and needs a person; `warn`: needs attention, not broken; `moving`: on its way to another
+ * status (pulses, says for how long); `ok`: running, calm; `idle`: off, quiet.
+ */
+export type Tone = 'bad' | 'warn' | 'moving' | 'ok' | 'idle';
 
-export const STATUS: Record<PowerStatus, { label: string; tone: Tone }> = {
-  initializing: { label: 'Initializing', tone: 'moving' },
-  starting: { label: 'Starting', tone: 'moving' },
-  running: { label: 'Running', tone: 'ok' },
-  stopping: { label: 'Stopping', tone: 'moving' },
-  unresponsive: { label: 'Unresponsive', tone: 'bad' },
-  stopped: { label: 'Stopped', tone: 'idle' },
-  hibernated: { label: 'Hibernated', tone: 'idle' },
-  hibernating: { label: 'Hibernating', tone: 'moving' },
-  initmigrate: { label: 'Preparing migration', tone: 'moving' },
-  startmigrate: { label: 'Starting migration', tone: 'moving' },
-  migrating: { label: 'Migrating', tone: 'moving' },
-  migratecomplete: { label: 'Finishing migration', tone: 'moving' },
-  importing: { label: 'Importing', tone: 'moving' },
-  maintenance: { label: 'Maintenance', tone: 'warn' },
-  leavingmaintenance: { label: 'Leaving maintenance', tone: 'moving' },
-  unlicensed: { label: 'Unlicensed', tone: 'bad' },
-  needsrefresh: { label: 'Needs refresh', tone: 'warn' },
-  needsrestart: { label: 'Needs restart', tone: 'warn' },
-  waitingforresources: { label: 'Waiting for resources', tone: 'warn' },
-  error: { label: 'Error', tone: 'bad' },
-  driversreloading: { label: 'Reloading drivers', tone: 'moving' },
+export interface StatusMeta {
+  label: string;
+  tone: Tone;
+  icon: LucideIcon;
+}
+
+function s(label: string, tone: Tone, icon: LucideIcon): StatusMeta {
+  return { label, tone, icon };
+}
+
+export const STATUS: Readonly<Record<PowerStatus, StatusMeta>> = {
+  initializing: s('Initializing', 'moving', LoaderCircle),
+  starting: s('Starting', 'moving', Power),
+  running: s('Running', 'ok', Play),
+  stopping: s('Stopping', 'moving', PowerOff),
+  unresponsive: s('Unresponsive', 'bad', TriangleAlert),
+  stopped: s('Stopped', 'idle', Square),
+  hibernated: s('Hibernated', 'idle', Moon),
+  hibernating: s('Hibernating', 'moving', Moon),
+  initmigrate: s('Preparing migration', 'moving', ArrowLeftRight),
+  startmigrate: s('Starting migration', 'moving', ArrowLeftRight),
+  migrating: s('Migrating', 'moving', ArrowLeftRight),
+  migratecomplete: s('Finishing migration', 'moving', ArrowLeftRight),
+  importing: s('Importing', 'moving', Download),
+  maintenance: s('Maintenance', 'warn', Wrench),
+  leavingmaintenance: s('Leaving maintenance', 'moving', Wrench),
+  unlicensed: s('Unlicensed', 'bad', KeyRound),
+  needsrefresh: s('Needs refresh', 'warn', RefreshCw),
+  needsrestart: s('Needs restart', 'warn', RotateCcw),
+  waitingforresources: s('Waiting for resources', 'warn', Hourglass),
+  error: s('Error', 'bad', CircleX),
+  driversreloading: s('Reloading drivers', 'moving', RefreshCw),
 };
 
-export const TONE_CLASS: Record<Tone, string> = {
-  ok: 'text-ok bg-ok/10 ring-ok/30',
-  idle: 'text-idle bg-idle/10 ring-idle/30',
-  moving: 'text-accent bg-accent/10 ring-accent/30 animate-pulse',
-  warn: 'text-warn bg-warn/10 ring-warn/30',
-  bad: 'text-bad bg-bad/10 ring-bad/40',
+/** Every VergeOS status, in VergeOS's order (the same list as the contracts' POWER_STATUSES). */
+export const STATUSES = Object.keys(STATUS) as PowerStatus[];
+
+export function isKnownStatus(value: unknown): value is PowerStatus {
+  return typeof value === 'string' && Object.hasOwn(STATUS, value);
+}
+
+/** Most urgent first: the order of "sort by status" and of the status filter's groups. */
+export const TONE_ORDER: readonly Tone[] = ['bad', 'warn', 'moving', 'ok', 'idle'];
+
+/** A status's place in "sort by status": by tone, then in VergeOS's own order. */
+export function statusRank(status: PowerStatus): number {
+  return TONE_ORDER.indexOf(STATUS[status].tone) * 100 + STATUSES.indexOf(status);
+}
+
+/** Badge colours per tone: text on its soft background (AA in both themes), with a ring of the same hue. */
+export const TONE_BADGE: Readonly<Record<Tone, string>> = {
+  bad: 'bg-bad-soft text-bad ring-bad/40',
+  warn: 'bg-warn-soft text-warn ring-warn/35',
+  moving: 'bg-accent-soft text-accent ring-accent/30',
+  ok: 'bg-ok-soft text-ok ring-ok/25',
+  idle: 'bg-idle-soft text-idle ring-idle/25',
 };
+
+/** A card's frame per tone: what is wrong stands out, running is calm, off is quiet. */
+export const TONE_CARD: Readonly<Record<Tone, string>> = {
+  bad: 'border-bad/60 ring-1 ring-bad/30 before:bg-bad',
+  warn: 'border-warn/50 before:bg-warn',
+  moving: 'border-accent/40 before:bg-accent',
+  ok: 'border-line before:bg-ok/45',
+  idle: 'border-line before:bg-transparent',
+};
+
+/** The status filter's groups, besides single statuses. */
+export const STATUS_GROUPS = {
+  attention: { label: 'Needs attention', tones: ['bad', 'warn'] as readonly Tone[] },
+  transitional: { label: 'Changing state', tones: ['moving'] as readonly Tone[] },
+} as const;
+export type StatusGroup = keyof typeof STATUS_GROUPS;
+
+/** Whether a status belongs to a group of the status filter. */
+export function inStatusGroup(status: PowerStatus, group: StatusGroup): boolean {
+  return STATUS_GROUPS[group].tones.includes(STATUS[status].tone);
+}
+
+/** A status on its way somewhere (VergeOS's transitional statuses, and importing): pulses, shows for how long. */
+export function isMoving(status: PowerStatus): boolean {
+  return STATUS[status].tone === 'moving';
+}

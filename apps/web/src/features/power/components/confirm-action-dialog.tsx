@@ -1,0 +1,214 @@
+// The confirmation a power action asks for, scaled to its risk: a plain question for a shut down,
+// reboot or hibernate (naming the VM and its uptime); the VM's name typed out for a force off; a
+// ticked acknowledgement for a hard reset. Focus starts on Cancel or the input, never on the
+// confirm button, so Enter never confirms by default.
+import type { FleetVm } from '@powerdeck/contracts/fleet';
+import { useId, useRef, useState, type ReactNode } from 'react';
+import { Button } from '../../../components/ui/button';
+import { Dialog, DialogClose } from '../../../components/ui/dialog';
+import { ram, uptime } from '../../../lib/format';
+import { ACTIONS } from '../lib/actions';
+
+export type ConfirmKind = 'shutdown' | 'reboot' | 'hibernate' | 'forceOff' | 'reset' | 'startAnyway';
+
+export interface ConfirmActionDialogProps {
+  kind: ConfirmKind;
+  vm: FleetVm;
+  /** The snapshot is stale: an action that needs fresh data cannot be confirmed. */
+  stale: boolean;
+  /** For `startAnyway`: why no node seems to have room. */
+  capacityReason?: string;
+  onConfirm: () => void;
+  onClose: () => void;
+}
+
+function upFor(vm: FleetVm, now: number): ReactNode {
+  if (!vm.running || vm.started === null) return null;
+  const since = new Date(vm.started * 1000);
+  return (
+    <>
+      {' '}
+      It has been up for{' '}
+      <strong className="font-medium text-ink tabular-nums" title={since.toLocaleString()}>
+        {uptime(vm.started, now)}
+      </strong>
+      .
+    </>
+  );
+}
+
+const Name = ({ children }: { children: ReactNode }) => (
+  <strong className="font-semibold text-ink">{children}</strong>
+);
+
+export function ConfirmActionDialog({
+  kind,
+  vm,
+  stale,
+  capacityReason,
+  onConfirm,
+  onClose,
+}: ConfirmActionDialogProps) {
+  const [now] = useState(() => Date.now());
+  const [typed, setTyped] = useState('');
+  const [acknowledged, setAcknowledged] = useState(false);
+  const cancelRef = useRef<HTMLButtonElement>(null);
+  const inputRef = useRef<HTMLInputElement>(null);
+  const inputId = useId();
+  const hintId = useId();
+  const ackId = useId();
+
+  const action = kind === 'startAnyway' ? ACTIONS.start : ACTIONS[kind];
+  const blockedByStale = stale && action.needsFreshData;
+  let title: string;
+  let description: ReactNode;
+  let body: ReactNode = null;
+  let confirmLabel = action.label;
+  let ready = true;
+  const danger = kind === 'forceOff' || kind === 'reset';
+
+  switch (kind) {
+    case 'shutdown':
+      title = `Shut down ${vm.name}?`;
+      description = (
+        <>
+          <Name>{vm.name}</Name> is asked to shut down cleanly (ACPI).{upFor(vm, now)} Most guests stop within
+          two minutes; some ignore the request.
+        </>
+      );
+      break;
+    case 'reboot':
+      title = `Reboot ${vm.name}?`;
+      description = (
+        <>
+          <Name>{vm.name}</Name> is asked to restart cleanly and is unavailable until it is back, usually
+          within two minutes.{upFor(vm, now)}
+        </>
+      );
+      break;
+    case 'hibernate':
+      title = `Hibernate ${vm.name}?`;
+      description = (
+        <>
+          Its memory is saved to disk and it powers off, freeing {vm.cpuCores} cores and {ram(vm.ram)}
+          {vm.nodeName ? ` on ${vm.nodeName}` : ''}. Start resumes it where it left off.{upFor(vm, now)}
+        </>
+      );
+      break;
+    case 'forceOff':
+      title = `Force off ${vm.name}?`;
+      description = (
+        <>
+          This cuts the power at once, like pulling the plug.{' '}
+          <strong className="font-medium text-bad">Anything the guest has not written to disk is lost</strong>
+          , and its file systems may need repair. Try Shut down first when you can.
+        </>
+      );
+      ready = typed === vm.name;
+      body = (
+        <div className="space-y-1.5">
+          <label htmlFor={inputId} className="block text-sm font-medium">
+            Type the VM name to confirm
+          </label>
+          <input
+            ref={inputRef}
+            id={inputId}
+            type="text"
+            value={typed}
+            onChange={(e) => setTyped(e.target.value)}
+            aria-describedby={hintId}
+            autoComplete="off"
+            autoCapitalize="off"
+            autoCorrect="off"
+            spellCheck={false}
+            className={
+              'block h-9 w-full rounded-md border border-line bg-surface px-2.5 font-mono text-sm text-ink ' +
+              'placeholder:text-muted/70 focus-visible:outline-2 focus-visible:outline-offset-1 ' +
+              'focus-visible:outline-bad'
+            }
+            placeholder={vm.name}
+          />
+          <p id={hintId} className="text-xs text-muted">
+            Type <span className="font-mono text-ink">{vm.name}</span> exactly.
+          </p>
+        </div>
+      );
+      break;
+    case 'reset':
+      title = `Reset ${vm.name}?`;
+      description = (
+        <>
+          This restarts <Name>{vm.name}</Name> at once, without shutting the guest down.{' '}
+          <strong className="font-medium text-bad">Unsaved data in the guest is lost.</strong> Prefer Reboot
+          when the guest still responds.
+        </>
+      );
+      ready = acknowledged;
+      body = (
+        <div className="flex items-start gap-2.5 rounded-md border border-line bg-surface px-3 py-2.5">
+          <input
+            id={ackId}
+            type="checkbox"
+            checked={acknowledged}
+            onChange={(e) => setAcknowledged(e.target.checked)}
+            className="mt-0.5 size-4 shrink-0 accent-bad"
+          />
+          <label htmlFor={ackId} className="text-sm">
+            I understand the guest restarts without shutting down
+          </label>
+        </div>
+      );
+      break;
+    case 'startAnyway':
+      title = `Start ${vm.name} anyway?`;
+      confirmLabel = 'Start anyway';
+      description = (
+        <>
+          {capacityReason}. <Name>{vm.name}</Name> needs {vm.cpuCores} cores and {ram(vm.ram)}. VergeOS will
+          most likely refuse; free capacity first, or try anyway if the figures are out of date.
+        </>
+      );
+      break;
+  }
+
+  return (
+    <Dialog
+      open
+      onOpenChange={(open) => !open && onClose()}
+      title={title}
+      description={description}
+      tone={danger ? 'danger' : 'default'}
+      initialFocus={kind === 'forceOff' ? inputRef : cancelRef}
+      footer={
+        <>
+          <DialogClose asChild>
+            <Button ref={cancelRef} variant="secondary">
+              Cancel
+            </Button>
+          </DialogClose>
+          <Button
+            variant={danger ? 'danger' : 'primary'}
+            disabled={!ready || blockedByStale}
+            onClick={() => {
+              onClose();
+              onConfirm();
+            }}
+          >
+            {confirmLabel}
+          </Button>
+        </>
+      }
+    >
+      {body || blockedByStale ? (
+        <>
+          {body}
+          {blockedByStale && (
+            <p className="rounded-md bg-warn/10 px-3 py-2 text-xs text-ink ring-1 ring-inset ring-warn/30">
+              The fleet data is out of date, so {action.label} stays disabled until it refreshes.
+            </p>
+          )}
+        </>
+      ) : undefined}
+    </Dialog>
+  );
+}

@@ -1,0 +1,161 @@
+// The power buttons of one VM card, with their confirmations, progress and messages. The app layer
+// renders it inside each card; what a click started lives in the action store, so a card scrolled
+// away and back shows the same progress.
+import type { FleetNode, FleetVm } from '@powerdeck/contracts/fleet';
+import { TriangleAlert } from 'lucide-react';
+import { useEffect, useState } from 'react';
+import { Button } from '../../../components/ui/button';
+import { useActionWatch, usePowerAction } from '../api/use-power-action';
+import { ACTIONS, type ActionId } from '../lib/actions';
+import { actionStore } from '../lib/action-store';
+import { checkStartCapacity } from '../lib/capacity';
+import { describeOverdue } from '../lib/messages';
+import { availableActions, canPowerOnNode } from '../lib/predicates';
+import { useTicker } from '../lib/use-ticker';
+import { isActive, isOverdue } from '../lib/watch';
+import { ActionOutcome, ActionProgress, DONE_VISIBLE_MS } from './action-status';
+import { ConfirmActionDialog, type ConfirmKind } from './confirm-action-dialog';
+import { PowerIcon } from './power-icons';
+import { StartOnNodeDialog } from './start-on-node-dialog';
+
+export interface PowerControlsProps {
+  vm: FleetVm;
+  nodes: FleetNode[];
+  /** The fleet snapshot is out of date: destructive actions are disabled. */
+  stale: boolean;
+  role: 'viewer' | 'helpdesk' | 'admin';
+}
+
+type OpenDialog = ConfirmKind | 'startOnNode' | null;
+
+const STALE_TITLE = 'Disabled while the fleet data is out of date';
+
+export function PowerControls({ vm, nodes, stale, role }: PowerControlsProps) {
+  const watch = useActionWatch(vm.key);
+  const send = usePowerAction(role);
+  const [dialog, setDialog] = useState<OpenDialog>(null);
+  const active = isActive(watch);
+  const showingDone =
+    watch?.outcome?.kind === 'done' &&
+    watch.finishedAt !== null &&
+    Date.now() - watch.finishedAt < DONE_VISIBLE_MS;
+  const now = useTicker(active || showingDone);
+
+  // What this card shows is also what the watch goes by (the store is fed every snapshot too).
+  useEffect(() => {
+    actionStore.observeVm(vm, Date.now());
+  }, [vm]);
+
+  if (role === 'viewer') return null;
+
+  const startable = availableActions(vm.status, role).includes('start');
+  const capacity = startable ? checkStartCapacity(vm, nodes) : null;
+  const noRoom = capacity !== null && !capacity.ok ? capacity.reason : null;
+  const overdue = active && isOverdue(watch, now) ? describeOverdue(watch.action, vm, role) : null;
+
+  // The buttons the status and role allow, plus the one in flight (it keeps its spinner while the
+  // VM moves through statuses where it would not be offered).
+  const ids = availableActions(vm.status, role);
+  if (active && !ids.includes(watch.action)) ids.push(watch.action);
+  const order: ActionId[] = ['start', 'shutdown', 'reboot', 'hibernate', 'forceOff', 'reset'];
+  ids.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  const safe = ids.filter((id) => !ACTIONS[id].destructive);
+  const destructive = ids.filter((id) => ACTIONS[id].destructive);
+  const showStartOnNode = canPowerOnNode(vm.status, role);
+
+  function run(action: ActionId, preferredNode?: number) {
+    send({ vm, action, ...(preferredNode === undefined ? {} : { preferredNode }) });
+  }
+
+  function click(action: ActionId) {
+    if (action === 'start') {
+      if (noRoom) setDialog('startAnyway');
+      else run('start');
+      return;
+    }
+    setDialog(action);
+  }
+
+  function button(id: ActionId) {
+    const a = ACTIONS[id];
+    const inFlight = active && watch.action === id;
+    // One action at a time; only a destructive one may take over from a stuck one (the next step).
+    const busy = active && !inFlight && !a.destructive;
+    const staleBlocked = stale && a.needsFreshData;
+    const highlighted = overdue?.next === id;
+    return (
+      <Button
+        key={id}
+        size="sm"
+        variant={a.destructive ? 'danger-outline' : 'secondary'}
+        loading={inFlight}
+        disabled={busy || staleBlocked}
+        title={staleBlocked ? STALE_TITLE : undefined}
+        className={`px-2 ${highlighted ? 'ring-2 ring-bad/60' : ''}`}
+        onClick={() => click(id)}
+      >
+        {!inFlight && <PowerIcon action={id} />}
+        {a.label}
+      </Button>
+    );
+  }
+
+  return (
+    <div className="@container space-y-2">
+      <div className="flex flex-wrap items-center gap-1">
+        {safe.map(button)}
+        {showStartOnNode && (
+          <Button
+            size="sm"
+            variant="ghost"
+            disabled={active}
+            className="px-2"
+            onClick={() => setDialog('startOnNode')}
+          >
+            <PowerIcon action="startOnNode" />
+            Start on node…
+          </Button>
+        )}
+        {destructive.length > 0 && (
+          <div className="ml-auto flex items-center gap-1 pl-2">{destructive.map(button)}</div>
+        )}
+      </div>
+
+      {noRoom && !active && (
+        <p className="flex items-start gap-1.5 text-xs">
+          <TriangleAlert aria-hidden="true" className="mt-px size-3.5 shrink-0 text-warn" />
+          <span>{noRoom}.</span>
+        </p>
+      )}
+      {stale && ids.some((id) => ACTIONS[id].needsFreshData) && !active && (
+        <p className="text-xs text-muted">
+          Power actions other than Start are disabled while the data is out of date.
+        </p>
+      )}
+
+      {active && <ActionProgress watch={watch} vm={vm} role={role} now={now} />}
+      {watch && !active && (
+        <ActionOutcome watch={watch} role={role} now={now} onDismiss={() => actionStore.dismiss(vm.key)} />
+      )}
+
+      {dialog === 'startOnNode' && (
+        <StartOnNodeDialog
+          vm={vm}
+          nodes={nodes}
+          onClose={() => setDialog(null)}
+          onConfirm={(node) => run('start', node)}
+        />
+      )}
+      {dialog !== null && dialog !== 'startOnNode' && (
+        <ConfirmActionDialog
+          kind={dialog}
+          vm={vm}
+          stale={stale}
+          {...(noRoom ? { capacityReason: noRoom } : {})}
+          onClose={() => setDialog(null)}
+          onConfirm={() => run(dialog === 'startAnyway' ? 'start' : dialog)}
+        />
+      )}
+    </div>
+  );
+}

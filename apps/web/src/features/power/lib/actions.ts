@@ -1,0 +1,139 @@
+// The power actions a card offers, as Powerdeck names them, with the VergeOS body each one sends,
+// the guide's timeout for it and how much confirmation it needs.
+import type { FleetVm } from '@powerdeck/contracts/fleet';
+import type { PowerAction } from '@powerdeck/contracts/power';
+
+export type ActionId = 'start' | 'shutdown' | 'reboot' | 'forceOff' | 'reset' | 'hibernate';
+
+/** What a person must do before the action is sent. */
+export type Confirmation = 'none' | 'confirm' | 'typeName' | 'acknowledge';
+
+export interface ActionSpec {
+  id: ActionId;
+  /** The button's accessible name (docs/ui-contract.md). */
+  label: string;
+  /** "shut down", for sentences: "Could not shut down web-01". */
+  verb: string;
+  /** "shut down", after "was not": "web-01 was not shut down". */
+  past: string;
+  /** "Shutting down". */
+  progressive: string;
+  /** The guide's timeout for the action. */
+  timeoutMs: number;
+  /** Loses unsaved data in the guest: kept apart in the card and confirmed hardest. */
+  destructive: boolean;
+  /**
+   * Takes a running service down: disabled while the snapshot is stale, since the state it would act on may be
+   * gone (only Start stays, which VergeOS refuses harmlessly with 409 when the VM already runs).
+   */
+  needsFreshData: boolean;
+  confirmation: Confirmation;
+  /** The status the VM is in once the action has finished. */
+  target: 'running' | 'stopped' | 'hibernated';
+}
+
+/** Timeouts from the VergeOS power guide (the upper end of each range). */
+export const ACTIONS: Record<ActionId, ActionSpec> = {
+  start: {
+    id: 'start',
+    label: 'Start',
+    verb: 'start',
+    past: 'started',
+    progressive: 'Starting',
+    timeoutMs: 60_000,
+    destructive: false,
+    needsFreshData: false,
+    confirmation: 'none',
+    target: 'running',
+  },
+  shutdown: {
+    id: 'shutdown',
+    label: 'Shut down',
+    verb: 'shut down',
+    past: 'shut down',
+    progressive: 'Shutting down',
+    timeoutMs: 120_000,
+    destructive: false,
+    needsFreshData: true,
+    confirmation: 'confirm',
+    target: 'stopped',
+  },
+  reboot: {
+    id: 'reboot',
+    label: 'Reboot',
+    verb: 'reboot',
+    past: 'rebooted',
+    progressive: 'Rebooting',
+    timeoutMs: 120_000,
+    destructive: false,
+    needsFreshData: true,
+    confirmation: 'confirm',
+    target: 'running',
+  },
+  forceOff: {
+    id: 'forceOff',
+    label: 'Force off',
+    verb: 'force off',
+    past: 'forced off',
+    progressive: 'Forcing off',
+    timeoutMs: 30_000,
+    destructive: true,
+    needsFreshData: true,
+    confirmation: 'typeName',
+    target: 'stopped',
+  },
+  reset: {
+    id: 'reset',
+    label: 'Reset',
+    verb: 'reset',
+    past: 'reset',
+    progressive: 'Resetting',
+    timeoutMs: 60_000,
+    destructive: true,
+    needsFreshData: true,
+    confirmation: 'acknowledge',
+    target: 'running',
+  },
+  hibernate: {
+    id: 'hibernate',
+    label: 'Hibernate',
+    verb: 'hibernate',
+    past: 'hibernated',
+    progressive: 'Hibernating',
+    timeoutMs: 120_000,
+    destructive: false,
+    needsFreshData: true,
+    confirmation: 'confirm',
+    target: 'hibernated',
+  },
+};
+
+/** The `vm_actions` body for an action, exactly as VergeOS takes it. */
+export interface VmActionRequest {
+  vm: number;
+  action: PowerAction;
+  params?: { graceful?: boolean; preferred_node?: number };
+}
+
+export function actionBody(
+  id: ActionId,
+  vm: Pick<FleetVm, 'key'>,
+  opts: { preferredNode?: number } = {},
+): VmActionRequest {
+  switch (id) {
+    case 'start':
+      return opts.preferredNode === undefined
+        ? { vm: vm.key, action: 'poweron' }
+        : { vm: vm.key, action: 'poweron', params: { preferred_node: opts.preferredNode } };
+    case 'shutdown':
+      return { vm: vm.key, action: 'poweroff' };
+    case 'reboot':
+      return { vm: vm.key, action: 'reset', params: { graceful: true } };
+    case 'forceOff':
+      return { vm: vm.key, action: 'kill' };
+    case 'reset':
+      return { vm: vm.key, action: 'reset' };
+    case 'hibernate':
+      return { vm: vm.key, action: 'hibernate' };
+  }
+}
