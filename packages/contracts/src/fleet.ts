@@ -52,7 +52,11 @@ export const FleetNode = Type.Object({
 export type FleetNode = Static<typeof FleetNode>;
 
 export const FleetSnapshot = Type.Object({
-  /** When the data was fetched (ISO 8601), or null before the first successful poll. */
+  /**
+   * When this content was fetched (ISO 8601), or null before the first successful poll. A poll that finds nothing
+   * changed keeps the snapshot (and its ETag) as it is, so this is the time of the last change seen; freshness is
+   * `stale`/`staleSince` (a browser that gets a 200 or 304 with `stale: false` knows the data is current).
+   */
   fetchedAt: Nullable(Type.String()),
   /** True when the last poll failed (the last good data is kept) or no poll has succeeded yet. */
   stale: Type.Boolean(),

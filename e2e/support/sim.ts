@@ -1,0 +1,203 @@
+// The simulator's control API (`/__sim/`), for setting up state and checking side effects, and the BFF's fleet
+// snapshot, to know when the BFF has seen a change. Neither acts for the user: specs act through the UI.
+import { expect, type APIRequestContext } from '@playwright/test';
+import { SIM_API_KEY } from './servers';
+
+export const SCENARIOS = [
+  'none',
+  'slow',
+  'flaky',
+  'hang',
+  'unavailable',
+  'acpi-ignored',
+  'start-fails',
+  'no-capacity',
+] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+/** Machine statuses the simulator can be told to put a VM in. */
+export type SimStatus =
+  'running' | 'stopped' | 'starting' | 'stopping' | 'hibernated' | 'hibernating' | 'error';
+
+export interface SimVmPatch {
+  status?: SimStatus;
+  node?: number | null;
+  status_info?: string;
+  guest_agent?: boolean;
+  ignores_acpi?: boolean;
+  shutdown_seconds?: number;
+  preferred_node?: number | null;
+}
+
+/** `GET /__sim/vms/:key`: the VM's row, its machine_status and how its guest behaves. */
+export interface SimVm {
+  vm: { $key: number; name: string; cpu_cores: number; ram: number } & Record<string, unknown>;
+  machine_status: {
+    status: string;
+    status_info: string;
+    running: boolean;
+    powerstate: boolean;
+    node: number | null;
+    /** Epoch seconds of the last start. */
+    started: number | null;
+  } & Record<string, unknown>;
+  guest: { ignores_acpi: boolean; shutdown_seconds: number; agent_installed: boolean };
+  transition: { then: string; in_ms: number } | null;
+}
+
+export interface SimNode {
+  node: { $key: number; name: string } & Record<string, unknown>;
+  capacity: { cores: number; vm_ram: number };
+  used: { cores: number; vm_ram: number };
+}
+
+export interface SimStats {
+  /** Requests per `METHOD /route/pattern`, e.g. `{"POST /api/v4/vm_actions": 1}`. */
+  requests: Record<string, number>;
+  total: number;
+  /** Power actions accepted (201), per action. */
+  actions: Record<string, number>;
+  log: { seq: number; method: string; url: string; route: string; status: number | null }[];
+  scenario: ScenarioName;
+}
+
+export const ACTION_ROUTE = 'POST /api/v4/vm_actions';
+
+/** The BFF's fleet snapshot, as far as the specs read it. */
+export interface BffSnapshot {
+  fetchedAt: string | null;
+  stale: boolean;
+  vms: { key: number; name: string; status: string }[];
+}
+
+/**
+ * The BFF's read side. Until sign-in lands `GET /api/fleet` needs no session; with sign-in this context gets
+ * the admin persona's session (see fixtures.ts, "Personas").
+ */
+export class Bff {
+  constructor(private readonly api: APIRequestContext) {}
+
+  async snapshot(): Promise<BffSnapshot> {
+    const res = await this.api.get('/api/fleet');
+    expect(res.status(), 'GET /api/fleet').toBe(200);
+    return (await res.json()) as BffSnapshot;
+  }
+
+  async vmStatus(key: number): Promise<string | undefined> {
+    return (await this.snapshot()).vms.find((v) => v.key === key)?.status;
+  }
+}
+
+export class Sim {
+  constructor(
+    private readonly api: APIRequestContext,
+    private readonly bff: Bff,
+  ) {}
+
+  private async ok<T>(what: string, res: Awaited<ReturnType<APIRequestContext['get']>>): Promise<T> {
+    if (!res.ok()) throw new Error(`${what}: ${res.status()} ${await res.text()}`);
+    return (await res.json()) as T;
+  }
+
+  /**
+   * Back to the seeded fleet, scenario `none`, counters cleared; resolves once the BFF's snapshot shows the
+   * seeded state again, so a page loaded next never shows what the previous test left.
+   */
+  async reset(): Promise<void> {
+    await this.ok('POST /__sim/reset', await this.api.post('/__sim/reset'));
+    const seeded = await this.ok<{ $key: number; status: string }[]>(
+      'GET /api/v4/vms',
+      await this.api.get('/api/v4/vms', {
+        params: { filter: 'is_snapshot eq false', fields: '$key,machine#status#status as status' },
+        headers: { authorization: `Bearer ${SIM_API_KEY}` },
+      }),
+    );
+    await expect
+      .poll(
+        async () => {
+          const snap = await this.bff.snapshot();
+          if (snap.stale) return 'the BFF snapshot is stale';
+          const shown = new Map(snap.vms.map((v) => [v.key, v.status]));
+          const behind = seeded.filter((v) => shown.get(v.$key) !== v.status);
+          return behind.length === 0 ? 'in step' : `${behind.length} VMs differ`;
+        },
+        { message: 'the BFF shows the seeded fleet after a simulator reset', timeout: 20_000 },
+      )
+      .toBe('in step');
+    await this.clearStats();
+  }
+
+  async scenario(
+    name: ScenarioName,
+    settings: { latencyMs?: number; failureRate?: number } = {},
+  ): Promise<void> {
+    await this.ok(
+      `POST /__sim/scenario ${name}`,
+      await this.api.post('/__sim/scenario', { data: { name, ...settings } }),
+    );
+  }
+
+  async vm(key: number): Promise<SimVm> {
+    return this.ok(`GET /__sim/vms/${key}`, await this.api.get(`/__sim/vms/${key}`));
+  }
+
+  /** The VM's machine status, e.g. `running`. */
+  async status(key: number): Promise<string> {
+    return (await this.vm(key)).machine_status.status;
+  }
+
+  /**
+   * Changes a VM. With a `status`, waits until the BFF's snapshot shows it too (unless `waitForBff` is false:
+   * a change "elsewhere" that the UI has not seen yet).
+   */
+  async setVm(key: number, patch: SimVmPatch, opts: { waitForBff?: boolean } = {}): Promise<SimVm> {
+    const vm = await this.ok<SimVm>(
+      `PUT /__sim/vms/${key}`,
+      await this.api.put(`/__sim/vms/${key}`, { data: patch }),
+    );
+    if (patch.status !== undefined && opts.waitForBff !== false) {
+      await expect
+        .poll(() => this.bff.vmStatus(key), { message: `the BFF shows VM ${key} ${patch.status}` })
+        .toBe(patch.status);
+    }
+    return vm;
+  }
+
+  async node(key: number): Promise<SimNode> {
+    return this.ok(`GET /__sim/nodes/${key}`, await this.api.get(`/__sim/nodes/${key}`));
+  }
+
+  async setNode(key: number, patch: { cores?: number; vm_ram?: number }): Promise<SimNode> {
+    return this.ok(`PUT /__sim/nodes/${key}`, await this.api.put(`/__sim/nodes/${key}`, { data: patch }));
+  }
+
+  async stats(): Promise<SimStats> {
+    return this.ok('GET /__sim/stats', await this.api.get('/__sim/stats'));
+  }
+
+  async clearStats(): Promise<void> {
+    await this.ok('DELETE /__sim/stats', await this.api.delete('/__sim/stats'));
+  }
+
+  /**
+   * Resolves after the BFF has polled the fleet `n` more times (about 250-500 ms each): long enough for anything
+   * a browser sent before to have reached the simulator. For checking that something did *not* happen.
+   */
+  async afterBffPolls(n = 2): Promise<void> {
+    const polls = async () => (await this.stats()).requests['GET /api/v4/vms'] ?? 0;
+    const from = await polls();
+    await expect
+      .poll(polls, { message: `the BFF polls the fleet ${n} more times`, timeout: 15_000 })
+      .toBeGreaterThanOrEqual(from + n);
+  }
+
+  /** How many `POST /api/v4/vm_actions` reached the simulator since the stats were cleared. */
+  async actionPosts(): Promise<number> {
+    return (await this.stats()).requests[ACTION_ROUTE] ?? 0;
+  }
+
+  /** How many actions of one kind were accepted (201), e.g. `poweron`. */
+  async accepted(action: string): Promise<number> {
+    return (await this.stats()).actions[action] ?? 0;
+  }
+}
