@@ -15,6 +15,13 @@ import metaRoutes from './routes/meta';
 import spaRoutes from './routes/spa';
 import vergeosRoutes from './routes/vergeos';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set by @fastify/helmet on routes that opt in to it (the pages). */
+    helmet?: unknown;
+  }
+}
+
 export interface AppOptions {
   config: Pick<Config, 'poll'>;
   upstream: UpstreamOptions;
@@ -42,6 +49,16 @@ export const REDACT_PATHS = [
   '*.VERGEOS_PASSWORD',
 ];
 
+/** What every response that is not a page carries (JSON, assets, errors): nothing in it may be framed or run. */
+export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+};
+
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: opts.logger ?? false,
@@ -58,7 +75,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.removeContentTypeParser(['text/plain']);
 
   // external
+  // Pages get helmet's full set with a strict CSP (routes opt in with `helmet: {}`: see routes/spa.ts).
+  // @fastify/helmet rebuilds its middleware on every request it handles, so the API (hundreds of requests a
+  // second from pollers and scripts) gets the same protections from a header set computed once instead.
   await app.register(helmet, {
+    global: false,
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -77,6 +98,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     crossOriginEmbedderPolicy: false,
     // HSTS only makes sense over HTTPS; the BFF is plain HTTP behind a TLS proxy or on loopback.
     strictTransportSecurity: false,
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    if (request.routeOptions.config.helmet === undefined) reply.headers(API_SECURITY_HEADERS);
+    done();
   });
 
   // app

@@ -59,6 +59,13 @@ describe('server.ts', () => {
     expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'(;|$)/);
     const asset = await fetch(`${url}/assets/app-abc123.js`);
     expect(asset.headers.get('cache-control')).toMatch(/immutable/);
+    expect(asset.headers.get('x-content-type-options')).toBe('nosniff');
+    const api = await fetch(`${url}/api/meta`);
+    expect(api.headers.get('content-security-policy')).toBe(
+      "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+    );
+    expect(api.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(api.headers.get('x-frame-options')).toBe('DENY');
     expect((await fetch(`${url}/assets/missing.js`)).status).toBe(404);
     expect((await fetch(`${url}/api/nope`)).status).toBe(404);
 

@@ -19,8 +19,8 @@ export default async function spaRoutes(app: FastifyInstance, opts: { root: stri
 
   const index = (reply: FastifyReply) => reply.header('cache-control', 'no-cache').sendFile('index.html');
 
-  app.get('/', { config: { permission: 'public' } }, (_req, reply) => index(reply));
-  app.get('/*', { config: { permission: 'public' } }, (req, reply) => {
+  app.get('/', { helmet: {}, config: { permission: 'public' } }, (_req, reply) => index(reply));
+  app.get('/*', { helmet: {}, config: { permission: 'public' } }, (req, reply) => {
     const path = req.url.split('?')[0] ?? '';
     // Unknown API routes and missing files are 404s, not the app shell.
     if (path.startsWith('/api/') || path === '/api' || /\.[a-z0-9]+$/i.test(path)) {
