@@ -57,6 +57,19 @@ describe('reads', () => {
     expect(entry?.headers['x-yottabyte-token']).toBeUndefined();
   });
 
+  it('sends an answer byte for byte as VergeOS sent it, with its length and only the allowed headers', async () => {
+    for (const url of ['/api/v4/machine_status/54', '/api/v4/vms?fields=most']) {
+      const direct = await fetch(`${sim.url}${url}`, { headers: { authorization: `Bearer ${sim.apiKey}` } });
+      const expected = Buffer.from(await direct.arrayBuffer());
+      const res = await app.inject({ method: 'GET', url });
+      expect(res.statusCode).toBe(200);
+      expect(res.rawPayload.equals(expected)).toBe(true);
+      expect(res.headers['content-length']).toBe(String(expected.length));
+      expect(res.headers['content-type']).toBe(direct.headers.get('content-type'));
+      expect(res.headers['set-cookie']).toBeUndefined();
+    }
+  });
+
   it('serves every listed read with VergeOS bodies and the query language', async () => {
     const list = await app.inject(
       `/api/v4/vms?filter=${encodeURIComponent("name eq 'test'")}&fields=${encodeURIComponent('$key,machine#status#status as status')}`,

@@ -84,6 +84,31 @@ async function readAll(stream: Readable, limit: number): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Answers up to this size (by their Content-Length) are buffered and sent whole; larger ones are streamed. */
+const SMALL_BODY_BYTES = 64 * 1024;
+
+/** Reads a body of a known, small length into one Buffer (one allocation when it arrives in one chunk). */
+function collect(stream: Readable, length: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    let first: Buffer | undefined;
+    let chunks: Buffer[] | undefined;
+    let size = 0;
+    stream.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > length) {
+        stream.destroy(new Error('VergeOS sent more than its Content-Length'));
+        return;
+      }
+      if (first === undefined) first = chunk;
+      else (chunks ??= [first]).push(chunk);
+    });
+    stream.once('error', reject);
+    stream.once('end', () => {
+      resolve(chunks ? Buffer.concat(chunks, size) : (first ?? Buffer.alloc(0)));
+    });
+  });
+}
+
 /** VergeOS says `err` (real systems) or `error` (the guide): answer both, whatever it sent. */
 export function normaliseErrorBody(
   status: number,
@@ -166,7 +191,24 @@ export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosR
         const status = rep.statusCode;
         if (kind === 'action' && status === 201) app.fleet.actionAccepted();
         if (status < 400) {
-          void rep.send(res.stream);
+          const length = Number(rep.getHeader('content-length'));
+          if (!(length <= SMALL_BODY_BYTES)) {
+            void rep.send(res.stream);
+            return;
+          }
+          // A small body (a VM, a status, an action's answer) is collected and sent as one Buffer: piping it
+          // costs a stream pipeline (end-of-stream watchers on both streams, listeners, closures) per request,
+          // and under load those objects outlive a scavenge and get promoted (see docs/benchmarks.md).
+          collect(res.stream as Readable, length).then(
+            (buf) => {
+              rep.removeHeader('content-length');
+              void rep.send(buf);
+            },
+            (err: unknown) => {
+              request.log.warn({ code: rootCode(err), path, kind }, 'reading the VergeOS answer failed');
+              sendError(rep, 502, `The connection to VergeOS (${vergeos.label}) failed`, 'upstream_failed');
+            },
+          );
           return;
         }
         readAll(res.stream as Readable, 64 * 1024).then(
