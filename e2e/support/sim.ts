@@ -1,19 +1,10 @@
 // The simulator's control API (`/__sim/`), for setting up state and checking side effects, and the BFF's fleet
 // snapshot, to know when the BFF has seen a change. Neither acts for the user: specs act through the UI.
 import { expect, type APIRequestContext } from '@playwright/test';
+import type { ScenarioName } from '@powerdeck/vergeos-sim';
 import { SIM_API_KEY } from './servers';
 
-export const SCENARIOS = [
-  'none',
-  'slow',
-  'flaky',
-  'hang',
-  'unavailable',
-  'acpi-ignored',
-  'start-fails',
-  'no-capacity',
-] as const;
-export type ScenarioName = (typeof SCENARIOS)[number];
+export type { ScenarioName } from '@powerdeck/vergeos-sim';
 
 /** Machine statuses the simulator can be told to put a VM in. */
 export type SimStatus =

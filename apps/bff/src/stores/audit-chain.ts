@@ -10,44 +10,17 @@ import {
   AUDIT_AUTH_KINDS,
   AUDIT_KINDS,
   AUDIT_OUTCOMES,
-  type AuditAuthKind,
   type AuditInput,
-  type AuditKind,
-  type AuditOutcome,
+  type AuditRecord,
   type AuditVerifyResult,
   type Json,
-  type Role,
 } from './types';
 
 export const AUDIT_FORMAT = 'powerdeck-audit-v1';
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** A row as stored (times in ms). */
-export interface StoredAuditRow {
-  id: number;
-  at: number;
-  kind: AuditKind;
-  outcome: AuditOutcome;
-  actor: string | null;
-  role: Role | null;
-  authKind: AuditAuthKind | null;
-  source: string | null;
-  userAgent: string | null;
-  vmKey: number | null;
-  vmName: string | null;
-  action: string | null;
-  params: string | null;
-  reason: string | null;
-  target: string | null;
-  requestId: string | null;
-  operationId: string | null;
-  refId: number | null;
-  vergeosStatus: number | null;
-  vergeosMessage: string | null;
-  latencyMs: number | null;
-  prevHash: string;
-  hash: string;
-}
+export type StoredAuditRow = Omit<AuditRecord, 'at'> & { at: number };
 
 export type AuditRowContent = Omit<StoredAuditRow, 'id' | 'at' | 'prevHash' | 'hash'>;
 
