@@ -73,6 +73,12 @@ export const ConfigSchema = Type.Object({
     default: 1,
     description: 'the embedded simulator time scale, a number above 0 (0.1 = ten times faster)',
   }),
+  POWERDECK_DEMO_PASSWORD: Type.Optional(
+    Type.String({
+      minLength: 12,
+      description: 'the password of the demo users admin, helpdesk and viewer, at least 12 characters',
+    }),
+  ),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, {
     default: 'info',
     description: 'one of fatal, error, warn, info, debug, trace, silent',
@@ -88,7 +94,7 @@ export interface Config {
   host: string;
   /** Unset: start the embedded simulator. */
   vergeos:
-    | { mode: 'embedded'; vms: number; timeScale: number }
+    | { mode: 'embedded'; vms: number; timeScale: number; demoPassword?: string }
     | { mode: 'remote'; url: string; auth: VergeosAuthConfig; caFile?: string; insecureTls: boolean };
   dataDir: string;
   poll: { intervalMs: number; fastIntervalMs: number; fastWindowMs: number };
@@ -100,7 +106,7 @@ export class ConfigError extends Error {
 }
 
 /** Never echoed in messages. */
-const SECRETS = new Set<string>(['VERGEOS_API_KEY', 'VERGEOS_PASSWORD']);
+const SECRETS = new Set<string>(['VERGEOS_API_KEY', 'VERGEOS_PASSWORD', 'POWERDECK_DEMO_PASSWORD']);
 
 const KEYS = Object.keys(ConfigSchema.properties) as (keyof RawConfig)[];
 
@@ -150,7 +156,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     for (const k of ['VERGEOS_API_KEY', 'VERGEOS_USERNAME', 'VERGEOS_CA_FILE'] as const) {
       if (c[k] !== undefined) throw new ConfigError(`VERGEOS_URL must be set when ${k} is set`);
     }
-    vergeos = { mode: 'embedded', vms: c.POWERDECK_DEMO_VMS, timeScale: c.POWERDECK_DEMO_TIME_SCALE };
+    vergeos = {
+      mode: 'embedded',
+      vms: c.POWERDECK_DEMO_VMS,
+      timeScale: c.POWERDECK_DEMO_TIME_SCALE,
+      ...(c.POWERDECK_DEMO_PASSWORD !== undefined ? { demoPassword: c.POWERDECK_DEMO_PASSWORD } : {}),
+    };
   } else {
     let auth: VergeosAuthConfig;
     if (c.VERGEOS_API_KEY !== undefined) {

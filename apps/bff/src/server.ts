@@ -5,7 +5,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSimulator, type Simulator } from '@powerdeck/vergeos-sim';
 import { buildApp, REDACT_PATHS } from './app';
+import { bootstrapUsers } from './bootstrap-users';
 import { ConfigError, loadConfig, type Config } from './config';
+import { openSqliteStores } from './stores/sqlite/open';
 import type { UpstreamOptions } from './plugins/vergeos';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -13,11 +15,15 @@ const DEFAULT_WEB_ROOT = join(here, '..', '..', 'web', 'dist');
 
 export interface RunningServer {
   url: string;
+  /** What to print about signing in (first users and their password), or ''. */
+  signIn: string;
   close(): Promise<void>;
 }
 
 export async function startServer(env: Readonly<Record<string, string | undefined>>): Promise<RunningServer> {
   const config: Config = loadConfig(env);
+  // Users, sessions, tokens and the audit log (migrated here: a failure stops start-up).
+  const stores = openSqliteStores(config.dataDir);
   let sim: Simulator | undefined;
   let upstream: UpstreamOptions;
   if (config.vergeos.mode === 'embedded') {
@@ -71,13 +77,29 @@ export async function startServer(env: Readonly<Record<string, string | undefine
   const url = address.replace('://[::1]', '://localhost');
   app.log.info({ url }, `Powerdeck is serving at ${url}`);
 
+  const first = await bootstrapUsers(stores, {
+    demo: config.vergeos.mode === 'embedded',
+    demoPassword: config.vergeos.mode === 'embedded' ? config.vergeos.demoPassword : undefined,
+  });
+  let signIn = '';
+  if (first.password !== null && sim) {
+    signIn =
+      `  Demo users: ${first.users.map((u) => u.username).join(', ')} (one per role), password: ${first.password}\n` +
+      '  (set POWERDECK_DEMO_PASSWORD to choose it)\n';
+  } else if (first.password !== null) {
+    signIn =
+      `  First user: admin, password: ${first.password} (shown once)\n` +
+      '  Change it with: npm run users -- passwd admin\n';
+  }
+
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       await app.close();
       await sim?.close();
+      stores.close();
     })());
-  return { url, close };
+  return { url, signIn, close };
 }
 
 async function main() {
@@ -91,7 +113,7 @@ async function main() {
     }
     throw err;
   }
-  process.stdout.write(`\n  Powerdeck: ${server.url}\n\n`);
+  process.stdout.write(`\n  Powerdeck: ${server.url}\n${server.signIn}\n`);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       const force = setTimeout(() => process.exit(1), 10_000);

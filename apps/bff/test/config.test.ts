@@ -96,6 +96,11 @@ describe('loadConfig', () => {
     ],
     ['poll too fast', { POWERDECK_POLL_INTERVAL_MS: '10' }, /^POWERDECK_POLL_INTERVAL_MS must be/],
     ['log level', { LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
+    [
+      'demo password too short',
+      { POWERDECK_DEMO_PASSWORD: 'short-pw' },
+      /^POWERDECK_DEMO_PASSWORD must be .*at least 12 characters \(got a value that is not shown\)$/,
+    ],
   ];
 
   it.each(bad)('%s: stops with a message naming the variable', (_name, env, message) => {

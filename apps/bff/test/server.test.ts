@@ -43,8 +43,18 @@ describe('server.ts', () => {
     mkdirSync(join(web, 'assets'));
     writeFileSync(join(web, 'index.html'), '<!doctype html><title>Powerdeck test shell</title>');
     writeFileSync(join(web, 'assets', 'app-abc123.js'), 'console.log(1)');
-    const s = start({ PORT: '0', POWERDECK_WEB_ROOT: web, POWERDECK_POLL_INTERVAL_MS: '250' });
+    const s = start({
+      PORT: '0',
+      POWERDECK_WEB_ROOT: web,
+      POWERDECK_POLL_INTERVAL_MS: '250',
+      POWERDECK_DATA_DIR: mkdtempSync(join(tmpdir(), 'pd-data-')),
+      POWERDECK_DEMO_PASSWORD: 'demo-password-for-test',
+    });
     await waitFor(() => /Powerdeck: http:\/\/127\.0\.0\.1:\d+/.test(s.output()), 30_000);
+    await waitFor(() => /Demo users/.test(s.output()), 10_000);
+    expect(s.output()).toMatch(
+      /Demo users: admin, helpdesk, viewer \(one per role\), password: demo-password-for-test/,
+    );
     const url = /Powerdeck: (http:\/\/127\.0\.0\.1:\d+)/.exec(s.output())![1]!;
     expect(s.output()).toMatch(/demo against a simulated VergeOS/);
 
@@ -77,7 +87,7 @@ describe('server.ts', () => {
   }, 60_000);
 
   it('stops at once with a message naming a bad variable', async () => {
-    const s = start({ PORT: 'eighty' });
+    const s = start({ PORT: 'eighty', POWERDECK_DATA_DIR: mkdtempSync(join(tmpdir(), 'pd-data-')) });
     expect(await s.exited).toBe(78);
     expect(s.output()).toMatch(/Powerdeck cannot start: PORT must be a TCP port from 0 to 65535/);
   }, 30_000);
