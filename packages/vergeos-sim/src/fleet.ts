@@ -265,6 +265,25 @@ export function generateFleet(options: FleetOptions): Fleet {
     machineCursor += random() < 0.25 ? 2 : 1;
     return key;
   };
+  /**
+   * A snapshot of `source`: a later row of `vms` (so a higher key) with a machine of its own, stopped.
+   * `takenAfter` gives its age difference in seconds; it is called after the keys are drawn, so the seeded
+   * random sequence (and with it every fleet) stays as it was.
+   */
+  const snapshotDraft = (source: Draft, takenAfter: () => number): Draft => {
+    const key = nextVmKey();
+    const machine = nextMachineKey(key);
+    return {
+      ...source,
+      key,
+      machine,
+      name: `${source.name}-snap`,
+      status: 'stopped',
+      created: source.created + takenAfter(),
+      uuid: uuid(random),
+      snapshotOf: source,
+    };
+  };
 
   const nameCounts = new Map<string, number>();
   const nameFor = (prefix: string) => {
@@ -322,17 +341,7 @@ export function generateFleet(options: FleetOptions): Fleet {
     if (i % 8 === 7 && drafts.length > 0) {
       const source = drafts[drafts.length - 1 - randomInt(random, 0, Math.min(6, drafts.length - 1))];
       if (source && !source.snapshotOf) {
-        const snapKey = nextVmKey();
-        drafts.push({
-          ...source,
-          key: snapKey,
-          machine: nextMachineKey(snapKey),
-          name: `${source.name}-snap`,
-          status: 'stopped',
-          created: source.created + randomInt(random, 1, 20) * 86400,
-          uuid: uuid(random),
-          snapshotOf: source,
-        });
+        drafts.push(snapshotDraft(source, () => randomInt(random, 1, 20) * 86400));
       }
     }
   }
@@ -341,17 +350,7 @@ export function generateFleet(options: FleetOptions): Fleet {
   while (snaps < snapshotCount) {
     const source = drafts.filter((d) => !d.snapshotOf)[snaps];
     if (!source) break;
-    const snapKey = nextVmKey();
-    drafts.push({
-      ...source,
-      key: snapKey,
-      machine: nextMachineKey(snapKey),
-      name: `${source.name}-snap`,
-      status: 'stopped',
-      created: source.created + 86400,
-      uuid: uuid(random),
-      snapshotOf: source,
-    });
+    drafts.push(snapshotDraft(source, () => 86400));
     snaps += 1;
   }
 
