@@ -69,43 +69,34 @@ function toQueryString(query: Record<string, string | undefined>): string {
   return parts.join('&');
 }
 
-async function readAll(stream: Readable, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of stream) {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
-    size += buf.length;
-    if (size > limit) {
-      stream.destroy();
-      break;
-    }
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** Answers up to this size (by their Content-Length) are buffered and sent whole; larger ones are streamed. */
 const SMALL_BODY_BYTES = 64 * 1024;
 
-/** Reads a body of a known, small length into one Buffer (one allocation when it arrives in one chunk). */
-function collect(stream: Readable, length: number): Promise<Buffer> {
+/**
+ * Reads a body into one Buffer (no copy when it arrives in one chunk). Past `limit` bytes it either fails
+ * (a success answer longer than its Content-Length) or stops reading and keeps what came (an error answer,
+ * whose message is all we need).
+ */
+function collect(stream: Readable, limit: number, overflow: 'fail' | 'truncate'): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    let first: Buffer | undefined;
-    let chunks: Buffer[] | undefined;
+    const chunks: Buffer[] = [];
     let size = 0;
+    const done = () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     stream.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > length) {
-        stream.destroy(new Error('VergeOS sent more than its Content-Length'));
+      if (size + chunk.length > limit) {
+        if (overflow === 'fail') {
+          stream.destroy(new Error('VergeOS sent more than its Content-Length'));
+        } else {
+          stream.destroy();
+          done();
+        }
         return;
       }
-      if (first === undefined) first = chunk;
-      else (chunks ??= [first]).push(chunk);
+      size += chunk.length;
+      chunks.push(chunk);
     });
     stream.once('error', reject);
-    stream.once('end', () => {
-      resolve(chunks ? Buffer.concat(chunks, size) : (first ?? Buffer.alloc(0)));
-    });
+    stream.once('end', done);
   });
 }
 
@@ -199,7 +190,7 @@ export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosR
           // A small body (a VM, a status, an action's answer) is collected and sent as one Buffer: piping it
           // costs a stream pipeline (end-of-stream watchers on both streams, listeners, closures) per request,
           // and under load those objects outlive a scavenge and get promoted (see docs/benchmarks.md).
-          collect(res.stream as Readable, length).then(
+          collect(res.stream as Readable, length, 'fail').then(
             (buf) => {
               rep.removeHeader('content-length');
               void rep.send(buf);
@@ -211,10 +202,12 @@ export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosR
           );
           return;
         }
-        readAll(res.stream as Readable, 64 * 1024).then(
-          (text) => {
+        collect(res.stream as Readable, 64 * 1024, 'truncate').then(
+          (buf) => {
             rep.removeHeader('content-length');
-            void rep.type('application/json; charset=utf-8').send(normaliseErrorBody(status, text));
+            void rep
+              .type('application/json; charset=utf-8')
+              .send(normaliseErrorBody(status, buf.toString('utf8')));
           },
           (err: unknown) => {
             request.log.warn({ err }, 'reading VergeOS error body failed');
