@@ -2,6 +2,7 @@
 // Everything here is a pure function of (vms, nodes, seed, epoch), so `reset` can rebuild it exactly.
 
 import { epochSeconds } from './clock';
+import type { MachineRuntime } from './machine';
 import { createRandom, pick, randomInt, type Random } from './random';
 import { GUEST_SHUTDOWN_MAX_MS, GUEST_SHUTDOWN_MIN_MS } from './timings';
 
@@ -20,16 +21,8 @@ export interface GuestBehaviour {
   agentInstalled: boolean;
 }
 
-export interface SeedRuntime {
-  status: SeedStatus;
-  statusInfo: string;
-  node: number | null;
-  /** Epoch seconds. */
-  started: number;
-  lastUpdate: number;
-  runningCores: number;
-  runningRam: number;
-}
+/** A machine's runtime as seeded: a settled status and no transition under way. */
+export type SeedRuntime = Omit<MachineRuntime, 'status' | 'phase'> & { status: SeedStatus };
 
 export interface VmSpec {
   key: number;
