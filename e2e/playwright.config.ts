@@ -2,7 +2,8 @@
 //
 // Servers (webServer, started in this order, stopped at the end; see support/servers.ts):
 //  1. the simulator on its own, time-scaled, seed 1, on 127.0.0.1:19443;
-//  2. the BFF against it on 127.0.0.1:18080, polling fast, after one build of the web app into e2e/dist/web.
+//  2. the BFF against it on 127.0.0.1:18080, polling fast, after one build of the web app into e2e/dist/web and
+//     a fresh data directory with one user per role (support/servers.ts `seedUsersCommand`).
 // Both preload the owner guard: they stop by themselves if this runner dies.
 // The 10,000-VM spec starts a second pair of its own (support/servers.ts `startPair`).
 import { join } from 'node:path';
@@ -16,7 +17,9 @@ import {
   SIM_URL,
   WEB_ROOT,
   bffEnv,
+  dataDirFor,
   nodeCommand,
+  seedUsersCommand,
   shell,
   simArgs,
 } from './support/servers';
@@ -91,6 +94,7 @@ export default defineConfig({
           '--logLevel',
           'warn',
         ]),
+        seedUsersCommand(dataDirFor(BFF_PORT)),
         shell(nodeCommand('apps/bff/src/server.ts')),
       ].join(' && '),
       cwd: ROOT,

@@ -21,6 +21,15 @@ export const SIM_URL = `http://127.0.0.1:${SIM_PORT}`;
 export const BFF_URL = `http://127.0.0.1:${BFF_PORT}`;
 /** The simulator's admin key (its default); only the BFF and these helpers ever hold it. */
 export const SIM_API_KEY = 'sim-admin-key';
+/** The password of the suite's people (seeded before the BFF starts; see `seedUsersCommand`). */
+export const E2E_PASSWORD = 'powerdeck-e2e-password';
+/** The suite's people: one per role, named after it. */
+export const E2E_USERS = [
+  { username: 'admin', role: 'admin' },
+  { username: 'helpdesk', role: 'helpdesk' },
+  { username: 'viewer', role: 'viewer' },
+] as const;
+
 /** Transitions run 20 times faster than on a real cluster: a 3 s start takes 150 ms. */
 export const SIM_TIME_SCALE = 0.05;
 export const SIM_SEED = 1;
@@ -60,6 +69,7 @@ export function bffEnv(opts: {
   simUrl: string;
   pollMs?: number;
   fastPollMs?: number;
+  dataDir?: string;
 }): Record<string, string> {
   return {
     PORT: String(opts.port),
@@ -68,10 +78,39 @@ export function bffEnv(opts: {
     VERGEOS_API_KEY: SIM_API_KEY,
     POWERDECK_POLL_INTERVAL_MS: String(opts.pollMs ?? 500),
     POWERDECK_FAST_POLL_INTERVAL_MS: String(opts.fastPollMs ?? 250),
-    POWERDECK_DATA_DIR: join(ROOT, '.tmp', `e2e-data-${opts.port}`),
+    POWERDECK_DATA_DIR: opts.dataDir ?? dataDirFor(opts.port),
     POWERDECK_WEB_ROOT: WEB_ROOT,
     LOG_LEVEL: 'warn',
   };
+}
+
+/**
+ * A fresh data directory with the suite's people, made the way an operator would: `npm run users -- add`
+ * (the users CLI), the password on stdin. Runs before the BFF starts, so the BFF creates no first admin.
+ */
+export function seedUsersCommand(dataDir: string): string {
+  const steps = [shell(['rm', '-rf', dataDir])];
+  for (const u of E2E_USERS) {
+    steps.push(
+      `printf '%s\\n' ${shell([E2E_PASSWORD])} | ` +
+        shell(
+          nodeCommand('apps/bff/src/cli/users.ts', [
+            'add',
+            u.username,
+            '--role',
+            u.role,
+            '--data-dir',
+            dataDir,
+          ]),
+        ),
+    );
+  }
+  return steps.join(' && ');
+}
+
+/** Where a BFF of the suite keeps its SQLite database. */
+export function dataDirFor(port: number): string {
+  return join(ROOT, '.tmp', `e2e-data-${port}`);
 }
 
 /** Quotes words for `sh -c` (webServer commands run through a shell). */
@@ -127,6 +166,22 @@ function startProcess(
   });
 }
 
+/** Runs a shell command from the repository root; rejects with its output when it fails. */
+function runShell(command: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', command], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`${command} failed (${code}):\n${out.slice(-2000)}`));
+    });
+  });
+}
+
 function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
@@ -174,10 +229,18 @@ export async function startPair(opts: {
   );
   const simUrl = sim.match[1] ?? '';
   try {
+    const dataDir = join(ROOT, '.tmp', `e2e-data-pair-${process.pid}`);
+    await runShell(seedUsersCommand(dataDir), 60_000);
     const bff = await startProcess(
       'BFF',
       nodeCommand('apps/bff/src/server.ts'),
-      bffEnv({ port: 0, simUrl, pollMs: opts.pollMs ?? 5000, fastPollMs: opts.fastPollMs ?? 1000 }),
+      bffEnv({
+        port: 0,
+        simUrl,
+        pollMs: opts.pollMs ?? 5000,
+        fastPollMs: opts.fastPollMs ?? 1000,
+        dataDir,
+      }),
       /Powerdeck: (http:\/\/\S+)/,
       60_000,
     );

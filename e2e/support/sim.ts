@@ -1,5 +1,6 @@
 // The simulator's control API (`/__sim/`), for setting up state and checking side effects, and the BFF's fleet
 // snapshot, to know when the BFF has seen a change. Neither acts for the user: specs act through the UI.
+import type { AuditPage, AuditRow } from '@powerdeck/contracts/audit';
 import { expect, type APIRequestContext } from '@playwright/test';
 import type { ScenarioName } from '@powerdeck/vergeos-sim';
 import { SIM_API_KEY } from './servers';
@@ -48,7 +49,14 @@ export interface SimStats {
   total: number;
   /** Power actions accepted (201), per action. */
   actions: Record<string, number>;
-  log: { seq: number; method: string; url: string; route: string; status: number | null }[];
+  log: {
+    seq: number;
+    method: string;
+    url: string;
+    route: string;
+    status: number | null;
+    requestId: string | null;
+  }[];
   scenario: ScenarioName;
 }
 
@@ -62,8 +70,7 @@ export interface BffSnapshot {
 }
 
 /**
- * The BFF's read side. Until sign-in lands `GET /api/fleet` needs no session; with sign-in this context gets
- * the admin persona's session (see fixtures.ts, "Personas").
+ * The BFF's read side, through a request context signed in as the admin (see fixtures.ts, "Personas").
  */
 export class Bff {
   constructor(private readonly api: APIRequestContext) {}
@@ -72,6 +79,22 @@ export class Bff {
     const res = await this.api.get('/api/fleet');
     expect(res.status(), 'GET /api/fleet').toBe(200);
     return (await res.json()) as BffSnapshot;
+  }
+
+  /** Audit records (newest first), all pages, as the admin reads them (GET /api/audit). */
+  async auditRows(filters: Record<string, string> = {}): Promise<AuditRow[]> {
+    const rows: AuditRow[] = [];
+    let cursor: number | null = null;
+    do {
+      const params: Record<string, string> = { ...filters, limit: '1000' };
+      if (cursor !== null) params.cursor = String(cursor);
+      const res = await this.api.get('/api/audit', { params });
+      expect(res.status(), 'GET /api/audit').toBe(200);
+      const page = (await res.json()) as AuditPage;
+      rows.push(...page.rows);
+      cursor = page.next;
+    } while (cursor !== null);
+    return rows;
   }
 
   async vmStatus(key: number): Promise<string | undefined> {

@@ -1,6 +1,7 @@
-// Fleet snapshot fan-out: the BFF's fleet part (vergeos plugin + fleet poller + fleet routes) against a
-// 10,000-VM simulator at time scale 1, default cadence (5 s / 1 s / 60 s). Shows that the load on VergeOS does not
-// grow with the number of browsers, and what a browser's poll costs the BFF.
+// Fleet snapshot fan-out: the BFF (the real app, on SQLite stores in a temporary directory) against a 10,000-VM
+// simulator at time scale 1, default cadence (5 s / 1 s / 60 s). Shows that the load on VergeOS does not grow with
+// the number of browsers, and what a browser's poll costs the BFF. Every client is a signed-in browser: it sends
+// a session cookie, so each poll pays for its session lookup, as a real one does.
 //
 // 1. For 1, 50 and 200 clients, each polling `GET /api/fleet` every second with If-None-Match for WINDOW_MS (one VM
 //    changes state in the middle of each window, so every client downloads one new snapshot): upstream requests
@@ -10,18 +11,19 @@
 //
 //   pnpm bench fleet      (from the repository root; binds 127.0.0.1 only, stops by itself in about 75 s)
 
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { createSimulator, type SimStats } from '@powerdeck/vergeos-sim';
-import Fastify from 'fastify';
 import { Pool } from 'undici';
+import { buildApp } from '../src/app';
 import { mapFleet } from '../src/fleet/map';
 import { etagOf, serialiseContent } from '../src/fleet/snapshot';
-import fleetPoller from '../src/plugins/fleet-poller';
-import vergeos from '../src/plugins/vergeos';
-import fleetRoutes from '../src/routes/fleet';
+import { openSqliteStores } from '../src/stores/sqlite/open';
 
 const VMS = 10_000;
 const POLL = { intervalMs: 5_000, fastIntervalMs: 1_000, fastWindowMs: 60_000 };
@@ -72,6 +74,7 @@ interface WindowResult {
 /** `clients` browsers, each polling every second with If-None-Match, for WINDOW_MS. */
 async function pollWindow(
   origin: string,
+  cookie: string,
   simUrl: string,
   clients: number,
   change: () => Promise<void>,
@@ -105,8 +108,8 @@ async function pollWindow(
             path: '/api/fleet',
             method: 'GET',
             headers: etag
-              ? { 'if-none-match': etag, 'accept-encoding': 'gzip' }
-              : { 'accept-encoding': 'gzip' },
+              ? { cookie, 'if-none-match': etag, 'accept-encoding': 'gzip' }
+              : { cookie, 'accept-encoding': 'gzip' },
           });
           await res.body.dump({ limit: Number.MAX_SAFE_INTEGER });
           const took = performance.now() - t;
@@ -156,7 +159,7 @@ async function run(durationMs) {
   await Promise.all(Array.from({ length: workerData.connections }, async () => {
     while (Date.now() < end) {
       const t = performance.now();
-      const res = await pool.request({ path: '/api/fleet', method: 'GET', headers: { 'if-none-match': workerData.etag, 'accept-encoding': 'gzip' } });
+      const res = await pool.request({ path: '/api/fleet', method: 'GET', headers: { cookie: workerData.cookie, 'if-none-match': workerData.etag, 'accept-encoding': 'gzip' } });
       await res.body.dump({ limit: Number.MAX_SAFE_INTEGER });
       if (res.statusCode === 304) notModified++; else other++;
       lat.push(performance.now() - t);
@@ -185,12 +188,13 @@ interface BurstResult {
   error?: string;
 }
 
-function burst(origin: string, etag: string): Promise<BurstResult> {
+function burst(origin: string, cookie: string, etag: string): Promise<BurstResult> {
   const undiciPath = createRequire(import.meta.url).resolve('undici');
   const worker = new Worker(BURST_WORKER, {
     eval: true,
     workerData: {
       origin,
+      cookie,
       etag,
       undiciPath,
       connections: BURST_CONNECTIONS,
@@ -211,17 +215,24 @@ function burst(origin: string, etag: string): Promise<BurstResult> {
 async function main(): Promise<void> {
   const t0 = performance.now();
   const sim = await createSimulator({ vms: VMS, timeScale: 1, host: '127.0.0.1' });
-  const app = Fastify({ logger: false });
+  const dataDir = mkdtempSync(join(tmpdir(), 'pd-bench-fleet-'));
+  const stores = openSqliteStores(dataDir);
+  const app = await buildApp({
+    config: { poll: POLL },
+    upstream: { url: sim.url, auth: { kind: 'apiKey', apiKey: sim.apiKey }, insecureTls: false, demo: false },
+    stores,
+  });
   try {
-    await app.register(vergeos, {
-      upstream: {
-        url: sim.url,
-        auth: { kind: 'apiKey', apiKey: sim.apiKey },
-        insecureTls: false,
-        demo: false,
-      },
+    // One signed-in person; every client sends their session cookie.
+    const user = await stores.users.create({
+      username: 'bench',
+      role: 'viewer',
+      password: `bench-${crypto.randomUUID()}`,
     });
+    const { secret } = await stores.sessions.create({ kind: 'session', userId: user.id });
+    const cookie = `pd_session=${secret}`;
     // Time each tick's two upstream reads, and keep the last rows to time the BFF's own work on them.
+    // (The poller starts when the app is ready, so these wrappers see its first tick.)
     const client = app.vergeos.client;
     const listVms = client.vms.list.bind(client.vms);
     const listNodes = client.nodes.list.bind(client.nodes);
@@ -239,10 +250,11 @@ async function main(): Promise<void> {
       lastRows = { ...lastRows, vms: rows };
       return rows;
     }) as typeof client.vms.list;
-    await app.register(fleetPoller, { poll: POLL });
-    await app.register(fleetRoutes);
     await app.listen({ host: '127.0.0.1', port: 0 });
     const origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    // One request first: a refused cookie would otherwise only show as a column of errors.
+    const probe = await fetch(`${origin}/api/session`, { headers: { cookie } });
+    if (probe.status !== 200) throw new Error(`the BFF answered ${probe.status} to the benchmark's session`);
     const readyAt = performance.now();
     while (app.fleet.lastSuccessAt() === null) await sleep(10);
     const firstSnapshotMs = performance.now() - readyAt;
@@ -260,12 +272,12 @@ async function main(): Promise<void> {
     };
     const windows: WindowResult[] = [];
     for (const clients of CLIENTS) {
-      const r = await pollWindow(origin, sim.url, clients, change, () => app.fleet.status().polls);
+      const r = await pollWindow(origin, cookie, sim.url, clients, change, () => app.fleet.status().polls);
       windows.push(r);
       console.error(`  ${clients} client(s): ${r.upstream} upstream requests in ${r.seconds.toFixed(1)} s`);
     }
 
-    const b = await burst(origin, app.fleet.current().etag);
+    const b = await burst(origin, cookie, app.fleet.current().etag);
 
     // The BFF's own work on a changed answer: map, serialise, hash (what each change costs, once, whatever the clients).
     const work: number[] = [];
@@ -310,6 +322,8 @@ async function main(): Promise<void> {
   } finally {
     await app.close();
     await sim.close();
+    stores.close();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

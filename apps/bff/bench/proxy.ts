@@ -7,15 +7,21 @@
 // machine hits both targets; every round's p99 is printed, and the load generator's own GC pauses per
 // round are reported so that a stall of the measuring side shows instead of being blamed on a target.
 //
+// The BFF serves its API to signed-in callers only: the load generator is a script with a personal access
+// token (`Authorization: Bearer pd_…`, created in the BFF's own temporary data directory before it starts), so
+// every request through the BFF pays for its token lookup, as a real script's would.
+//
 // Extra Node flags for one measured process (e.g. to ground a claim with `--trace-gc` or `--heap-prof`):
 // BENCH_BFF_NODE_FLAGS, BENCH_SIM_NODE_FLAGS (space-separated, passed to node through tsx). Their output goes to bench-<name>.log in the cwd when
 // BENCH_CHILD_LOGS=1.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { openSqliteStores } from '../src/stores/sqlite/open';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
@@ -27,7 +33,31 @@ const ROUND_MS = 4000;
 const ROUNDS = 5;
 const PATH = '/api/v4/machine_status/54';
 
+/** A data directory for the BFF with one viewer and a personal access token of theirs (what a script holds). */
+async function dataDirWithToken(): Promise<{ dataDir: string; token: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pd-bench-proxy-'));
+  const stores = openSqliteStores(dataDir);
+  try {
+    const user = await stores.users.create({
+      username: 'bench',
+      role: 'viewer',
+      password: `bench-${crypto.randomUUID()}`,
+    });
+    const { token } = await stores.tokens.create({
+      userId: user.id,
+      name: 'proxy benchmark',
+      role: 'viewer',
+      expiresAt: new Date(Date.now() + 24 * 3600_000),
+    });
+    return { dataDir, token };
+  } finally {
+    stores.close();
+  }
+}
+
 const children: ChildProcess[] = [];
+/** Run once the children have exited (the BFF's data directory). */
+const cleanups: (() => void)[] = [];
 function launch(name: string, args: string[], env: Record<string, string>, pattern: RegExp): Promise<string> {
   const nodeFlags = (process.env[`BENCH_${name.toUpperCase()}_NODE_FLAGS`] ?? '').split(' ').filter(Boolean);
   const child = spawn(tsx, [...nodeFlags, ...args], {
@@ -164,12 +194,23 @@ async function main() {
     {},
     /listening on (http:\/\/127\.0\.0\.1:\d+)/,
   );
+  const { dataDir, token } = await dataDirWithToken();
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   const bffUrl = await launch(
     'bff',
     ['apps/bff/src/server.ts'],
-    { PORT: '0', VERGEOS_URL: simUrl, VERGEOS_API_KEY: 'sim-admin-key', LOG_LEVEL: 'warn' },
+    {
+      PORT: '0',
+      VERGEOS_URL: simUrl,
+      VERGEOS_API_KEY: 'sim-admin-key',
+      POWERDECK_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+    },
     /Powerdeck: (http:\/\/127\.0\.0\.1:\d+)/,
   );
+  // One request first: a refused token would otherwise only show as a column of errors.
+  const probe = await fetch(`${bffUrl}${PATH}`, { headers: { authorization: `Bearer ${token}` } });
+  if (probe.status !== 200) throw new Error(`the BFF answered ${probe.status} to the benchmark's token`);
   const worker = new Worker(LOADGEN, {
     eval: true,
     workerData: {
@@ -178,7 +219,7 @@ async function main() {
       path: PATH,
       targets: {
         direct: { origin: simUrl, headers: { authorization: 'Bearer sim-admin-key' } },
-        bff: { origin: bffUrl, headers: {} },
+        bff: { origin: bffUrl, headers: { authorization: `Bearer ${token}` } },
       },
     },
   });
@@ -270,6 +311,16 @@ main()
     console.error(err);
     process.exitCode = 1;
   })
-  .finally(() => {
-    for (const c of children) c.kill('SIGTERM');
+  .finally(async () => {
+    await Promise.all(
+      children.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exitCode !== null || c.signalCode !== null) return resolve();
+            c.once('exit', () => resolve());
+            c.kill('SIGTERM');
+          }),
+      ),
+    );
+    for (const fn of cleanups) fn();
   });

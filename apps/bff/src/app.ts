@@ -1,19 +1,27 @@
-// Builds the Powerdeck BFF. Plugins load in a fixed order: external (helmet) -> app (vergeos,
-// fleet poller, access) -> routes. server.ts reads config, starts the logger and listens; tests
+// Builds the Powerdeck BFF. Plugins load in a fixed order: external (helmet, cookie) -> app (errors,
+// stores, vergeos, fleet poller, auth) -> routes. server.ts reads config, starts the logger and listens; tests
 // build this with `buildApp` and use `app.inject`.
+import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config';
-import access from './plugins/access';
+import auth from './plugins/auth';
 import errors from './plugins/errors';
 import fleetPoller from './plugins/fleet-poller';
+import stores from './plugins/stores';
 import vergeos, { type UpstreamOptions } from './plugins/vergeos';
 import fleetRoutes from './routes/fleet';
 import healthRoutes from './routes/health';
+import auditRoutes from './routes/audit';
+import displayLinkRoutes from './routes/display-links';
 import metaRoutes from './routes/meta';
+import sessionRoutes, { type SessionRoutesOptions } from './routes/session';
 import spaRoutes from './routes/spa';
+import tokenRoutes from './routes/tokens';
+import userRoutes from './routes/users';
 import vergeosRoutes from './routes/vergeos';
+import type { Stores } from './stores/types';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -25,6 +33,13 @@ declare module 'fastify' {
 export interface AppOptions {
   config: Pick<Config, 'poll'>;
   upstream: UpstreamOptions;
+  /** Users, sessions, tokens, display links, throttle and audit log; the caller opens and closes them. */
+  stores: Stores;
+  /** Sign-in settings: idle timeout (default 30 min), failure delays, and whether to trust a TLS proxy's headers. */
+  auth?: Partial<Omit<SessionRoutesOptions, 'idleTimeoutMs'>> & {
+    idleTimeoutMs?: number;
+    trustProxy?: boolean;
+  };
   /** The built SPA (apps/web/dist); unset or missing: no SPA routes. */
   webRoot?: string | undefined;
   /** Fastify's logger option (server.ts passes the pino config; tests pass false or a stream). */
@@ -69,6 +84,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     routerOptions: { ignoreDuplicateSlashes: false, ignoreTrailingSlash: false },
     return503OnClosing: true,
+    // Behind a TLS proxy: the client address and https (for the `__Host-` Secure cookie) come from its headers.
+    trustProxy: opts.auth?.trustProxy ?? false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Only JSON bodies: form and text/plain posts (what a cross-site form can send) get 415.
@@ -103,18 +120,28 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (request.routeOptions.config.helmet === undefined) reply.headers(API_SECURITY_HEADERS);
     done();
   });
+  await app.register(cookie);
 
   // app
   await app.register(errors);
+  await app.register(stores, { stores: opts.stores });
   await app.register(vergeos, { upstream: opts.upstream });
   await app.register(fleetPoller, { poll: opts.config.poll });
-  await app.register(access);
+  await app.register(auth);
 
   // routes
   await app.register(healthRoutes, { readyMaxAgeMs: opts.readyMaxAgeMs ?? 30_000 });
   await app.register(metaRoutes);
+  await app.register(sessionRoutes, {
+    ...opts.auth,
+    idleTimeoutMs: opts.auth?.idleTimeoutMs ?? 30 * 60_000,
+  });
   await app.register(fleetRoutes, { heartbeatMs: opts.heartbeatMs ?? 15_000 });
   await app.register(vergeosRoutes);
+  await app.register(userRoutes);
+  await app.register(tokenRoutes);
+  await app.register(displayLinkRoutes);
+  await app.register(auditRoutes);
   if (opts.webRoot) await app.register(spaRoutes, { root: opts.webRoot });
 
   return app;

@@ -79,6 +79,15 @@ export const ConfigSchema = Type.Object({
       description: 'the password of the demo users admin, helpdesk and viewer, at least 12 characters',
     }),
   ),
+  POWERDECK_SESSION_IDLE_MINUTES: Type.Integer({
+    minimum: 1,
+    maximum: 10_080,
+    default: 30,
+    description: 'minutes without a request after which a signed-in session ends, from 1 to 10080',
+  }),
+  POWERDECK_TRUST_PROXY: Bool(
+    'true or false (true when a reverse proxy terminates TLS in front of Powerdeck: its X-Forwarded-For/-Proto are trusted)',
+  ),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, {
     default: 'info',
     description: 'one of fatal, error, warn, info, debug, trace, silent',
@@ -98,6 +107,12 @@ export interface Config {
     | { mode: 'remote'; url: string; auth: VergeosAuthConfig; caFile?: string; insecureTls: boolean };
   dataDir: string;
   poll: { intervalMs: number; fastIntervalMs: number; fastWindowMs: number };
+  auth: {
+    /** A signed-in session ends after this long without a request. */
+    idleTimeoutMs: number;
+    /** Trust X-Forwarded-For/-Proto (a TLS proxy in front): the client address and https come from them. */
+    trustProxy: boolean;
+  };
   logLevel: RawConfig['LOG_LEVEL'];
 }
 
@@ -196,6 +211,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       intervalMs: c.POWERDECK_POLL_INTERVAL_MS,
       fastIntervalMs: c.POWERDECK_FAST_POLL_INTERVAL_MS,
       fastWindowMs: c.POWERDECK_FAST_POLL_WINDOW_MS,
+    },
+    auth: {
+      idleTimeoutMs: c.POWERDECK_SESSION_IDLE_MINUTES * 60_000,
+      trustProxy: c.POWERDECK_TRUST_PROXY === 'true',
     },
     logLevel: c.LOG_LEVEL,
   };

@@ -52,6 +52,8 @@ export async function startServer(env: Readonly<Record<string, string | undefine
   const app = await buildApp({
     config,
     upstream,
+    stores,
+    auth: { idleTimeoutMs: config.auth.idleTimeoutMs, trustProxy: config.auth.trustProxy },
     webRoot: existsSync(join(webRoot, 'index.html')) ? webRoot : undefined,
     logger: {
       level: config.logLevel,

@@ -7,10 +7,13 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { acceptsGzip } from '../src/routes/fleet';
 import { buildApp } from '../src/app';
-import { startSim, upstreamFor } from './support';
+import { openTestStores, signIn, startSim, upstreamFor, type AuthHeaders } from './support';
 
 let sim: Simulator;
 let app: FastifyInstance;
+let stores: Awaited<ReturnType<typeof openTestStores>>;
+/** The signed-in admin's browser. */
+let headers: AuthHeaders;
 beforeAll(async () => {
   sim = await startSim({ vms: 200 });
 });
@@ -22,23 +25,31 @@ beforeEach(() => {
 });
 afterEach(async () => {
   await app.close();
+  stores.close();
 });
 
 async function slowPollingApp() {
   // Slow ticks: anything that shows up quickly was woken, not scheduled.
+  stores = await openTestStores();
   app = await buildApp({
     config: { poll: { intervalMs: 600_000, fastIntervalMs: 600_000, fastWindowMs: 0 } },
     upstream: upstreamFor(sim),
+    stores,
   });
   await app.ready();
+  headers = await signIn(app, 'admin');
   await expect.poll(() => app.fleet.lastSuccessAt(), { timeout: 5000 }).not.toBeNull();
 }
 
 describe('GET /api/fleet compression', () => {
   it('answers gzip to clients that take it, with its own ETag, and 304 for either tag', async () => {
     await slowPollingApp();
-    const plain = await app.inject('/api/fleet');
-    const gz = await app.inject({ url: '/api/fleet', headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    const plain = await app.inject({ url: '/api/fleet', headers });
+    expect(plain.statusCode).toBe(200);
+    const gz = await app.inject({
+      url: '/api/fleet',
+      headers: { ...headers, 'accept-encoding': 'gzip, deflate, br' },
+    });
     expect(gz.statusCode).toBe(200);
     expect(gz.headers['content-encoding']).toBe('gzip');
     expect(gz.headers.vary).toMatch(/accept-encoding/i);
@@ -48,7 +59,7 @@ describe('GET /api/fleet compression', () => {
     for (const tag of [plain.headers.etag, gz.headers.etag]) {
       const again = await app.inject({
         url: '/api/fleet',
-        headers: { 'accept-encoding': 'gzip', 'if-none-match': String(tag) },
+        headers: { ...headers, 'accept-encoding': 'gzip', 'if-none-match': String(tag) },
       });
       expect(again.statusCode).toBe(304);
     }
@@ -70,18 +81,21 @@ describe('GET /api/fleet compression', () => {
 describe('an accepted action', () => {
   it('wakes the poller at once: the change shows without waiting for the next tick', async () => {
     await slowPollingApp();
-    const before = (await app.inject('/api/fleet')).json<FleetSnapshot>();
+    const before = (await app.inject({ url: '/api/fleet', headers })).json<FleetSnapshot>();
     expect(before.vms.find((v) => v.key === 42)?.status).toBe('stopped');
     const res = await app.inject({
       method: 'POST',
       url: '/api/v4/vm_actions',
+      headers,
       payload: { vm: 42, action: 'poweron' },
     });
     expect(res.statusCode).toBe(201);
     await expect
       .poll(
         async () =>
-          (await app.inject('/api/fleet')).json<FleetSnapshot>().vms.find((v) => v.key === 42)?.status,
+          (await app.inject({ url: '/api/fleet', headers }))
+            .json<FleetSnapshot>()
+            .vms.find((v) => v.key === 42)?.status,
         {
           timeout: 3000,
         },
@@ -95,6 +109,7 @@ describe('an accepted action', () => {
     const res = await app.inject({
       method: 'POST',
       url: '/api/v4/vm_actions',
+      headers,
       payload: { vm: 42, action: 'kill' },
     });
     expect(res.statusCode).toBe(409);

@@ -1,7 +1,7 @@
 // The VergeOS-compatible routes against a real simulator over HTTP: what reaches "VergeOS" is
 // checked through /__sim/stats.
 import type { Simulator } from '@powerdeck/vergeos-sim';
-import type { FastifyInstance } from 'fastify';
+import type { InjectOptions } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   buildTestApp,
@@ -10,12 +10,17 @@ import {
   nonPollerRequests,
   simStats,
   startSim,
+  tokenHeaders,
   upstreamFor,
+  type TestApp,
 } from './support';
 
 let sim: Simulator;
-let app: FastifyInstance;
+let app: TestApp;
 let logs: LogCapture;
+/** A real personal access token of the admin (Bearer), and the admin's real session cookie. */
+let token: string;
+let sessionCookie: string;
 
 beforeAll(async () => {
   sim = await startSim();
@@ -27,24 +32,44 @@ beforeEach(async () => {
   sim.reset();
   logs = new LogCapture();
   app = await buildTestApp(upstreamFor(sim), { logs });
+  token = (await tokenHeaders(app.testStores, 'admin')).authorization!.replace(/^Bearer /, '');
+  sessionCookie = app.adminHeaders.cookie!;
   await clearSimStats(sim);
 });
 afterEach(async () => {
   await app.close();
 });
 
-const CLIENT_CREDENTIALS = {
-  authorization: 'Bearer client-supplied-key',
-  cookie: 'session=browser-cookie; token=browser-token',
-  'x-yottabyte-token': 'client-token',
-};
+/** Everything a client could send as a credential: a real personal token, a real session cookie and more. */
+function clientCredentials() {
+  return {
+    authorization: `Bearer ${token}`,
+    cookie: `session=browser-cookie; token=browser-token; ${sessionCookie}`,
+    'x-yottabyte-token': 'client-token',
+  };
+}
+
+/** A request from the signed-in admin's browser (session cookie and CSRF header). */
+function inject(opts: InjectOptions | string) {
+  const o = typeof opts === 'string' ? { url: opts } : opts;
+  return app.inject({ ...o, headers: { ...app.adminHeaders, ...o.headers } });
+}
+
+/** No credential of the client, in any header, may reach VergeOS. */
+function expectNoClientCredential(entry: { headers: Record<string, unknown> } | undefined) {
+  const sent = JSON.stringify(entry?.headers ?? null);
+  expect(sent).not.toContain(token);
+  expect(sent).not.toContain(sessionCookie.split('=')[1]!);
+  expect(sent).not.toContain('browser-cookie');
+  expect(sent).not.toContain('client-token');
+}
 
 describe('reads', () => {
   it('forwards with the BFF key and drops the client credentials and cookies', async () => {
     const res = await app.inject({
       method: 'GET',
       url: '/api/v4/vms/42?fields=most',
-      headers: CLIENT_CREDENTIALS,
+      headers: clientCredentials(),
     });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ $key: 42, name: 'test', machine: 54 });
@@ -55,13 +80,14 @@ describe('reads', () => {
     expect(entry?.headers.authorization).toBe(`Bearer ${sim.apiKey}`);
     expect(entry?.headers.cookie).toBeUndefined();
     expect(entry?.headers['x-yottabyte-token']).toBeUndefined();
+    expectNoClientCredential(entry);
   });
 
   it('sends an answer byte for byte as VergeOS sent it, with its length and only the allowed headers', async () => {
     for (const url of ['/api/v4/machine_status/54', '/api/v4/vms?fields=most']) {
       const direct = await fetch(`${sim.url}${url}`, { headers: { authorization: `Bearer ${sim.apiKey}` } });
       const expected = Buffer.from(await direct.arrayBuffer());
-      const res = await app.inject({ method: 'GET', url });
+      const res = await inject({ method: 'GET', url });
       expect(res.statusCode).toBe(200);
       expect(res.rawPayload.equals(expected)).toBe(true);
       expect(res.headers['content-length']).toBe(String(expected.length));
@@ -71,32 +97,32 @@ describe('reads', () => {
   });
 
   it('serves every listed read with VergeOS bodies and the query language', async () => {
-    const list = await app.inject(
+    const list = await inject(
       `/api/v4/vms?filter=${encodeURIComponent("name eq 'test'")}&fields=${encodeURIComponent('$key,machine#status#status as status')}`,
     );
     expect(list.statusCode).toBe(200);
     expect(list.json()).toEqual([{ $key: 42, status: 'stopped' }]);
 
-    const status = await app.inject('/api/v4/machine_status/54?fields=powerstate,running,status');
+    const status = await inject('/api/v4/machine_status/54?fields=powerstate,running,status');
     expect(status.json()).toEqual({ powerstate: false, running: false, status: 'stopped' });
 
-    const byFilter = await app.inject(`/api/v4/machine_status?filter=${encodeURIComponent('machine eq 54')}`);
+    const byFilter = await inject(`/api/v4/machine_status?filter=${encodeURIComponent('machine eq 54')}`);
     expect(byFilter.statusCode).toBe(200);
     expect(byFilter.json<{ machine: number }[]>().map((r) => r.machine)).toEqual([54]);
   });
 
   it('keeps the URL encodings real clients use', async () => {
-    const res = await app.inject('/api/v4/vms?fields=%24key,name&filter=name+eq+%27test%27');
+    const res = await inject('/api/v4/vms?fields=%24key,name&filter=name+eq+%27test%27');
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual([{ $key: 42, name: 'test' }]);
   });
 
   it('passes VergeOS errors through with their code and both err and error', async () => {
-    const missing = await app.inject('/api/v4/vms/99999');
+    const missing = await inject('/api/v4/vms/99999');
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toMatchObject({ err: expect.any(String), error: expect.any(String) });
 
-    const badFilter = await app.inject(`/api/v4/vms?filter=${encodeURIComponent("name like 'x'")}`);
+    const badFilter = await inject(`/api/v4/vms?filter=${encodeURIComponent("name like 'x'")}`);
     expect(badFilter.statusCode).toBe(422);
     expect(badFilter.json()).toMatchObject({ err: 'Invalid argument', error: 'Invalid argument' });
   });
@@ -137,10 +163,40 @@ describe('what never reaches VergeOS', () => {
   ];
 
   it.each(refused)('%s %s gets a 4xx and reaches nothing', async (method, url) => {
-    const res = await app.inject({ method: method as 'GET', url });
+    const res = await inject({ method: method as 'GET', url });
     expect(res.statusCode).toBeGreaterThanOrEqual(400);
     expect(res.statusCode).toBeLessThan(500);
     expect(res.json()).toMatchObject({ err: expect.any(String), error: expect.any(String) });
+    expect(nonPollerRequests(await simStats(sim))).toEqual([]);
+  });
+});
+
+describe('who may ask', () => {
+  const routes: [string, string][] = [
+    ['GET', '/api/v4/vms'],
+    ['GET', '/api/v4/vms/42'],
+    ['GET', '/api/v4/machine_status'],
+    ['GET', '/api/v4/machine_status/54'],
+    ['POST', '/api/v4/vm_actions'],
+  ];
+  const strangers: [string, Record<string, string>][] = [
+    ['nobody', {}],
+    ['the VergeOS key itself', { authorization: 'Bearer sim-admin-key' }],
+    ['an unknown personal token', { authorization: `Bearer pd_${'A'.repeat(43)}` }],
+    ['Basic credentials', { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` }],
+    ['an unknown session cookie', { cookie: `pd_session=${'A'.repeat(43)}`, 'x-powerdeck-csrf': '1' }],
+  ];
+  it.each(strangers)('%s gets 401 on every VergeOS route and reaches nothing', async (_who, headers) => {
+    for (const [method, url] of routes) {
+      const res = await app.inject({
+        method: method as 'GET',
+        url,
+        headers,
+        ...(method === 'POST' ? { payload: { vm: 42, action: 'poweron' } } : {}),
+      });
+      expect(res.statusCode, `${method} ${url}`).toBe(401);
+      expect(res.json()).toMatchObject({ err: expect.any(String), error: expect.any(String) });
+    }
     expect(nonPollerRequests(await simStats(sim))).toEqual([]);
   });
 });
@@ -168,7 +224,7 @@ describe('vm_actions', () => {
   ];
 
   it.each(invalid)('%s: 400 with a message, VergeOS sees nothing', async (_name, body) => {
-    const res = await app.inject({
+    const res = await inject({
       method: 'POST',
       url: '/api/v4/vm_actions',
       headers: { 'content-type': 'application/json' },
@@ -193,7 +249,7 @@ describe('vm_actions', () => {
     ];
     const codes = [];
     for (const c of cases) {
-      const res = await app.inject({ method: 'POST', url: '/api/v4/vm_actions', ...c });
+      const res = await inject({ method: 'POST', url: '/api/v4/vm_actions', ...c });
       codes.push(res.statusCode);
       expect(res.json()).toMatchObject({ err: expect.any(String) });
     }
@@ -205,7 +261,8 @@ describe('vm_actions', () => {
     const res = await app.inject({
       method: 'POST',
       url: '/api/v4/vm_actions',
-      headers: CLIENT_CREDENTIALS,
+      // A script: a Bearer token (no CSRF header needed), plus stray cookies.
+      headers: clientCredentials(),
       payload: { action: 'poweron', params: {}, vm: '42' },
     });
     expect(res.statusCode).toBe(201);
@@ -215,11 +272,13 @@ describe('vm_actions', () => {
     expect(stats.actions).toEqual({ poweron: 1 });
     const post = stats.log.find((e) => e.method === 'POST');
     expect(post?.auth.credential).toBe(sim.apiKey);
+    expect(post?.headers.authorization).toBe(`Bearer ${sim.apiKey}`);
     expect(post?.headers.cookie).toBeUndefined();
+    expectNoClientCredential(post);
   });
 
   it('passes 409 and 507 through with both err and error', async () => {
-    const conflict = await app.inject({
+    const conflict = await inject({
       method: 'POST',
       url: '/api/v4/vm_actions',
       payload: { vm: 42, action: 'kill' },
@@ -230,7 +289,7 @@ describe('vm_actions', () => {
     expect(c.error).toMatch(/not in running state|not running/);
 
     sim.setScenario('no-capacity');
-    const full = await app.inject({
+    const full = await inject({
       method: 'POST',
       url: '/api/v4/vm_actions',
       payload: { vm: 42, action: 'poweron' },
@@ -244,7 +303,7 @@ describe('upstream failures', () => {
   it('sends a GET that gets 503 upstream exactly once', async () => {
     sim.setScenario('unavailable');
     await clearSimStats(sim);
-    const res = await app.inject('/api/v4/vms/42');
+    const res = await inject('/api/v4/vms/42');
     expect(res.statusCode).toBe(503);
     expect(res.json()).toMatchObject({ err: expect.any(String), error: expect.any(String) });
     const reads = nonPollerRequests(await simStats(sim));
@@ -258,7 +317,7 @@ describe('upstream failures', () => {
       body: JSON.stringify({ name: 'flaky', failureRate: 1 }),
     });
     await clearSimStats(sim);
-    const res = await app.inject('/api/v4/machine_status/54');
+    const res = await inject('/api/v4/machine_status/54');
     expect(res.statusCode).toBe(500);
     expect(nonPollerRequests(await simStats(sim))).toHaveLength(1);
   });
@@ -268,10 +327,10 @@ describe('upstream failures', () => {
     await clearSimStats(sim);
     const started = Date.now();
     const [read, action] = await Promise.all([
-      app.inject('/api/v4/machine_status/54').then((r) => ({ r, ms: Date.now() - started })),
-      app
-        .inject({ method: 'POST', url: '/api/v4/vm_actions', payload: { vm: 42, action: 'poweron' } })
-        .then((r) => ({ r, ms: Date.now() - started })),
+      inject('/api/v4/machine_status/54').then((r) => ({ r, ms: Date.now() - started })),
+      inject({ method: 'POST', url: '/api/v4/vm_actions', payload: { vm: 42, action: 'poweron' } }).then(
+        (r) => ({ r, ms: Date.now() - started }),
+      ),
     ]);
     expect(read.r.statusCode).toBe(504);
     expect(read.r.json<{ err: string }>().err).toBe('VergeOS did not answer within 5 s');
@@ -297,7 +356,7 @@ describe('upstream failures', () => {
       demo: false,
     });
     try {
-      const res = await lonely.inject('/api/v4/vms/42');
+      const res = await lonely.inject({ url: '/api/v4/vms/42', headers: lonely.adminHeaders });
       expect(res.statusCode).toBe(502);
       expect(res.json()).toMatchObject({
         err: expect.stringMatching(/Cannot connect to VergeOS.*refused/),
@@ -306,6 +365,7 @@ describe('upstream failures', () => {
       const act = await lonely.inject({
         method: 'POST',
         url: '/api/v4/vm_actions',
+        headers: lonely.adminHeaders,
         payload: { vm: 42, action: 'poweron' },
       });
       expect(act.statusCode).toBe(502);
@@ -318,14 +378,16 @@ describe('upstream failures', () => {
 describe('the key stays in the server', () => {
   it('appears in no response body, header or log line', async () => {
     const responses = await Promise.all([
-      app.inject({ url: '/api/v4/vms?fields=all', headers: CLIENT_CREDENTIALS }),
-      app.inject('/api/v4/vms/42?fields=all'),
-      app.inject('/api/v4/machine_status'),
-      app.inject('/api/v4/vms/99999'),
-      app.inject({ method: 'POST', url: '/api/v4/vm_actions', payload: { vm: 42, action: 'poweron' } }),
-      app.inject({ method: 'POST', url: '/api/v4/vm_actions', payload: { vm: 42, action: 'poweron' } }),
-      app.inject({ method: 'POST', url: '/api/v4/vm_actions', payload: { vm: 42, action: 'nope' } }),
-      app.inject('/api/fleet'),
+      app.inject({ url: '/api/v4/vms?fields=all', headers: clientCredentials() }),
+      inject('/api/v4/vms/42?fields=all'),
+      inject('/api/v4/machine_status'),
+      inject('/api/v4/vms/99999'),
+      inject({ method: 'POST', url: '/api/v4/vm_actions', payload: { vm: 42, action: 'poweron' } }),
+      inject({ method: 'POST', url: '/api/v4/vm_actions', payload: { vm: 42, action: 'poweron' } }),
+      inject({ method: 'POST', url: '/api/v4/vm_actions', payload: { vm: 42, action: 'nope' } }),
+      inject('/api/fleet'),
+      inject('/api/session'),
+      app.inject('/api/v4/vms/42'),
       app.inject('/api/meta'),
       app.inject('/healthz'),
       app.inject('/readyz'),
@@ -337,7 +399,8 @@ describe('the key stays in the server', () => {
     }
     expect(logs.lines.length).toBeGreaterThan(0);
     expect(logs.text).not.toContain(sim.apiKey);
-    expect(logs.text).not.toContain('client-supplied-key');
+    expect(logs.text).not.toContain(token);
+    expect(logs.text).not.toContain(sessionCookie.split('=')[1]!);
     expect(logs.text).not.toContain('browser-cookie');
   });
 });

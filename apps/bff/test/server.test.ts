@@ -1,23 +1,39 @@
 // The BFF as a user starts it: server.ts as its own process, against the embedded simulator.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CSRF_HEADER } from '@powerdeck/contracts/roles';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
-const tsx = join(root, 'node_modules', '.bin', 'tsx');
 const server = join(here, '..', 'src', 'server.ts');
 
 const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const c of children.splice(0)) {
+    if (c.exitCode !== null || c.signalCode !== null) continue;
+    const gone = new Promise((resolve) => c.once('exit', resolve));
+    c.kill('SIGKILL');
+    await gone;
+  }
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
+
 function start(env: Record<string, string>) {
-  const child = spawn(tsx, [server], {
+  // node itself with tsx as a loader: a signal (even SIGKILL, in afterEach) reaches the server, not a
+  // wrapper process that would leave it running.
+  const child = spawn(process.execPath, ['--import', 'tsx', server], {
+    cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -39,7 +55,7 @@ async function waitFor(check: () => boolean, ms: number) {
 
 describe('server.ts', () => {
   it('serves the SPA and the API against the embedded simulator, says it is a demo, and stops on SIGTERM', async () => {
-    const web = mkdtempSync(join(tmpdir(), 'pd-web-'));
+    const web = tempDir('pd-web-');
     mkdirSync(join(web, 'assets'));
     writeFileSync(join(web, 'index.html'), '<!doctype html><title>Powerdeck test shell</title>');
     writeFileSync(join(web, 'assets', 'app-abc123.js'), 'console.log(1)');
@@ -47,7 +63,7 @@ describe('server.ts', () => {
       PORT: '0',
       POWERDECK_WEB_ROOT: web,
       POWERDECK_POLL_INTERVAL_MS: '250',
-      POWERDECK_DATA_DIR: mkdtempSync(join(tmpdir(), 'pd-data-')),
+      POWERDECK_DATA_DIR: tempDir('pd-data-'),
       POWERDECK_DEMO_PASSWORD: 'demo-password-for-test',
     });
     await waitFor(() => /Powerdeck: http:\/\/127\.0\.0\.1:\d+/.test(s.output()), 30_000);
@@ -60,6 +76,26 @@ describe('server.ts', () => {
 
     const meta = (await (await fetch(`${url}/api/meta`)).json()) as { demo: boolean };
     expect(meta.demo).toBe(true);
+
+    // The API needs a person: each demo user signs in with the printed password.
+    expect((await fetch(`${url}/api/fleet`)).status).toBe(401);
+    const signIn = (username: string, password: string) =>
+      fetch(`${url}/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [CSRF_HEADER]: '1' },
+        body: JSON.stringify({ username, password }),
+      });
+    expect((await signIn('admin', 'not-the-demo-password')).status).toBe(401);
+    for (const role of ['admin', 'helpdesk', 'viewer']) {
+      const res = await signIn(role, 'demo-password-for-test');
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ authKind: 'session', role, username: role });
+      const cookie = /^pd_session=[^;]+/.exec(res.headers.get('set-cookie') ?? '')?.[0];
+      expect(cookie).toBeDefined();
+      const fleet = await fetch(`${url}/api/fleet`, { headers: { cookie: cookie! } });
+      expect(fleet.status).toBe(200);
+      expect(await fleet.json()).toMatchObject({ vms: expect.any(Array), nodes: expect.any(Array) });
+    }
 
     // Client routes get the app shell; files and unknown API routes do not.
     const page = await fetch(`${url}/vms/42?view=detail`);
@@ -87,7 +123,7 @@ describe('server.ts', () => {
   }, 60_000);
 
   it('stops at once with a message naming a bad variable', async () => {
-    const s = start({ PORT: 'eighty', POWERDECK_DATA_DIR: mkdtempSync(join(tmpdir(), 'pd-data-')) });
+    const s = start({ PORT: 'eighty', POWERDECK_DATA_DIR: tempDir('pd-data-') });
     expect(await s.exited).toBe(78);
     expect(s.output()).toMatch(/Powerdeck cannot start: PORT must be a TCP port from 0 to 65535/);
   }, 30_000);

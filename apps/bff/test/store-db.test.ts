@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { databasePath, openDatabase, type SqliteDatabase } from '../src/db/database';
 import { migrate, MIGRATIONS_DIR, readMigrations } from '../src/db/migrate';
+import { SqliteAuditStore } from '../src/stores/sqlite/audit';
 
 const dirs: string[] = [];
 const dbs: SqliteDatabase[] = [];
@@ -25,6 +26,10 @@ afterEach(() => {
 
 function versions(db: SqliteDatabase): number[] {
   return db.prepare<[], number>('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
+}
+
+function shippedVersions(): number[] {
+  return readMigrations(MIGRATIONS_DIR).map((m) => m.version);
 }
 
 describe('openDatabase', () => {
@@ -53,10 +58,13 @@ describe('openDatabase', () => {
 });
 
 describe('migrations', () => {
-  it('applies 001_init and records it; opening again is a no-op', () => {
+  it('applies every shipped migration (001_init, 002_audit_access_kind) and records it; opening again is a no-op', () => {
+    const shipped = readMigrations(MIGRATIONS_DIR).map((m) => m.name);
+    expect(shipped.slice(0, 2)).toEqual(['001_init.sql', '002_audit_access_kind.sql']);
+    const all = shippedVersions();
     const dir = tempDir();
     const db = open(dir);
-    expect(versions(db)).toEqual([1]);
+    expect(versions(db)).toEqual(all);
     const tables = db
       .prepare<[], string>("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
       .pluck()
@@ -67,7 +75,35 @@ describe('migrations', () => {
     expect(migrate(db, MIGRATIONS_DIR)).toEqual([]);
     db.close();
     const again = open(dir);
-    expect(versions(again)).toEqual([1]);
+    expect(versions(again)).toEqual(all);
+  });
+
+  it('002 lets the audit log take kind access and keeps the chain of rows written before it', async () => {
+    const onlyInit = tempDir();
+    copyFileSync(join(MIGRATIONS_DIR, '001_init.sql'), join(onlyInit, '001_init.sql'));
+    const dir = tempDir();
+    const before = open(dir, { migrationsDir: onlyInit });
+    const oldAudit = new SqliteAuditStore(before);
+    await oldAudit.append({ kind: 'signin', outcome: 'accepted', actor: 'ada', authKind: 'password' });
+    await oldAudit.append({ kind: 'power', outcome: 'requested', actor: 'ada', vmKey: 42, action: 'kill' });
+    await expect(oldAudit.append({ kind: 'access', outcome: 'denied', actor: 'ada' })).rejects.toThrow();
+    before.close();
+
+    const after = open(dir);
+    expect(versions(after)).toEqual(shippedVersions());
+    const audit = new SqliteAuditStore(after);
+    expect(await audit.verify()).toMatchObject({ ok: true, rows: 2 });
+    const denied = await audit.append({
+      kind: 'access',
+      outcome: 'denied',
+      actor: 'ada',
+      target: 'users:manage',
+    });
+    expect(denied).toMatchObject({ id: 3, kind: 'access' });
+    expect(await audit.verify()).toMatchObject({ ok: true, rows: 3 });
+    // The rebuilt table keeps its append-only triggers.
+    expect(() => after.prepare('DELETE FROM audit_log WHERE id = 1').run()).toThrow(/append-only/);
+    expect(() => after.prepare("UPDATE audit_log SET actor = 'x' WHERE id = 1").run()).toThrow(/append-only/);
   });
 
   it('applies new files in numeric order, each once', () => {
@@ -97,8 +133,8 @@ describe('migrations', () => {
     const dir = tempDir();
     expect(() => open(dir, { migrationsDir: migrations })).toThrow(/migration 002_broken.sql failed/);
     const db = open(dir, { migrationsDir: MIGRATIONS_DIR });
-    // 001 applies now, on its own: the failed run left no trace of 001 or of ok_table.
-    expect(versions(db)).toEqual([1]);
+    // The shipped migrations apply now: the failed run left no trace of 001 or of ok_table.
+    expect(versions(db)).toEqual(shippedVersions());
     const okTable = db.prepare("SELECT name FROM sqlite_schema WHERE name = 'ok_table'").get();
     expect(okTable).toBeUndefined();
   });

@@ -38,12 +38,13 @@ describe('sign-in throttle', () => {
   });
 
   it('locks a user name after 5 failures in 15 minutes, for 15 minutes, from any address', async () => {
-    expect(await fail(4, 'alice', '10.0.0.1')).toEqual({ allowed: true });
+    expect(await fail(4, 'alice', '10.0.0.1')).toEqual({ allowed: true, failures: 4 });
     expect(await stores.throttle.check('alice', '10.0.0.1')).toEqual({ allowed: true });
     expect(await fail(1, 'alice', '10.0.0.2')).toEqual({
       allowed: false,
       scope: 'user',
       retryAfterMs: 15 * MIN,
+      failures: 5,
     });
     expect(await stores.throttle.check('ALICE', '10.9.9.9')).toEqual({
       allowed: false,
@@ -60,21 +61,25 @@ describe('sign-in throttle', () => {
   it('counts within a window only', async () => {
     await fail(4, 'carol', '10.0.0.1');
     now += 15 * MIN;
-    expect(await fail(4, 'carol', '10.0.0.1')).toEqual({ allowed: true });
+    expect(await fail(4, 'carol', '10.0.0.1')).toEqual({ allowed: true, failures: 4 });
     expect(await fail(1, 'carol', '10.0.0.1')).toMatchObject({ allowed: false, scope: 'user' });
   });
 
   it('resets the user counter on success, but not the address counter', async () => {
     await fail(4, 'dave', '10.0.0.7');
     await stores.throttle.recordSuccess('Dave');
-    expect(await fail(4, 'dave', '10.0.0.7')).toEqual({ allowed: true });
+    // `failures` is the larger count: the name's (4 again) or the address's (8).
+    expect(await fail(4, 'dave', '10.0.0.7')).toEqual({ allowed: true, failures: 8 });
     // 8 failures so far from 10.0.0.7; 12 more across other names lock the address.
-    for (let i = 0; i < 11; i += 1) expect(await fail(1, `user${i}`, '10.0.0.7')).toEqual({ allowed: true });
+    for (let i = 0; i < 11; i += 1) {
+      expect(await fail(1, `user${i}`, '10.0.0.7')).toEqual({ allowed: true, failures: 9 + i });
+    }
     await stores.throttle.recordSuccess('dave');
     expect(await fail(1, 'someone', '10.0.0.7')).toEqual({
       allowed: false,
       scope: 'source',
       retryAfterMs: 15 * MIN,
+      failures: 20,
     });
     expect(await stores.throttle.check('dave', '10.0.0.7')).toMatchObject({
       allowed: false,
@@ -105,11 +110,12 @@ describe('sign-in throttle', () => {
       throttle: { userMaxFailures: 2, lockoutMs: MIN },
     });
     try {
-      expect(await other.throttle.recordFailure('fay', '10.0.0.4')).toEqual({ allowed: true });
+      expect(await other.throttle.recordFailure('fay', '10.0.0.4')).toEqual({ allowed: true, failures: 1 });
       expect(await other.throttle.recordFailure('fay', '10.0.0.4')).toEqual({
         allowed: false,
         scope: 'user',
         retryAfterMs: MIN,
+        failures: 2,
       });
     } finally {
       other.close();

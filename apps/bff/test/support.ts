@@ -1,5 +1,10 @@
-// Test support: a real simulator as the upstream and the real app built against it.
+// Test support: a real simulator as the upstream, real SQLite stores in a temporary directory, and
+// the real app built against them; people of each role and how they sign in.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { CSRF_HEADER, type Role } from '@powerdeck/contracts/roles';
 import {
   createSimulator,
   type Simulator,
@@ -9,6 +14,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { buildApp, REDACT_PATHS, type AppOptions } from '../src/app';
 import type { UpstreamOptions } from '../src/plugins/vergeos';
+import { openSqliteStores, type SqliteStores, type SqliteStoresOptions } from '../src/stores/sqlite/open';
 
 export const FAST_POLL = { intervalMs: 200, fastIntervalMs: 50, fastWindowMs: 1000 };
 
@@ -38,21 +44,104 @@ export class LogCapture extends Writable {
   }
 }
 
+/** A cheap argon2 cost for tests (the real cost is in ARGON2_COST). */
+export const TEST_HASH = { timeCost: 1, memoryCost: 8192 } as const;
+export const TEST_PASSWORD = 'correct horse battery';
+
+/** Stores in a fresh temporary directory, with one user per role (`viewer`, `helpdesk`, `admin`); removed on close. */
+export async function openTestStores(
+  options: SqliteStoresOptions = {},
+): Promise<SqliteStores & { dir: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'pd-test-'));
+  const stores = openSqliteStores(dir, { hashOptions: TEST_HASH, ...options });
+  for (const role of ['viewer', 'helpdesk', 'admin'] as const) {
+    await stores.users.create({ username: role, role, password: TEST_PASSWORD });
+  }
+  return {
+    ...stores,
+    dir,
+    close() {
+      stores.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Headers of a browser request from a signed-in person: the session cookie and the CSRF header. */
+export type AuthHeaders = Record<string, string>;
+
+/** Signs in over HTTP as a person (POST /api/session); returns the headers their browser would send. */
+export async function signIn(
+  app: FastifyInstance,
+  username: string,
+  password = TEST_PASSWORD,
+): Promise<AuthHeaders> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/session',
+    headers: { [CSRF_HEADER]: '1' },
+    payload: { username, password },
+  });
+  if (res.statusCode !== 200) throw new Error(`sign-in as ${username} failed: ${res.statusCode} ${res.body}`);
+  const cookie = res.cookies.find((c) => c.name === 'pd_session');
+  if (!cookie) throw new Error('sign-in set no pd_session cookie');
+  return { cookie: `pd_session=${cookie.value}`, [CSRF_HEADER]: '1' };
+}
+
+/** A personal access token for a seeded user (made through the store), as a script's headers. */
+export async function tokenHeaders(
+  stores: SqliteStores,
+  username: Role,
+  role: Role = username,
+): Promise<AuthHeaders> {
+  const user = await stores.users.get(username);
+  if (!user) throw new Error(`no user ${username}`);
+  const { token } = await stores.tokens.create({
+    userId: user.id,
+    name: `test ${role}`,
+    role,
+    expiresAt: new Date(Date.now() + 24 * 3600_000),
+  });
+  return { authorization: `Bearer ${token}` };
+}
+
+export interface TestApp extends FastifyInstance {
+  /** The stores the app runs on (closed and removed with the app). */
+  testStores: SqliteStores;
+  /** Headers of a signed-in admin's browser (cookie and CSRF header). */
+  adminHeaders: AuthHeaders;
+}
+
+/**
+ * The real app on temporary stores, with an admin signed in (`app.adminHeaders`). Closing the app
+ * closes and removes the stores.
+ */
 export async function buildTestApp(
   upstream: UpstreamOptions,
   overrides: Partial<AppOptions> & { logs?: LogCapture } = {},
-): Promise<FastifyInstance> {
-  const { logs, ...rest } = overrides;
+): Promise<TestApp> {
+  const { logs, stores: given, ...rest } = overrides;
+  const stores = given ? undefined : await openTestStores();
   const app = await buildApp({
     config: { poll: FAST_POLL },
     upstream,
+    stores: given ?? stores!,
     logger: logs
       ? { level: 'debug', stream: logs, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }
       : false,
     ...rest,
   });
+  if (stores) {
+    app.addHook('onClose', (_instance, done) => {
+      stores.close();
+      done();
+    });
+  }
   await app.ready();
-  return app;
+  const testApp = app as TestApp;
+  testApp.testStores = (given as SqliteStores | undefined) ?? stores!;
+  testApp.adminHeaders = await signIn(app, 'admin');
+  return testApp;
 }
 
 export async function simStats(sim: Simulator): Promise<SimStats> {

@@ -5,6 +5,7 @@ import {
   describeDone,
   describeFailure,
   describeOverdue,
+  SESSION_ENDED,
 } from '../src/features/power/lib/messages';
 import { ApiError, NetworkError } from '../src/lib/api-client';
 
@@ -24,10 +25,44 @@ describe('describeActionError: every code in plain words, naming the VM and what
     expect(v).toMatchObject({ keepWatching: false, refresh: false });
   });
 
-  it('401: sign in again', () => {
-    expect(describeActionError(api(401, 'Unauthorized'), ctx).message.text).toBe(
-      'Your session has ended, so web-01 was not shut down. Sign in again, then retry.',
+  it('400 reason_required: give a reason; nothing was sent', () => {
+    const v = describeActionError(api(400, 'A reason is required to shut down a VM', 'reason_required'), {
+      ...ctx,
+      role: 'helpdesk',
+    });
+    expect(v.message.text).toBe(
+      'Give a reason to shut down web-01: your role (helpdesk) must say why. Nothing was sent to VergeOS.',
     );
+    expect(v.message).toMatchObject({ status: 400, code: 'reason_required' });
+    expect(v).toMatchObject({ keepWatching: false, refresh: false });
+    expect(
+      describeActionError(api(400, 'x', 'reason_required'), { ...ctx, action: 'reboot' }).message.text,
+    ).toMatch(/^Give a reason to reboot web-01:/);
+  });
+
+  it('401: the session ended; sign in again', () => {
+    const v = describeActionError(api(401, 'Sign in first', 'unauthenticated'), ctx);
+    expect(v.message.text).toBe('Your session ended. Sign in again. web-01 was not shut down.');
+    expect(v.message.text).toContain(SESSION_ENDED);
+    expect(SESSION_ENDED).toBe('Your session ended. Sign in again.');
+    expect(v).toMatchObject({ keepWatching: false, refresh: false });
+  });
+
+  it("403 forbidden: Powerdeck's own words, which say who may", () => {
+    const v = describeActionError(
+      api(403, 'Your role (viewer) may not shut down VMs: that needs helpdesk or admin', 'forbidden'),
+      ctx,
+    );
+    expect(v.message.text).toBe(
+      'Your role (viewer) may not shut down VMs: that needs helpdesk or admin. web-01 was not shut down.',
+    );
+    expect(v.message).toMatchObject({ status: 403, code: 'forbidden' });
+  });
+
+  it('403 csrf: a fault on our side, not a missing permission', () => {
+    const v = describeActionError(api(403, 'Missing x-powerdeck-csrf header', 'csrf'), ctx);
+    expect(v.message.text).toMatch(/^Powerdeck refused the request to shut down web-01 \(Missing/);
+    expect(v.message.text).not.toMatch(/not allowed|permission/);
   });
 
   it('403: not allowed, with what VergeOS said', () => {

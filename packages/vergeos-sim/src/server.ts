@@ -72,6 +72,7 @@ export function buildApp(ctx: SimContext, options: AppOptions = {}): FastifyInst
       route,
       auth: { scheme: presented.scheme, credential: presented.credential, user: principal?.user ?? null },
       headers,
+      requestId: firstHeader(request, 'x-request-id') ?? null,
       scenario: ctx.scenarios.current,
     });
     entries.set(request, entry);

@@ -24,6 +24,8 @@ export interface RequestLogEntry {
   };
   /** The credential headers exactly as received. */
   headers: { authorization?: string; cookie?: string; 'x-yottabyte-token'?: string };
+  /** The caller's `x-request-id` (Powerdeck's BFF sends its own request id), or null. */
+  requestId: string | null;
   scenario: ScenarioName;
 }
 

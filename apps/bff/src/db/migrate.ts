@@ -58,7 +58,18 @@ export function migrate(db: Database.Database, dir: string): string[] {
       record.run(m.version, m.name, Date.now());
       applied.push(m.name);
     }
+    const broken = db.pragma('foreign_key_check') as unknown[];
+    if (broken.length > 0) throw new Error(`migrations left ${broken.length} broken foreign keys`);
     return applied;
   });
-  return apply.immediate();
+  // Foreign keys are off while migrations run (a table rebuild drops and renames tables: SQLite's
+  // documented procedure) and checked above before the transaction commits. The pragma cannot change
+  // inside a transaction, hence here.
+  const enforced = db.pragma('foreign_keys', { simple: true }) === 1;
+  if (enforced) db.pragma('foreign_keys = OFF');
+  try {
+    return apply.immediate();
+  } finally {
+    if (enforced) db.pragma('foreign_keys = ON');
+  }
 }

@@ -2,12 +2,32 @@
 // same keys VergeOS uses (`err` on real systems, `error` in the guide), so a script reads either.
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { STORE_ERROR_STATUS, StoreError, type StoreErrorCode } from '../stores/errors';
 
 /** The part of a FastifyReply sendError uses (any route's reply, whatever its type provider). */
 interface ReplyLike {
   code(statusCode: number): ReplyLike;
   type(contentType: string): ReplyLike;
   send(payload?: unknown): unknown;
+}
+
+/** An early answer from a hook or a route: thrown, turned into the error shape by the handler below. */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A store's refusal as the HTTP error a person reads (code → status by STORE_ERROR_STATUS); anything else unchanged. */
+export function refused(err: unknown, messages: Partial<Record<StoreErrorCode, string>> = {}): unknown {
+  if (!(err instanceof StoreError)) return err;
+  const text = messages[err.code] ?? err.message;
+  return new HttpError(STORE_ERROR_STATUS[err.code], text.charAt(0).toUpperCase() + text.slice(1), err.code);
 }
 
 export function sendError(reply: ReplyLike, statusCode: number, message: string, code?: string): void {
@@ -29,6 +49,11 @@ function validationMessage(error: FastifyError): string {
     const missing = (v.params as { missingProperty?: string }).missingProperty;
     return `${where} is missing '${missing ?? '?'}'`;
   }
+  if (v.keyword === 'enum') {
+    const allowed = (v.params as { allowedValues?: unknown[] }).allowedValues;
+    if (allowed) return `${where} must be one of ${allowed.map((a) => String(a)).join(', ')}`;
+  }
+  if (v.keyword === 'pattern') return `${where} has characters or a form that is not allowed`;
   return `${where} ${v.message ?? 'is invalid'}`;
 }
 

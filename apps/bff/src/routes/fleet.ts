@@ -2,20 +2,30 @@
 // - `GET /api/fleet`: the latest snapshot, serialised once per change; `ETag` / `If-None-Match` -> `304`.
 // - `GET /api/fleet/events`: server-sent events; the current snapshot on connect, then each change
 //   (`event: snapshot`, `id: <etag>`, `data: <snapshot JSON>`), a heartbeat comment in between.
+//   A stream stays open for hours, so its credential is looked up again at every heartbeat and at
+//   least every 5 s: when the session or token no longer holds (signed out, idled out, user disabled,
+//   display link or token revoked, token expired) the stream ends, and the browser's reconnection
+//   gets 401. "Revocable at once" holds for open streams too.
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import { FleetSnapshot } from '@powerdeck/contracts/fleet';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { matchesIfNoneMatch } from '../fleet/snapshot';
 import { SseStream } from '../fleet/sse';
+import { principalMay } from '../plugins/auth';
 
 export interface FleetRoutesOptions {
   /** Milliseconds between heartbeat comments on the event stream (default 15 s). */
   heartbeatMs?: number;
   /** The reconnection delay the event stream asks browsers for (default 3 s). */
   retryMs?: number;
+  /** How often an open stream's credential is checked again (default: every heartbeat, at least every 5 s). */
+  recheckMs?: number;
 }
+
+/** The longest an open event stream goes without its credential being checked again. */
+const MAX_RECHECK_MS = 5_000;
 
 const gzip = promisify(gzipCb);
 
@@ -43,8 +53,13 @@ export default function fleetRoutes(
 ): void {
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
   const retryMs = opts.retryMs ?? 3_000;
+  const recheckMs = opts.recheckMs ?? Math.min(heartbeatMs, MAX_RECHECK_MS);
   if (!(heartbeatMs > 0)) {
     done(new TypeError('heartbeatMs must be a positive number of ms'));
+    return;
+  }
+  if (!(recheckMs > 0)) {
+    done(new TypeError('recheckMs must be a positive number of ms'));
     return;
   }
 
@@ -88,6 +103,41 @@ export default function fleetRoutes(
 
   const streams = new Set<SseStream>();
 
+  /**
+   * Ends the stream once the credential it was opened with no longer holds. Null when no principal
+   * was established (the fleet routes without the auth plugin, as the fleet tests build them).
+   */
+  function watchCredential(request: FastifyRequest, stream: SseStream): NodeJS.Timeout | null {
+    if (!request.principal || !app.hasDecorator('recheckPrincipal')) return null;
+    let checking = false;
+    const timer = setInterval(() => {
+      if (checking || stream.closed) return;
+      checking = true;
+      app
+        .recheckPrincipal(request)
+        .then(
+          (principal) => {
+            if (principal && principalMay(principal, 'fleet:read')) return;
+            request.log.info(
+              { actor: request.principal?.actor, authKind: request.principal?.authKind },
+              'fleet event stream ended: its credential no longer holds',
+            );
+            stream.end();
+          },
+          (err: unknown) => {
+            // The store failed: end the stream rather than keep serving on an unchecked credential.
+            request.log.error({ err }, 'checking the credential of a fleet event stream failed');
+            stream.end();
+          },
+        )
+        .finally(() => {
+          checking = false;
+        });
+    }, recheckMs);
+    timer.unref();
+    return timer;
+  }
+
   app.get(
     '/api/fleet/events',
     { config: { permission: 'fleet:read' }, exposeHeadRoute: false },
@@ -116,8 +166,10 @@ export default function fleetRoutes(
       const unsubscribe = app.fleet.subscribe(send);
       const heartbeat = setInterval(() => stream.comment('heartbeat'), heartbeatMs);
       heartbeat.unref();
+      const recheck = watchCredential(request, stream);
       stream.onClose(() => {
         clearInterval(heartbeat);
+        if (recheck) clearInterval(recheck);
         unsubscribe();
         streams.delete(stream);
         request.log.debug('fleet event stream closed');

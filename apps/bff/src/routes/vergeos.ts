@@ -5,11 +5,19 @@
 import replyFrom from '@fastify/reply-from';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { checkActionParams, VmActionBody } from '@powerdeck/contracts/power';
+import {
+  actionPermissions,
+  MAX_REASON_LENGTH,
+  REASON_HEADER,
+  reasonRequired,
+} from '@powerdeck/contracts/roles';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import Type from 'typebox';
-import { sendError } from '../plugins/errors';
+import { actorContext } from '../plugins/auth';
+import { HttpError, sendError } from '../plugins/errors';
+import type { AuditInput, AuditOutcome } from '../stores/types';
 
 export interface VergeosRoutesOptions {
   /** How long to wait for VergeOS on reads (default 5 s) and on actions (default 15 s). */
@@ -125,6 +133,34 @@ export function normaliseErrorBody(
   };
 }
 
+/** The reason a person gave (REASON_HEADER, URI-encoded), or null; 400 when it cannot be read or is too long. */
+export function readReason(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  if (Array.isArray(value)) throw new HttpError(400, `Send ${REASON_HEADER} once`, 'invalid_reason');
+  let text: string;
+  try {
+    text = decodeURIComponent(value);
+  } catch {
+    throw new HttpError(400, `${REASON_HEADER} must be URI-encoded (encodeURIComponent)`, 'invalid_reason');
+  }
+  text = text.trim();
+  if (text.length > MAX_REASON_LENGTH) {
+    throw new HttpError(400, `A reason may have at most ${MAX_REASON_LENGTH} characters`, 'invalid_reason');
+  }
+  return text === '' ? null : text;
+}
+
+/** How an action's answer is recorded in the audit log. */
+export function outcomeOf(status: number): AuditOutcome {
+  if (status >= 200 && status < 300) return 'accepted';
+  if (status === 409) return 'conflict';
+  if (status === 504) return 'timeout';
+  return 'failed';
+}
+
+/** Called once with the status the caller got and, for an error, its message. */
+type OutcomeListener = (status: number, message: string | null) => void;
+
 export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosRoutesOptions) {
   const readTimeoutMs = opts.readTimeoutMs ?? 5000;
   const actionTimeoutMs = opts.actionTimeoutMs ?? 15_000;
@@ -147,8 +183,13 @@ export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosR
     query: Record<string, string | undefined>,
     kind: 'read' | 'action',
     body?: unknown,
+    onOutcome?: OutcomeListener,
   ) {
     const timeout = kind === 'read' ? readTimeoutMs : actionTimeoutMs;
+    const fail = (rep: Parameters<typeof sendError>[0], status: number, message: string, code: string) => {
+      onOutcome?.(status, message);
+      sendError(rep, status, message, code);
+    };
     const qs = toQueryString(query);
     return reply.from(path, {
       method: kind === 'read' ? 'GET' : 'POST',
@@ -181,6 +222,7 @@ export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosR
       onResponse: (_req, rep, res) => {
         const status = rep.statusCode;
         if (kind === 'action' && status === 201) app.fleet.actionAccepted();
+        if (status < 400) onOutcome?.(status, null);
         if (status < 400) {
           const length = Number(rep.getHeader('content-length'));
           if (!(length <= SMALL_BODY_BYTES)) {
@@ -197,7 +239,7 @@ export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosR
             },
             (err: unknown) => {
               request.log.warn({ code: rootCode(err), path, kind }, 'reading the VergeOS answer failed');
-              sendError(rep, 502, `The connection to VergeOS (${vergeos.label}) failed`, 'upstream_failed');
+              fail(rep, 502, `The connection to VergeOS (${vergeos.label}) failed`, 'upstream_failed');
             },
           );
           return;
@@ -205,13 +247,13 @@ export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosR
         collect(res.stream as Readable, 64 * 1024, 'truncate').then(
           (buf) => {
             rep.removeHeader('content-length');
-            void rep
-              .type('application/json; charset=utf-8')
-              .send(normaliseErrorBody(status, buf.toString('utf8')));
+            const answer = normaliseErrorBody(status, buf.toString('utf8'));
+            onOutcome?.(status, answer.err);
+            void rep.type('application/json; charset=utf-8').send(answer);
           },
           (err: unknown) => {
             request.log.warn({ err }, 'reading VergeOS error body failed');
-            sendError(rep, 502, 'VergeOS answered an error that could not be read', 'upstream_unreadable');
+            fail(rep, 502, 'VergeOS answered an error that could not be read', 'upstream_unreadable');
           },
         );
       },
@@ -221,7 +263,7 @@ export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosR
         request.log.warn({ code, path, kind }, 'VergeOS request failed');
         if ((error as { statusCode?: number }).statusCode === 504 || code === 'UND_ERR_HEADERS_TIMEOUT') {
           const s = Math.round(timeout / 1000);
-          sendError(
+          fail(
             rep,
             504,
             kind === 'action'
@@ -230,21 +272,16 @@ export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosR
             'upstream_timeout',
           );
         } else if (code === 'ECONNREFUSED') {
-          sendError(
-            rep,
-            502,
-            `Cannot connect to VergeOS (${host}): connection refused`,
-            'upstream_unreachable',
-          );
+          fail(rep, 502, `Cannot connect to VergeOS (${host}): connection refused`, 'upstream_unreachable');
         } else if (code !== undefined && TLS_ERROR_CODES.has(code)) {
-          sendError(
+          fail(
             rep,
             502,
             `VergeOS's TLS certificate could not be verified (${code}); pin its CA with VERGEOS_CA_FILE`,
             'upstream_tls',
           );
         } else {
-          sendError(
+          fail(
             rep,
             502,
             `The connection to VergeOS (${host}) failed${code ? ` (${code})` : ''}`,
@@ -279,9 +316,9 @@ export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosR
     '/api/v4/vm_actions',
     {
       schema: { body: VmActionBody, querystring: Type.Object({}, { additionalProperties: false }) },
-      config: { permission: 'vm:power' },
+      config: { permission: 'vm:action' },
     },
-    (req, reply) => {
+    async (req, reply) => {
       const problem = checkActionParams(req.body);
       if (problem) {
         sendError(reply, 400, `Invalid request: ${problem}`, 'invalid_action');
@@ -293,7 +330,49 @@ export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosR
         action: req.body.action,
         ...(req.body.params !== undefined ? { params: { ...req.body.params } } : {}),
       };
-      return forward(req, reply, '/api/v4/vm_actions', {}, 'action', body);
+      const vmKey = Number(body.vm);
+      const ctx = actorContext(req, req.principal);
+      const record: AuditInput = {
+        kind: 'power',
+        outcome: 'requested',
+        actor: ctx.actor,
+        role: ctx.role,
+        authKind: ctx.authKind,
+        source: ctx.source ?? null,
+        userAgent: ctx.userAgent ?? null,
+        requestId: req.id,
+        vmKey,
+        vmName: app.fleet.current().snapshot.vms.find((v) => v.key === vmKey)?.name ?? null,
+        action: body.action,
+        ...(body.params !== undefined ? { params: body.params } : {}),
+        reason: readReason(req.headers[REASON_HEADER]),
+      };
+      const permissions = actionPermissions(body.action, body.params);
+      // 401/403: a refusal is audited as this power action, denied.
+      const principal = await app.authorizePermissions(req, permissions, { ...record, outcome: 'denied' });
+      if (record.reason === null && reasonRequired(principal.role, permissions)) {
+        const message = `Give a reason to ${body.action === 'poweroff' ? 'shut down' : 'reboot'} a VM (${REASON_HEADER})`;
+        await app.stores.audit.append({ ...record, outcome: 'denied', vergeosMessage: message });
+        throw new HttpError(400, message, 'reason_required');
+      }
+      // On disk (synchronous=FULL) before anything reaches VergeOS.
+      const requested = await app.stores.audit.append(record);
+      const started = performance.now();
+      const onOutcome: OutcomeListener = (status, message) => {
+        app.stores.audit
+          .append({
+            ...record,
+            outcome: outcomeOf(status),
+            refId: requested.id,
+            vergeosStatus: status,
+            vergeosMessage: message,
+            latencyMs: Math.round(performance.now() - started),
+          })
+          .catch((err: unknown) =>
+            req.log.error({ err, refId: requested.id }, 'writing an action outcome failed'),
+          );
+      };
+      return forward(req, reply, '/api/v4/vm_actions', {}, 'action', body, onOutcome);
     },
   );
 }

@@ -8,6 +8,7 @@ import type {
   AuditInput,
   DisplayLink,
   Json,
+  KeepAnAdmin,
   NewAccessToken,
   NewUser,
   Role,
@@ -91,7 +92,17 @@ export function changePassword(
   });
 }
 
-export function setUserRole(stores: Stores, ctx: ActorContext, username: string, role: Role): Promise<User> {
+/**
+ * Sets a user's role; when it changes, ends every session of the user (their tokens stay, capped
+ * by the new role). `keepAnAdmin`: refuse to demote the last enabled admin (StoreError 'conflict').
+ */
+export function setUserRole(
+  stores: Stores,
+  ctx: ActorContext,
+  username: string,
+  role: Role,
+  options: KeepAnAdmin = {},
+): Promise<User> {
   return audited(
     stores,
     ctx,
@@ -99,16 +110,25 @@ export function setUserRole(stores: Stores, ctx: ActorContext, username: string,
     async () => {
       const users = stores.users;
       const before = await users.get(username);
-      const user = await users.setRole(username, role);
+      const user = await users.setRole(username, role, options);
+      if (before !== null && before.role !== user.role) await stores.sessions.revokeAllForUser(user.id);
       return { result: user, params: { from: before?.role ?? null, role: user.role } };
     },
   );
 }
 
-/** Disables a user and ends their sessions for good (enabling again does not bring them back). */
-export function disableUser(stores: Stores, ctx: ActorContext, username: string): Promise<User> {
+/**
+ * Disables a user and ends their sessions for good (enabling again does not bring them back).
+ * `keepAnAdmin`: refuse to disable the last enabled admin (StoreError 'conflict').
+ */
+export function disableUser(
+  stores: Stores,
+  ctx: ActorContext,
+  username: string,
+  options: KeepAnAdmin = {},
+): Promise<User> {
   return audited(stores, ctx, { kind: 'user', action: 'disable', target: userTarget(username) }, async () => {
-    const user = await stores.users.setDisabled(username, true);
+    const user = await stores.users.setDisabled(username, true, options);
     const ended = await stores.sessions.revokeAllForUser(user.id);
     return { result: user, params: { sessionsEnded: ended } };
   });

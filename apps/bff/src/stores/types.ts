@@ -3,8 +3,14 @@
 // runs SQL. Every method returns a promise so that the same interfaces can sit on PostgreSQL.
 // Times in records are ISO 8601 strings (UTC, milliseconds).
 
-export const ROLES = ['viewer', 'helpdesk', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+import type { AuditAuthKind, AuditKind, AuditOutcome } from '@powerdeck/contracts/audit-terms';
+import type { AuthKind, Role } from '@powerdeck/contracts/roles';
+
+// The vocabulary is the contract's (shared with the web app); re-exported for the stores' users.
+export { AUDIT_AUTH_KINDS, AUDIT_KINDS, AUDIT_OUTCOMES } from '@powerdeck/contracts/audit-terms';
+export type { AuditAuthKind, AuditKind, AuditOutcome } from '@powerdeck/contracts/audit-terms';
+export { ROLES } from '@powerdeck/contracts/roles';
+export type { AuthKind, Role } from '@powerdeck/contracts/roles';
 
 /** Milliseconds since the Unix epoch; stores take one so tests can move time. */
 export type Clock = () => number;
@@ -29,6 +35,15 @@ export interface NewUser {
   password: string;
 }
 
+/**
+ * `keepAnAdmin: true`: refuse (StoreError 'conflict') a change that would leave no enabled admin;
+ * the check and the change are one transaction, so two admins demoting each other at once cannot
+ * both succeed. The HTTP routes ask for it; the local CLI (the way back in) does not.
+ */
+export interface KeepAnAdmin {
+  keepAnAdmin?: boolean;
+}
+
 export type PasswordCheck =
   { ok: true; user: User } | { ok: false; reason: 'unknown_user' | 'bad_password' | 'disabled' };
 
@@ -42,10 +57,13 @@ export interface UserStore {
   list(): Promise<User[]>;
   /** Throws StoreError 'invalid' or 'not_found'. */
   setPassword(username: string, password: string): Promise<User>;
-  /** Throws StoreError 'invalid' or 'not_found'. */
-  setRole(username: string, role: Role): Promise<User>;
-  /** Throws StoreError 'not_found'. A disabled user's sessions and tokens stop working at once. */
-  setDisabled(username: string, disabled: boolean): Promise<User>;
+  /** Throws StoreError 'invalid' or 'not_found' (and 'conflict': see KeepAnAdmin). */
+  setRole(username: string, role: Role, options?: KeepAnAdmin): Promise<User>;
+  /**
+   * Throws StoreError 'not_found' (and 'conflict': see KeepAnAdmin). A disabled user's sessions and
+   * tokens stop working at once.
+   */
+  setDisabled(username: string, disabled: boolean, options?: KeepAnAdmin): Promise<User>;
   /**
    * Checks a password in constant time (argon2.verify). An unknown user costs the same as a known
    * one (a verify against a dummy hash), so timing does not tell which names exist. A disabled user
@@ -56,8 +74,6 @@ export interface UserStore {
 
 // ---------------------------------------------------------------------------------------------
 // Who is asking: what a session or token lookup yields
-
-export type AuthKind = 'session' | 'display' | 'token';
 
 export interface Principal {
   authKind: AuthKind;
@@ -194,6 +210,9 @@ export interface TokenStore {
 export type ThrottleDecision =
   { allowed: true } | { allowed: false; scope: 'user' | 'source'; retryAfterMs: number };
 
+/** After a failure: the decision, and how many failures the user name or the address (the larger) has in the window. */
+export type FailureDecision = ThrottleDecision & { failures: number };
+
 export interface ThrottleLimits {
   /** Failures of one user name within the window before it is locked (default 5). */
   userMaxFailures: number;
@@ -209,7 +228,7 @@ export interface SignInThrottle {
   /** May this user name try to sign in from this address now? Ask before checking the password. */
   check(username: string, source: string): Promise<ThrottleDecision>;
   /** Counts a failed sign-in for the user name and the address; returns the decision that now holds. */
-  recordFailure(username: string, source: string): Promise<ThrottleDecision>;
+  recordFailure(username: string, source: string): Promise<FailureDecision>;
   /** A successful sign-in resets the user name's counter (not the address's). */
   recordSuccess(username: string): Promise<void>;
   /** Forgets counters whose window and lock have passed; returns how many. */
@@ -218,16 +237,6 @@ export interface SignInThrottle {
 
 // ---------------------------------------------------------------------------------------------
 // Audit log
-
-export const AUDIT_KINDS = ['power', 'signin', 'signin_failed', 'user', 'token', 'display'] as const;
-export type AuditKind = (typeof AUDIT_KINDS)[number];
-
-export const AUDIT_OUTCOMES = ['requested', 'accepted', 'denied', 'conflict', 'failed', 'timeout'] as const;
-export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
-
-/** How the actor authenticated: a principal's kind, a password (sign-ins) or the admin CLI. */
-export const AUDIT_AUTH_KINDS = ['session', 'display', 'token', 'password', 'cli'] as const;
-export type AuditAuthKind = (typeof AUDIT_AUTH_KINDS)[number];
 
 /** JSON values (action params). */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -254,7 +263,9 @@ export interface AuditInput {
   operationId?: string | null;
   /** For an outcome, the id of its `requested` row. */
   refId?: number | null;
+  /** VergeOS's answer status (null when Powerdeck answered itself). */
   vergeosStatus?: number | null;
+  /** VergeOS's message, or Powerdeck's words when it refused (403, a missing reason). */
   vergeosMessage?: string | null;
   latencyMs?: number | null;
 }
@@ -326,6 +337,13 @@ export interface AuditStore {
   append(input: AuditInput): Promise<AuditRecord>;
   get(id: number): Promise<AuditRecord | null>;
   query(q: AuditQuery): Promise<AuditPage>;
+  /**
+   * A VM's power attempts, newest first: its `power` rows that are not outcomes (`requested`, and
+   * `denied` before anything was forwarded). At most `limit` (1 to 1000).
+   */
+  powerAttempts(vmKey: number, limit: number): Promise<AuditRecord[]>;
+  /** The outcome rows of these rows (those whose refId is one of `refIds`), oldest first. */
+  outcomesOf(refIds: readonly number[]): Promise<AuditRecord[]>;
   /** Walks the whole chain; names the first row whose hash or link does not hold. */
   verify(): Promise<AuditVerifyResult>;
 }

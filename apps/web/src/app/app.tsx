@@ -1,9 +1,17 @@
-// The app shell: header, the stale banner, and the routes (the fleet at `/`, a VM at `/vms/:key`, loaded on
-// demand). It owns the one fleet query of the page and composes the features: the power controls go into the
-// fleet's card slot (power-slot.tsx), disabled while the data is stale.
+// The app shell. `/display` (a wall display's link) is handled first; then the session gate: "Loading…" while
+// the session is asked for, the sign-in page when nobody is signed in (at the address asked for, so the person
+// lands there), and once signed in the header, the stale banner and the routes (the fleet at `/`, a VM at
+// `/vms/:key`, loaded on demand). The signed-in app owns the one fleet query of the page and composes the
+// features: the power controls go into the fleet's card slot (power-slot.tsx), disabled while the data is stale.
+import type { SessionInfo } from '@powerdeck/contracts/auth';
 import { useQuery } from '@tanstack/react-query';
-import { lazy, Suspense } from 'react';
-import { Link, Route, Switch, useSearch } from 'wouter';
+import type { Permission } from '@powerdeck/contracts/roles';
+import { lazy, Suspense, type ReactNode } from 'react';
+import { Link, Route, Switch, useLocation, useSearch } from 'wouter';
+import { Button } from '../components/ui/button';
+import { sessionQueries } from '../features/auth/api/session-queries';
+import { DisplayLanding } from '../features/auth/components/display-landing';
+import { SignInPage } from '../features/auth/components/sign-in-page';
 import { fleetQueries } from '../features/fleet/api/fleet-queries';
 import { useFleet } from '../features/fleet/api/use-fleet';
 import { FleetView } from '../features/fleet/components/fleet-view';
@@ -15,8 +23,40 @@ import { useRole } from './use-role';
 const VmDetail = lazy(() =>
   import('../features/fleet/components/vm-detail').then((m) => ({ default: m.VmDetail })),
 );
+const VmActivity = lazy(() =>
+  import('../features/audit/components/vm-activity').then((m) => ({ default: m.VmActivity })),
+);
+const AuditPage = lazy(() =>
+  import('../features/audit/components/audit-page').then((m) => ({ default: m.AuditPage })),
+);
+const UsersPage = lazy(() =>
+  import('../features/admin/components/users-page').then((m) => ({ default: m.UsersPage })),
+);
+const DisplayLinksPage = lazy(() =>
+  import('../features/admin/components/display-links-page').then((m) => ({ default: m.DisplayLinksPage })),
+);
+const TokensPage = lazy(() =>
+  import('../features/tokens/components/tokens-page').then((m) => ({ default: m.TokensPage })),
+);
 
 const PAGE = 'mx-auto w-full max-w-[100rem] px-4 sm:px-6';
+
+function Loading() {
+  return <p className={`${PAGE} py-5 text-sm text-muted`}>Loading…</p>;
+}
+
+/** A page the session's role may not use (the server refuses it too; the header does not link to it). */
+function NotAllowed({ what }: { what: string }) {
+  return (
+    <main className={`${PAGE} py-10`}>
+      <h2 className="text-lg font-semibold">Not allowed</h2>
+      <p className="mt-1 text-sm text-muted">Your role ({what}) may not open this page.</p>
+      <Link href="/" className="mt-2 inline-block rounded-sm text-sm font-medium text-accent hover:underline">
+        Back to the fleet
+      </Link>
+    </main>
+  );
+}
 
 function NotFound() {
   return (
@@ -30,15 +70,61 @@ function NotFound() {
 }
 
 export function App() {
-  const { query, snapshot, health, asOf } = useFleet();
+  const [location] = useLocation();
+  if (location === '/display') return <DisplayLanding />;
+  return <SessionGate />;
+}
+
+function SessionGate() {
+  const session = useQuery(sessionQueries.current());
   const meta = useQuery(fleetQueries.meta());
+  const demo = meta.data?.demo ?? false;
+
+  if (session.data === undefined) {
+    if (session.isError) {
+      return (
+        <main className={`${PAGE} space-y-3 py-10`}>
+          <p role="alert" className="text-sm">
+            Cannot reach Powerdeck to check who is signed in ({session.error.message}).
+          </p>
+          <Button variant="primary" onClick={() => void session.refetch()}>
+            Try again
+          </Button>
+        </main>
+      );
+    }
+    return (
+      <main className={`${PAGE} py-10`}>
+        <p role="status" className="text-sm text-muted">
+          Loading…
+        </p>
+      </main>
+    );
+  }
+  if (session.data === null) return <SignInPage demo={demo} />;
+  return <SignedInApp session={session.data} demo={demo} />;
+}
+
+function SignedInApp({ session, demo }: { session: SessionInfo; demo: boolean }) {
+  const { query, snapshot, health, asOf } = useFleet();
   const role = useRole();
   const search = useSearch();
+  const may = (p: Permission) => session.permissions.includes(p);
+  // Viewers and displays get no power controls at all (not an empty strip under every card).
+  const powerControls = session.permissions.some((p) => p.startsWith('vm:'))
+    ? renderPowerControls
+    : undefined;
+  const guarded = (p: Permission, page: ReactNode) =>
+    may(p) ? (
+      <Suspense fallback={<Loading />}>{page}</Suspense>
+    ) : (
+      <NotAllowed what={session.display ? 'display' : role} />
+    );
 
   return (
     <PowerSlotProvider nodes={snapshot?.nodes} stale={health.stale} role={role}>
       <div className="flex min-h-dvh flex-col">
-        <AppHeader demo={meta.data?.demo ?? false} asOf={asOf} stale={health.stale} />
+        <AppHeader demo={demo} asOf={asOf} stale={health.stale} session={session} />
         {health.stale && (
           <div className={`${PAGE} pt-4`}>
             <StaleBanner health={health} />
@@ -51,7 +137,7 @@ export function App() {
                 snapshot={snapshot}
                 loadError={query.isError && !snapshot ? query.error : null}
                 onRetry={() => void query.refetch()}
-                actions={renderPowerControls}
+                actions={powerControls}
               />
             </main>
           </Route>
@@ -60,18 +146,25 @@ export function App() {
               const key = Number(params.key);
               if (!Number.isInteger(key) || key < 1) return <NotFound />;
               return (
-                <Suspense fallback={<p className={`${PAGE} py-5 text-sm text-muted`}>Loading…</p>}>
+                <Suspense fallback={<Loading />}>
                   <VmDetail
                     key={key}
                     vmKey={key}
                     vm={snapshot?.vms.find((v) => v.key === key)}
                     fleetLoaded={snapshot !== undefined}
                     backHref={search ? `/?${search}` : '/'}
-                    actions={renderPowerControls}
+                    actions={powerControls}
+                    activity={<VmActivity vmKey={key} />}
                   />
                 </Suspense>
               );
             }}
+          </Route>
+          <Route path="/audit">{guarded('audit:read', <AuditPage />)}</Route>
+          <Route path="/admin/users">{guarded('users:manage', <UsersPage />)}</Route>
+          <Route path="/admin/displays">{guarded('displays:manage', <DisplayLinksPage />)}</Route>
+          <Route path="/tokens">
+            {guarded('tokens:own', <TokensPage role={role} canSeeAll={may('tokens:all')} />)}
           </Route>
           <Route>
             <NotFound />

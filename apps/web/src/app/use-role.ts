@@ -1,9 +1,14 @@
-// The signed-in person's role. There is no sign-in yet: everyone is an admin (the BFF listens on 127.0.0.1 only).
-// The sign-in issue replaces this with the session's role.
-import type { Role } from '../features/power/lib/predicates';
+// The signed-in person's role, from the session (the app renders only once there is one; `viewer`, which may
+// do nothing, until then).
+import type { Role } from '@powerdeck/contracts/roles';
+import { useQuery } from '@tanstack/react-query';
+import { sessionQueries } from '../features/auth/api/session-queries';
 
 export type { Role };
 
+const roleOf = (s: { role: Role } | null): Role => s?.role ?? 'viewer';
+
 export function useRole(): Role {
-  return 'admin';
+  const { data } = useQuery({ ...sessionQueries.current(), select: roleOf });
+  return data ?? 'viewer';
 }

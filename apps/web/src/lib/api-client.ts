@@ -1,4 +1,6 @@
-// The browser's HTTP client for the BFF: typed errors, no UI side effects, never retries.
+// The browser's HTTP client for the BFF: typed errors, no UI side effects, never retries. Every
+// state-changing request carries CSRF_HEADER (the BFF refuses one without it with 403 `csrf`).
+import { CSRF_HEADER } from '@powerdeck/contracts/roles';
 
 /**
  * An HTTP error answer. `message` is what the server said in words: VergeOS's own message (`err` on
@@ -13,6 +15,8 @@ export class ApiError extends Error {
     readonly code?: string,
     /** The parsed error body, when it was JSON. */
     readonly body?: Readonly<Record<string, unknown>>,
+    /** How long to wait before asking again (Retry-After, in seconds), when the server said. */
+    readonly retryAfterS?: number,
   ) {
     super(message);
   }
@@ -48,7 +52,21 @@ async function errorFrom(res: Response): Promise<ApiError> {
   } catch {
     // not JSON: keep the status line
   }
-  return new ApiError(res.status, message, code, body);
+  return new ApiError(res.status, message, code, body, parseRetryAfter(res.headers.get('retry-after')));
+}
+
+/** Retry-After in seconds (delta-seconds or an HTTP date), or undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null, nowMs = Date.now()): number | undefined {
+  if (value === null) return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v);
+  const at = Date.parse(v);
+  return Number.isFinite(at) ? Math.max(0, Math.ceil((at - nowMs) / 1000)) : undefined;
+}
+
+/** `init.headers` in any of its forms, as a plain object (names lower-cased). */
+function headersOf(h: HeadersInit | undefined): Record<string, string> {
+  return h ? Object.fromEntries(new Headers(h)) : {};
 }
 
 async function send(path: string, init: RequestInit): Promise<Response> {
@@ -68,19 +86,48 @@ async function readJson<T>(res: Response): Promise<T> {
 }
 
 export async function getJson<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const res = await send(path, { ...init, headers: { accept: 'application/json', ...init.headers } });
+  const res = await send(path, {
+    ...init,
+    method: 'GET',
+    headers: { accept: 'application/json', ...headersOf(init.headers) },
+  });
   if (!res.ok) throw await errorFrom(res);
   return (await res.json()) as T;
 }
 
-/** POSTs `body` as JSON, once. Throws ApiError for an error answer, NetworkError for no answer. */
-export async function postJson<T>(path: string, body: unknown, init: RequestInit = {}): Promise<T> {
+/** Sends a state-changing request once, with CSRF_HEADER, and a JSON body when there is one. */
+async function change<T>(method: string, path: string, body: unknown, init: RequestInit): Promise<T> {
   const res = await send(path, {
     ...init,
-    method: 'POST',
-    headers: { accept: 'application/json', 'content-type': 'application/json', ...init.headers },
-    body: JSON.stringify(body),
+    method,
+    headers: {
+      accept: 'application/json',
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headersOf(init.headers),
+      [CSRF_HEADER]: '1',
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   if (!res.ok) throw await errorFrom(res);
   return readJson<T>(res);
+}
+
+/** POSTs `body` as JSON, once. Throws ApiError for an error answer, NetworkError for no answer. */
+export function postJson<T>(path: string, body: unknown, init: RequestInit = {}): Promise<T> {
+  return change<T>('POST', path, body, init);
+}
+
+/** PATCHes `body` as JSON, once. */
+export function patchJson<T>(path: string, body: unknown, init: RequestInit = {}): Promise<T> {
+  return change<T>('PATCH', path, body, init);
+}
+
+/** PUTs `body` as JSON, once. */
+export function putJson<T>(path: string, body: unknown, init: RequestInit = {}): Promise<T> {
+  return change<T>('PUT', path, body, init);
+}
+
+/** DELETEs, once; a 204 (or any empty answer) resolves to undefined. */
+export function deleteJson<T = undefined>(path: string, init: RequestInit = {}): Promise<T> {
+  return change<T>('DELETE', path, undefined, init);
 }

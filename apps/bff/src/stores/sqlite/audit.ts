@@ -92,6 +92,8 @@ export class SqliteAuditStore implements AuditStore {
   private readonly insert;
   private readonly byId;
   private readonly everything;
+  private readonly attempts;
+  private readonly outcomes;
   private readonly appendTx;
 
   constructor(db: SqliteDatabase, options: { now?: Clock } = {}) {
@@ -108,6 +110,14 @@ export class SqliteAuditStore implements AuditStore {
     );
     this.byId = db.prepare<[number], AuditRow>(`SELECT ${COLUMNS} FROM audit_log WHERE id = ?`);
     this.everything = db.prepare<[], AuditRow>(`SELECT ${COLUMNS} FROM audit_log ORDER BY id`);
+    this.attempts = db.prepare<[number, number], AuditRow>(
+      `SELECT ${COLUMNS} FROM audit_log WHERE vm_key = ? AND kind = 'power' AND ref_id IS NULL
+       ORDER BY id DESC LIMIT ?`,
+    );
+    // The ids travel as one JSON array: one prepared statement for any number of them.
+    this.outcomes = db.prepare<[string], AuditRow>(
+      `SELECT ${COLUMNS} FROM audit_log WHERE ref_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+    );
     this.appendTx = db.transaction((input: AuditInput): StoredAuditRow => {
       const content = auditContent(input);
       if (content.refId !== null && this.exists.get(content.refId) === undefined) {
@@ -180,6 +190,21 @@ export class SqliteAuditStore implements AuditStore {
       const more = rows.length > limit;
       const page = (more ? rows.slice(0, limit) : rows).map((r) => toRecord(toStored(r)));
       return { rows: page, next: more ? (page[page.length - 1]?.id ?? null) : null };
+    });
+  }
+
+  powerAttempts(vmKey: number, limit: number): Promise<AuditRecord[]> {
+    return settle(() => {
+      const n = Number.isFinite(limit) ? Math.min(MAX_LIMIT, Math.max(1, Math.trunc(limit))) : 20;
+      return this.attempts.all(vmKey, n).map((r) => toRecord(toStored(r)));
+    });
+  }
+
+  outcomesOf(refIds: readonly number[]): Promise<AuditRecord[]> {
+    return settle(() => {
+      const ids = refIds.filter((id) => Number.isSafeInteger(id));
+      if (ids.length === 0) return [];
+      return this.outcomes.all(JSON.stringify(ids)).map((r) => toRecord(toStored(r)));
     });
   }
 

@@ -5,7 +5,7 @@
 // Unknown user names are counted like real ones, so the lock does not tell which names exist.
 import type { SqliteDatabase } from '../../db/database';
 import { settle } from '../errors';
-import type { Clock, SignInThrottle, ThrottleDecision, ThrottleLimits } from '../types';
+import type { Clock, FailureDecision, SignInThrottle, ThrottleDecision, ThrottleLimits } from '../types';
 
 export const DEFAULT_THROTTLE_LIMITS: ThrottleLimits = {
   userMaxFailures: 5,
@@ -59,12 +59,13 @@ export class SqliteSignInThrottle implements SignInThrottle {
         WHERE window_start + @window <= @now AND (locked_until IS NULL OR locked_until <= @now)`,
     );
     this.failTx = db.transaction((user: string, source: string, now: number) => {
-      this.count('user', user, this.limits.userMaxFailures, now);
-      this.count('source', source, this.limits.sourceMaxFailures, now);
+      const userFailures = this.count('user', user, this.limits.userMaxFailures, now);
+      const sourceFailures = this.count('source', source, this.limits.sourceMaxFailures, now);
+      return Math.max(userFailures, sourceFailures);
     });
   }
 
-  private count(scope: Scope, key: string, max: number, now: number): void {
+  private count(scope: Scope, key: string, max: number, now: number): number {
     const row = this.read.get(scope, key);
     const fresh = !row || now - row.window_start >= this.limits.windowMs;
     const failures = fresh ? 1 : row.failures + 1;
@@ -72,6 +73,7 @@ export class SqliteSignInThrottle implements SignInThrottle {
     let lockedUntil = row?.locked_until ?? null;
     if (failures >= max) lockedUntil = now + this.limits.lockoutMs;
     this.write.run(scope, key, failures, windowStart, lockedUntil);
+    return failures;
   }
 
   private decide(user: string, source: string, now: number): ThrottleDecision {
@@ -89,13 +91,13 @@ export class SqliteSignInThrottle implements SignInThrottle {
     return settle(() => this.decide(userKey(username), sourceKey(source), this.now()));
   }
 
-  recordFailure(username: string, source: string): Promise<ThrottleDecision> {
+  recordFailure(username: string, source: string): Promise<FailureDecision> {
     return settle(() => {
       const now = this.now();
       const user = userKey(username);
       const src = sourceKey(source);
-      this.failTx.immediate(user, src, now);
-      return this.decide(user, src, now);
+      const failures = this.failTx.immediate(user, src, now);
+      return { ...this.decide(user, src, now), failures };
     });
   }
 

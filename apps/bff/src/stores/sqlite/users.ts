@@ -5,7 +5,7 @@ import argon2, { type Options as Argon2Options } from 'argon2';
 import type { SqliteDatabase } from '../../db/database';
 import { settle, StoreError } from '../errors';
 import { iso, randomSecret } from '../secrets';
-import type { Clock, NewUser, PasswordCheck, Role, User, UserStore } from '../types';
+import type { Clock, KeepAnAdmin, NewUser, PasswordCheck, Role, User, UserStore } from '../types';
 import { checkPassword, checkRole, normalizeUsername, usernameOrNull } from '../validation';
 
 /** OWASP Password Storage Cheat Sheet, argon2id: m=19456 KiB, t=2, p=1. */
@@ -51,6 +51,9 @@ export class SqliteUserStore implements UserStore {
   private readonly updatePassword;
   private readonly updateRole;
   private readonly updateDisabled;
+  private readonly otherEnabledAdmins;
+  private readonly setRoleTx;
+  private readonly setDisabledTx;
 
   constructor(db: SqliteDatabase, options: SqliteUserStoreOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -71,6 +74,33 @@ export class SqliteUserStore implements UserStore {
     this.updateDisabled = db.prepare<[number, number, string], UserRow>(
       `UPDATE users SET disabled = ?, updated_at = ? WHERE username = ? RETURNING ${COLUMNS}`,
     );
+    this.otherEnabledAdmins = db
+      .prepare<[string], number>(
+        "SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0 AND username != ?",
+      )
+      .pluck();
+    this.setRoleTx = db.transaction((name: string, role: Role, keepAnAdmin: boolean): UserRow | undefined => {
+      if (keepAnAdmin && role !== 'admin') this.keepAnAdmin(name);
+      return this.updateRole.get(role, this.now(), name);
+    });
+    this.setDisabledTx = db.transaction(
+      (name: string, disabled: boolean, keepAnAdmin: boolean): UserRow | undefined => {
+        if (keepAnAdmin && disabled) this.keepAnAdmin(name);
+        return this.updateDisabled.get(disabled ? 1 : 0, this.now(), name);
+      },
+    );
+  }
+
+  /** Throws StoreError 'conflict' when `name` is an enabled admin and no other enabled admin exists. */
+  private keepAnAdmin(name: string): void {
+    const row = this.byName.get(name);
+    if (row?.role !== 'admin' || row.disabled !== 0) return;
+    if (this.otherEnabledAdmins.get(name) === 0) {
+      throw new StoreError(
+        'conflict',
+        `${name} is the last enabled admin: make another user an admin first, so that someone can still manage Powerdeck`,
+      );
+    }
   }
 
   private hash(password: string): Promise<string> {
@@ -118,19 +148,19 @@ export class SqliteUserStore implements UserStore {
     return toUser(row);
   }
 
-  setRole(username: string, role: Role): Promise<User> {
+  setRole(username: string, role: Role, options: KeepAnAdmin = {}): Promise<User> {
     return settle(() => {
       const name = normalizeUsername(username);
-      const row = this.updateRole.get(checkRole(role), this.now(), name);
+      const row = this.setRoleTx.immediate(name, checkRole(role), options.keepAnAdmin === true);
       if (!row) throw new StoreError('not_found', `no user ${name}`);
       return toUser(row);
     });
   }
 
-  setDisabled(username: string, disabled: boolean): Promise<User> {
+  setDisabled(username: string, disabled: boolean, options: KeepAnAdmin = {}): Promise<User> {
     return settle(() => {
       const name = normalizeUsername(username);
-      const row = this.updateDisabled.get(disabled ? 1 : 0, this.now(), name);
+      const row = this.setDisabledTx.immediate(name, disabled, options.keepAnAdmin === true);
       if (!row) throw new StoreError('not_found', `no user ${name}`);
       return toUser(row);
     });

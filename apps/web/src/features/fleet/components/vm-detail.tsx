@@ -149,9 +149,11 @@ export interface VmDetailProps {
   /** The fleet view to go back to, with its choices. */
   backHref: string;
   actions?: VmActionsSlot | undefined;
+  /** Below the facts: who did what to this VM (the app layer fills it from the audit feature). */
+  activity?: ReactNode;
 }
 
-export function VmDetail({ vmKey, vm, fleetLoaded, backHref, actions }: VmDetailProps) {
+export function VmDetail({ vmKey, vm, fleetLoaded, backHref, actions, activity }: VmDetailProps) {
   const headingId = useId();
   const [, navigate] = useLocation();
   const config = useQuery(vmQueries.config(vmKey));
@@ -266,6 +268,7 @@ export function VmDetail({ vmKey, vm, fleetLoaded, backHref, actions }: VmDetail
           )}
         </Section>
       </div>
+      {activity}
     </main>
   );
 }

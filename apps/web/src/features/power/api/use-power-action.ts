@@ -41,6 +41,8 @@ export interface PowerActionRequest {
   vm: FleetVm;
   action: ActionId;
   preferredNode?: number;
+  /** Why, from the confirmation dialog (sent as REASON_HEADER; blank sends none). */
+  reason?: string;
 }
 
 /**
@@ -65,6 +67,7 @@ export function usePowerAction(role: Role) {
             req.vm,
             req.preferredNode === undefined ? {} : { preferredNode: req.preferredNode },
           ),
+          { reason: req.reason },
         );
         actionStore.accepted(key, watchId);
         void client.invalidateQueries({ queryKey: FLEET_SNAPSHOT_KEY });

@@ -1,13 +1,16 @@
 // The confirmation a power action asks for, scaled to its risk: a plain question for a shut down,
 // reboot or hibernate (naming the VM and its uptime); the VM's name typed out for a force off; a
 // ticked acknowledgement for a hard reset. Focus starts on Cancel or the input, never on the
-// confirm button, so Enter never confirms by default.
+// confirm button, so Enter never confirms by default. Every action but Start asks why (the Reason
+// field): helpdesk must say why it shuts down or reboots; for everyone else it is optional.
 import type { FleetVm } from '@powerdeck/contracts/fleet';
 import { useId, useRef, useState, type ReactNode } from 'react';
 import { Button } from '../../../components/ui/button';
 import { Dialog, DialogClose } from '../../../components/ui/dialog';
 import { ram, uptime } from '../../../lib/format';
 import { ACTIONS } from '../lib/actions';
+import type { Role } from '../lib/predicates';
+import { MAX_REASON_LENGTH, reasonPolicy, reasonProblem, type ReasonPolicy } from '../lib/reason';
 
 export type ConfirmKind = 'shutdown' | 'reboot' | 'hibernate' | 'forceOff' | 'reset' | 'startAnyway';
 
@@ -18,7 +21,10 @@ export interface ConfirmActionDialogProps {
   stale: boolean;
   /** For `startAnyway`: why no node seems to have room. */
   capacityReason?: string;
-  onConfirm: () => void;
+  /** Decides whether the reason is required. */
+  role: Role;
+  /** `reason`: what the person typed (possibly blank; Start asks for none). */
+  onConfirm: (reason: string) => void;
   onClose: () => void;
 }
 
@@ -37,6 +43,51 @@ function upFor(vm: FleetVm, now: number): ReactNode {
   );
 }
 
+/** The `Reason` textbox: named "Reason" alone; "required" or "optional" is its description. */
+function ReasonField({
+  policy,
+  value,
+  onChange,
+}: {
+  policy: Exclude<ReasonPolicy, 'none'>;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  const id = useId();
+  const nameId = useId();
+  const hintId = useId();
+  const required = policy === 'required';
+  const left = MAX_REASON_LENGTH - value.length;
+  return (
+    <div className="space-y-1.5">
+      <label htmlFor={id} className="flex items-baseline gap-2 text-sm font-medium">
+        <span id={nameId}>Reason</span>
+        <span id={hintId} className={`text-xs font-normal ${required ? 'text-ink' : 'text-muted'}`}>
+          {required ? 'required, for the audit log' : 'optional, for the audit log'}
+        </span>
+        {left <= 50 && (
+          <span className="ml-auto text-xs font-normal text-muted tabular-nums">{left} left</span>
+        )}
+      </label>
+      <textarea
+        id={id}
+        aria-labelledby={nameId}
+        aria-describedby={hintId}
+        required={required}
+        rows={2}
+        maxLength={MAX_REASON_LENGTH}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        className={
+          'block max-h-40 min-h-14 w-full resize-y rounded-md border border-field bg-panel px-2.5 py-1.5 text-sm ' +
+          'text-ink shadow-xs placeholder:text-muted hover:border-muted'
+        }
+        placeholder={required ? 'Why? e.g. ticket number, caller' : undefined}
+      />
+    </div>
+  );
+}
+
 const Name = ({ children }: { children: ReactNode }) => (
   <strong className="font-semibold text-ink">{children}</strong>
 );
@@ -46,11 +97,13 @@ export function ConfirmActionDialog({
   vm,
   stale,
   capacityReason,
+  role,
   onConfirm,
   onClose,
 }: ConfirmActionDialogProps) {
   const [now] = useState(() => Date.now());
   const [typed, setTyped] = useState('');
+  const [reason, setReason] = useState('');
   const [acknowledged, setAcknowledged] = useState(false);
   const cancelRef = useRef<HTMLButtonElement>(null);
   const inputRef = useRef<HTMLInputElement>(null);
@@ -60,6 +113,8 @@ export function ConfirmActionDialog({
 
   const action = kind === 'startAnyway' ? ACTIONS.start : ACTIONS[kind];
   const blockedByStale = stale && action.needsFreshData;
+  const policy = reasonPolicy(action.id, role);
+  const reasonBlocks = reasonProblem(reason, policy) !== null;
   let title: string;
   let description: ReactNode;
   let body: ReactNode = null;
@@ -188,10 +243,10 @@ export function ConfirmActionDialog({
           </DialogClose>
           <Button
             variant={danger ? 'danger' : 'primary'}
-            disabled={!ready || blockedByStale}
+            disabled={!ready || blockedByStale || reasonBlocks}
             onClick={() => {
               onClose();
-              onConfirm();
+              onConfirm(policy === 'none' ? '' : reason);
             }}
           >
             {confirmLabel}
@@ -199,9 +254,10 @@ export function ConfirmActionDialog({
         </>
       }
     >
-      {body || blockedByStale ? (
+      {body || blockedByStale || policy !== 'none' ? (
         <>
           {body}
+          {policy !== 'none' && <ReasonField policy={policy} value={reason} onChange={setReason} />}
           {blockedByStale && (
             <p className="rounded-md bg-warn/10 px-3 py-2 text-xs text-ink ring-1 ring-inset ring-warn/30">
               The fleet data is out of date, so {action.label} stays disabled until it refreshes.

@@ -10,7 +10,7 @@ import { ACTIONS, type ActionId } from '../lib/actions';
 import { actionStore } from '../lib/action-store';
 import { checkStartCapacity } from '../lib/capacity';
 import { describeOverdue } from '../lib/messages';
-import { availableActions, canPowerOnNode } from '../lib/predicates';
+import { availableActions, canPowerOnNode, type Role } from '../lib/predicates';
 import { useTicker } from '../lib/use-ticker';
 import { isActive, isOverdue } from '../lib/watch';
 import { ActionOutcome, ActionProgress, DONE_VISIBLE_MS } from './action-status';
@@ -23,7 +23,7 @@ export interface PowerControlsProps {
   nodes: FleetNode[];
   /** The fleet snapshot is out of date: destructive actions are disabled. */
   stale: boolean;
-  role: 'viewer' | 'helpdesk' | 'admin';
+  role: Role;
 }
 
 type OpenDialog = ConfirmKind | 'startOnNode' | null;
@@ -63,8 +63,8 @@ export function PowerControls({ vm, nodes, stale, role }: PowerControlsProps) {
   const destructive = ids.filter((id) => ACTIONS[id].destructive);
   const showStartOnNode = canPowerOnNode(vm.status, role);
 
-  function run(action: ActionId, preferredNode?: number) {
-    send({ vm, action, ...(preferredNode === undefined ? {} : { preferredNode }) });
+  function run(action: ActionId, opts: { preferredNode?: number; reason?: string } = {}) {
+    send({ vm, action, ...opts });
   }
 
   function click(action: ActionId) {
@@ -143,7 +143,7 @@ export function PowerControls({ vm, nodes, stale, role }: PowerControlsProps) {
           vm={vm}
           nodes={nodes}
           onClose={() => setDialog(null)}
-          onConfirm={(node) => run('start', node)}
+          onConfirm={(node) => run('start', { preferredNode: node })}
         />
       )}
       {dialog !== null && dialog !== 'startOnNode' && (
@@ -151,9 +151,10 @@ export function PowerControls({ vm, nodes, stale, role }: PowerControlsProps) {
           kind={dialog}
           vm={vm}
           stale={stale}
+          role={role}
           {...(noRoom ? { capacityReason: noRoom } : {})}
           onClose={() => setDialog(null)}
-          onConfirm={() => run(dialog === 'startAnyway' ? 'start' : dialog)}
+          onConfirm={(reason) => (dialog === 'startAnyway' ? run('start') : run(dialog, { reason }))}
         />
       )}
     </div>

@@ -23,6 +23,12 @@ export interface ErrorVerdict {
   refresh: boolean;
 }
 
+/** What the card says when the session is gone (the sign-in page then says it too). */
+export const SESSION_ENDED = 'Your session ended. Sign in again.';
+
+/** The text as one sentence: ends with a full stop. */
+const sentence = (s: string) => (/[.!?…]$/.test(s.trim()) ? s.trim() : `${s.trim()}.`);
+
 const quote = (s: string) => `“${s.replace(/[.\s]+$/, '')}”`;
 
 /** VergeOS's message without its generic lead ("Error starting machine: "), which the card already says. */
@@ -75,6 +81,16 @@ export function describeActionError(error: unknown, ctx: ErrorContext): ErrorVer
   const code = error.code;
   switch (error.status) {
     case 400:
+      if (code === 'reason_required') {
+        return stop(
+          msg(
+            400,
+            `Give a reason to ${a.verb} ${name}: your role (${role}) must say why. Nothing was sent to VergeOS.`,
+            {},
+            code,
+          ),
+        );
+      }
       return stop(
         msg(
           400,
@@ -85,15 +101,23 @@ export function describeActionError(error: unknown, ctx: ErrorContext): ErrorVer
         ),
       );
     case 401:
-      return stop(
-        msg(
-          401,
-          `Your session has ended, so ${name} was not ${a.past}. Sign in again, then retry.`,
-          {},
-          code,
-        ),
-      );
+      return stop(msg(401, `${SESSION_ENDED} ${name} was not ${a.past}.`, {}, code));
     case 403:
+      if (code === 'forbidden') {
+        // Powerdeck's own refusal says who may do it ("Your role (viewer) may not shut down VMs: ...").
+        return stop(msg(403, `${sentence(said)} ${name} was not ${a.past}.`, {}, code));
+      }
+      if (code === 'csrf') {
+        return stop(
+          msg(
+            403,
+            `Powerdeck refused the request to ${a.verb} ${name} (${said}). Nothing was sent to VergeOS. ` +
+              `Reload the page; if it happens again, please report it.`,
+            {},
+            code,
+          ),
+        );
+      }
       return stop(
         msg(
           403,

@@ -1,9 +1,10 @@
 // Which power buttons a VM shows: small pure predicates over its status and the user's role.
-// The UI only hides; the server enforces roles (a later issue).
+// The UI only hides; the BFF enforces roles.
 import type { PowerStatus } from '@powerdeck/contracts/power';
+import type { Role } from '@powerdeck/contracts/roles';
 import type { ActionId } from './actions';
 
-export type Role = 'viewer' | 'helpdesk' | 'admin';
+export type { Role };
 
 /** Statuses in which a machine holds a node and can be forced off or reset. */
 const FORCEABLE: ReadonlySet<PowerStatus> = new Set<PowerStatus>([

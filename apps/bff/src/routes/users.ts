@@ -1,0 +1,93 @@
+// Managing people: list, add, change role or password, disable and enable (users:manage, admins in a
+// browser). Every change goes through the audited functions of stores/admin.ts, so each change and
+// each refusal leaves an audit row with who asked. A password change, disabling and a role change end
+// the user's sessions; nothing may leave Powerdeck without an enabled admin.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { NewUserBody, UserPatchBody, UserRow, Username } from '@powerdeck/contracts/auth';
+import { ErrorBody } from '@powerdeck/contracts/power';
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import { actorContext } from '../plugins/auth';
+import { HttpError, refused } from '../plugins/errors';
+import { addUser, changePassword, disableUser, enableUser, setUserRole } from '../stores/admin';
+import type { User } from '../stores/types';
+
+const UserParams = Type.Object({ username: Username }, { additionalProperties: false });
+
+export function userRowOf(user: User): UserRow {
+  return {
+    username: user.username,
+    role: user.role,
+    disabled: user.disabled,
+    createdAt: user.createdAt,
+    updatedAt: user.updatedAt,
+  };
+}
+
+export default function userRoutes(app: FastifyInstance, _opts: unknown, done: (err?: Error) => void) {
+  const { stores } = app;
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const config = { permission: 'users:manage' } as const;
+
+  r.get(
+    '/api/users',
+    { schema: { response: { 200: Type.Array(UserRow), '4xx': ErrorBody } }, config },
+    async () => (await stores.users.list()).map(userRowOf),
+  );
+
+  r.post(
+    '/api/users',
+    { schema: { body: NewUserBody, response: { 201: UserRow, '4xx': ErrorBody } }, config },
+    async (request, reply) => {
+      const ctx = actorContext(request, request.principal);
+      const user = await addUser(stores, ctx, request.body).catch((err: unknown) => {
+        throw refused(err, { exists: `a user named ${request.body.username.toLowerCase()} already exists` });
+      });
+      return reply.code(201).send(userRowOf(user));
+    },
+  );
+
+  r.patch(
+    '/api/users/:username',
+    {
+      schema: {
+        params: UserParams,
+        body: UserPatchBody,
+        response: { 200: UserRow, '4xx': ErrorBody },
+      },
+      config,
+    },
+    async (request) => {
+      const principal = request.principal!;
+      const ctx = actorContext(request, principal);
+      const { role, disabled, password } = request.body;
+      const target = await stores.users.get(request.params.username);
+      if (!target) {
+        throw new HttpError(404, `No user named ${request.params.username.toLowerCase()}`, 'not_found');
+      }
+      const self = principal.user?.id === target.id;
+      const lastAdmin = self
+        ? 'You are the last enabled admin: make another user an admin before you demote or disable yourself'
+        : `${target.username} is the last enabled admin: make another user an admin first`;
+      const keep = { keepAnAdmin: true };
+      let user = target;
+      try {
+        // The changes that can be refused for the last admin first, so a refused patch changes nothing.
+        if (role !== undefined && role !== user.role) {
+          user = await setUserRole(stores, ctx, user.username, role, keep);
+        }
+        if (disabled === true && !user.disabled) {
+          user = await disableUser(stores, ctx, user.username, keep);
+        } else if (disabled === false && user.disabled) {
+          user = await enableUser(stores, ctx, user.username);
+        }
+        if (password !== undefined) user = await changePassword(stores, ctx, user.username, password);
+      } catch (err) {
+        throw refused(err, { conflict: lastAdmin });
+      }
+      return userRowOf(user);
+    },
+  );
+
+  done();
+}

@@ -1,0 +1,371 @@
+// Managing users over HTTP: the real app on real SQLite, a real simulator upstream, people signed in
+// through POST /api/session. What a change did is checked by what the people can then do (sign in,
+// use their session or token) and by the audit log.
+import { CSRF_HEADER } from '@powerdeck/contracts/roles';
+import type { UserRow } from '@powerdeck/contracts/auth';
+import type { Simulator } from '@powerdeck/vergeos-sim';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { disableUser, setUserRole } from '../src/stores/admin';
+import type { AuditRecord } from '../src/stores/types';
+import {
+  buildTestApp,
+  signIn,
+  startSim,
+  TEST_PASSWORD,
+  tokenHeaders,
+  upstreamFor,
+  type AuthHeaders,
+  type TestApp,
+} from './support';
+
+const NEW_PASSWORD = 'a brand new passphrase';
+
+let sim: Simulator;
+let app: TestApp;
+
+beforeAll(async () => {
+  sim = await startSim();
+});
+afterAll(async () => {
+  await sim.close();
+});
+beforeEach(async () => {
+  app = await buildTestApp(upstreamFor(sim));
+});
+afterEach(async () => {
+  await app.close();
+});
+
+async function auditRows(filter: { kind?: AuditRecord['kind']; actor?: string } = {}) {
+  return (await app.testStores.audit.query({ ...filter, order: 'asc', limit: 1000 })).rows;
+}
+
+function send(headers: AuthHeaders, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) {
+  return app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
+}
+
+/** Whether a browser with these headers is still signed in. */
+async function sessionStatus(headers: AuthHeaders) {
+  return (await app.inject({ method: 'GET', url: '/api/session', headers })).statusCode;
+}
+
+async function tryPassword(username: string, password: string) {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/session',
+    headers: { [CSRF_HEADER]: '1' },
+    payload: { username, password },
+  });
+  return res.statusCode;
+}
+
+describe('who may manage users', () => {
+  it.each(['viewer', 'helpdesk'] as const)(
+    'refuses a %s every user route with 403, audited',
+    async (role) => {
+      const headers = await signIn(app, role);
+      const attempts = [
+        ['GET', '/api/users', undefined, 'GET /api/users'],
+        ['POST', '/api/users', { username: 'eve', role: 'admin', password: NEW_PASSWORD }, 'POST /api/users'],
+        ['PATCH', `/api/users/${role}`, { role: 'admin' }, 'PATCH /api/users/:username'],
+      ] as const;
+      for (const [method, url, payload, route] of attempts) {
+        const res = await send(headers, method, url, payload);
+        expect(res.statusCode, `${method} ${url}`).toBe(403);
+        expect(res.json()).toMatchObject({
+          err: `Your role (${role}) may not manage users: that needs admin`,
+          code: 'forbidden',
+        });
+        const [row] = (await auditRows({ kind: 'access', actor: role })).slice(-1);
+        expect(row).toMatchObject({ outcome: 'denied', role, action: route, target: 'users:manage' });
+      }
+      // Nothing changed: no eve, and the role is what it was.
+      const users = (await send(app.adminHeaders, 'GET', '/api/users')).json<UserRow[]>();
+      expect(users.map((u) => [u.username, u.role])).toEqual([
+        ['admin', 'admin'],
+        ['helpdesk', 'helpdesk'],
+        ['viewer', 'viewer'],
+      ]);
+    },
+  );
+
+  it("refuses an admin's personal access token: managing users needs a password sign-in", async () => {
+    const headers = await tokenHeaders(app.testStores, 'admin');
+    const res = await app.inject({ method: 'GET', url: '/api/users', headers });
+    expect(res.statusCode).toBe(403);
+    expect(res.json<{ err: string }>().err).toBe(
+      'A personal access token may not manage users: sign in to do that',
+    );
+  });
+
+  it('needs someone signed in', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/users' });
+    expect(res.statusCode).toBe(401);
+  });
+});
+
+describe('GET /api/users', () => {
+  it('lists every user by name, with only the public fields', async () => {
+    const res = await send(app.adminHeaders, 'GET', '/api/users');
+    expect(res.statusCode).toBe(200);
+    const users = res.json<UserRow[]>();
+    expect(users.map((u) => u.username)).toEqual(['admin', 'helpdesk', 'viewer']);
+    for (const u of users) {
+      expect(Object.keys(u).sort()).toEqual(['createdAt', 'disabled', 'role', 'updatedAt', 'username']);
+      expect(u.disabled).toBe(false);
+      expect(new Date(u.createdAt).toISOString()).toBe(u.createdAt);
+    }
+    expect(res.body).not.toMatch(/argon2|password|"id"/);
+  });
+});
+
+describe('POST /api/users', () => {
+  it('adds a user who can then sign in with their role; names are case-insensitive', async () => {
+    const res = await send(app.adminHeaders, 'POST', '/api/users', {
+      username: 'Alice.Smith',
+      role: 'helpdesk',
+      password: NEW_PASSWORD,
+    });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ username: 'alice.smith', role: 'helpdesk', disabled: false });
+
+    const alice = await signIn(app, 'ALICE.smith', NEW_PASSWORD);
+    const session = await app.inject({ method: 'GET', url: '/api/session', headers: alice });
+    expect(session.json()).toMatchObject({ username: 'alice.smith', role: 'helpdesk', authKind: 'session' });
+
+    const again = await send(app.adminHeaders, 'POST', '/api/users', {
+      username: 'alice.SMITH',
+      role: 'viewer',
+      password: NEW_PASSWORD,
+    });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ err: 'A user named alice.smith already exists', code: 'exists' });
+
+    const rows = await auditRows({ kind: 'user' });
+    expect(rows.map((r) => [r.action, r.target, r.outcome, r.actor, r.role, r.authKind])).toEqual([
+      ['create', 'user:alice.smith', 'accepted', 'admin', 'admin', 'session'],
+      ['create', 'user:alice.smith', 'denied', 'admin', 'admin', 'session'],
+    ]);
+    expect(rows[1]?.reason).toBe('user alice.smith already exists');
+    expect(JSON.stringify(rows)).not.toContain(NEW_PASSWORD);
+  });
+
+  it.each([
+    [
+      'a name with a space',
+      { username: 'bad name' },
+      /body\.username has characters or a form that is not allowed/,
+    ],
+    ['an empty name', { username: '' }, /body\.username must NOT have fewer than 1 characters/],
+    ['a 65-character name', { username: 'a'.repeat(65) }, /body\.username must NOT have more than 64/],
+    [
+      'a short password',
+      { password: 'elevenchars' },
+      /body\.password must NOT have fewer than 12 characters/,
+    ],
+    ['an unknown role', { role: 'root' }, /body\.role must be one of viewer, helpdesk, admin/],
+    ['an unknown field', { admin: true }, /body has an unknown field 'admin'/],
+    ['a missing password', { password: undefined }, /body is missing 'password'/],
+  ])('refuses %s with 400 and says why', async (_what, change, message) => {
+    const payload = { username: 'bob', role: 'viewer', password: NEW_PASSWORD, ...change };
+    const res = await send(app.adminHeaders, 'POST', '/api/users', payload);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ code: 'invalid_request' });
+    expect(res.json<{ err: string }>().err).toMatch(message);
+    const users = (await send(app.adminHeaders, 'GET', '/api/users')).json<UserRow[]>();
+    expect(users).toHaveLength(3);
+  });
+
+  it('refuses a browser request without the CSRF header', async () => {
+    const { [CSRF_HEADER]: _csrf, ...cookieOnly } = app.adminHeaders;
+    const res = await send(cookieOnly, 'POST', '/api/users', {
+      username: 'bob',
+      role: 'viewer',
+      password: NEW_PASSWORD,
+    });
+    expect(res.statusCode).toBe(403);
+    expect(res.json()).toMatchObject({ code: 'csrf' });
+    expect(await app.testStores.users.get('bob')).toBeNull();
+  });
+});
+
+describe('PATCH /api/users/:username', () => {
+  it('changes a role: the user keeps no session, and their tokens are capped by the new role', async () => {
+    const helpdesk = await signIn(app, 'helpdesk');
+    const created = await send(helpdesk, 'POST', '/api/tokens', {
+      name: 'script',
+      role: 'helpdesk',
+      expiresInDays: 7,
+    });
+    expect(created.statusCode).toBe(201);
+    const bearer = { authorization: `Bearer ${created.json<{ token: string }>().token}` };
+
+    const res = await send(app.adminHeaders, 'PATCH', '/api/users/HelpDesk', { role: 'viewer' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ username: 'helpdesk', role: 'viewer', disabled: false });
+
+    expect(await sessionStatus(helpdesk)).toBe(401);
+    const asToken = await app.inject({ method: 'GET', url: '/api/session', headers: bearer });
+    expect(asToken.statusCode).toBe(200);
+    expect(asToken.json()).toMatchObject({ authKind: 'token', role: 'viewer' });
+    const power = await app.inject({
+      method: 'POST',
+      url: '/api/v4/vm_actions',
+      headers: bearer,
+      payload: { vm: 42, action: 'poweron' },
+    });
+    expect(power.statusCode).toBe(403);
+
+    const again = await signIn(app, 'helpdesk');
+    expect((await app.inject({ method: 'GET', url: '/api/session', headers: again })).json()).toMatchObject({
+      role: 'viewer',
+    });
+    const [row] = (await auditRows({ kind: 'user' })).filter((r) => r.action === 'role');
+    expect(row).toMatchObject({ actor: 'admin', target: 'user:helpdesk', outcome: 'accepted' });
+    expect(JSON.parse(row!.params!)).toEqual({ from: 'helpdesk', role: 'viewer' });
+  });
+
+  it('disables a user: their session, sign-in and tokens stop; enabling lets them sign in again', async () => {
+    const viewer = await signIn(app, 'viewer');
+    const bearer = await tokenHeaders(app.testStores, 'viewer');
+    expect((await app.inject({ method: 'GET', url: '/api/session', headers: bearer })).statusCode).toBe(200);
+
+    const res = await send(app.adminHeaders, 'PATCH', '/api/users/viewer', { disabled: true });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ username: 'viewer', disabled: true });
+    expect(await sessionStatus(viewer)).toBe(401);
+    expect(await tryPassword('viewer', TEST_PASSWORD)).toBe(401);
+    expect((await app.inject({ method: 'GET', url: '/api/session', headers: bearer })).statusCode).toBe(401);
+
+    const enabled = await send(app.adminHeaders, 'PATCH', '/api/users/viewer', { disabled: false });
+    expect(enabled.json()).toMatchObject({ disabled: false });
+    expect(await tryPassword('viewer', TEST_PASSWORD)).toBe(200);
+    // The session that was ended stays ended.
+    expect(await sessionStatus(viewer)).toBe(401);
+
+    const rows = (await auditRows({ kind: 'user' })).map((r) => [r.action, r.target, r.actor, r.outcome]);
+    expect(rows).toEqual([
+      ['disable', 'user:viewer', 'admin', 'accepted'],
+      ['enable', 'user:viewer', 'admin', 'accepted'],
+    ]);
+  });
+
+  it('sets a password: old sessions end, the new password works and the old one does not', async () => {
+    const viewer = await signIn(app, 'viewer');
+    const res = await send(app.adminHeaders, 'PATCH', '/api/users/viewer', { password: NEW_PASSWORD });
+    expect(res.statusCode).toBe(200);
+    expect(await sessionStatus(viewer)).toBe(401);
+    expect(await tryPassword('viewer', TEST_PASSWORD)).toBe(401);
+    expect(await tryPassword('viewer', NEW_PASSWORD)).toBe(200);
+    const rows = await auditRows({ kind: 'user' });
+    expect(rows.map((r) => [r.action, r.actor, r.params])).toEqual([
+      ['passwd', 'admin', '{"sessionsEnded":1}'],
+    ]);
+    expect(JSON.stringify(await auditRows())).not.toContain(NEW_PASSWORD);
+  });
+
+  it('applies several changes at once, each audited', async () => {
+    const res = await send(app.adminHeaders, 'PATCH', '/api/users/viewer', {
+      role: 'helpdesk',
+      disabled: true,
+      password: NEW_PASSWORD,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ role: 'helpdesk', disabled: true });
+    const rows = await auditRows({ kind: 'user' });
+    expect(rows.map((r) => r.action)).toEqual(['role', 'disable', 'passwd']);
+    expect(new Set(rows.map((r) => r.actor))).toEqual(new Set(['admin']));
+  });
+
+  it('answers 404 for an unknown user and 400 for an empty or unknown change', async () => {
+    const unknown = await send(app.adminHeaders, 'PATCH', '/api/users/Nobody', { disabled: true });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ err: 'No user named nobody', code: 'not_found' });
+
+    const empty = await send(app.adminHeaders, 'PATCH', '/api/users/viewer', {});
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json<{ err: string }>().err).toMatch(/must NOT have fewer than 1 properties/);
+
+    for (const [payload, message] of [
+      [{ role: 'superuser' }, /body\.role/],
+      [{ password: 'short' }, /body\.password must NOT have fewer than 12/],
+      [{ disabled: 'yes' }, /body\.disabled must be boolean/],
+      [{ username: 'other' }, /unknown field 'username'/],
+    ] as const) {
+      const res = await send(app.adminHeaders, 'PATCH', '/api/users/viewer', payload);
+      expect(res.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(res.json<{ err: string }>().err).toMatch(message);
+    }
+    const bad = await send(app.adminHeaders, 'PATCH', '/api/users/bad%20name', { disabled: true });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<{ err: string }>().err).toMatch(/params\.username/);
+    expect(await app.testStores.users.get('viewer')).toMatchObject({ role: 'viewer', disabled: false });
+  });
+});
+
+describe('the last enabled admin', () => {
+  it('cannot disable or demote themselves (409, audited, nothing changed)', async () => {
+    for (const patch of [
+      { disabled: true },
+      { role: 'helpdesk' },
+      { role: 'viewer', password: NEW_PASSWORD },
+    ]) {
+      const res = await send(app.adminHeaders, 'PATCH', '/api/users/admin', patch);
+      expect(res.statusCode, JSON.stringify(patch)).toBe(409);
+      expect(res.json()).toMatchObject({
+        err: 'You are the last enabled admin: make another user an admin before you demote or disable yourself',
+        code: 'conflict',
+      });
+    }
+    expect(await app.testStores.users.get('admin')).toMatchObject({ role: 'admin', disabled: false });
+    expect(await sessionStatus(app.adminHeaders)).toBe(200);
+    expect(await tryPassword('admin', TEST_PASSWORD)).toBe(200);
+    const rows = await auditRows({ kind: 'user' });
+    expect(rows.map((r) => [r.action, r.outcome, r.actor, r.target])).toEqual([
+      ['disable', 'denied', 'admin', 'user:admin'],
+      ['role', 'denied', 'admin', 'user:admin'],
+      ['role', 'denied', 'admin', 'user:admin'],
+    ]);
+    expect(rows[0]?.reason).toMatch(/admin is the last enabled admin/);
+  });
+
+  it('may step down once another admin is enabled, which ends their own session', async () => {
+    await send(app.adminHeaders, 'POST', '/api/users', {
+      username: 'ada',
+      role: 'admin',
+      password: NEW_PASSWORD,
+    });
+    const res = await send(app.adminHeaders, 'PATCH', '/api/users/admin', { role: 'viewer' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ username: 'admin', role: 'viewer' });
+    expect(await sessionStatus(app.adminHeaders)).toBe(401);
+
+    // Now ada is the last enabled admin; a disabled admin does not count.
+    const ada = await signIn(app, 'ada', NEW_PASSWORD);
+    await send(ada, 'PATCH', '/api/users/admin', { role: 'admin' });
+    expect((await send(ada, 'PATCH', '/api/users/admin', { disabled: true })).statusCode).toBe(200);
+    const self = await send(ada, 'PATCH', '/api/users/ada', { disabled: true });
+    expect(self.statusCode).toBe(409);
+  });
+
+  it('holds when two admins demote each other at the same moment: exactly one change wins', async () => {
+    // Straight through the audited functions the route uses, started together, so that every await of
+    // one can interleave with the other: only a check made in the same transaction as the change holds.
+    const stores = app.testStores;
+    await stores.users.create({ username: 'ada', role: 'admin', password: NEW_PASSWORD });
+    const as = (actor: string) => ({ actor, role: 'admin' as const, authKind: 'session' as const });
+    const keep = { keepAnAdmin: true };
+    const results = await Promise.allSettled([
+      setUserRole(stores, as('admin'), 'ada', 'viewer', keep),
+      setUserRole(stores, as('ada'), 'admin', 'viewer', keep),
+      disableUser(stores, as('admin'), 'ada', keep),
+      disableUser(stores, as('ada'), 'admin', keep),
+    ]);
+    const admins = (await stores.users.list()).filter((u) => u.role === 'admin' && !u.disabled);
+    expect(admins).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'rejected')).not.toHaveLength(0);
+    for (const r of results) {
+      if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 'conflict' });
+    }
+  });
+});
