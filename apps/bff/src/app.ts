@@ -20,7 +20,7 @@ import sessionRoutes, { type SessionRoutesOptions } from './routes/session';
 import spaRoutes from './routes/spa';
 import tokenRoutes from './routes/tokens';
 import userRoutes from './routes/users';
-import vergeosRoutes from './routes/vergeos';
+import vergeosRoutes, { type VergeosRoutesOptions } from './routes/vergeos';
 import type { Stores } from './stores/types';
 
 declare module 'fastify' {
@@ -46,6 +46,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Milliseconds since the last successful poll after which /readyz says not ready. */
   readyMaxAgeMs?: number;
+  /** How long to wait for VergeOS (default 5 s for reads, 15 s for actions; tests shorten them). */
+  upstreamTimeouts?: VergeosRoutesOptions;
   /** SSE heartbeat interval (tests shorten it). */
   heartbeatMs?: number;
 }
@@ -137,7 +139,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     idleTimeoutMs: opts.auth?.idleTimeoutMs ?? 30 * 60_000,
   });
   await app.register(fleetRoutes, { heartbeatMs: opts.heartbeatMs ?? 15_000 });
-  await app.register(vergeosRoutes);
+  await app.register(vergeosRoutes, opts.upstreamTimeouts ?? {});
   await app.register(userRoutes);
   await app.register(tokenRoutes);
   await app.register(displayLinkRoutes);

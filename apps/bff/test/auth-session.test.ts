@@ -1,7 +1,7 @@
 // Signing in and out over HTTP (the real app on real SQLite stores, against a real simulator): the
 // session cookie, one generic failure, throttling and its growing delay, session fixation, idle
 // timeout, sign-out, disabled users, password changes and wall-display links.
-import { CSRF_HEADER } from '@powerdeck/contracts/roles';
+import { CSRF_HEADER, PASSIVE_HEADER } from '@powerdeck/contracts/roles';
 import type { Simulator } from '@powerdeck/vergeos-sim';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -298,6 +298,28 @@ describe('sessions', () => {
     // Idling out is final, whatever the clock does next.
     clock.now -= 60_000;
     expect((await whoAmI(app, cookie!)).statusCode).toBe(401);
+  });
+
+  it("does not let the page's own background polls keep an unattended session alive", async () => {
+    const { stores, clock } = await clockedStores();
+    const app = await build({ stores, auth: { idleTimeoutMs: 60_000 } });
+    const { cookie } = await signIn(app, 'helpdesk');
+    const poll = () => app.inject({ url: '/api/fleet', headers: { cookie: cookie!, [PASSIVE_HEADER]: '1' } });
+    // A dashboard left open polls every few seconds; none of those polls is the person's doing.
+    for (let t = 0; t < 55_000; t += 5_000) {
+      clock.now += 5_000;
+      expect((await poll()).statusCode).toBe(200);
+    }
+    clock.now += 6_000;
+    expect((await poll()).statusCode).toBe(401);
+
+    // The same polls without the header (the person is at the page) keep the session alive.
+    const again = await signIn(app, 'helpdesk');
+    for (let t = 0; t < 120_000; t += 30_000) {
+      clock.now += 30_000;
+      const res = await app.inject({ url: '/api/fleet', headers: { cookie: again.cookie! } });
+      expect(res.statusCode).toBe(200);
+    }
   });
 
   it('signs out: the cookie is cleared, the old id answers 401, and it is audited', async () => {

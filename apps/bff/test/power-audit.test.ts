@@ -28,7 +28,8 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   sim.reset();
-  app = await buildTestApp(upstreamFor(sim));
+  // Actions time out after 1.5 s here (15 s in production; test/proxy.test.ts checks the real figures).
+  app = await buildTestApp(upstreamFor(sim), { upstreamTimeouts: { actionTimeoutMs: 1500 } });
   await vi.waitFor(() => {
     if (app.fleet.lastSuccessAt() === null) throw new Error('no poll yet');
   }, 5000);
@@ -153,7 +154,7 @@ describe('the audit record of a power action', () => {
     });
   });
 
-  it('timeout: VergeOS takes the action and never answers (15 s)', async () => {
+  it('timeout: VergeOS takes the action and never answers', async () => {
     sim.setScenario('hang');
     const pending = act({ vm: 42, action: 'poweron' });
     // While VergeOS holds the action, the requested row is already on record, and nothing else.
@@ -168,10 +169,11 @@ describe('the audit record of a power action', () => {
     expect(timeout).toMatchObject({
       outcome: 'timeout',
       refId: requested.id,
-      vergeosStatus: 504,
-      vergeosMessage: 'VergeOS did not answer within 15 s; the action may still happen',
+      // Powerdeck answered, not VergeOS.
+      vergeosStatus: null,
+      vergeosMessage: 'VergeOS did not answer within 2 s; the action may still happen',
     });
-    expect(timeout.latencyMs).toBeGreaterThanOrEqual(14_900);
+    expect(timeout.latencyMs).toBeGreaterThanOrEqual(1400);
   }, 30_000);
 
   it('failed: VergeOS cannot be reached', async () => {
@@ -198,7 +200,7 @@ describe('the audit record of a power action', () => {
       expect(failed).toMatchObject({
         outcome: 'failed',
         refId: requested.id,
-        vergeosStatus: 502,
+        vergeosStatus: null,
         vergeosMessage: expect.stringMatching(/Cannot connect to VergeOS.*refused/),
       });
     } finally {

@@ -17,6 +17,12 @@ export type AuthKind = (typeof AUTH_KINDS)[number];
 export const CSRF_HEADER = 'x-powerdeck-csrf';
 
 /**
+ * Sent (value `1`) on a request the browser makes on its own while the person is away (no input for a minute):
+ * such a request does not keep a signed-in session alive, so an unattended dashboard idles out.
+ */
+export const PASSIVE_HEADER = 'x-powerdeck-passive';
+
+/**
  * Why a person shuts down or reboots a VM: required for helpdesk, recorded for everyone. Sent as a
  * header so that the `vm_actions` body stays exactly VergeOS's; the value is URI-encoded
  * (`encodeURIComponent`) so that any text fits; at most MAX_REASON_LENGTH characters once decoded.

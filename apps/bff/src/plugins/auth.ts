@@ -12,6 +12,7 @@
 //     (see `authorizePermissions`).
 import {
   CSRF_HEADER,
+  PASSIVE_HEADER,
   lowestRoleWith,
   PERMISSION_WORDS,
   roleMay,
@@ -226,7 +227,8 @@ function authPlugin(app: FastifyInstance, _opts: unknown, done: (err?: Error) =>
     const token = request.headers.authorization !== undefined ? bearerToken(request) : undefined;
     if (token !== undefined) return app.stores.tokens.lookup(token);
     const secret = request.cookies[sessionCookieName(request)];
-    return secret ? app.stores.sessions.lookup(secret) : null;
+    // A recheck is not the person's doing: it never keeps the session alive.
+    return secret ? app.stores.sessions.lookup(secret, { touch: false }) : null;
   });
 
   app.addHook('onRequest', async (request) => {
@@ -242,7 +244,10 @@ function authPlugin(app: FastifyInstance, _opts: unknown, done: (err?: Error) =>
       request.principal = principal;
     } else {
       const secret = request.cookies[sessionCookieName(request)];
-      if (secret) request.principal = await app.stores.sessions.lookup(secret);
+      // A request the browser made on its own (a background poll, PASSIVE_HEADER) does not count as use: a
+      // dashboard left open idles out like any other page. State-changing requests always count.
+      const passive = request.headers[PASSIVE_HEADER] === '1' && !UNSAFE_METHODS.has(request.method);
+      if (secret) request.principal = await app.stores.sessions.lookup(secret, { touch: !passive });
       // Nobody signed in on a route that needs someone: 401 says what to do (a CSRF refusal would not).
       if (!request.principal && access !== 'public') {
         throw new HttpError(401, 'Sign in to continue', 'unauthenticated');

@@ -158,8 +158,11 @@ export function outcomeOf(status: number): AuditOutcome {
   return 'failed';
 }
 
-/** Called once with the status the caller got and, for an error, its message. */
-type OutcomeListener = (status: number, message: string | null) => void;
+/**
+ * Called once with the status the caller got, for an error its message, and whether VergeOS answered (false:
+ * Powerdeck answered itself — a timeout, an unreachable or unreadable VergeOS).
+ */
+type OutcomeListener = (status: number, message: string | null, fromVergeos: boolean) => void;
 
 export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosRoutesOptions) {
   const readTimeoutMs = opts.readTimeoutMs ?? 5000;
@@ -187,7 +190,7 @@ export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosR
   ) {
     const timeout = kind === 'read' ? readTimeoutMs : actionTimeoutMs;
     const fail = (rep: Parameters<typeof sendError>[0], status: number, message: string, code: string) => {
-      onOutcome?.(status, message);
+      onOutcome?.(status, message, false);
       sendError(rep, status, message, code);
     };
     const qs = toQueryString(query);
@@ -222,7 +225,7 @@ export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosR
       onResponse: (_req, rep, res) => {
         const status = rep.statusCode;
         if (kind === 'action' && status === 201) app.fleet.actionAccepted();
-        if (status < 400) onOutcome?.(status, null);
+        if (status < 400) onOutcome?.(status, null, true);
         if (status < 400) {
           const length = Number(rep.getHeader('content-length'));
           if (!(length <= SMALL_BODY_BYTES)) {
@@ -248,7 +251,7 @@ export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosR
           (buf) => {
             rep.removeHeader('content-length');
             const answer = normaliseErrorBody(status, buf.toString('utf8'));
-            onOutcome?.(status, answer.err);
+            onOutcome?.(status, answer.err, true);
             void rep.type('application/json; charset=utf-8').send(answer);
           },
           (err: unknown) => {
@@ -358,13 +361,13 @@ export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosR
       // On disk (synchronous=FULL) before anything reaches VergeOS.
       const requested = await app.stores.audit.append(record);
       const started = performance.now();
-      const onOutcome: OutcomeListener = (status, message) => {
+      const onOutcome: OutcomeListener = (status, message, fromVergeos) => {
         app.stores.audit
           .append({
             ...record,
             outcome: outcomeOf(status),
             refId: requested.id,
-            vergeosStatus: status,
+            vergeosStatus: fromVergeos ? status : null,
             vergeosMessage: message,
             latencyMs: Math.round(performance.now() - started),
           })

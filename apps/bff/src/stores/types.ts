@@ -123,10 +123,11 @@ export interface SessionStore {
    */
   create(input: NewSessionInput): Promise<{ secret: string; session: SessionInfo }>;
   /**
-   * The principal of a presented session id, touching its last-seen time; null when unknown,
+   * The principal of a presented session id, touching its last-seen time (unless `touch: false`: a
+   * request the person did not make, such as a background poll, does not keep a session alive); null when unknown,
    * revoked, idle for longer than its timeout, of a disabled user, or of a revoked display link.
    */
-  lookup(secret: string): Promise<Principal | null>;
+  lookup(secret: string, options?: { touch?: boolean }): Promise<Principal | null>;
   /** Ends one session (sign-out); false when there was no such live session. */
   revoke(secret: string): Promise<boolean>;
   /** Ends every session of a user (password change, disable, role change); returns how many. */

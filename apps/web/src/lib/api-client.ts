@@ -1,6 +1,7 @@
 // The browser's HTTP client for the BFF: typed errors, no UI side effects, never retries. Every
 // state-changing request carries CSRF_HEADER (the BFF refuses one without it with 403 `csrf`).
 import { CSRF_HEADER } from '@powerdeck/contracts/roles';
+import { passiveHeaders } from './activity';
 
 /**
  * An HTTP error answer. `message` is what the server said in words: VergeOS's own message (`err` on
@@ -89,7 +90,8 @@ export async function getJson<T>(path: string, init: RequestInit = {}): Promise<
   const res = await send(path, {
     ...init,
     method: 'GET',
-    headers: { accept: 'application/json', ...headersOf(init.headers) },
+    // A read while the person is away does not keep their session alive (lib/activity.ts).
+    headers: { accept: 'application/json', ...passiveHeaders(), ...headersOf(init.headers) },
   });
   if (!res.ok) throw await errorFrom(res);
   return (await res.json()) as T;

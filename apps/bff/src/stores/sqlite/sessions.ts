@@ -131,7 +131,7 @@ export class SqliteSessionStore implements SessionStore {
     });
   }
 
-  lookup(secret: string): Promise<Principal | null> {
+  lookup(secret: string, options: { touch?: boolean } = {}): Promise<Principal | null> {
     return settle(() => {
       if (!looksLikeSecret(secret)) return null;
       const r = this.find.get(sha256Hex(secret));
@@ -164,7 +164,7 @@ export class SqliteSessionStore implements SessionStore {
           actor: `display:${r.link_name}`,
         };
       }
-      if (now - r.last_seen_at >= this.touchIntervalMs) this.touch.run(now, r.id);
+      if (options.touch !== false && now - r.last_seen_at >= this.touchIntervalMs) this.touch.run(now, r.id);
       return principal;
     });
   }

@@ -4,6 +4,7 @@
 // object identical, so only the cards of the VMs that changed re-render.
 import type { FleetSnapshot } from '@powerdeck/contracts/fleet';
 import { ApiError, NetworkError } from '../../../lib/api-client';
+import { passiveHeaders } from '../../../lib/activity';
 
 /** The snapshot with the ETag it came with (null if the server sent none). */
 export interface FleetData extends FleetSnapshot {
@@ -35,7 +36,11 @@ export async function fetchSnapshot(signal: AbortSignal, prev: FleetData | undef
       signal: timed,
       // The browser's cache stays out of it: the 304 comes to us, and we answer it with the object in hand.
       cache: 'no-store',
-      headers: { accept: 'application/json', ...(prev?.etag ? { 'if-none-match': prev.etag } : {}) },
+      headers: {
+        accept: 'application/json',
+        ...passiveHeaders(),
+        ...(prev?.etag ? { 'if-none-match': prev.etag } : {}),
+      },
     });
   } catch (e) {
     if (signal.aborted) throw e;
