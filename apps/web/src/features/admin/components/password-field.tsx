@@ -2,11 +2,8 @@
 // 20-character one. The hint and the problem are read out with the field.
 import { useState } from 'react';
 import { Button } from '../../../components/ui/button';
+import { Field, fieldAria, INPUT } from '../../../components/ui/field';
 import { generatePassword, PASSWORD_MIN } from '../lib/password';
-
-export const INPUT =
-  'block h-9 w-full rounded-md border border-field bg-panel px-2.5 text-sm text-ink shadow-xs ' +
-  'placeholder:text-muted hover:border-muted aria-[invalid=true]:border-bad';
 
 export function PasswordField({
   id,
@@ -24,10 +21,7 @@ export function PasswordField({
 }) {
   const [generated, setGenerated] = useState(false);
   return (
-    <div className="space-y-1.5">
-      <label htmlFor={id} className="block text-sm font-medium">
-        {label}
-      </label>
+    <Field id={id} label={label} problem={problem}>
       <div className="flex gap-2">
         <input
           id={id}
@@ -41,8 +35,7 @@ export function PasswordField({
           autoCapitalize="off"
           autoCorrect="off"
           spellCheck={false}
-          aria-invalid={problem ? true : undefined}
-          aria-describedby={`${id}-hint${problem ? ` ${id}-problem` : ''}`}
+          {...fieldAria(id, problem, `${id}-hint`)}
           className={`${INPUT} min-w-0 flex-1 font-mono`}
         />
         <Button
@@ -59,11 +52,6 @@ export function PasswordField({
           ? 'A random password: pass it on now, it is not shown again.'
           : `At least ${PASSWORD_MIN} characters.`}
       </p>
-      {problem && (
-        <p id={`${id}-problem`} className="text-xs text-bad">
-          {problem}
-        </p>
-      )}
-    </div>
+    </Field>
   );
 }

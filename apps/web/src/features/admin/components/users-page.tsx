@@ -4,14 +4,17 @@ import type { UserRow } from '@powerdeck/contracts/auth';
 import { ROLES, type Role } from '@powerdeck/contracts/roles';
 import { useQuery } from '@tanstack/react-query';
 import { UserPlus } from 'lucide-react';
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { Button } from '../../../components/ui/button';
-import { TimeAgo } from '../../../components/ui/relative-time';
+import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
+import { DataTable, Pill, TD } from '../../../components/ui/data-table';
+import { FormError } from '../../../components/ui/field';
+import { IsoTimeAgo } from '../../../components/ui/iso-time-ago';
+import { ListState } from '../../../components/ui/list-state';
+import { Page, PageButton } from '../../../components/ui/page';
 import { usePatchUser, usersQueries } from '../api/users-queries';
 import { userStatusLabel } from '../lib/users';
 import { AddUserDialog } from './add-user-dialog';
-import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
-import { DataTable, LoadError, Pill, TD } from '../../../components/ui/data-table';
 import { SetPasswordDialog } from './set-password-dialog';
 
 type Pending =
@@ -35,7 +38,6 @@ function UserRowView({
   enabling: boolean;
 }) {
   const name = user.username;
-  const createdMs = Date.parse(user.createdAt);
   return (
     <tr className="hover:bg-sunken/60">
       <td className={`${TD} font-medium break-all`}>{name}</td>
@@ -57,7 +59,7 @@ function UserRowView({
         <Pill tone={user.disabled ? 'idle' : 'ok'}>{userStatusLabel(user.disabled)}</Pill>
       </td>
       <td className={`${TD} whitespace-nowrap text-muted`}>
-        {Number.isFinite(createdMs) ? <TimeAgo ms={createdMs} /> : user.createdAt}
+        <IsoTimeAgo iso={user.createdAt} />
       </td>
       <td className={TD}>
         <div className="flex items-center justify-end gap-2">
@@ -90,7 +92,6 @@ function UserRowView({
 }
 
 export function UsersPage() {
-  const headingId = useId();
   const query = useQuery(usersQueries.list());
   const patch = usePatchUser();
   const enable = usePatchUser();
@@ -98,23 +99,15 @@ export function UsersPage() {
   const [notice, setNotice] = useState<string | null>(null);
   const close = () => setPending(null);
 
-  const users = query.data;
-
   return (
-    <main aria-labelledby={headingId} className="mx-auto w-full max-w-5xl space-y-4 px-4 py-5 sm:px-6">
-      <div className="flex flex-wrap items-center gap-3">
-        <h2 id={headingId} className="text-xl font-semibold tracking-tight">
-          Users
-        </h2>
-        <Button
-          variant="primary"
-          className="ml-auto"
-          icon={<UserPlus className="size-4" />}
-          onClick={() => setPending({ kind: 'add' })}
-        >
+    <Page
+      title="Users"
+      actions={
+        <PageButton icon={UserPlus} onClick={() => setPending({ kind: 'add' })}>
           Add user
-        </Button>
-      </div>
+        </PageButton>
+      }
+    >
       <p className="text-sm text-muted">
         A role change, disabling someone or setting their password ends their sessions at once.
       </p>
@@ -123,17 +116,13 @@ export function UsersPage() {
         {notice ?? ''}
       </p>
       {enable.error && (
-        <p role="alert" className="rounded-md bg-bad-soft px-3 py-2 text-sm text-bad">
+        <FormError>
           Could not enable {enable.variables?.username}: {enable.error.message}
-        </p>
+        </FormError>
       )}
 
-      {users ? (
-        users.length === 0 ? (
-          <p className="rounded-lg border border-dashed border-line px-6 py-10 text-center text-sm text-muted">
-            No users yet
-          </p>
-        ) : (
+      <ListState query={query} what="the users" empty="No users yet">
+        {(users) => (
           <DataTable label="Users" columns={['Name', 'Role', 'Status', 'Created', '']}>
             {users.map((u) => (
               <UserRowView
@@ -154,12 +143,8 @@ export function UsersPage() {
               />
             ))}
           </DataTable>
-        )
-      ) : query.error ? (
-        <LoadError what="the users" error={query.error} onRetry={() => void query.refetch()} />
-      ) : (
-        <p className="py-6 text-sm text-muted">Loading…</p>
-      )}
+        )}
+      </ListState>
 
       {pending?.kind === 'role' && (
         <ConfirmDialog
@@ -198,6 +183,6 @@ export function UsersPage() {
       {pending?.kind === 'add' && (
         <AddUserDialog onClose={close} onAdded={(u) => setNotice(`${u.username} is added as ${u.role}.`)} />
       )}
-    </main>
+    </Page>
   );
 }

@@ -2,17 +2,14 @@
 // and VergeOS's answer. The filters live in the URL and are the API's own query string, so the CSV export is the
 // same search as a plain download. Older records load a page at a time ("Load older" follows the `next` cursor).
 import type { AuditRow } from '@powerdeck/contracts/audit';
-import {
-  AUDIT_KINDS,
-  AUDIT_OUTCOMES,
-  type AuditKind,
-  type AuditOutcome,
-} from '@powerdeck/contracts/audit-terms';
+import { AUDIT_KINDS, AUDIT_OUTCOMES } from '@powerdeck/contracts/audit-terms';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { CircleX, Download, SearchX } from 'lucide-react';
 import { useCallback, useId, type ReactNode } from 'react';
 import { Button } from '../../../components/ui/button';
-import { TimeAgo } from '../../../components/ui/relative-time';
+import { Options } from '../../../components/ui/field';
+import { IsoTimeAgo } from '../../../components/ui/iso-time-ago';
+import { Page } from '../../../components/ui/page';
 import { auditQueries } from '../api/audit-queries';
 import { useAuditFilters } from '../hooks/use-audit-filters';
 import { useDraft } from '../hooks/use-draft';
@@ -39,7 +36,8 @@ const FIELD =
   'h-8 w-full min-w-0 rounded-md border border-field bg-panel px-2 text-sm text-ink shadow-xs ' +
   'placeholder:text-muted hover:border-muted';
 
-function Field({ id, label, children }: { id: string; label: string; children: ReactNode }) {
+/** A filter's small label over its control. */
+function FilterField({ id, label, children }: { id: string; label: string; children: ReactNode }) {
   return (
     <div className="flex min-w-0 flex-col gap-0.5">
       <label htmlFor={id} className="text-xs font-medium text-muted">
@@ -47,6 +45,68 @@ function Field({ id, label, children }: { id: string; label: string; children: R
       </label>
       {children}
     </div>
+  );
+}
+
+/** A filter by one of a fixed list of values, or `Any` (no filter). */
+function AnySelect<T extends string>({
+  id,
+  label,
+  value,
+  options,
+  optionLabel,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  value: T | null;
+  options: readonly T[];
+  optionLabel: (option: T) => string;
+  onChange: (value: T | null) => void;
+}) {
+  return (
+    <FilterField id={id} label={label}>
+      <select
+        id={id}
+        className={FIELD}
+        value={value ?? ''}
+        onChange={(e) => onChange(options.find((o) => o === e.target.value) ?? null)}
+      >
+        <option value="">Any</option>
+        <Options options={options} optionLabel={optionLabel} />
+      </select>
+    </FilterField>
+  );
+}
+
+/** One end of the time range, in local time (as typed); `min`/`max` keep it on its side of the other end. */
+function DateTimeFilter({
+  id,
+  label,
+  value,
+  min,
+  max,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  min?: string;
+  max?: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <FilterField id={id} label={label}>
+      <input
+        id={id}
+        type="datetime-local"
+        value={value}
+        min={min || undefined}
+        max={max || undefined}
+        onChange={(e) => onChange(e.target.value)}
+        className={`${FIELD} tabular-nums`}
+      />
+    </FilterField>
   );
 }
 
@@ -90,7 +150,7 @@ function Filters({
       onSubmit={(e) => e.preventDefault()}
       className="grid grid-cols-2 items-end gap-x-3 gap-y-2 sm:grid-cols-4 lg:grid-cols-[7rem_10rem_repeat(3,minmax(8rem,11rem))_repeat(2,minmax(10rem,13rem))_auto]"
     >
-      <Field id={`${id}-vm`} label="VM">
+      <FilterField id={`${id}-vm`} label="VM">
         <input
           id={`${id}-vm`}
           type="text"
@@ -104,8 +164,8 @@ function Filters({
           aria-describedby={vmInvalid ? `${id}-vm-hint` : undefined}
           className={`${FIELD} tabular-nums ${vmInvalid ? 'border-bad' : ''}`}
         />
-      </Field>
-      <Field id={`${id}-user`} label="User">
+      </FilterField>
+      <FilterField id={`${id}-user`} label="User">
         <input
           id={`${id}-user`}
           type="text"
@@ -117,72 +177,33 @@ function Filters({
           onKeyDown={(e) => e.key === 'Enter' && actorNow()}
           className={FIELD}
         />
-      </Field>
-      <Field id={`${id}-action`} label="Action">
-        <select
-          id={`${id}-action`}
-          className={FIELD}
-          value={filters.action ?? ''}
-          onChange={(e) => onChange({ action: e.target.value || null })}
-        >
-          <option value="">Any</option>
-          {AUDIT_ACTIONS.map((a) => (
-            <option key={a} value={a}>
-              {actionOptionLabel(a)}
-            </option>
-          ))}
-        </select>
-      </Field>
-      <Field id={`${id}-outcome`} label="Outcome">
-        <select
-          id={`${id}-outcome`}
-          className={FIELD}
-          value={filters.outcome ?? ''}
-          onChange={(e) => onChange({ outcome: (e.target.value || null) as AuditOutcome | null })}
-        >
-          <option value="">Any</option>
-          {AUDIT_OUTCOMES.map((o) => (
-            <option key={o} value={o}>
-              {OUTCOME_LABELS[o]}
-            </option>
-          ))}
-        </select>
-      </Field>
-      <Field id={`${id}-kind`} label="Kind">
-        <select
-          id={`${id}-kind`}
-          className={FIELD}
-          value={filters.kind ?? ''}
-          onChange={(e) => onChange({ kind: (e.target.value || null) as AuditKind | null })}
-        >
-          <option value="">Any</option>
-          {AUDIT_KINDS.map((k) => (
-            <option key={k} value={k}>
-              {KIND_LABELS[k]}
-            </option>
-          ))}
-        </select>
-      </Field>
-      <Field id={`${id}-from`} label="From">
-        <input
-          id={`${id}-from`}
-          type="datetime-local"
-          value={from}
-          max={to || undefined}
-          onChange={(e) => setFrom(e.target.value)}
-          className={`${FIELD} tabular-nums`}
-        />
-      </Field>
-      <Field id={`${id}-to`} label="To">
-        <input
-          id={`${id}-to`}
-          type="datetime-local"
-          value={to}
-          min={from || undefined}
-          onChange={(e) => setTo(e.target.value)}
-          className={`${FIELD} tabular-nums`}
-        />
-      </Field>
+      </FilterField>
+      <AnySelect
+        id={`${id}-action`}
+        label="Action"
+        value={filters.action}
+        options={AUDIT_ACTIONS}
+        optionLabel={actionOptionLabel}
+        onChange={(action) => onChange({ action })}
+      />
+      <AnySelect
+        id={`${id}-outcome`}
+        label="Outcome"
+        value={filters.outcome}
+        options={AUDIT_OUTCOMES}
+        optionLabel={(o) => OUTCOME_LABELS[o]}
+        onChange={(outcome) => onChange({ outcome })}
+      />
+      <AnySelect
+        id={`${id}-kind`}
+        label="Kind"
+        value={filters.kind}
+        options={AUDIT_KINDS}
+        optionLabel={(k) => KIND_LABELS[k]}
+        onChange={(kind) => onChange({ kind })}
+      />
+      <DateTimeFilter id={`${id}-from`} label="From" value={from} max={to} onChange={setFrom} />
+      <DateTimeFilter id={`${id}-to`} label="To" value={to} min={from} onChange={setTo} />
       {hasFilters(filters) && (
         <div className="col-span-2 flex h-8 items-center sm:col-span-1">
           <button
@@ -203,17 +224,30 @@ function Filters({
   );
 }
 
+const COLUMNS = [
+  'Time',
+  'User',
+  'Source',
+  'VM',
+  'Action',
+  'Reason',
+  'Outcome',
+  'VergeOS',
+  'Latency',
+  'Request id',
+] as const;
 const TH = 'px-2.5 py-2 text-left text-xs font-medium whitespace-nowrap text-muted';
 const TD = 'px-2.5 py-1.5 align-top';
 const SMALL = 'block text-xs text-muted';
 
 function Row({ row }: { row: AuditRow }) {
-  const atMs = Date.parse(row.at);
   const how = [row.role, row.authKind].filter(Boolean).join(' · ');
   const params = row.params && row.params !== '{}' ? row.params : null;
   return (
     <tr className="border-t border-line hover:bg-sunken/60">
-      <td className={`${TD} whitespace-nowrap`}>{Number.isFinite(atMs) ? <TimeAgo ms={atMs} /> : row.at}</td>
+      <td className={`${TD} whitespace-nowrap`}>
+        <IsoTimeAgo iso={row.at} />
+      </td>
       <td className={TD}>
         <span className="block font-medium break-all">{row.actor ?? '—'}</span>
         {how && <span className={SMALL}>{how}</span>}
@@ -272,7 +306,6 @@ function LoadError({ error, onRetry }: { error: Error; onRetry: () => void }) {
 }
 
 export function AuditPage() {
-  const headingId = useId();
   const [filters, setFilters] = useAuditFilters();
   const query = useInfiniteQuery(auditQueries.page(filters));
   const rows = query.data?.pages.flatMap((p) => p.rows) ?? [];
@@ -300,36 +333,11 @@ export function AuditPage() {
           <table aria-label="Audit records" className="w-full min-w-[64rem] border-collapse text-sm">
             <thead className="bg-sunken">
               <tr>
-                <th scope="col" className={TH}>
-                  Time
-                </th>
-                <th scope="col" className={TH}>
-                  User
-                </th>
-                <th scope="col" className={TH}>
-                  Source
-                </th>
-                <th scope="col" className={TH}>
-                  VM
-                </th>
-                <th scope="col" className={TH}>
-                  Action
-                </th>
-                <th scope="col" className={TH}>
-                  Reason
-                </th>
-                <th scope="col" className={TH}>
-                  Outcome
-                </th>
-                <th scope="col" className={TH}>
-                  VergeOS
-                </th>
-                <th scope="col" className={`${TH} text-right`}>
-                  Latency
-                </th>
-                <th scope="col" className={TH}>
-                  Request id
-                </th>
+                {COLUMNS.map((c) => (
+                  <th key={c} scope="col" className={c === 'Latency' ? `${TH} text-right` : TH}>
+                    {c}
+                  </th>
+                ))}
               </tr>
             </thead>
             <tbody>
@@ -363,11 +371,10 @@ export function AuditPage() {
   }
 
   return (
-    <main aria-labelledby={headingId} className="mx-auto w-full max-w-[100rem] space-y-4 px-4 py-5 sm:px-6">
-      <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
-        <h2 id={headingId} className="text-xl font-semibold tracking-tight">
-          Audit log
-        </h2>
+    <Page
+      title="Audit log"
+      width="full"
+      actions={
         <a
           href={auditCsvHref(filters)}
           download
@@ -376,11 +383,12 @@ export function AuditPage() {
           <Download aria-hidden="true" className="size-4" />
           Export CSV
         </a>
-      </div>
+      }
+    >
       <div className="rounded-lg border border-line bg-panel px-4 py-3 shadow-xs">
         <Filters filters={filters} onChange={setFilters} />
       </div>
       {body}
-    </main>
+    </Page>
   );
 }
