@@ -25,6 +25,7 @@ const benches = {
   sim: 'packages/vergeos-sim/bench/fleet-list.ts',
   proxy: 'apps/bff/bench/proxy.ts',
   fleet: 'apps/bff/bench/fleet.ts',
+  ops: 'apps/bff/bench/ops.ts',
 };
 
 function log(msg) {

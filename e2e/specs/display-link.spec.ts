@@ -43,7 +43,7 @@ test('a display link opens the fleet read-only on a screen; revoking it ends the
   await fleet.expectStatus(fleet.vmCard(VM.db01.name), 'Stopped');
   await expect(fleet.vmCard(VM.db01.name).getByRole('button')).toHaveCount(0);
   await expect(wallHeader.signOut).toHaveCount(0);
-  await wallHeader.expectNavLinks(['Fleet']);
+  await wallHeader.expectNavLinks(['Fleet', 'Operations']);
   await expect(links.row(name)).toBeVisible();
 
   // The admin revokes it; the display notices at its next request, with nobody touching it.

@@ -28,9 +28,9 @@ const APPLIES: Record<'running' | 'stopped', PowerButton[]> = {
 const ALL_BUTTONS: PowerButton[] = [...APPLIES.running, ...APPLIES.stopped];
 
 const PAGES: Record<Persona, NavLink[]> = {
-  viewer: ['Fleet', 'Tokens'],
-  helpdesk: ['Fleet', 'Tokens'],
-  admin: ['Fleet', 'Audit log', 'Users', 'Display links', 'Tokens'],
+  viewer: ['Fleet', 'Operations', 'Tokens'],
+  helpdesk: ['Fleet', 'Operations', 'Tokens'],
+  admin: ['Fleet', 'Operations', 'Audit log', 'Users', 'Display links', 'Tokens'],
 };
 
 test.use({ persona: 'nobody' });

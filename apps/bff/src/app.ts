@@ -1,5 +1,5 @@
 // Builds the Powerdeck BFF. Plugins load in a fixed order: external (helmet, cookie) -> app (errors,
-// stores, vergeos, fleet poller, auth) -> routes. server.ts reads config, starts the logger and listens; tests
+// stores, vergeos, fleet poller, auth, operations) -> routes. server.ts reads config, starts the logger and listens; tests
 // build this with `buildApp` and use `app.inject`.
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
@@ -9,6 +9,7 @@ import type { Config } from './config';
 import auth from './plugins/auth';
 import errors from './plugins/errors';
 import fleetPoller from './plugins/fleet-poller';
+import operations, { type OperationsPluginOptions } from './plugins/operations';
 import stores from './plugins/stores';
 import vergeos, { type UpstreamOptions } from './plugins/vergeos';
 import fleetRoutes from './routes/fleet';
@@ -16,6 +17,7 @@ import healthRoutes from './routes/health';
 import auditRoutes from './routes/audit';
 import displayLinkRoutes from './routes/display-links';
 import metaRoutes from './routes/meta';
+import operationRoutes from './routes/operations';
 import sessionRoutes, { type SessionRoutesOptions } from './routes/session';
 import spaRoutes from './routes/spa';
 import tokenRoutes from './routes/tokens';
@@ -50,6 +52,11 @@ export interface AppOptions {
   upstreamTimeouts?: VergeosRoutesOptions;
   /** SSE heartbeat interval (tests shorten it). */
   heartbeatMs?: number;
+  /**
+   * Power operations: default parallelism (config.operations), the time scale of their waits (the embedded
+   * simulator's; tests pass the simulator's), the action timeout.
+   */
+  operations?: OperationsPluginOptions;
 }
 
 /** Log redaction: the VergeOS key, passwords, cookies and Authorization headers never reach a log line. */
@@ -130,6 +137,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(vergeos, { upstream: opts.upstream });
   await app.register(fleetPoller, { poll: opts.config.poll });
   await app.register(auth);
+  await app.register(operations, opts.operations ?? {});
 
   // routes
   await app.register(healthRoutes, { readyMaxAgeMs: opts.readyMaxAgeMs ?? 30_000 });
@@ -140,6 +148,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(fleetRoutes, { heartbeatMs: opts.heartbeatMs ?? 15_000 });
   await app.register(vergeosRoutes, opts.upstreamTimeouts ?? {});
+  await app.register(operationRoutes, { heartbeatMs: opts.heartbeatMs ?? 15_000 });
   await app.register(userRoutes);
   await app.register(tokenRoutes);
   await app.register(displayLinkRoutes);

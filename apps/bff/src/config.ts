@@ -85,6 +85,12 @@ export const ConfigSchema = Type.Object({
     default: 30,
     description: 'minutes without a request after which a signed-in session ends, from 1 to 10080',
   }),
+  POWERDECK_OPS_PARALLELISM: Type.Integer({
+    minimum: 1,
+    maximum: 16,
+    default: 4,
+    description: 'how many VMs an operation acts on at once unless it says, from 1 to 16',
+  }),
   POWERDECK_TRUST_PROXY: Bool(
     'true or false (true when a reverse proxy terminates TLS in front of Powerdeck: its X-Forwarded-For/-Proto are trusted)',
   ),
@@ -107,6 +113,8 @@ export interface Config {
     | { mode: 'remote'; url: string; auth: VergeosAuthConfig; caFile?: string; insecureTls: boolean };
   dataDir: string;
   poll: { intervalMs: number; fastIntervalMs: number; fastWindowMs: number };
+  /** Power operations: VMs acted on at once unless an operation says. */
+  operations: { parallelism: number };
   auth: {
     /** A signed-in session ends after this long without a request. */
     idleTimeoutMs: number;
@@ -212,6 +220,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       fastIntervalMs: c.POWERDECK_FAST_POLL_INTERVAL_MS,
       fastWindowMs: c.POWERDECK_FAST_POLL_WINDOW_MS,
     },
+    operations: { parallelism: c.POWERDECK_OPS_PARALLELISM },
     auth: {
       idleTimeoutMs: c.POWERDECK_SESSION_IDLE_MINUTES * 60_000,
       trustProxy: c.POWERDECK_TRUST_PROXY === 'true',

@@ -54,6 +54,12 @@ export async function startServer(env: Readonly<Record<string, string | undefine
     upstream,
     stores,
     auth: { idleTimeoutMs: config.auth.idleTimeoutMs, trustProxy: config.auth.trustProxy },
+    operations: {
+      parallelism: config.operations.parallelism,
+      // Against the embedded simulator, operation waits follow its time scale (a 120 s force-off moment stays in
+      // proportion with a guest's scaled shut down); against a real VergeOS they are real seconds.
+      timeScale: config.vergeos.mode === 'embedded' ? config.vergeos.timeScale : 1,
+    },
     webRoot: existsSync(join(webRoot, 'index.html')) ? webRoot : undefined,
     logger: {
       level: config.logLevel,

@@ -14,26 +14,28 @@ describe('the header links, by permission', () => {
   it('an admin sees every page', () => {
     expect(labels(ROLE_PERMISSIONS.admin)).toEqual([
       'Fleet',
+      'Operations',
       'Audit log',
       'Users',
       'Display links',
       'Tokens',
     ]);
   });
-  it('helpdesk and viewers: the fleet and their tokens', () => {
-    expect(labels(ROLE_PERMISSIONS.helpdesk)).toEqual(['Fleet', 'Tokens']);
-    expect(labels(ROLE_PERMISSIONS.viewer)).toEqual(['Fleet', 'Tokens']);
+  it('helpdesk and viewers: the fleet, the operations and their tokens', () => {
+    expect(labels(ROLE_PERMISSIONS.helpdesk)).toEqual(['Fleet', 'Operations', 'Tokens']);
+    expect(labels(ROLE_PERMISSIONS.viewer)).toEqual(['Fleet', 'Operations', 'Tokens']);
   });
-  it('a display: the fleet only', () => {
+  it('a display: the fleet and the operations (everyone who may see the fleet)', () => {
     const display = ROLE_PERMISSIONS.viewer.filter((p) => !SESSION_ONLY_PERMISSIONS.has(p));
-    expect(labels(display)).toEqual(['Fleet']);
+    expect(labels(display)).toEqual(['Fleet', 'Operations']);
   });
   it('each page behind its own permission', () => {
-    expect(labels(['fleet:read', 'audit:read'])).toEqual(['Fleet', 'Audit log']);
+    expect(labels(['fleet:read', 'audit:read'])).toEqual(['Fleet', 'Operations', 'Audit log']);
     expect(labels(['users:manage'])).toEqual(['Fleet', 'Users']);
     expect(labels(['displays:manage'])).toEqual(['Fleet', 'Display links']);
     expect(NAV_ITEMS.map((i) => i.href)).toEqual([
       '/',
+      '/operations',
       '/audit',
       '/admin/users',
       '/admin/displays',
@@ -41,6 +43,8 @@ describe('the header links, by permission', () => {
     ]);
   });
   it('the current page', () => {
+    expect(isCurrent('/operations', '/operations')).toBe(true);
+    expect(isCurrent('/', '/operations')).toBe(false);
     expect(isCurrent('/', '/')).toBe(true);
     expect(isCurrent('/', '/vms/3')).toBe(true);
     expect(isCurrent('/', '/audit')).toBe(false);

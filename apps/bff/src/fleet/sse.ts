@@ -1,5 +1,6 @@
 // A small server-sent-events writer on a raw Node response. Slow readers never make it buffer without bound: while
-// the socket is full, only the latest event is kept, and it is written when the socket drains.
+// the socket is full, only the latest event of each key is kept (one key for fleet snapshots; one per operation on
+// the operations stream), and they are written when the socket drains.
 import type { ServerResponse } from 'node:http';
 
 export interface SseEvent {
@@ -19,7 +20,7 @@ export function formatEvent(e: SseEvent): string {
 }
 
 export class SseStream {
-  private pending: SseEvent | null = null;
+  private readonly pending = new Map<string, SseEvent>();
   private ended = false;
   private readonly closeListeners: (() => void)[] = [];
 
@@ -40,11 +41,15 @@ export class SseStream {
     return this.ended;
   }
 
-  /** Sends an event now, or (while the socket is full) keeps it in place of any older pending one. */
-  send(event: SseEvent): void {
+  /**
+   * Sends an event now, or (while the socket is full) keeps it in place of any older pending one with the same
+   * `key` (events that supersede each other share a key).
+   */
+  send(event: SseEvent, key = ''): void {
     if (this.ended) return;
     if (this.res.writableNeedDrain) {
-      this.pending = event;
+      this.pending.delete(key);
+      this.pending.set(key, event);
       return;
     }
     this.write(formatEvent(event));
@@ -74,15 +79,15 @@ export class SseStream {
   }
 
   private flushPending(): void {
-    const event = this.pending;
-    this.pending = null;
-    if (event && !this.ended) this.write(formatEvent(event));
+    const events = [...this.pending.values()];
+    this.pending.clear();
+    if (!this.ended) for (const event of events) this.write(formatEvent(event));
   }
 
   private finish(): void {
     if (this.ended && this.closeListeners.length === 0) return;
     this.ended = true;
-    this.pending = null;
+    this.pending.clear();
     const listeners = this.closeListeners.splice(0);
     for (const listener of listeners) listener();
   }

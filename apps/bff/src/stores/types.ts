@@ -1,9 +1,15 @@
 // The storage interfaces of Powerdeck: users, sessions, display links, personal access tokens,
-// sign-in throttling and the audit log. The SQLite implementations live in ./sqlite; nothing else
+// sign-in throttling, the audit log and operations. The SQLite implementations live in ./sqlite; nothing else
 // runs SQL. Every method returns a promise so that the same interfaces can sit on PostgreSQL.
 // Times in records are ISO 8601 strings (UTC, milliseconds).
 
 import type { AuditAuthKind, AuditKind, AuditOutcome } from '@powerdeck/contracts/audit-terms';
+import type {
+  OperationAction,
+  OperationStatus,
+  OperationStep,
+  OperationVmState,
+} from '@powerdeck/contracts/operation-terms';
 import type { AuthKind, Role } from '@powerdeck/contracts/roles';
 
 // The vocabulary is the contract's (shared with the web app); re-exported for the stores' users.
@@ -350,6 +356,85 @@ export interface AuditStore {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Operations (long power actions the BFF runs; see src/operations/engine.ts)
+
+/**
+ * Where a VM's current step is: `sending` is written (and on disk) before the request goes to VergeOS; `sent` once
+ * VergeOS answered, or did not in time. After a crash a `sending` step may or may not have reached VergeOS: the
+ * engine watches the VM and never sends that step again.
+ */
+export type StepPhase = 'sending' | 'sent';
+
+export interface OperationVmRecord {
+  key: number;
+  name: string;
+  state: OperationVmState;
+  /** The step sent last (or being sent), or null before the first. */
+  step: OperationStep | null;
+  /** Null exactly when `step` is null. */
+  stepPhase: StepPhase | null;
+  stepAt: string | null;
+  deadline: string | null;
+  escalated: boolean;
+  /** Seconds (at time scale 1) from the shut down to its escalation, once escalated. */
+  forcedAfterS: number | null;
+  detail: string;
+  status: string | null;
+  /** The VM's `started` (epoch seconds) before the operation acted: a reboot is over once it changes. */
+  startedBefore: number | null;
+  /** The VM left the status its step started from (a reboot went through stopping or starting). */
+  moved: boolean;
+  /** The audit log's `requested` row of the current step. */
+  auditId: number | null;
+}
+
+export interface OperationRecord {
+  id: string;
+  action: OperationAction;
+  status: OperationStatus;
+  /** Who started it (the audit log's actor), their role and how they signed in: each step is audited so. */
+  owner: string;
+  ownerRole: Role;
+  ownerAuthKind: AuthKind;
+  source: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  createdAt: string;
+  /** Null exactly while running. */
+  finishedAt: string | null;
+  cancelledBy: string | null;
+  forceAfterS: number | null;
+  timeoutS: number;
+  parallelism: number;
+  reason: string | null;
+  /** In the order they were asked for. */
+  vms: OperationVmRecord[];
+}
+
+export type OperationVmPatch = Partial<Omit<OperationVmRecord, 'key' | 'name'>>;
+
+/** Changes to one operation, applied in one transaction. */
+export interface OperationChange {
+  operation?: Partial<Pick<OperationRecord, 'status' | 'finishedAt' | 'cancelledBy'>>;
+  vms?: readonly { key: number; patch: OperationVmPatch }[];
+}
+
+export interface OperationStore {
+  /** Stores a new operation with its VMs. Throws StoreError 'exists' (id taken) or 'invalid'. */
+  create(operation: OperationRecord): Promise<void>;
+  get(id: string): Promise<OperationRecord | null>;
+  /** Every operation still running, oldest first (what the engine resumes at start). */
+  listRunning(): Promise<OperationRecord[]>;
+  /** The most recently finished or cancelled operations, newest first; `limit` 1 to 200. */
+  listRecent(limit: number): Promise<OperationRecord[]>;
+  /**
+   * Applies a change in one transaction: committed (and, with synchronous=FULL, on disk) when the promise resolves.
+   * Throws StoreError 'not_found' for an unknown operation or VM.
+   */
+  update(id: string, change: OperationChange): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
 // All of them
 
 export interface Stores {
@@ -359,4 +444,5 @@ export interface Stores {
   tokens: TokenStore;
   throttle: SignInThrottle;
   audit: AuditStore;
+  operations: OperationStore;
 }

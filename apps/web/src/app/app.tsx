@@ -1,12 +1,14 @@
 // The app shell. `/display` (a wall display's link) is handled first; then the session gate: "Loading…" while
 // the session is asked for, the sign-in page when nobody is signed in (at the address asked for, so the person
 // lands there), and once signed in the header, the stale banner and the routes (the fleet at `/`, a VM at
-// `/vms/:key`, loaded on demand). The signed-in app owns the one fleet query of the page and composes the
-// features: the power controls go into the fleet's card slot (power-slot.tsx), disabled while the data is stale.
+// `/vms/:key`, loaded on demand). The signed-in app owns the one fleet query of the page and the one operations
+// feed (an event stream), and composes the features: the power controls and an operation's countdown go into the
+// fleet's card slot (power-slot.tsx), disabled while the data is stale; the selection checkboxes, the bulk bar and
+// the bulk report go into the fleet's selection slots (bulk-slot.tsx). `/operations` lists operations.
 import type { SessionInfo } from '@powerdeck/contracts/auth';
 import { useQuery } from '@tanstack/react-query';
 import type { Permission } from '@powerdeck/contracts/roles';
-import { lazy, Suspense, type ReactNode } from 'react';
+import { lazy, Suspense, useMemo, type ReactNode } from 'react';
 import { Link, Route, Switch, useLocation, useSearch } from 'wouter';
 import { Button } from '../components/ui/button';
 import { sessionQueries } from '../features/auth/api/session-queries';
@@ -16,7 +18,10 @@ import { fleetQueries } from '../features/fleet/api/fleet-queries';
 import { useFleet } from '../features/fleet/api/use-fleet';
 import { FleetView } from '../features/fleet/components/fleet-view';
 import { StaleBanner } from '../features/fleet/components/stale-banner';
+import { useOperationsFeed } from '../features/operations/api/use-operations-feed';
+import { bulkActions, type Viewer } from '../features/operations/lib/bulk';
 import { AppHeader } from './app-header';
+import { BulkReportSlot, BulkSlotProvider, renderBulkBar, renderSelectBox } from './bulk-slot';
 import { PowerSlotProvider, renderPowerControls } from './power-slot';
 import { useRole } from './use-role';
 
@@ -37,6 +42,9 @@ const DisplayLinksPage = lazy(() =>
 );
 const TokensPage = lazy(() =>
   import('../features/tokens/components/tokens-page').then((m) => ({ default: m.TokensPage })),
+);
+const OperationsPage = lazy(() =>
+  import('../features/operations/components/operations-page').then((m) => ({ default: m.OperationsPage })),
 );
 
 const PAGE = 'mx-auto w-full max-w-[100rem] px-4 sm:px-6';
@@ -110,10 +118,14 @@ function SignedInApp({ session, demo }: { session: SessionInfo; demo: boolean })
   const role = useRole();
   const search = useSearch();
   const may = (p: Permission) => session.permissions.includes(p);
+  const { username, permissions } = session;
+  const me: Viewer = useMemo(() => ({ username, role, permissions }), [username, role, permissions]);
+  // Every browser sees every operation's progress, live.
+  useOperationsFeed(permissions.includes('fleet:read'));
   // Viewers and displays get no power controls at all (not an empty strip under every card).
-  const powerControls = session.permissions.some((p) => p.startsWith('vm:'))
-    ? renderPowerControls
-    : undefined;
+  const powerControls = permissions.some((p) => p.startsWith('vm:')) ? renderPowerControls : undefined;
+  // Selection and bulk actions for those who may do at least one of them.
+  const bulk = bulkActions(permissions).length > 0;
   const guarded = (p: Permission, page: ReactNode) =>
     may(p) ? (
       <Suspense fallback={<Loading />}>{page}</Suspense>
@@ -122,55 +134,61 @@ function SignedInApp({ session, demo }: { session: SessionInfo; demo: boolean })
     );
 
   return (
-    <PowerSlotProvider nodes={snapshot?.nodes} stale={health.stale} role={role}>
-      <div className="flex min-h-dvh flex-col">
-        <AppHeader demo={demo} asOf={asOf} stale={health.stale} session={session} />
-        {health.stale && (
-          <div className={`${PAGE} pt-4`}>
-            <StaleBanner health={health} />
-          </div>
-        )}
-        <Switch>
-          <Route path="/">
-            <main className={`${PAGE} py-4 sm:py-5`}>
-              <FleetView
-                snapshot={snapshot}
-                loadError={query.isError && !snapshot ? query.error : null}
-                onRetry={() => void query.refetch()}
-                actions={powerControls}
-              />
-            </main>
-          </Route>
-          <Route path="/vms/:key">
-            {(params) => {
-              const key = Number(params.key);
-              if (!Number.isInteger(key) || key < 1) return <NotFound />;
-              return (
-                <Suspense fallback={<Loading />}>
-                  <VmDetail
-                    key={key}
-                    vmKey={key}
-                    vm={snapshot?.vms.find((v) => v.key === key)}
-                    fleetLoaded={snapshot !== undefined}
-                    backHref={search ? `/?${search}` : '/'}
-                    actions={powerControls}
-                    activity={<VmActivity vmKey={key} />}
-                  />
-                </Suspense>
-              );
-            }}
-          </Route>
-          <Route path="/audit">{guarded('audit:read', <AuditPage />)}</Route>
-          <Route path="/admin/users">{guarded('users:manage', <UsersPage />)}</Route>
-          <Route path="/admin/displays">{guarded('displays:manage', <DisplayLinksPage />)}</Route>
-          <Route path="/tokens">
-            {guarded('tokens:own', <TokensPage role={role} canSeeAll={may('tokens:all')} />)}
-          </Route>
-          <Route>
-            <NotFound />
-          </Route>
-        </Switch>
-      </div>
+    <PowerSlotProvider nodes={snapshot?.nodes} stale={health.stale} role={role} me={me}>
+      <BulkSlotProvider me={me} stale={health.stale}>
+        <div className="flex min-h-dvh flex-col">
+          <AppHeader demo={demo} asOf={asOf} stale={health.stale} session={session} />
+          {health.stale && (
+            <div className={`${PAGE} pt-4`}>
+              <StaleBanner health={health} />
+            </div>
+          )}
+          <Switch>
+            <Route path="/">
+              <main className={`${PAGE} py-4 sm:py-5`}>
+                <FleetView
+                  snapshot={snapshot}
+                  loadError={query.isError && !snapshot ? query.error : null}
+                  onRetry={() => void query.refetch()}
+                  actions={powerControls}
+                  select={bulk ? renderSelectBox : undefined}
+                  selectionBar={bulk ? renderBulkBar : undefined}
+                  panel={bulk ? <BulkReportSlot /> : undefined}
+                />
+              </main>
+            </Route>
+            <Route path="/vms/:key">
+              {(params) => {
+                const key = Number(params.key);
+                if (!Number.isInteger(key) || key < 1) return <NotFound />;
+                return (
+                  <Suspense fallback={<Loading />}>
+                    <VmDetail
+                      key={key}
+                      vmKey={key}
+                      vm={snapshot?.vms.find((v) => v.key === key)}
+                      fleetLoaded={snapshot !== undefined}
+                      backHref={search ? `/?${search}` : '/'}
+                      actions={powerControls}
+                      activity={<VmActivity vmKey={key} />}
+                    />
+                  </Suspense>
+                );
+              }}
+            </Route>
+            <Route path="/operations">{guarded('fleet:read', <OperationsPage me={me} />)}</Route>
+            <Route path="/audit">{guarded('audit:read', <AuditPage />)}</Route>
+            <Route path="/admin/users">{guarded('users:manage', <UsersPage />)}</Route>
+            <Route path="/admin/displays">{guarded('displays:manage', <DisplayLinksPage />)}</Route>
+            <Route path="/tokens">
+              {guarded('tokens:own', <TokensPage role={role} canSeeAll={may('tokens:all')} />)}
+            </Route>
+            <Route>
+              <NotFound />
+            </Route>
+          </Switch>
+        </div>
+      </BulkSlotProvider>
     </PowerSlotProvider>
   );
 }

@@ -3,6 +3,7 @@ import { openDatabase, type OpenDatabaseOptions, type SqliteDatabase } from '../
 import type { Clock, Stores, ThrottleLimits } from '../types';
 import { SqliteAuditStore } from './audit';
 import { SqliteDisplayLinkStore } from './display-links';
+import { SqliteOperationStore } from './operations';
 import { SqliteSessionStore } from './sessions';
 import { SqliteSignInThrottle } from './throttle';
 import { SqliteTokenStore } from './tokens';
@@ -48,6 +49,7 @@ export function openSqliteStores(dataDir: string, options: SqliteStoresOptions =
       ...(options.throttle ? { limits: options.throttle } : {}),
     }),
     audit: new SqliteAuditStore(db, { now }),
+    operations: new SqliteOperationStore(db),
     close: () => {
       if (db.open) db.close();
     },

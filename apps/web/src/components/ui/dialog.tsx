@@ -18,6 +18,8 @@ export interface DialogProps {
   children?: ReactNode;
   /** The buttons, right-aligned; put Cancel first. */
   footer?: ReactNode;
+  /** `wide` for a dialog that lists things (a bulk action's VMs). */
+  size?: 'default' | 'wide';
 }
 
 export function Dialog({
@@ -29,6 +31,7 @@ export function Dialog({
   initialFocus,
   children,
   footer,
+  size = 'default',
 }: DialogProps) {
   const returnTo = useRef<HTMLElement | null>(null);
   return (
@@ -53,9 +56,10 @@ export function Dialog({
             el.focus();
           }}
           className={
-            'fixed top-[18vh] left-1/2 z-50 w-[min(28rem,calc(100vw-2rem))] -translate-x-1/2 rounded-xl border ' +
-            'border-line bg-panel p-5 text-ink shadow-xl shadow-black/10 outline-none transition duration-150 ' +
-            'starting:translate-y-1 starting:opacity-0'
+            'fixed top-[18vh] left-1/2 z-50 max-h-[calc(82dvh-1rem)] -translate-x-1/2 overflow-y-auto rounded-xl ' +
+            'border border-line bg-panel p-5 text-ink shadow-xl shadow-black/10 outline-none transition duration-150 ' +
+            'starting:translate-y-1 starting:opacity-0 ' +
+            (size === 'wide' ? 'w-[min(38rem,calc(100vw-2rem))]' : 'w-[min(28rem,calc(100vw-2rem))]')
           }
         >
           <div className="flex gap-3">

@@ -3,7 +3,7 @@
 // shows the stale banner).
 import type { FleetVm } from '@powerdeck/contracts/fleet';
 import { CircleX, SearchX } from 'lucide-react';
-import { useDeferredValue, useMemo, useState } from 'react';
+import { useDeferredValue, useMemo, useState, type ReactNode } from 'react';
 import { inStatusGroup } from '../../../lib/status';
 import type { FleetData } from '../api/fetch-snapshot';
 import { useViewState } from '../hooks/use-view-state';
@@ -12,7 +12,7 @@ import { trackStatusSince, type StatusSince } from '../lib/status-since';
 import { isFiltered } from '../lib/view-state';
 import { CapacityStrip } from './capacity-strip';
 import { FleetToolbar } from './fleet-toolbar';
-import type { VmActionsSlot } from './vm-card';
+import type { VmActionsSlot, VmSelectSlot } from './vm-card';
 import { VmGrid } from './vm-grid';
 
 export interface FleetViewProps {
@@ -22,6 +22,15 @@ export interface FleetViewProps {
   onRetry: () => void;
   /** The power controls of each card, from the app layer. */
   actions?: VmActionsSlot | undefined;
+  /** Each card's selection checkbox, from the app layer (a stable function). */
+  select?: VmSelectSlot | undefined;
+  /**
+   * Under the toolbar (sticky with it): the app's selection bar, given the VMs the grid shows, in its order, and the
+   * whole fleet.
+   */
+  selectionBar?: ((ctx: { shown: readonly FleetVm[]; all: readonly FleetVm[] }) => ReactNode) | undefined;
+  /** Between the toolbar and the grid (the report of a bulk action). */
+  panel?: ReactNode;
 }
 
 /** Since when each moving VM has moved, carried from snapshot to snapshot (derived state, updated in render). */
@@ -57,7 +66,15 @@ function Skeleton() {
   );
 }
 
-export function FleetView({ snapshot, loadError, onRetry, actions }: FleetViewProps) {
+export function FleetView({
+  snapshot,
+  loadError,
+  onRetry,
+  actions,
+  select,
+  selectionBar,
+  panel,
+}: FleetViewProps) {
   const [view, setView, search] = useViewState();
   // Typing stays responsive on a large fleet: the grid catches up a moment later.
   const deferred = useDeferredValue(view);
@@ -103,7 +120,9 @@ export function FleetView({ snapshot, loadError, onRetry, actions }: FleetViewPr
           shown={shown.vms.length}
           total={vms.length}
         />
+        {selectionBar?.({ shown: shown.vms, all: vms })}
       </div>
+      {panel}
       <section aria-label="Virtual machines">
         {shown.vms.length === 0 ? (
           <div className="grid place-items-center rounded-lg border border-dashed border-line px-6 py-14 text-center">
@@ -122,7 +141,14 @@ export function FleetView({ snapshot, loadError, onRetry, actions }: FleetViewPr
             )}
           </div>
         ) : (
-          <VmGrid view={shown} since={since} search={search} actions={actions} focusKey={focusKey} />
+          <VmGrid
+            view={shown}
+            since={since}
+            search={search}
+            actions={actions}
+            select={select}
+            focusKey={focusKey}
+          />
         )}
       </section>
     </div>

@@ -13,6 +13,9 @@ import { STATUS, TONE_CARD } from '../../../lib/status';
 /** Renders a VM's power controls (or anything else the app puts at the bottom of a card). */
 export type VmActionsSlot = (vm: FleetVm) => ReactNode;
 
+/** Renders something before the VM's name (the app's selection checkbox, for bulk actions): one small element. */
+export type VmSelectSlot = (vm: FleetVm) => ReactNode;
+
 export interface VmCardProps {
   vm: FleetVm;
   /** Since when (epoch ms) a moving VM has been in its status; null when not moving or unknown. */
@@ -20,6 +23,8 @@ export interface VmCardProps {
   /** Where the name links to: the VM's detail page, keeping the fleet view's choices. */
   detailHref: string;
   actions?: VmActionsSlot | undefined;
+  /** A stable function (the card is memoized): a new one re-renders every card. */
+  select?: VmSelectSlot | undefined;
 }
 
 /** Counts renders per VM in development (the profiler's job, checkable from the console). */
@@ -53,7 +58,7 @@ function Agent({ vm }: { vm: FleetVm }) {
   );
 }
 
-export const VmCard = memo(function VmCard({ vm, movingSince, detailHref, actions }: VmCardProps) {
+export const VmCard = memo(function VmCard({ vm, movingSince, detailHref, actions, select }: VmCardProps) {
   if (renders) renders.set(vm.key, (renders.get(vm.key) ?? 0) + 1);
   const tone = STATUS[vm.status].tone;
   const cores = vm.running ? vm.runningCores || vm.cpuCores : vm.cpuCores;
@@ -73,6 +78,7 @@ export const VmCard = memo(function VmCard({ vm, movingSince, detailHref, action
       className={`@container relative flex h-full scroll-mt-40 flex-col overflow-hidden rounded-lg border bg-panel shadow-xs transition-colors before:absolute before:inset-y-0 before:left-0 before:w-[3px] focus-visible:outline-offset-1 ${TONE_CARD[tone]}`}
     >
       <div className="flex items-start gap-3 pt-3 pr-3 pl-4">
+        {select?.(vm)}
         <div className="min-w-0 flex-1">
           <h3 className="truncate text-[0.9375rem] leading-5 font-semibold">
             <Link

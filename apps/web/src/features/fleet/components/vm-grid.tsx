@@ -9,7 +9,7 @@ import { plural, ramOf } from '../../../lib/format';
 import { buildRows, columnsFor, type FleetView, type VmGroup } from '../lib/fleet-view';
 import type { StatusSince } from '../lib/status-since';
 import { isTypingTarget } from '../lib/keyboard';
-import { VmCard, type VmActionsSlot } from './vm-card';
+import { VmCard, type VmActionsSlot, type VmSelectSlot } from './vm-card';
 
 const MIN_CARD_WIDTH = 340;
 const GAP = 12;
@@ -22,6 +22,8 @@ export interface VmGridProps {
   /** The fleet view's query string, carried to the detail pages. */
   search: string;
   actions?: VmActionsSlot | undefined;
+  /** Each card's selection checkbox (a stable function). */
+  select?: VmSelectSlot | undefined;
   /** A VM to scroll to and focus once (coming back from its detail page). */
   focusKey?: number | null;
 }
@@ -58,7 +60,7 @@ function GroupHeader({ group }: { group: VmGroup }) {
   );
 }
 
-export function VmGrid({ view, since, search, actions, focusKey = null }: VmGridProps) {
+export function VmGrid({ view, since, search, actions, select, focusKey = null }: VmGridProps) {
   const listRef = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
   const [scrollMargin, setScrollMargin] = useState(0);
@@ -191,6 +193,7 @@ export function VmGrid({ view, since, search, actions, focusKey = null }: VmGrid
                       movingSince={since.get(vm.key)?.since ?? null}
                       detailHref={`/vms/${vm.key}${detailSuffix}`}
                       actions={actions}
+                      select={select}
                     />
                   ))}
                 </div>

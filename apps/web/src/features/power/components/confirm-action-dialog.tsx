@@ -3,14 +3,21 @@
 // ticked acknowledgement for a hard reset. Focus starts on Cancel or the input, never on the
 // confirm button, so Enter never confirms by default. Every action but Start asks why (the Reason
 // field): helpdesk must say why it shuts down or reboots; for everyone else it is optional.
+// Before a graceful action (shut down, reboot) it says whether the guest agent is reporting; a guest without one
+// may ignore the request, so for a role that may force off the shut down offers (and then pre-ticks) "Force off if
+// still running after N s", which the app carries out as an operation on the BFF.
 import type { FleetVm } from '@powerdeck/contracts/fleet';
+import { CircleCheck, TriangleAlert } from 'lucide-react';
 import { useId, useRef, useState, type ReactNode } from 'react';
 import { Button } from '../../../components/ui/button';
 import { Dialog, DialogClose } from '../../../components/ui/dialog';
+import { ForceAfterField } from '../../../components/ui/force-after-field';
+import { ReasonField } from '../../../components/ui/reason-field';
+import { FORCE_AFTER, parseForceAfter } from '../../../lib/force-after';
 import { ram, uptime } from '../../../lib/format';
 import { ACTIONS } from '../lib/actions';
 import type { Role } from '../lib/predicates';
-import { MAX_REASON_LENGTH, reasonPolicy, reasonProblem, type ReasonPolicy } from '../lib/reason';
+import { reasonPolicy, reasonProblem } from '../lib/reason';
 
 export type ConfirmKind = 'shutdown' | 'reboot' | 'hibernate' | 'forceOff' | 'reset' | 'startAnyway';
 
@@ -23,8 +30,13 @@ export interface ConfirmActionDialogProps {
   capacityReason?: string;
   /** Decides whether the reason is required. */
   role: Role;
-  /** `reason`: what the person typed (possibly blank; Start asks for none). */
-  onConfirm: (reason: string) => void;
+  /** Shut down only: offer "Force off if still running after N s" (the role may force off). */
+  offerEscalation?: boolean;
+  /**
+   * `reason`: what the person typed (possibly blank; Start asks for none). `forceAfterS`: the escalation's seconds
+   * when it was ticked, else null.
+   */
+  onConfirm: (reason: string, forceAfterS: number | null) => void;
   onClose: () => void;
 }
 
@@ -43,48 +55,18 @@ function upFor(vm: FleetVm, now: number): ReactNode {
   );
 }
 
-/** The `Reason` textbox: named "Reason" alone; "required" or "optional" is its description. */
-function ReasonField({
-  policy,
-  value,
-  onChange,
-}: {
-  policy: Exclude<ReasonPolicy, 'none'>;
-  value: string;
-  onChange: (value: string) => void;
-}) {
-  const id = useId();
-  const nameId = useId();
-  const hintId = useId();
-  const required = policy === 'required';
-  const left = MAX_REASON_LENGTH - value.length;
-  return (
-    <div className="space-y-1.5">
-      <label htmlFor={id} className="flex items-baseline gap-2 text-sm font-medium">
-        <span id={nameId}>Reason</span>
-        <span id={hintId} className={`text-xs font-normal ${required ? 'text-ink' : 'text-muted'}`}>
-          {required ? 'required, for the audit log' : 'optional, for the audit log'}
-        </span>
-        {left <= 50 && (
-          <span className="ml-auto text-xs font-normal text-muted tabular-nums">{left} left</span>
-        )}
-      </label>
-      <textarea
-        id={id}
-        aria-labelledby={nameId}
-        aria-describedby={hintId}
-        required={required}
-        rows={2}
-        maxLength={MAX_REASON_LENGTH}
-        value={value}
-        onChange={(e) => onChange(e.target.value)}
-        className={
-          'block max-h-40 min-h-14 w-full resize-y rounded-md border border-field bg-panel px-2.5 py-1.5 text-sm ' +
-          'text-ink shadow-xs placeholder:text-muted hover:border-muted'
-        }
-        placeholder={required ? 'Why? e.g. ticket number, caller' : undefined}
-      />
-    </div>
+/** Whether the guest agent reports: a guest without one may not hear a graceful request. */
+function AgentNote({ vm, request }: { vm: FleetVm; request: string }) {
+  return vm.agentReporting ? (
+    <p className="flex items-center gap-1.5 text-xs text-ok">
+      <CircleCheck aria-hidden="true" className="size-3.5 shrink-0" />
+      Guest agent is reporting
+    </p>
+  ) : (
+    <p className="flex items-start gap-1.5 rounded-md bg-warn/10 px-3 py-2 text-xs text-ink ring-1 ring-warn/30 ring-inset">
+      <TriangleAlert aria-hidden="true" className="mt-px size-3.5 shrink-0 text-warn" />
+      <span>No guest agent is reporting: the guest may ignore the {request} request</span>
+    </p>
   );
 }
 
@@ -98,6 +80,7 @@ export function ConfirmActionDialog({
   stale,
   capacityReason,
   role,
+  offerEscalation = false,
   onConfirm,
   onClose,
 }: ConfirmActionDialogProps) {
@@ -105,6 +88,10 @@ export function ConfirmActionDialog({
   const [typed, setTyped] = useState('');
   const [reason, setReason] = useState('');
   const [acknowledged, setAcknowledged] = useState(false);
+  const escalation = offerEscalation && kind === 'shutdown';
+  // Without a reporting agent the guest may ignore the request: propose the escalation.
+  const [escalate, setEscalate] = useState(() => escalation && !vm.agentReporting);
+  const [forceAfter, setForceAfter] = useState(String(FORCE_AFTER.default));
   const cancelRef = useRef<HTMLButtonElement>(null);
   const inputRef = useRef<HTMLInputElement>(null);
   const inputId = useId();
@@ -115,6 +102,8 @@ export function ConfirmActionDialog({
   const blockedByStale = stale && action.needsFreshData;
   const policy = reasonPolicy(action.id, role);
   const reasonBlocks = reasonProblem(reason, policy) !== null;
+  const forceAfterS = escalation && escalate ? parseForceAfter(forceAfter) : null;
+  const escalationBlocks = escalation && escalate && forceAfterS === null;
   let title: string;
   let description: ReactNode;
   let body: ReactNode = null;
@@ -131,6 +120,19 @@ export function ConfirmActionDialog({
           two minutes; some ignore the request.
         </>
       );
+      body = (
+        <>
+          <AgentNote vm={vm} request="shut down" />
+          {escalation && (
+            <ForceAfterField
+              checked={escalate}
+              onCheckedChange={setEscalate}
+              seconds={forceAfter}
+              onSecondsChange={setForceAfter}
+            />
+          )}
+        </>
+      );
       break;
     case 'reboot':
       title = `Reboot ${vm.name}?`;
@@ -140,6 +142,7 @@ export function ConfirmActionDialog({
           within two minutes.{upFor(vm, now)}
         </>
       );
+      body = <AgentNote vm={vm} request="reboot" />;
       break;
     case 'hibernate':
       title = `Hibernate ${vm.name}?`;
@@ -243,10 +246,10 @@ export function ConfirmActionDialog({
           </DialogClose>
           <Button
             variant={danger ? 'danger' : 'primary'}
-            disabled={!ready || blockedByStale || reasonBlocks}
+            disabled={!ready || blockedByStale || reasonBlocks || escalationBlocks}
             onClick={() => {
               onClose();
-              onConfirm(policy === 'none' ? '' : reason);
+              onConfirm(policy === 'none' ? '' : reason, forceAfterS);
             }}
           >
             {confirmLabel}
@@ -257,7 +260,9 @@ export function ConfirmActionDialog({
       {body || blockedByStale || policy !== 'none' ? (
         <>
           {body}
-          {policy !== 'none' && <ReasonField policy={policy} value={reason} onChange={setReason} />}
+          {policy !== 'none' && (
+            <ReasonField required={policy === 'required'} value={reason} onChange={setReason} />
+          )}
           {blockedByStale && (
             <p className="rounded-md bg-warn/10 px-3 py-2 text-xs text-ink ring-1 ring-inset ring-warn/30">
               The fleet data is out of date, so {action.label} stays disabled until it refreshes.

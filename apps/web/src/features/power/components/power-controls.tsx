@@ -1,6 +1,7 @@
 // The power buttons of one VM card, with their confirmations, progress and messages. The app layer
 // renders it inside each card; what a click started lives in the action store, so a card scrolled
-// away and back shows the same progress.
+// away and back shows the same progress. An operation on the BFF acting on the VM (a graceful-then-force shut
+// down, a bulk action) comes in from the app as `operationAction`: that button keeps its spinner while it lasts.
 import type { FleetNode, FleetVm } from '@powerdeck/contracts/fleet';
 import { TriangleAlert } from 'lucide-react';
 import { useEffect, useState } from 'react';
@@ -24,13 +25,27 @@ export interface PowerControlsProps {
   /** The fleet snapshot is out of date: destructive actions are disabled. */
   stale: boolean;
   role: Role;
+  /** An operation is acting on this VM now (from the app layer): that action's button spins. */
+  operationAction?: ActionId | null | undefined;
+  /**
+   * Offered in the Shut down dialog (roles that may force off): a ticked "Force off if still running after N s"
+   * calls this instead of sending the shut down itself.
+   */
+  onEscalate?: ((req: { forceAfterS: number; reason: string }) => void) | undefined;
 }
 
 type OpenDialog = ConfirmKind | 'startOnNode' | null;
 
 const STALE_TITLE = 'Disabled while the fleet data is out of date';
 
-export function PowerControls({ vm, nodes, stale, role }: PowerControlsProps) {
+export function PowerControls({
+  vm,
+  nodes,
+  stale,
+  role,
+  operationAction = null,
+  onEscalate,
+}: PowerControlsProps) {
   const watch = useActionWatch(vm.key);
   const send = usePowerAction(role);
   const [dialog, setDialog] = useState<OpenDialog>(null);
@@ -57,6 +72,7 @@ export function PowerControls({ vm, nodes, stale, role }: PowerControlsProps) {
   // VM moves through statuses where it would not be offered).
   const ids = availableActions(vm.status, role);
   if (active && !ids.includes(watch.action)) ids.push(watch.action);
+  if (operationAction !== null && !ids.includes(operationAction)) ids.push(operationAction);
   const order: ActionId[] = ['start', 'shutdown', 'reboot', 'hibernate', 'forceOff', 'reset'];
   ids.sort((a, b) => order.indexOf(a) - order.indexOf(b));
   const safe = ids.filter((id) => !ACTIONS[id].destructive);
@@ -78,9 +94,9 @@ export function PowerControls({ vm, nodes, stale, role }: PowerControlsProps) {
 
   function button(id: ActionId) {
     const a = ACTIONS[id];
-    const inFlight = active && watch.action === id;
+    const inFlight = (active && watch.action === id) || operationAction === id;
     // One action at a time; only a destructive one may take over from a stuck one (the next step).
-    const busy = active && !inFlight && !a.destructive;
+    const busy = (active || operationAction !== null) && !inFlight && !a.destructive;
     const staleBlocked = stale && a.needsFreshData;
     const highlighted = overdue?.next === id;
     return (
@@ -108,7 +124,7 @@ export function PowerControls({ vm, nodes, stale, role }: PowerControlsProps) {
           <Button
             size="sm"
             variant="ghost"
-            disabled={active}
+            disabled={active || operationAction !== null}
             className="px-2"
             onClick={() => setDialog('startOnNode')}
           >
@@ -152,9 +168,14 @@ export function PowerControls({ vm, nodes, stale, role }: PowerControlsProps) {
           vm={vm}
           stale={stale}
           role={role}
+          offerEscalation={onEscalate !== undefined}
           {...(noRoom ? { capacityReason: noRoom } : {})}
           onClose={() => setDialog(null)}
-          onConfirm={(reason) => (dialog === 'startAnyway' ? run('start') : run(dialog, { reason }))}
+          onConfirm={(reason, forceAfterS) => {
+            if (dialog === 'startAnyway') run('start');
+            else if (forceAfterS !== null && onEscalate) onEscalate({ forceAfterS, reason });
+            else run(dialog, { reason });
+          }}
         />
       )}
     </div>

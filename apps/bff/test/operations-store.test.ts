@@ -1,0 +1,144 @@
+// The operation store on real SQLite: an operation and its VMs round-trip, a change is one transaction, "about to
+// send" and "sent" are told apart, and lists give the running ones and the most recent finished ones.
+import { afterEach, describe, expect, it } from 'vitest';
+import { StoreError } from '../src/stores/errors';
+import { openSqliteStores } from '../src/stores/sqlite/open';
+import type { OperationRecord, OperationVmRecord } from '../src/stores/types';
+import { openTestStores } from './support';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const fn of cleanups.splice(0).reverse()) fn();
+});
+
+async function stores() {
+  const s = await openTestStores();
+  cleanups.push(() => s.close());
+  return s;
+}
+
+function vm(key: number, over: Partial<OperationVmRecord> = {}): OperationVmRecord {
+  return {
+    key,
+    name: `vm-${key}`,
+    state: 'pending',
+    step: null,
+    stepPhase: null,
+    stepAt: null,
+    deadline: null,
+    escalated: false,
+    forcedAfterS: null,
+    detail: 'Waiting for its turn',
+    status: 'running',
+    startedBefore: 1_700_000_000,
+    moved: false,
+    auditId: null,
+    ...over,
+  };
+}
+
+function operation(id: string, over: Partial<OperationRecord> = {}): OperationRecord {
+  return {
+    id,
+    action: 'shutdown',
+    status: 'running',
+    owner: 'admin',
+    ownerRole: 'admin',
+    ownerAuthKind: 'session',
+    source: '127.0.0.1',
+    userAgent: 'test',
+    requestId: 'req-1',
+    createdAt: '2026-11-29T09:00:00.000Z',
+    finishedAt: null,
+    cancelledBy: null,
+    forceAfterS: 120,
+    timeoutS: 120,
+    parallelism: 4,
+    reason: 'maintenance',
+    vms: [vm(7), vm(3, { state: 'skipped', detail: 'Skipped: already stopped', status: 'stopped' })],
+    ...over,
+  };
+}
+
+describe('SqliteOperationStore', () => {
+  it('round-trips an operation with its VMs in the order asked', async () => {
+    const s = await stores();
+    const op = operation('a');
+    await s.operations.create(op);
+    expect(await s.operations.get('a')).toEqual(op);
+    expect(await s.operations.get('nope')).toBeNull();
+    await expect(s.operations.create(op)).rejects.toMatchObject({ code: 'exists' });
+  });
+
+  it('records "about to send" before "sent", and it is on disk for the next process', async () => {
+    const s = await stores();
+    await s.operations.create(operation('a'));
+    await s.operations.update('a', {
+      vms: [
+        {
+          key: 7,
+          patch: {
+            state: 'active',
+            step: 'poweroff',
+            stepPhase: 'sending',
+            stepAt: '2026-11-29T09:00:01.000Z',
+            deadline: '2026-11-29T09:02:01.000Z',
+            auditId: 12,
+          },
+        },
+      ],
+    });
+    // Another connection (a restarted BFF) reads what was committed.
+    const again = openSqliteStores(s.dir);
+    try {
+      const [seen] = (await again.operations.listRunning())[0]!.vms;
+      expect(seen).toMatchObject({ state: 'active', step: 'poweroff', stepPhase: 'sending', auditId: 12 });
+      expect(seen!.deadline).toBe('2026-11-29T09:02:01.000Z');
+    } finally {
+      again.close();
+    }
+    await s.operations.update('a', { vms: [{ key: 7, patch: { stepPhase: 'sent', escalated: true } }] });
+    expect((await s.operations.get('a'))!.vms[0]).toMatchObject({ stepPhase: 'sent', escalated: true });
+  });
+
+  it('applies a change in one transaction: a bad part leaves nothing changed', async () => {
+    const s = await stores();
+    await s.operations.create(operation('a'));
+    await expect(
+      s.operations.update('a', {
+        operation: { status: 'cancelled', finishedAt: '2026-11-29T09:01:00.000Z', cancelledBy: 'admin' },
+        vms: [
+          { key: 7, patch: { state: 'cancelled' } },
+          { key: 99, patch: { state: 'cancelled' } },
+        ],
+      }),
+    ).rejects.toBeInstanceOf(StoreError);
+    const op = (await s.operations.get('a'))!;
+    expect(op.status).toBe('running');
+    expect(op.vms[0]!.state).toBe('pending');
+    await expect(s.operations.update('zz', { operation: { status: 'finished' } })).rejects.toMatchObject({
+      code: 'not_found',
+    });
+    // A step without a phase (or the other way round) is refused by the schema.
+    await expect(s.operations.update('a', { vms: [{ key: 7, patch: { step: 'kill' } }] })).rejects.toThrow();
+  });
+
+  it('lists running operations oldest first and finished ones newest first', async () => {
+    const s = await stores();
+    await s.operations.create(operation('r2', { createdAt: '2026-11-29T09:00:02.000Z' }));
+    await s.operations.create(operation('r1', { createdAt: '2026-11-29T09:00:01.000Z' }));
+    for (const [id, at] of [
+      ['f1', '2026-11-29T08:00:00.000Z'],
+      ['f2', '2026-11-29T08:30:00.000Z'],
+    ] as const) {
+      await s.operations.create(operation(id, { createdAt: '2026-11-29T07:00:00.000Z' }));
+      await s.operations.update(id, { operation: { status: 'finished', finishedAt: at } });
+    }
+    expect((await s.operations.listRunning()).map((o) => o.id)).toEqual(['r1', 'r2']);
+    const recent = await s.operations.listRecent(10);
+    expect(recent.map((o) => o.id)).toEqual(['f2', 'f1']);
+    expect(recent[0]!.vms.map((v) => v.key)).toEqual([7, 3]);
+    expect((await s.operations.listRecent(1)).map((o) => o.id)).toEqual(['f2']);
+    await expect(s.operations.listRecent(0)).rejects.toMatchObject({ code: 'invalid' });
+  });
+});
