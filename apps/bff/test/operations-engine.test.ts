@@ -11,6 +11,7 @@ import {
   opsApp,
   powerRows,
   prepare,
+  putVm,
   SCALE,
   setScenario,
   startOperation,
@@ -71,6 +72,30 @@ describe('an escalating shut down', () => {
     expect(rows[1]!.refId).toBe(rows[0]!.id);
     expect(rows[3]!.refId).toBe(rows[2]!.id);
     expect(rows.every((r) => r.actor === 'admin' && r.vergeosStatus !== 0)).toBe(true);
+  });
+
+  it('a guest that stopped by itself just before the force off is done, not failed (the snapshot was a poll behind)', async () => {
+    // A poller that polls once after the accepted shut down (the guest is still stopping then) and not again.
+    const slow = await opsApp(sim, {
+      config: { poll: { intervalMs: 600_000, fastIntervalMs: 600_000, fastWindowMs: 0 } },
+    });
+    try {
+      const [key] = keysIn(slow, 'running', 1) as [number];
+      // The guest stops after 10 s (0.1 s scaled); the force off is due after 20 s (0.2 s scaled).
+      await putVm(sim, key, { status: 'running', ignores_acpi: false, shutdown_seconds: 10 });
+      await clearSimStats(sim);
+      const op = await startOperation(slow, { action: 'shutdown', vms: [key], forceAfterS: 20 });
+      const done = await finished(slow, op.id);
+      const vm = vmOf(done, key);
+      expect(vm.state).toBe('done');
+      expect(vm.detail).toMatch(/^Stopped by itself before the force off \(VergeOS: /);
+      // The kill was sent once and refused (409): nothing was sent again.
+      const stats = await simStats(sim);
+      expect(stats.requests['POST /api/v4/vm_actions']).toBe(2);
+      expect(stats.actions).toEqual({ poweroff: 1 });
+    } finally {
+      await slow.close();
+    }
   });
 
   it('a guest that shuts down in time is not forced off', async () => {

@@ -63,6 +63,13 @@ export interface NewOperation {
   reason: string | null;
 }
 
+/** Where a step takes a VM, for checking a 409 against VergeOS's own status (a reboot's "running" proves nothing). */
+const FRESH_TARGET: Partial<Record<OperationStep, string>> = {
+  poweron: 'running',
+  poweroff: 'stopped',
+  kill: 'stopped',
+};
+
 export type OperationErrorCode = 'not_found' | 'conflict' | 'unavailable' | 'invalid';
 
 /** A request the engine refuses; the routes turn it into 404, 409, 503 or 400. */
@@ -82,6 +89,11 @@ export interface OperationEngineOptions {
   fleet: FleetPoller;
   /** The typed client's actions (each sent once, never retried). */
   actions: VergeClient['actions'];
+  /**
+   * Reads one machine's status from VergeOS now (not from the last snapshot): what a 409 is checked against, since
+   * the snapshot can be a poll behind (a guest that stops by itself just before its force off).
+   */
+  machineStatus?: (machineKey: number) => Promise<string>;
   log: PollerLog;
   /** VMs acted on at once when an operation does not say (PARALLELISM bounds). */
   parallelism: number;
@@ -225,6 +237,7 @@ export class OperationEngine {
   private readonly audit: AuditStore;
   private readonly fleet: FleetPoller;
   private readonly actions: VergeClient['actions'];
+  private readonly machineStatus: ((machineKey: number) => Promise<string>) | undefined;
   private readonly log: PollerLog;
   private readonly defaultParallelism: number;
   private readonly scale: number;
@@ -250,6 +263,7 @@ export class OperationEngine {
     this.audit = options.audit;
     this.fleet = options.fleet;
     this.actions = options.actions;
+    this.machineStatus = options.machineStatus;
     this.log = options.log;
     const p = options.parallelism;
     if (!Number.isInteger(p) || p < PARALLELISM.min || p > PARALLELISM.max) {
@@ -820,6 +834,17 @@ export class OperationEngine {
         status: current.status,
       });
       return;
+    }
+    // The snapshot can be a poll behind: a guest that stopped by itself just before its force off makes VergeOS
+    // refuse the kill ("not running"). Ask VergeOS for the machine's status now before calling it a failure.
+    const target = FRESH_TARGET[step];
+    if (answer.status === 409 && target !== undefined && current && this.machineStatus) {
+      const fresh = await this.machineStatus(current.machine).catch(() => null);
+      if (fresh === target) {
+        const words = step === 'kill' ? `Stopped by itself before the force off` : `Already ${fresh}`;
+        await this.end(op, vm, 'done', `${words} (VergeOS: ${answer.message})`, { status: fresh });
+        return;
+      }
     }
     // 507 (no room to start) is a refusal; other 5xx are VergeOS failing.
     const verb = answer.status >= 500 && answer.status !== 507 ? 'failed' : 'refused';

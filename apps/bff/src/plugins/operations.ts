@@ -33,6 +33,7 @@ function operationsPlugin(app: FastifyInstance, opts: OperationsPluginOptions, d
       audit: app.stores.audit,
       fleet: app.fleet,
       actions: app.vergeos.client.actions,
+      machineStatus: async (machineKey) => (await app.vergeos.client.machineStatus.get(machineKey)).status,
       log: app.log.child({ component: 'operations' }),
       parallelism: opts.parallelism ?? PARALLELISM.default,
       ...(opts.timeScale !== undefined ? { timeScale: opts.timeScale } : {}),
