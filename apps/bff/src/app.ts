@@ -1,6 +1,6 @@
 // Builds the Powerdeck BFF. Plugins load in a fixed order: external (helmet, cookie) -> app (errors,
-// stores, vergeos, fleet poller, auth, operations) -> routes. server.ts reads config, starts the logger and listens; tests
-// build this with `buildApp` and use `app.inject`.
+// stores, vergeos, fleet poller, fleet stops, auth, operations) -> routes. server.ts reads config, starts the
+// logger and listens; tests build this with `buildApp` and use `app.inject`.
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -9,6 +9,7 @@ import type { Config } from './config';
 import auth from './plugins/auth';
 import errors from './plugins/errors';
 import fleetPoller from './plugins/fleet-poller';
+import fleetStops, { type FleetStopsPluginOptions } from './plugins/fleet-stops';
 import operations, { type OperationsPluginOptions } from './plugins/operations';
 import stores from './plugins/stores';
 import vergeos, { type UpstreamOptions } from './plugins/vergeos';
@@ -57,6 +58,8 @@ export interface AppOptions {
    * simulator's; tests pass the simulator's), the action timeout.
    */
   operations?: OperationsPluginOptions;
+  /** Recent stops (`GET /api/fleet/stops`): how long one is remembered, and the clock (tests move it). */
+  fleetStops?: FleetStopsPluginOptions;
 }
 
 /** Log redaction: the VergeOS key, passwords, cookies and Authorization headers never reach a log line. */
@@ -136,6 +139,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(stores, { stores: opts.stores });
   await app.register(vergeos, { upstream: opts.upstream });
   await app.register(fleetPoller, { poll: opts.config.poll });
+  await app.register(fleetStops, opts.fleetStops ?? {});
   await app.register(auth);
   await app.register(operations, opts.operations ?? {});
 

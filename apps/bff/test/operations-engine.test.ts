@@ -81,11 +81,12 @@ describe('an escalating shut down', () => {
     });
     try {
       const [key] = keysIn(slow, 'running', 1) as [number];
-      // The guest stops after 10 s (0.1 s scaled); the force off is due after 20 s (0.2 s scaled).
-      await putVm(sim, key, { status: 'running', ignores_acpi: false, shutdown_seconds: 10 });
+      // The guest stops after 200 s (2 s scaled): long after the one poll that follows the accepted shut down,
+      // even on a loaded machine; the force off is due after 400 s (4 s scaled), when it has stopped.
+      await putVm(sim, key, { status: 'running', ignores_acpi: false, shutdown_seconds: 200 });
       await clearSimStats(sim);
-      const op = await startOperation(slow, { action: 'shutdown', vms: [key], forceAfterS: 20 });
-      const done = await finished(slow, op.id);
+      const op = await startOperation(slow, { action: 'shutdown', vms: [key], forceAfterS: 400 });
+      const done = await finished(slow, op.id, { timeout: 15_000, interval: 50 });
       const vm = vmOf(done, key);
       expect(vm.state).toBe('done');
       expect(vm.detail).toMatch(/^Stopped by itself before the force off \(VergeOS: /);

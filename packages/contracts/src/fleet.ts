@@ -80,3 +80,28 @@ export const AppInfo = Type.Object({
   version: Type.String(),
 });
 export type AppInfo = Static<typeof AppInfo>;
+
+/**
+ * VMs that stopped recently, and who stopped them: `GET /api/fleet/stops` (fleet:read; displays too). The BFF
+ * watches each snapshot change: when a VM goes from a running status (running, starting, stopping, unresponsive,
+ * migrating…) to `stopped` or `error`, it looks in the audit log for an accepted stop of that VM through Powerdeck
+ * (shut down, force off, an operation's step) shortly before; `by` names who did it, or is null: the VM went down
+ * unexpectedly (a crash, a shut down from inside the guest or from VergeOS itself). A stop stays listed for
+ * STOP_MEMORY_MS, or until the VM runs again.
+ */
+export const FleetStop = Type.Object({
+  key: Type.Integer(),
+  /** When the BFF saw it stop (ISO 8601). */
+  at: Type.String(),
+  /** The status it went to (`stopped` or `error`). */
+  status: Type.String(),
+  /** Who stopped it through Powerdeck (the audit log's actor), or null: down unexpectedly. */
+  by: Nullable(Type.String()),
+});
+export type FleetStop = Static<typeof FleetStop>;
+
+export const FleetStops = Type.Object({ stops: Type.Array(FleetStop) });
+export type FleetStops = Static<typeof FleetStops>;
+
+/** How long a stop stays listed (an hour). */
+export const STOP_MEMORY_MS = 60 * 60_000;

@@ -6,6 +6,8 @@
 //   POST /api/operations/:id/vms/:key/force   -> Operation   ("Force now" during an escalating shut down; vm:force)
 //   GET  /api/operations/events               server-sent events: `operation` with an Operation as JSON, at every
 //                                              change of any operation (and every running one when a stream opens)
+// Starting one answers 503 when the BFF has no fleet snapshot yet (VergeOS unreachable since start): which VMs
+// apply is decided from it.
 // Permissions: starting needs `operationPermissions(action, forceAfterS !== null)` (operation-terms.ts); a
 // helpdesk shut down or reboot needs a reason (`reasonRequired`, roles.ts).
 import Type, { type Static } from 'typebox';

@@ -6,9 +6,11 @@
 //   least every 5 s: when the session or token no longer holds (signed out, idled out, user disabled,
 //   display link or token revoked, token expired) the stream ends, and the browser's reconnection
 //   gets 401. "Revocable at once" holds for open streams too.
+// - `GET /api/fleet/stops`: VMs that stopped recently, and who stopped them (null: down unexpectedly), newest first,
+//   from `app.fleetStops` (plugins/fleet-stops.ts), which the poller's snapshot changes keep up to date.
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
-import { FleetSnapshot } from '@powerdeck/contracts/fleet';
+import { FleetSnapshot, FleetStops } from '@powerdeck/contracts/fleet';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { matchesIfNoneMatch } from '../fleet/snapshot';
@@ -98,6 +100,18 @@ export default function fleetRoutes(
       }
       // A string with a JSON content type is sent as it is: no per-request serialisation.
       return reply.send(body);
+    },
+  );
+
+  app.get(
+    '/api/fleet/stops',
+    {
+      config: { permission: 'fleet:read' },
+      schema: { response: { 200: FleetStops } },
+    },
+    async (_request, reply) => {
+      void reply.header('cache-control', 'no-cache');
+      return { stops: app.fleetStops.list() };
     },
   );
 

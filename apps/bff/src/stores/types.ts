@@ -351,6 +351,11 @@ export interface AuditStore {
   powerAttempts(vmKey: number, limit: number): Promise<AuditRecord[]>;
   /** The outcome rows of these rows (those whose refId is one of `refIds`), oldest first. */
   outcomesOf(refIds: readonly number[]): Promise<AuditRecord[]>;
+  /**
+   * The newest `accepted` outcome of a stop sent to this VM at or after `from`: a `power` row whose action is
+   * `poweroff`, `kill`, or `reset` that is not graceful (a graceful reset is a reboot). Null when there is none.
+   */
+  lastAcceptedStop(vmKey: number, from: Date): Promise<AuditRecord | null>;
   /** Walks the whole chain; names the first row whose hash or link does not hold. */
   verify(): Promise<AuditVerifyResult>;
 }

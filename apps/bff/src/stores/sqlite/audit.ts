@@ -94,6 +94,7 @@ export class SqliteAuditStore implements AuditStore {
   private readonly everything;
   private readonly attempts;
   private readonly outcomes;
+  private readonly stops;
   private readonly appendTx;
 
   constructor(db: SqliteDatabase, options: { now?: Clock } = {}) {
@@ -117,6 +118,13 @@ export class SqliteAuditStore implements AuditStore {
     // The ids travel as one JSON array: one prepared statement for any number of them.
     this.outcomes = db.prepare<[string], AuditRow>(
       `SELECT ${COLUMNS} FROM audit_log WHERE ref_id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+    );
+    // Params are canonical JSON text: a graceful reset carries `{"graceful":true}` (json_extract gives 1).
+    this.stops = db.prepare<[number, number], AuditRow>(
+      `SELECT ${COLUMNS} FROM audit_log WHERE vm_key = ? AND kind = 'power' AND outcome = 'accepted' AND at >= ?
+       AND (action IN ('poweroff', 'kill')
+         OR (action = 'reset' AND (params IS NULL OR json_extract(params, '$.graceful') IS NOT 1)))
+       ORDER BY id DESC LIMIT 1`,
     );
     this.appendTx = db.transaction((input: AuditInput): StoredAuditRow => {
       const content = auditContent(input);
@@ -205,6 +213,13 @@ export class SqliteAuditStore implements AuditStore {
       const ids = refIds.filter((id) => Number.isSafeInteger(id));
       if (ids.length === 0) return [];
       return this.outcomes.all(JSON.stringify(ids)).map((r) => toRecord(toStored(r)));
+    });
+  }
+
+  lastAcceptedStop(vmKey: number, from: Date): Promise<AuditRecord | null> {
+    return settle(() => {
+      const row = this.stops.get(vmKey, time('from', from));
+      return row ? toRecord(toStored(row)) : null;
     });
   }
 

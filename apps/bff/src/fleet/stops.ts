@@ -1,0 +1,123 @@
+// Recent stops, and who made them (`GET /api/fleet/stops`; the contract is FleetStop in packages/contracts/src/fleet.ts).
+// The tracker watches the poller's snapshots (only when one changed, never per request): it keeps each VM's last
+// status, and when a VM goes from a running status to `stopped` or `error` it asks the audit log for an accepted
+// stop of that VM through Powerdeck shortly before (shut down, force off, a hard reset, an operation's step). Its
+// actor is `by`; none means the VM went down unexpectedly. In memory only, at most one entry per VM of the fleet.
+import { STOP_MEMORY_MS, type FleetSnapshot, type FleetStop } from '@powerdeck/contracts/fleet';
+import { TRANSITIONAL_STATUSES, type PowerStatus } from '@powerdeck/contracts/power';
+import type { FastifyBaseLogger } from 'fastify';
+import type { AuditStore, Clock } from '../stores/types';
+
+/** How long before a stop is seen an accepted stop action in the audit log still explains it. */
+export const STOP_ATTRIBUTION_WINDOW_MS = 10 * 60_000;
+
+/** Statuses of a VM that is up (or on its way up or down): leaving one for `stopped` or `error` is a stop. */
+export const RUNNING_STATUSES: ReadonlySet<PowerStatus> = new Set<PowerStatus>([
+  'running',
+  'unresponsive',
+  ...[...TRANSITIONAL_STATUSES].filter((s) => s !== 'hibernating'),
+]);
+
+const STOPPED_STATUSES: ReadonlySet<PowerStatus> = new Set<PowerStatus>(['stopped', 'error']);
+
+export interface FleetStopTrackerOptions {
+  audit: Pick<AuditStore, 'lastAcceptedStop'>;
+  log: FastifyBaseLogger;
+  /** How long a stop stays listed (default STOP_MEMORY_MS). */
+  memoryMs?: number;
+  /** Epoch ms (default Date.now; tests move it). */
+  now?: Clock;
+}
+
+interface Stop {
+  key: number;
+  atMs: number;
+  status: PowerStatus;
+  by: string | null;
+}
+
+export class FleetStopTracker {
+  private readonly audit: Pick<AuditStore, 'lastAcceptedStop'>;
+  private readonly log: FastifyBaseLogger;
+  private readonly memoryMs: number;
+  private readonly now: Clock;
+  /** Each VM's status in the last snapshot; null until the first snapshot with data. */
+  private previous: Map<number, PowerStatus> | null = null;
+  private readonly stops = new Map<number, Stop>();
+  /** Snapshots are handled one after the other (a stop's audit look-up is asynchronous). */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(options: FleetStopTrackerOptions) {
+    this.audit = options.audit;
+    this.log = options.log;
+    this.memoryMs = options.memoryMs ?? STOP_MEMORY_MS;
+    this.now = options.now ?? Date.now;
+    if (!(this.memoryMs > 0)) throw new TypeError('memoryMs must be a positive number of ms');
+  }
+
+  /** Takes a new snapshot into account; resolves once it (and every one before it) is handled. */
+  observe(snapshot: FleetSnapshot): Promise<void> {
+    this.queue = this.queue.then(() => this.handle(snapshot));
+    return this.queue;
+  }
+
+  /** Resolves once every snapshot observed so far is handled (its audit look-ups done). */
+  settled(): Promise<void> {
+    return this.queue;
+  }
+
+  /** The stops still remembered, newest first. */
+  list(): FleetStop[] {
+    this.forgetOld();
+    return [...this.stops.values()]
+      .sort((a, b) => b.atMs - a.atMs || a.key - b.key)
+      .map((s) => ({ key: s.key, at: new Date(s.atMs).toISOString(), status: s.status, by: s.by }));
+  }
+
+  private async handle(snapshot: FleetSnapshot): Promise<void> {
+    // No data yet (before the first successful poll): nothing to compare with.
+    if (snapshot.fetchedAt === null) return;
+    const previous = this.previous;
+    const current = new Map<number, PowerStatus>();
+    const stopped: { key: number; status: PowerStatus }[] = [];
+    for (const vm of snapshot.vms) {
+      current.set(vm.key, vm.status);
+      if (RUNNING_STATUSES.has(vm.status)) {
+        this.stops.delete(vm.key);
+        continue;
+      }
+      // The first snapshot after start has no previous statuses: nothing stopped "unexpectedly" then.
+      const before = previous?.get(vm.key);
+      if (before !== undefined && RUNNING_STATUSES.has(before) && STOPPED_STATUSES.has(vm.status)) {
+        stopped.push({ key: vm.key, status: vm.status });
+      }
+    }
+    this.previous = current;
+    // A VM that left the fleet is forgotten (bounded by the fleet size).
+    for (const key of this.stops.keys()) if (!current.has(key)) this.stops.delete(key);
+    this.forgetOld();
+    if (stopped.length === 0) return;
+
+    const atMs = this.now();
+    const from = new Date(atMs - STOP_ATTRIBUTION_WINDOW_MS);
+    await Promise.all(
+      stopped.map(async ({ key, status }) => {
+        let by: string | null = null;
+        try {
+          by = (await this.audit.lastAcceptedStop(key, from))?.actor ?? null;
+        } catch (err) {
+          this.log.error(
+            { err, vmKey: key },
+            'looking up who stopped a VM failed; listed as down unexpectedly',
+          );
+        }
+        this.stops.set(key, { key, atMs, status, by });
+      }),
+    );
+  }
+
+  private forgetOld(): void {
+    const oldest = this.now() - this.memoryMs;
+    for (const [key, stop] of this.stops) if (stop.atMs <= oldest) this.stops.delete(key);
+  }
+}

@@ -1,0 +1,206 @@
+// GET /api/fleet/stops: VMs that stopped recently and who stopped them through Powerdeck (the audit log's actor), or
+// null: down unexpectedly. The real app against a real simulator and real SQLite; a VM stops "by itself" through the
+// simulator's control API. Time moves through an injected clock (the memory is an hour), never through waits.
+import { CSRF_HEADER } from '@powerdeck/contracts/roles';
+import { FleetStops, STOP_MEMORY_MS, type FleetStop, type FleetVm } from '@powerdeck/contracts/fleet';
+import type { Simulator } from '@powerdeck/vergeos-sim';
+import Value from 'typebox/value';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { STOP_ATTRIBUTION_WINDOW_MS } from '../src/fleet/stops';
+import { putVm, WAIT } from './fleet-helpers';
+import { buildTestApp, signIn, startSim, upstreamFor, type AuthHeaders, type TestApp } from './support';
+
+let sim: Simulator;
+let app: TestApp;
+/** Added to the tracker's clock (not the stores' or the simulator's). */
+let skewMs = 0;
+
+beforeAll(async () => {
+  sim = await startSim();
+});
+afterAll(async () => {
+  await sim.close();
+});
+beforeEach(async () => {
+  sim.reset();
+  skewMs = 0;
+  app = await buildTestApp(upstreamFor(sim), { fleetStops: { now: () => Date.now() + skewMs } });
+  await vi.waitFor(() => {
+    if (app.fleet.lastSuccessAt() === null) throw new Error('no poll yet');
+  }, WAIT);
+});
+afterEach(async () => {
+  await app.close();
+});
+
+async function stops(headers: AuthHeaders = app.adminHeaders): Promise<FleetStop[]> {
+  const res = await app.inject({ method: 'GET', url: '/api/fleet/stops', headers });
+  expect(res.statusCode).toBe(200);
+  const body: unknown = res.json();
+  expect(Value.Check(FleetStops, body)).toBe(true);
+  return (body as FleetStops).stops;
+}
+
+/** Running VMs of the current snapshot that shut down when asked (agent, ACPI honoured, quick shut down). */
+async function runningVms(n: number): Promise<FleetVm[]> {
+  const vms = app.fleet
+    .current()
+    .snapshot.vms.filter((v) => v.status === 'running')
+    .slice(0, n);
+  expect(vms).toHaveLength(n);
+  for (const vm of vms) await putVm(sim, vm.key, { ignores_acpi: false, shutdown_seconds: 5 });
+  return vms;
+}
+
+function statusOf(key: number) {
+  return app.fleet.current().snapshot.vms.find((v) => v.key === key)?.status;
+}
+
+/** Waits until the poller saw the VM in `status`, and the tracker handled every snapshot up to then. */
+async function seen(key: number, status: string) {
+  app.fleet.wake();
+  await vi.waitFor(() => expect(statusOf(key)).toBe(status), WAIT);
+  await app.fleetStops.settled();
+}
+
+/** `POST /__sim/scenario`. */
+async function scenario(body: { name: string; failureRate?: number }) {
+  const res = await fetch(`${sim.url}/__sim/scenario`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  expect(res.status).toBeLessThan(300);
+}
+
+function act(vm: number, action: string, params?: object) {
+  return app.inject({
+    method: 'POST',
+    url: '/api/v4/vm_actions',
+    headers: app.adminHeaders,
+    payload: { vm, action, ...(params ? { params } : {}) },
+  });
+}
+
+describe('GET /api/fleet/stops', () => {
+  it('names who shut a VM down through Powerdeck, and null for one that went down by itself', async () => {
+    // The first snapshot sets the baseline: the VMs already stopped or in error are not "unexpected".
+    expect(app.fleet.current().snapshot.vms.some((v) => v.status === 'stopped' || v.status === 'error')).toBe(
+      true,
+    );
+    expect(await stops()).toEqual([]);
+
+    const [byAdmin, byItself] = await runningVms(2);
+    const before = Date.now();
+    expect((await act(byAdmin!.key, 'poweroff')).statusCode).toBe(201);
+    await seen(byAdmin!.key, 'stopped');
+    await putVm(sim, byItself!.key, { status: 'stopped' });
+    await seen(byItself!.key, 'stopped');
+
+    const listed = await stops();
+    expect(listed).toEqual([
+      { key: byItself!.key, at: expect.any(String), status: 'stopped', by: null },
+      { key: byAdmin!.key, at: expect.any(String), status: 'stopped', by: 'admin' },
+    ]);
+    // Newest first, at the time the BFF saw it.
+    expect(Date.parse(listed[0]!.at)).toBeGreaterThanOrEqual(Date.parse(listed[1]!.at));
+    expect(Date.parse(listed[1]!.at)).toBeGreaterThanOrEqual(before);
+  });
+
+  it('a step of an operation (force off) is a stop by its owner', async () => {
+    const [vm] = await runningVms(1);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/operations',
+      headers: app.adminHeaders,
+      payload: { action: 'forceOff', vms: [vm!.key] },
+    });
+    expect(res.statusCode).toBe(201);
+    await seen(vm!.key, 'stopped');
+    expect(await stops()).toEqual([{ key: vm!.key, at: expect.any(String), status: 'stopped', by: 'admin' }]);
+  });
+
+  it('a VM that goes to error unexpectedly is listed with status error', async () => {
+    const [vm] = await runningVms(1);
+    await putVm(sim, vm!.key, { status: 'error' });
+    await seen(vm!.key, 'error');
+    expect(await stops()).toEqual([{ key: vm!.key, at: expect.any(String), status: 'error', by: null }]);
+  });
+
+  it('does not credit a refused shut down, a graceful reboot, or a shut down sent longer ago than the window', async () => {
+    const [refused, rebooted, late] = await runningVms(3);
+    // VergeOS answers 500: the audit log has the attempt (requested, failed), not an accepted stop.
+    await scenario({ name: 'flaky', failureRate: 1 });
+    expect((await act(refused!.key, 'poweroff')).statusCode).toBe(500);
+    await scenario({ name: 'none' });
+    await vi.waitFor(async () => {
+      const rows = await app.testStores.audit.query({ vmKey: refused!.key, kind: 'power' });
+      expect(rows.rows.map((r) => r.outcome)).toEqual(['failed', 'requested']);
+    }, WAIT);
+    await putVm(sim, refused!.key, { status: 'stopped' });
+    await seen(refused!.key, 'stopped');
+
+    // The guest ignores the shut down: VergeOS accepts it, the VM keeps running.
+    await putVm(sim, late!.key, { ignores_acpi: true, guest_agent: false });
+    expect((await act(late!.key, 'poweroff')).statusCode).toBe(201);
+    expect((await act(rebooted!.key, 'reset', { graceful: true })).statusCode).toBe(201);
+    await putVm(sim, rebooted!.key, { status: 'stopped' });
+    await seen(rebooted!.key, 'stopped');
+    expect(statusOf(late!.key)).toBe('running');
+
+    skewMs = STOP_ATTRIBUTION_WINDOW_MS + 1000;
+    await putVm(sim, late!.key, { status: 'stopped' });
+    await seen(late!.key, 'stopped');
+    const listed = await stops();
+    expect(listed[0]).toMatchObject({ key: late!.key, by: null });
+    expect(listed.slice(1).map((s) => [s.key, s.by])).toEqual(
+      expect.arrayContaining([
+        [refused!.key, null],
+        [rebooted!.key, null],
+      ]),
+    );
+    expect(listed).toHaveLength(3);
+  });
+
+  it('drops a VM that runs again, and forgets a stop after STOP_MEMORY_MS', async () => {
+    const [again, old] = await runningVms(2);
+    await putVm(sim, again!.key, { status: 'stopped' });
+    await putVm(sim, old!.key, { status: 'stopped' });
+    await seen(again!.key, 'stopped');
+    await seen(old!.key, 'stopped');
+    expect((await stops()).map((s) => s.key).sort()).toEqual([again!.key, old!.key].sort());
+
+    await putVm(sim, again!.key, { status: 'running' });
+    await seen(again!.key, 'running');
+    expect((await stops()).map((s) => s.key)).toEqual([old!.key]);
+
+    skewMs = STOP_MEMORY_MS - 1000;
+    expect((await stops()).map((s) => s.key)).toEqual([old!.key]);
+    skewMs = STOP_MEMORY_MS + 1000;
+    expect(await stops()).toEqual([]);
+  });
+
+  it('a display can read it; nobody signed in gets 401', async () => {
+    const [vm] = await runningVms(1);
+    await putVm(sim, vm!.key, { status: 'stopped' });
+    await seen(vm!.key, 'stopped');
+
+    const admin = await app.testStores.users.get('admin');
+    const { secret } = await app.testStores.displayLinks.create({ name: 'Lobby', createdBy: admin!.id });
+    const opened = await app.inject({
+      method: 'POST',
+      url: '/api/display-session',
+      headers: { [CSRF_HEADER]: '1' },
+      payload: { secret },
+    });
+    const cookie = opened.cookies.find((c) => c.name === 'pd_session')!.value;
+    expect(await stops({ cookie: `pd_session=${cookie}` })).toEqual([
+      { key: vm!.key, at: expect.any(String), status: 'stopped', by: null },
+    ]);
+    expect((await stops(await signIn(app, 'viewer'))).map((s) => s.key)).toEqual([vm!.key]);
+
+    const anonymous = await app.inject({ method: 'GET', url: '/api/fleet/stops' });
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.json()).not.toHaveProperty('stops');
+  });
+});
