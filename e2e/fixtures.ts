@@ -1,7 +1,7 @@
 // The suite's fixtures. Specs import `test` and `expect` from here, never from @playwright/test directly.
 //
 // - `sim`: the simulator's control API. Automatic: every test starts from the seeded fleet (reset, scenario
-//   `none`, counters cleared) and the BFF showing it.
+//   `none`, counters cleared, no operation running) and the BFF showing it.
 // - `bff`: the BFF's fleet snapshot, to know when the BFF has seen a change.
 // - `fleetPage`: the fleet view, by role and accessible name (pages/fleet-page.ts).
 // - `persona`, `loginAs(persona)`: see "Personas" below.
@@ -59,16 +59,25 @@ async function expectActionsAudited(sim: Sim, bff: Bff, from: string): Promise<v
     .poll(
       async () => {
         const rows = await bff.auditRows({ kind: 'power', from });
-        const requested = new Map(
-          rows.filter((r) => r.outcome === 'requested').map((r) => [r.requestId, r.id] as const),
-        );
         const outcomes = new Set(rows.filter((r) => r.refId !== null).map((r) => r.refId));
+        const requested = rows.filter((r) => r.outcome === 'requested');
+        // A browser's (or a script's) action: VergeOS got the BFF's request id, the same as its `requested` row.
+        const byRequestId = new Map(
+          requested.filter((r) => r.operationId === null).map((r) => [r.requestId, r.id] as const),
+        );
+        // A step an operation sent on its own carries no request id: it is matched with a step of an operation
+        // (a `requested` row with the operation's id) that has its outcome.
+        let operationSteps = requested.filter((r) => r.operationId !== null && outcomes.has(r.id)).length;
         return posts
           .filter((p) => {
-            const id = p.requestId === null ? undefined : requested.get(p.requestId);
+            if (p.requestId === null) {
+              operationSteps -= 1;
+              return operationSteps < 0;
+            }
+            const id = byRequestId.get(p.requestId);
             return id === undefined || !outcomes.has(id);
           })
-          .map((p) => `${p.url} (request ${p.requestId ?? '?'})`);
+          .map((p) => `${p.url} (request ${p.requestId ?? 'of an operation'})`);
       },
       { message: 'power actions that reached VergeOS without a requested and an outcome audit record' },
     )
@@ -103,6 +112,8 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
   sim: [
     async ({ simApi, bff }, use) => {
       const sim = new Sim(simApi, bff);
+      // An operation an earlier test left running (a failure half-way) must not act in this one.
+      await bff.cancelRunningOperations();
       await sim.reset();
       const from = new Date(Date.now() - 1000).toISOString();
       await use(sim);

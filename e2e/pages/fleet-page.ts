@@ -116,6 +116,16 @@ export class FleetPage {
     return dialog.getByRole('textbox', { name: 'Type the VM name to confirm' });
   }
 
+  /** The Shut down dialog's escalation (roles that may force off): `Force off if still running after`. */
+  forceAfter(dialog: Locator): Locator {
+    return dialog.getByRole('checkbox', { name: 'Force off if still running after' });
+  }
+
+  /** Its seconds: `Seconds before forcing off` (10 to 1800, default 120; disabled while unticked). */
+  forceAfterSeconds(dialog: Locator): Locator {
+    return dialog.getByRole('spinbutton', { name: 'Seconds before forcing off' });
+  }
+
   /** Types into the search box as a person does. */
   async searchFor(text: string): Promise<void> {
     await this.search.fill(text);

@@ -20,6 +20,23 @@ export const VM = {
   file02: { key: 31, name: 'file-02' },
   /** The power guide's VM 42: stopped when seeded; 3 cores, 16 GB. */
   test: { key: 42, name: 'test' },
+  /** Running when seeded, no guest agent, ignores ACPI. */
+  fw01: { key: 4, name: 'fw-01' },
 } as const satisfies Record<string, SeedVm>;
+
+/** The seeded VMs whose names contain `rds`, by name: rds-01 hibernated, the others running. */
+export const RDS = [
+  { key: 8, name: 'rds-01' },
+  { key: 25, name: 'rds-02' },
+  { key: 27, name: 'rds-03' },
+  { key: 29, name: 'rds-04' },
+] as const satisfies readonly SeedVm[];
+
+/** The seeded VMs whose names contain `cache`, by name: cache-01 stopped, the others running. */
+export const CACHE = [
+  { key: 13, name: 'cache-01' },
+  { key: 14, name: 'cache-02' },
+  { key: 21, name: 'cache-03' },
+] as const satisfies readonly SeedVm[];
 
 export const NODE_KEYS = [1, 2, 3, 4] as const;

@@ -1,6 +1,8 @@
 // The simulator's control API (`/__sim/`), for setting up state and checking side effects, and the BFF's fleet
 // snapshot, to know when the BFF has seen a change. Neither acts for the user: specs act through the UI.
 import type { AuditPage, AuditRow } from '@powerdeck/contracts/audit';
+import type { Operation, OperationList } from '@powerdeck/contracts/operations';
+import { CSRF_HEADER } from '@powerdeck/contracts/roles';
 import { expect, type APIRequestContext } from '@playwright/test';
 import type { ScenarioName } from '@powerdeck/vergeos-sim';
 import { SIM_API_KEY } from './servers';
@@ -66,7 +68,7 @@ export const ACTION_ROUTE = 'POST /api/v4/vm_actions';
 export interface BffSnapshot {
   fetchedAt: string | null;
   stale: boolean;
-  vms: { key: number; name: string; status: string }[];
+  vms: { key: number; name: string; status: string; agentReporting: boolean }[];
 }
 
 /**
@@ -99,6 +101,45 @@ export class Bff {
 
   async vmStatus(key: number): Promise<string | undefined> {
     return (await this.snapshot()).vms.find((v) => v.key === key)?.status;
+  }
+
+  /** Whether the BFF's snapshot says the VM's guest agent reports (what the Shut down dialog reads). */
+  async agentReporting(key: number): Promise<boolean | undefined> {
+    return (await this.snapshot()).vms.find((v) => v.key === key)?.agentReporting;
+  }
+
+  /** Operations (GET /api/operations): the running ones first, then the most recent finished ones. */
+  async operations(): Promise<Operation[]> {
+    const res = await this.api.get('/api/operations');
+    expect(res.status(), 'GET /api/operations').toBe(200);
+    return ((await res.json()) as OperationList).operations;
+  }
+
+  /** The newest operation that names a VM, optionally only one created since an ISO time. */
+  async operationFor(key: number, since = ''): Promise<Operation | undefined> {
+    const ops = await this.operations();
+    return ops
+      .filter((op) => op.createdAt >= since && op.vms.some((vm) => vm.key === key))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+  }
+
+  async operation(id: string): Promise<Operation> {
+    const res = await this.api.get(`/api/operations/${id}`);
+    expect(res.status(), `GET /api/operations/${id}`).toBe(200);
+    return (await res.json()) as Operation;
+  }
+
+  /**
+   * Cancels every running operation (as the admin), so that one a failed test left waiting never sends a step
+   * into the next test. Cancelling stops before the next step; a step already on its way still lands.
+   */
+  async cancelRunningOperations(): Promise<void> {
+    for (const op of await this.operations()) {
+      if (op.status !== 'running') continue;
+      const res = await this.api.post(`/api/operations/${op.id}/cancel`, { headers: { [CSRF_HEADER]: '1' } });
+      // 409: it finished in between.
+      expect([200, 409], `cancel operation ${op.id}`).toContain(res.status());
+    }
   }
 }
 
