@@ -26,6 +26,7 @@ const benches = {
   proxy: 'apps/bff/bench/proxy.ts',
   fleet: 'apps/bff/bench/fleet.ts',
   ops: 'apps/bff/bench/ops.ts',
+  wall: 'apps/web/bench/wall.ts',
 };
 
 function log(msg) {

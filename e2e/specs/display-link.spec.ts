@@ -1,9 +1,8 @@
-// A wall display: an admin makes a display link in the UI; a screen with no session opens it and shows the fleet,
-// signed in as the display, read-only. Revoking the link ends the display at its next request, with no reload.
+// A wall display: an admin makes a display link in the UI; a screen with no session opens it and lands on the wall
+// view, signed in as the display, read-only (no button at all). Revoking the link ends the display at its next
+// request, with no reload.
 import { expect, test } from '../fixtures';
-import { AppHeader } from '../pages/app-header';
 import { DisplayLinksPage } from '../pages/display-links-page';
-import { FleetPage } from '../pages/fleet-page';
 import { DISPLAY_ENDED, SignInPage } from '../pages/sign-in-page';
 import { unique } from '../support/names';
 import { VM } from '../support/seed';
@@ -27,23 +26,18 @@ test('a display link opens the fleet read-only on a screen; revoking it ends the
   expect(url).toMatch(new RegExp(`^${BFF_URL}/display#`));
   await expect(links.row(name)).toContainText('Active');
 
-  // A screen with no session opens it: the fleet, as the display, with no power buttons and no Sign out.
+  // A screen with no session opens it: the wall view, as the display, with no button at all.
   const wall = await newBrowser();
   await wall.goto(url);
-  const wallHeader = new AppHeader(wall);
-  const fleet = new FleetPage(wall);
-  await expect(wallHeader.who(`Display: ${name}`)).toBeVisible();
-  await expect(wall).toHaveURL(`${BFF_URL}/`);
-  await expect(fleet.cards.first()).toBeVisible();
-  await expect(fleet.grid.getByRole('button')).toHaveCount(0);
-  await fleet.searchFor(VM.web01.name);
-  await fleet.expectStatus(fleet.vmCard(VM.web01.name), 'Running');
-  await expect(fleet.vmCard(VM.web01.name).getByRole('button')).toHaveCount(0);
-  await fleet.searchFor(VM.db01.name);
-  await fleet.expectStatus(fleet.vmCard(VM.db01.name), 'Stopped');
-  await expect(fleet.vmCard(VM.db01.name).getByRole('button')).toHaveCount(0);
-  await expect(wallHeader.signOut).toHaveCount(0);
-  await wallHeader.expectNavLinks(['Fleet', 'Operations']);
+  await expect(wall).toHaveURL(`${BFF_URL}/wall`);
+  const wallView = wall.getByRole('main', { name: 'Wall display' });
+  await expect(wallView).toBeVisible();
+  await expect(wallView.getByRole('listitem', { name: `${VM.web01.name}: Running` })).toBeVisible();
+  await expect(wallView.getByRole('listitem', { name: `${VM.db01.name}: Stopped` })).toBeVisible();
+  await expect(wall.getByRole('list', { name: 'Fleet totals' })).toBeVisible();
+  await expect(wall.getByRole('button')).toHaveCount(0);
+  await expect(wall.getByRole('banner')).toHaveCount(0);
+  await expect(wall.getByRole('navigation')).toHaveCount(0);
   await expect(links.row(name)).toBeVisible();
 
   // The admin revokes it; the display notices at its next request, with nobody touching it.
@@ -54,7 +48,7 @@ test('a display link opens the fleet read-only on a screen; revoking it ends the
   const signIn = new SignInPage(wall);
   await signIn.expectShown();
   await expect(signIn.alert).toHaveText(DISPLAY_ENDED);
-  await expect(fleet.grid).toHaveCount(0);
+  await expect(wallView).toHaveCount(0);
   expect((await wall.request.get('/api/fleet')).status(), 'the display cookie after revoking').toBe(401);
 
   // The link itself no longer opens anything.

@@ -1,7 +1,8 @@
 // The app shell. `/display` (a wall display's link) is handled first; then the session gate: "Loading…" while
 // the session is asked for, the sign-in page when nobody is signed in (at the address asked for, so the person
 // lands there), and once signed in the header, the stale banner and the routes (the fleet at `/`, a VM at
-// `/vms/:key`, loaded on demand). The signed-in app owns the one fleet query of the page and the one operations
+// `/vms/:key`, loaded on demand). `/wall` (where a display link lands) is the wall view on its own: no header,
+// no navigation, no power controls (wall-route.tsx). The signed-in app owns the one fleet query of the page and the one operations
 // feed (an event stream), and composes the features: the power controls and an operation's countdown go into the
 // fleet's card slot (power-slot.tsx), disabled while the data is stale; the selection checkboxes, the bulk bar and
 // the bulk report go into the fleet's selection slots (bulk-slot.tsx). `/operations` lists operations.
@@ -24,6 +25,7 @@ import { AppHeader } from './app-header';
 import { BulkReportSlot, BulkSlotProvider, renderBulkBar, renderSelectBox } from './bulk-slot';
 import { PowerSlotProvider, renderPowerControls } from './power-slot';
 import { useRole } from './use-role';
+import { WallRoute } from './wall-route';
 
 const VmDetail = lazy(() =>
   import('../features/fleet/components/vm-detail').then((m) => ({ default: m.VmDetail })),
@@ -84,6 +86,7 @@ export function App() {
 }
 
 function SessionGate() {
+  const [location] = useLocation();
   const session = useQuery(sessionQueries.current());
   const meta = useQuery(fleetQueries.meta());
   const demo = meta.data?.demo ?? false;
@@ -110,6 +113,10 @@ function SessionGate() {
     );
   }
   if (session.data === null) return <SignInPage demo={demo} />;
+  if (location === '/wall') {
+    if (!session.data.permissions.includes('fleet:read')) return <NotAllowed what={session.data.role} />;
+    return <WallRoute />;
+  }
   return <SignedInApp session={session.data} demo={demo} />;
 }
 

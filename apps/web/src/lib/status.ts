@@ -20,6 +20,7 @@ import {
   Square,
   TriangleAlert,
   Wrench,
+  ZapOff,
   type LucideIcon,
 } from 'lucide-react';
 
@@ -62,6 +63,12 @@ export const STATUS: Readonly<Record<PowerStatus, StatusMeta>> = {
   error: s('Error', 'bad', CircleX),
   driversreloading: s('Reloading drivers', 'moving', RefreshCw),
 };
+
+/**
+ * Not a VergeOS status: a VM that stopped without an action through Powerdeck (the BFF's recent stops, by null).
+ * The wall marks it with the warning colour and an icon of its own.
+ */
+export const DOWN_UNEXPECTEDLY: StatusMeta = s('Down unexpectedly', 'warn', ZapOff);
 
 /** Every VergeOS status, in VergeOS's order (the same list as the contracts' POWER_STATUSES). */
 export const STATUSES = Object.keys(STATUS) as PowerStatus[];

@@ -1,5 +1,5 @@
 // `/display#<secret>`: a wall display opens its link once; the page trades the secret for a display cookie and
-// shows the fleet. The secret leaves the address bar at once (history.replaceState), so it is not left on
+// shows the wall view (`/wall`). The secret leaves the address bar at once (history.replaceState), so it is not left on
 // screen, in the history or in a bookmark. The fragment never reaches a server or a Referer.
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
@@ -33,7 +33,7 @@ export function DisplayLanding() {
 
   const signedIn = signIn.isSuccess || (secret === null && !!session.data);
   useEffect(() => {
-    if (signedIn) navigate('/', { replace: true });
+    if (signedIn) navigate('/wall', { replace: true });
   }, [signedIn, navigate]);
 
   const noAnswer =

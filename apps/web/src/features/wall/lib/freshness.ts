@@ -1,0 +1,56 @@
+// Whether the wall's data is current. The wall turns STALE when what it shows is older than STALE_AFTER_POLLS
+// poll intervals (the BFF's `pollIntervalMs`): whether this browser cannot reach the BFF (its fetches fail or
+// hang), or the BFF cannot reach VergeOS (its snapshot stops moving). It recovers by itself on the next good poll.
+// Pure (tested in test/wall-freshness.test.ts).
+
+export const STALE_AFTER_POLLS = 3;
+/** The browser never polls faster than this (fleet-queries.ts); nor does the wall count intervals shorter. */
+const MIN_INTERVAL_MS = 1000;
+
+export interface FreshnessInput {
+  /** How recent the data on screen is (epoch ms; null before VergeOS's first answer). */
+  asOf: number | null;
+  /** The snapshot's poll interval (ms), or null before any snapshot. */
+  pollIntervalMs: number | null;
+  /** Whether a snapshot is in hand at all. */
+  hasData: boolean;
+  /** The last fetch's error, when it failed after the last success. */
+  fetchError: Error | null;
+  /** The BFF's own view: its snapshot is stale, since when (epoch ms or null), and why. */
+  bffStale: boolean;
+  bffStaleSince: number | null;
+  bffStaleReason: string | null;
+}
+
+export interface WallFreshness {
+  stale: boolean;
+  /** Since when the data is old (epoch ms), when known. */
+  since: number | null;
+  /** Why, in words (null while current). */
+  reason: string | null;
+}
+
+export const CURRENT: WallFreshness = { stale: false, since: null, reason: null };
+
+/** How old data may get before the wall says STALE. */
+export function staleAfterMs(pollIntervalMs: number | null): number {
+  return STALE_AFTER_POLLS * Math.max(MIN_INTERVAL_MS, pollIntervalMs ?? 5000);
+}
+
+function reasonOf(i: FreshnessInput): string {
+  if (i.fetchError) return `cannot reach the Powerdeck server (${i.fetchError.message || 'no answer'})`;
+  if (i.bffStale) return i.bffStaleReason ?? 'VergeOS is not answering';
+  return 'no new data from the Powerdeck server';
+}
+
+export function wallFreshness(i: FreshnessInput, nowMs: number): WallFreshness {
+  if (!i.hasData) {
+    // Nothing to show yet: stale only when the first load failed.
+    return i.fetchError ? { stale: true, since: null, reason: reasonOf(i) } : CURRENT;
+  }
+  // Before VergeOS's first answer the only clock is the BFF's "stale since".
+  const ref = i.asOf ?? (i.bffStale ? i.bffStaleSince : null);
+  if (ref === null) return CURRENT;
+  if (nowMs - ref <= staleAfterMs(i.pollIntervalMs)) return CURRENT;
+  return { stale: true, since: ref, reason: reasonOf(i) };
+}
