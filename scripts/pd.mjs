@@ -227,7 +227,11 @@ switch (task) {
     break;
   case 'bench': {
     ensureInstalled();
-    const names = args.length ? args : Object.keys(benches);
+    // `bench wall --hours 2`: names first, then options, passed on to each benchmark.
+    const firstOption = args.findIndex((a) => a.startsWith('-'));
+    const given = firstOption === -1 ? args : args.slice(0, firstOption);
+    const options = firstOption === -1 ? [] : args.slice(firstOption);
+    const names = given.length ? given : Object.keys(benches);
     for (const name of names) {
       const file = benches[name];
       if (!file) {
@@ -235,7 +239,7 @@ switch (task) {
         process.exit(2);
       }
       log(`bench ${name}: ${file}`);
-      const code = run(join(binDir, 'tsx'), [file]);
+      const code = run(join(binDir, 'tsx'), [file, ...options]);
       if (code !== 0) process.exit(code);
     }
     break;

@@ -2,8 +2,8 @@
 // the session is asked for, the sign-in page when nobody is signed in (at the address asked for, so the person
 // lands there), and once signed in the header, the stale banner and the routes (the fleet at `/`, a VM at
 // `/vms/:key`, loaded on demand). `/wall` (where a display link lands) is the wall view on its own: no header,
-// no navigation, no power controls (wall-route.tsx). The signed-in app owns the one fleet query of the page and the one operations
-// feed (an event stream), and composes the features: the power controls and an operation's countdown go into the
+// no navigation, no power controls (wall-route.tsx). The signed-in app owns the one fleet query of the page and
+// the one operations feed (an event stream), and composes the features: the power controls and an operation's countdown go into the
 // fleet's card slot (power-slot.tsx), disabled while the data is stale; the selection checkboxes, the bulk bar and
 // the bulk report go into the fleet's selection slots (bulk-slot.tsx). `/operations` lists operations.
 import type { SessionInfo } from '@powerdeck/contracts/auth';

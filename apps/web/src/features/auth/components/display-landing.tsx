@@ -1,6 +1,6 @@
 // `/display#<secret>`: a wall display opens its link once; the page trades the secret for a display cookie and
-// shows the wall view (`/wall`). The secret leaves the address bar at once (history.replaceState), so it is not left on
-// screen, in the history or in a bookmark. The fragment never reaches a server or a Referer.
+// shows the wall view (`/wall`). The secret leaves the address bar at once (history.replaceState), so it is not
+// left on screen, in the history or in a bookmark. The fragment never reaches a server or a Referer.
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
 import { Link, useLocation } from 'wouter';
