@@ -115,6 +115,48 @@ export function principalMay(principal: Principal, permission: Permission): bool
   return roleMay(principal.role, permission);
 }
 
+/**
+ * Ends a long-lived answer (an event stream) once the credential it was opened with no longer holds: every
+ * `everyMs` the session or token is looked up again (never touching the session) and must still read the fleet;
+ * a failed lookup ends it too, rather than keep serving on an unchecked credential. Null (nothing to watch) when
+ * the request has no principal or the app has no auth plugin (routes built alone in tests).
+ */
+export function watchCredential(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  stream: { readonly closed: boolean; end(): void },
+  everyMs: number,
+  what: string,
+): NodeJS.Timeout | null {
+  if (!request.principal || !app.hasDecorator('recheckPrincipal')) return null;
+  let checking = false;
+  const timer = setInterval(() => {
+    if (checking || stream.closed) return;
+    checking = true;
+    app
+      .recheckPrincipal(request)
+      .then(
+        (principal) => {
+          if (principal && principalMay(principal, 'fleet:read')) return;
+          request.log.info(
+            { actor: request.principal?.actor, authKind: request.principal?.authKind },
+            `${what} ended: its credential no longer holds`,
+          );
+          stream.end();
+        },
+        (err: unknown) => {
+          request.log.error({ err }, `checking the credential of a ${what} failed`);
+          stream.end();
+        },
+      )
+      .finally(() => {
+        checking = false;
+      });
+  }, everyMs);
+  timer.unref();
+  return timer;
+}
+
 function forbiddenMessage(principal: Principal, permission: Permission): string {
   const words = PERMISSION_WORDS[permission];
   if (principal.authKind === 'display') return `A wall display may only see the fleet, not ${words}`;

@@ -11,11 +11,11 @@
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import { FleetSnapshot, FleetStops } from '@powerdeck/contracts/fleet';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { matchesIfNoneMatch } from '../fleet/snapshot';
 import { SseStream } from '../fleet/sse';
-import { principalMay } from '../plugins/auth';
+import { watchCredential } from '../plugins/auth';
 
 export interface FleetRoutesOptions {
   /** Milliseconds between heartbeat comments on the event stream (default 15 s). */
@@ -117,41 +117,6 @@ export default function fleetRoutes(
 
   const streams = new Set<SseStream>();
 
-  /**
-   * Ends the stream once the credential it was opened with no longer holds. Null when no principal
-   * was established (the fleet routes without the auth plugin, as the fleet tests build them).
-   */
-  function watchCredential(request: FastifyRequest, stream: SseStream): NodeJS.Timeout | null {
-    if (!request.principal || !app.hasDecorator('recheckPrincipal')) return null;
-    let checking = false;
-    const timer = setInterval(() => {
-      if (checking || stream.closed) return;
-      checking = true;
-      app
-        .recheckPrincipal(request)
-        .then(
-          (principal) => {
-            if (principal && principalMay(principal, 'fleet:read')) return;
-            request.log.info(
-              { actor: request.principal?.actor, authKind: request.principal?.authKind },
-              'fleet event stream ended: its credential no longer holds',
-            );
-            stream.end();
-          },
-          (err: unknown) => {
-            // The store failed: end the stream rather than keep serving on an unchecked credential.
-            request.log.error({ err }, 'checking the credential of a fleet event stream failed');
-            stream.end();
-          },
-        )
-        .finally(() => {
-          checking = false;
-        });
-    }, recheckMs);
-    timer.unref();
-    return timer;
-  }
-
   app.get(
     '/api/fleet/events',
     { config: { permission: 'fleet:read' }, exposeHeadRoute: false },
@@ -180,7 +145,7 @@ export default function fleetRoutes(
       const unsubscribe = app.fleet.subscribe(send);
       const heartbeat = setInterval(() => stream.comment('heartbeat'), heartbeatMs);
       heartbeat.unref();
-      const recheck = watchCredential(request, stream);
+      const recheck = watchCredential(app, request, stream, recheckMs, 'fleet event stream');
       stream.onClose(() => {
         clearInterval(heartbeat);
         if (recheck) clearInterval(recheck);

@@ -20,7 +20,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { SseStream } from '../fleet/sse';
 import { OperationError, type Requester } from '../operations/engine';
-import { actorContext, principalMay, userAgentOf } from '../plugins/auth';
+import { actorContext, userAgentOf, watchCredential } from '../plugins/auth';
 import { HttpError } from '../plugins/errors';
 import type { AuditInput, Json, Principal } from '../stores/types';
 
@@ -275,35 +275,6 @@ export default function operationRoutes(
     for (const stream of streams) stream.send(event, op.id);
   };
 
-  function watchCredential(request: FastifyRequest, stream: SseStream): NodeJS.Timeout {
-    let checking = false;
-    const timer = setInterval(() => {
-      if (checking || stream.closed) return;
-      checking = true;
-      app
-        .recheckPrincipal(request)
-        .then(
-          (principal) => {
-            if (principal && principalMay(principal, 'fleet:read')) return;
-            request.log.info(
-              { actor: request.principal?.actor, authKind: request.principal?.authKind },
-              'operations event stream ended: its credential no longer holds',
-            );
-            stream.end();
-          },
-          (err: unknown) => {
-            request.log.error({ err }, 'checking the credential of an operations event stream failed');
-            stream.end();
-          },
-        )
-        .finally(() => {
-          checking = false;
-        });
-    }, recheckMs);
-    timer.unref();
-    return timer;
-  }
-
   app.get(
     '/api/operations/events',
     { config: { permission: 'fleet:read' }, exposeHeadRoute: false },
@@ -330,10 +301,10 @@ export default function operationRoutes(
       unsubscribe ??= engine.subscribe(broadcast);
       const heartbeat = setInterval(() => stream.comment('heartbeat'), heartbeatMs);
       heartbeat.unref();
-      const recheck = watchCredential(request, stream);
+      const recheck = watchCredential(app, request, stream, recheckMs, 'operations event stream');
       stream.onClose(() => {
         clearInterval(heartbeat);
-        clearInterval(recheck);
+        if (recheck) clearInterval(recheck);
         streams.delete(stream);
         if (streams.size === 0) {
           unsubscribe?.();
