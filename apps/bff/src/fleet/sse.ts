@@ -1,6 +1,7 @@
 // A small server-sent-events writer on a raw Node response. Slow readers never make it buffer without bound: while
 // the socket is full, only the latest event of each key is kept (one key for fleet snapshots; one per operation on
 // the operations stream), and they are written when the socket drains.
+import type { FastifyReply } from 'fastify';
 import type { ServerResponse } from 'node:http';
 
 export interface SseEvent {
@@ -91,4 +92,26 @@ export class SseStream {
     const listeners = this.closeListeners.splice(0);
     for (const listener of listeners) listener();
   }
+}
+
+/**
+ * Takes over a route's reply as an event stream: the stream is written by hand, the headers set by earlier hooks
+ * (the security headers) are kept, and the event-stream headers are added (no caching, no proxy buffering).
+ */
+export function openSseStream(reply: FastifyReply, retryMs: number): SseStream {
+  reply.hijack();
+  const stream = new SseStream(reply.raw);
+  const headers: Record<string, string | number | string[]> = {};
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    if (value !== undefined) headers[name] = value;
+  }
+  Object.assign(headers, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    // nginx and similar proxies: do not buffer the stream.
+    'x-accel-buffering': 'no',
+  });
+  stream.open(headers, retryMs);
+  return stream;
 }

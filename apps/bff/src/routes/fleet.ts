@@ -14,7 +14,7 @@ import { FleetSnapshot, FleetStops } from '@powerdeck/contracts/fleet';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { matchesIfNoneMatch } from '../fleet/snapshot';
-import { SseStream } from '../fleet/sse';
+import { openSseStream, type SseStream } from '../fleet/sse';
 import { watchCredential } from '../plugins/auth';
 
 export interface FleetRoutesOptions {
@@ -121,22 +121,7 @@ export default function fleetRoutes(
     '/api/fleet/events',
     { config: { permission: 'fleet:read' }, exposeHeadRoute: false },
     (request, reply) => {
-      // The stream is written by hand; headers set by earlier hooks (helmet, ...) are kept.
-      reply.hijack();
-      const res = reply.raw;
-      const stream = new SseStream(res);
-      const headers: Record<string, string | number | string[]> = {};
-      for (const [name, value] of Object.entries(reply.getHeaders())) {
-        if (value !== undefined) headers[name] = value;
-      }
-      Object.assign(headers, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        // nginx and similar proxies: do not buffer the stream.
-        'x-accel-buffering': 'no',
-      });
-      stream.open(headers, retryMs);
+      const stream = openSseStream(reply, retryMs);
       streams.add(stream);
 
       const send = (state: { etag: string; body: string }) =>

@@ -18,7 +18,7 @@ import { ErrorBody } from '@powerdeck/contracts/power';
 import { reasonRequired } from '@powerdeck/contracts/roles';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import { SseStream } from '../fleet/sse';
+import { openSseStream, type SseStream } from '../fleet/sse';
 import { OperationError, type Requester } from '../operations/engine';
 import { actorContext, userAgentOf, watchCredential } from '../plugins/auth';
 import { HttpError } from '../plugins/errors';
@@ -279,19 +279,7 @@ export default function operationRoutes(
     '/api/operations/events',
     { config: { permission: 'fleet:read' }, exposeHeadRoute: false },
     (request, reply) => {
-      reply.hijack();
-      const stream = new SseStream(reply.raw);
-      const headers: Record<string, string | number | string[]> = {};
-      for (const [name, value] of Object.entries(reply.getHeaders())) {
-        if (value !== undefined) headers[name] = value;
-      }
-      Object.assign(headers, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-transform',
-        connection: 'keep-alive',
-        'x-accel-buffering': 'no',
-      });
-      stream.open(headers, retryMs);
+      const stream = openSseStream(reply, retryMs);
       // The engine builds exactly the contract's Operation (engine.ts, toOperation): nothing else is sent.
       for (const op of engine.runningOperations()) {
         seq += 1;
