@@ -1,6 +1,12 @@
 import type { FleetSnapshot } from '@powerdeck/contracts/fleet';
 import { describe, expect, it } from 'vitest';
-import { dataAsOf, fleetHealth, isOverdue, overdueAfterMs } from '../src/features/fleet/api/fleet-health';
+import {
+  OFFLINE_REASON,
+  dataAsOf,
+  fleetHealth,
+  isOverdue,
+  overdueAfterMs,
+} from '../src/features/fleet/api/fleet-health';
 
 const snap = (patch: Partial<FleetSnapshot> = {}): FleetSnapshot => ({
   fetchedAt: '2026-11-29T09:58:36.000Z',
@@ -61,6 +67,15 @@ describe('is the fleet on screen current?', () => {
     expect(h.stale).toBe(true);
     expect(h.reason).toContain('Failed to fetch');
     expect(h.since).toBe(T);
+  });
+
+  it('offline: says the browser is offline, once the data is overdue', () => {
+    const q = { data: snap(), error: null, dataUpdatedAt: T, errorUpdatedAt: 0 };
+    expect(fleetHealth(q, false, false)).toEqual({ stale: false, reason: null, since: null });
+    expect(fleetHealth(q, true, false)).toEqual({ stale: true, reason: OFFLINE_REASON, since: T });
+    expect(OFFLINE_REASON).toBe('this browser is offline');
+    // Online, the same overdue data blames the server.
+    expect(fleetHealth(q, true, true).reason).toBe('the Powerdeck server has stopped answering');
   });
 
   it('an old error does not count once a refresh succeeded', () => {

@@ -13,6 +13,7 @@ const base: FreshnessInput = {
   pollIntervalMs: 5000,
   hasData: true,
   fetchError: null,
+  offline: false,
   bffStale: false,
   bffStaleSince: null,
   bffStaleReason: null,
@@ -51,6 +52,21 @@ describe('wall freshness', () => {
     expect(wallFreshness({ ...bff, bffStaleReason: null }, T0 + 60_000).reason).toBe(
       'VergeOS is not answering',
     );
+  });
+  it('the screen offline: says so, not that the server is down', () => {
+    const offline = { ...base, offline: true, fetchError: new Error('Failed to fetch') };
+    expect(wallFreshness(offline, T0 + 15_000)).toEqual(CURRENT);
+    expect(wallFreshness(offline, T0 + 20_000)).toEqual({
+      stale: true,
+      since: T0,
+      reason: 'this screen is offline (no network)',
+    });
+    // Before any data: stale at once (nothing can load).
+    const none = { ...base, offline: true, hasData: false, asOf: null, pollIntervalMs: null };
+    expect(wallFreshness(none, T0)).toMatchObject({
+      stale: true,
+      reason: 'this screen is offline (no network)',
+    });
   });
   it('recovers by itself: fresh data is current again', () => {
     expect(wallFreshness({ ...base, asOf: T0 + 59_000 }, T0 + 60_000)).toEqual(CURRENT);

@@ -19,12 +19,12 @@ function WallLoading() {
 }
 
 export function WallRoute() {
-  const { query, snapshot, asOf } = useFleet();
+  const { query, snapshot, asOf, online } = useFleet();
   const { error, errorUpdatedAt, dataUpdatedAt } = query;
   const fetchError = error !== null && errorUpdatedAt >= dataUpdatedAt ? error : null;
   return (
     <Suspense fallback={<WallLoading />}>
-      <WallPage fleet={{ snapshot, asOf, fetchError }} />
+      <WallPage fleet={{ snapshot, asOf, fetchError, offline: !online }} />
     </Suspense>
   );
 }

@@ -34,11 +34,20 @@ export function isOverdue(q: Pick<FleetQueryState, 'data' | 'dataUpdatedAt'>, no
 
 const CURRENT: FleetHealth = { stale: false, reason: null, since: null };
 
-/** `overdue`: {@link isOverdue} now (kept apart so that a clock only has to recompute a boolean). */
-export function fleetHealth(q: FleetQueryState, overdue: boolean): FleetHealth {
+/** What the stale banner says while this browser is offline (its queries wait rather than fail). */
+export const OFFLINE_REASON = 'this browser is offline';
+
+/**
+ * `overdue`: {@link isOverdue} now (kept apart so that a clock only has to recompute a boolean). `online`: whether
+ * the browser says it is online (lib/online.ts).
+ */
+export function fleetHealth(q: FleetQueryState, overdue: boolean, online = true): FleetHealth {
   const snap = q.data;
   if (!snap) return CURRENT;
   const refreshFailed = q.error !== null && q.errorUpdatedAt >= q.dataUpdatedAt;
+  if (!online && (refreshFailed || overdue)) {
+    return { stale: true, reason: OFFLINE_REASON, since: q.dataUpdatedAt || null };
+  }
   if (refreshFailed) {
     return {
       stale: true,

@@ -3,6 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { useNowSelector } from '../../../lib/clock';
+import { useOnline } from '../../../lib/online';
 import { dataAsOf, fleetHealth, isOverdue, type FleetHealth } from './fleet-health';
 import { fleetQueries } from './fleet-queries';
 
@@ -13,8 +14,13 @@ export function useFleet() {
   const query = useQuery(fleetQueries.snapshot());
   const { data, error, dataUpdatedAt, errorUpdatedAt } = query;
   const overdue = useNowSelector((now) => isOverdue({ data, dataUpdatedAt }, now));
-  const { stale, reason, since } = fleetHealth({ data, error, dataUpdatedAt, errorUpdatedAt }, overdue);
+  const online = useOnline();
+  const { stale, reason, since } = fleetHealth(
+    { data, error, dataUpdatedAt, errorUpdatedAt },
+    overdue,
+    online,
+  );
   // The same object while nothing changes (a poll that brought nothing new re-renders nothing below).
   const health: FleetHealth = useMemo(() => ({ stale, reason, since }), [stale, reason, since]);
-  return { query, snapshot: data, health, asOf: dataAsOf(data, dataUpdatedAt) };
+  return { query, snapshot: data, health, online, asOf: dataAsOf(data, dataUpdatedAt) };
 }

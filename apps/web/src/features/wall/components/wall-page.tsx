@@ -25,6 +25,8 @@ export interface WallFleet {
   asOf: number | null;
   /** The last fetch's error, when it failed after the last success. */
   fetchError: Error | null;
+  /** The browser says it is offline. */
+  offline: boolean;
 }
 
 const NO_VMS: readonly FleetVm[] = [];
@@ -38,7 +40,7 @@ export function WallPage({ fleet }: { fleet: WallFleet }) {
   const search = useSearch();
   const options = useMemo(() => parseWallOptions(search), [search]);
   const filter = useMemo(() => parseFilter(options.filter), [options.filter]);
-  const { snapshot, asOf, fetchError } = fleet;
+  const { snapshot, asOf, fetchError, offline } = fleet;
   const stops = useQuery(wallQueries.stops(snapshot?.pollIntervalMs ?? 5000));
 
   const vms = snapshot?.vms ?? NO_VMS;
@@ -69,6 +71,7 @@ export function WallPage({ fleet }: { fleet: WallFleet }) {
     pollIntervalMs: snapshot?.pollIntervalMs ?? null,
     hasData: snapshot !== undefined,
     fetchError,
+    offline,
     bffStale: snapshot?.stale ?? false,
     bffStaleSince: parseTime(snapshot?.staleSince),
     bffStaleReason: snapshot?.staleReason ?? null,
@@ -98,7 +101,11 @@ export function WallPage({ fleet }: { fleet: WallFleet }) {
       <div className={`flex min-h-0 flex-1 flex-col px-6 pb-4 ${stale ? 'grayscale' : ''}`}>
         {snapshot === undefined ? (
           <p role="status" className="text-2xl text-muted">
-            {fetchError ? 'Cannot reach Powerdeck; trying again…' : 'Loading the fleet…'}
+            {offline
+              ? 'This screen is offline; waiting for the network…'
+              : fetchError
+                ? 'Cannot reach Powerdeck; trying again…'
+                : 'Loading the fleet…'}
           </p>
         ) : shown.length === 0 ? (
           <p role="status" className="text-2xl text-muted">

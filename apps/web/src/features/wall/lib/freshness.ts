@@ -16,6 +16,8 @@ export interface FreshnessInput {
   hasData: boolean;
   /** The last fetch's error, when it failed after the last success. */
   fetchError: Error | null;
+  /** The browser says it is offline (its queries wait instead of failing). */
+  offline: boolean;
   /** The BFF's own view: its snapshot is stale, since when (epoch ms or null), and why. */
   bffStale: boolean;
   bffStaleSince: number | null;
@@ -38,6 +40,7 @@ export function staleAfterMs(pollIntervalMs: number | null): number {
 }
 
 function reasonOf(i: FreshnessInput): string {
+  if (i.offline) return 'this screen is offline (no network)';
   if (i.fetchError) return `cannot reach the Powerdeck server (${i.fetchError.message || 'no answer'})`;
   if (i.bffStale) return i.bffStaleReason ?? 'VergeOS is not answering';
   return 'no new data from the Powerdeck server';
@@ -45,8 +48,8 @@ function reasonOf(i: FreshnessInput): string {
 
 export function wallFreshness(i: FreshnessInput, nowMs: number): WallFreshness {
   if (!i.hasData) {
-    // Nothing to show yet: stale only when the first load failed.
-    return i.fetchError ? { stale: true, since: null, reason: reasonOf(i) } : CURRENT;
+    // Nothing to show yet: stale only when the first load failed (or cannot start).
+    return i.fetchError || i.offline ? { stale: true, since: null, reason: reasonOf(i) } : CURRENT;
   }
   // Before VergeOS's first answer the only clock is the BFF's "stale since".
   const ref = i.asOf ?? (i.bffStale ? i.bffStaleSince : null);

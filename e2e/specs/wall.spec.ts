@@ -1,0 +1,212 @@
+// The wall view (`/wall`) as a room sees it: the fleet by node with big totals, no control of any kind, how fresh
+// the data is, STALE over the whole screen when VergeOS or the Powerdeck server stops answering (and back by
+// itself, no reload), still polling in a background tab, and "down unexpectedly" for a VM stopped outside
+// Powerdeck, unlike one stopped by someone through it. A viewer opens it here; a display link lands on it
+// (display-link.spec.ts).
+import { expect, test, signInAs } from '../fixtures';
+import { FleetPage } from '../pages/fleet-page';
+import { WALL_TOTALS, WallPage } from '../pages/wall-page';
+import { RDS, VM } from '../support/seed';
+import type { ScenarioName } from '../support/sim';
+
+test.use({ persona: 'viewer' });
+
+test('the wall shows the whole fleet by node with its totals, and nothing to press', async ({
+  page,
+  sim,
+  bff,
+}) => {
+  await sim.setVm(VM.web01.key, { status: 'running' });
+  await sim.setVm(VM.db01.key, { status: 'stopped' });
+  const wall = new WallPage(page);
+  await wall.goto();
+
+  // Big totals, in order; every VM counts once.
+  const snapshot = await bff.snapshot();
+  await expect(wall.totals.getByRole('listitem')).toHaveCount(WALL_TOTALS.length);
+  for (const [i, label] of WALL_TOTALS.entries()) {
+    await expect(wall.totals.getByRole('listitem').nth(i)).toHaveAccessibleName(
+      new RegExp(`^${label} \\d+$`),
+    );
+  }
+  const running = snapshot.vms.filter((v) => v.status === 'running').length;
+  await expect(wall.total('Running')).toHaveAccessibleName(`Running ${running}`);
+  let sum = 0;
+  for (const label of WALL_TOTALS) sum += await wall.totalValue(label);
+  expect(sum, 'the totals add up to the fleet').toBe(snapshot.vms.length);
+  await expect(wall.main.getByText(`${snapshot.vms.length} VMs`, { exact: true })).toBeVisible();
+  await expect(wall.total('Down unexpectedly')).toHaveAccessibleName('Down unexpectedly 0');
+
+  // Every VM on one screen, grouped by node; stopped VMs are on no node, last.
+  await expect(wall.tiles).toHaveCount(snapshot.vms.length);
+  await expect(wall.tile(VM.web01.name, 'Running', wall.group('node1'))).toBeVisible();
+  await expect(wall.tile(VM.db01.name, 'Stopped', wall.group('Not on a node'))).toBeVisible();
+  await expect(wall.main.getByRole('group').last()).toHaveAccessibleName('Not on a node');
+  for (const tile of await wall.tiles.all()) await expect(tile).toBeInViewport();
+  expect(await wall.scrolls(), 'the wall scrolls').toBe(false);
+
+  // Freshness is always on screen, and it moves on.
+  await expect(wall.updated).toHaveText(/^updated \d+ s ago at \d{2}:\d{2}:\d{2}$/);
+  await expect(wall.stale).toHaveCount(0);
+
+  // Nothing to press or type into, and no header or navigation.
+  await expect(page.getByRole('button')).toHaveCount(0);
+  expect(await wall.controls(), 'controls anywhere in the DOM').toBe(0);
+  await expect(page.getByRole('banner')).toHaveCount(0);
+  await expect(page.getByRole('navigation')).toHaveCount(0);
+});
+
+test('a VM stopped outside Powerdeck is "down unexpectedly"; one an admin forced off is "stopped by admin"', async ({
+  page,
+  sim,
+  newBrowser,
+}) => {
+  await sim.setVm(VM.web02.key, { status: 'running' });
+  await sim.setVm(VM.file02.key, { status: 'running' });
+  const wall = new WallPage(page);
+  await wall.goto();
+  await expect(wall.tile(VM.web02.name, 'Running')).toBeVisible();
+  await expect(wall.tile(VM.file02.name, 'Running')).toBeVisible();
+  const stoppedBefore = await wall.totalValue('Stopped');
+
+  // web-02 stops on its own (a crash, someone in VergeOS's own UI): no action went through Powerdeck.
+  await sim.setVm(VM.web02.key, { status: 'stopped' });
+  await expect(wall.tile(VM.web02.name, 'Down unexpectedly', wall.group('Not on a node'))).toBeVisible();
+  await expect(wall.total('Down unexpectedly')).toHaveAccessibleName('Down unexpectedly 1');
+
+  // The admin forces off file-02 through Powerdeck, in their own browser.
+  const admin = await newBrowser();
+  await signInAs(admin.context().request, 'admin');
+  const fleet = new FleetPage(admin);
+  const card = await fleet.open(VM.file02.name);
+  await fleet.button(card, 'Force off').click();
+  const dialog = fleet.dialog(`Force off ${VM.file02.name}?`);
+  await fleet.confirmName(dialog).fill(VM.file02.name);
+  await fleet.dialogButton(dialog, 'Force off').click();
+  await expect(dialog).toBeHidden();
+
+  await expect(wall.tile(VM.file02.name, 'Stopped by admin', wall.group('Not on a node'))).toBeVisible();
+  await expect(wall.tile(VM.web02.name, 'Down unexpectedly')).toBeVisible();
+  await expect(wall.total('Down unexpectedly')).toHaveAccessibleName('Down unexpectedly 1');
+  await expect(wall.total('Stopped')).toHaveAccessibleName(`Stopped ${stoppedBefore + 1}`);
+
+  // Once it runs again, the mark is gone.
+  await sim.setVm(VM.web02.key, { status: 'running' });
+  await expect(wall.tile(VM.web02.name, 'Running')).toBeVisible();
+  await expect(wall.total('Down unexpectedly')).toHaveAccessibleName('Down unexpectedly 0');
+});
+
+test('kiosk options in the URL: one list, filtered', async ({ page }) => {
+  const wall = new WallPage(page);
+  await wall.goto({ group: 'none', filter: 'rds' });
+  await expect(wall.main.getByRole('group')).toHaveCount(0);
+  const list = wall.main.getByRole('list', { name: 'Virtual machines' });
+  await expect(list.getByRole('listitem')).toHaveCount(RDS.length);
+  // In natural name order.
+  for (const [i, vm] of RDS.entries()) {
+    await expect(list.getByRole('listitem').nth(i)).toHaveAccessibleName(new RegExp(`^${vm.name}: `));
+  }
+  await expect(wall.main.getByText(`${RDS.length} VMs · filter: rds`, { exact: true })).toBeVisible();
+  let sum = 0;
+  for (const label of WALL_TOTALS) sum += await wall.totalValue(label);
+  expect(sum, 'the totals count the VMs the filter lets through').toBe(RDS.length);
+});
+
+const OUTAGES: { scenario: ScenarioName; reason: RegExp }[] = [
+  // Every answer is 503.
+  { scenario: 'unavailable', reason: /503/ },
+  // No answer at all: the BFF's read times out after 5 s.
+  { scenario: 'hang', reason: /did not answer within 5 s/ },
+];
+
+for (const { scenario, reason } of OUTAGES) {
+  test(`STALE over the whole screen while VergeOS is ${scenario}, and back by itself`, async ({
+    page,
+    sim,
+  }) => {
+    test.setTimeout(60_000);
+    const wall = new WallPage(page);
+    await wall.goto();
+    await expect(wall.stale).toHaveCount(0);
+    // Anything the page keeps in memory would be lost by a reload.
+    await page.evaluate(() => Object.assign(window, { wallNotReloaded: true }));
+
+    await sim.scenario(scenario);
+
+    await expect(wall.stale).toBeVisible({ timeout: 15_000 });
+    await expect(wall.stale).toContainText(/Data is out of date since \d{2}:\d{2}:\d{2}/);
+    await expect(wall.stale).toContainText(reason, { timeout: 15_000 });
+    await expect(wall.updated).toHaveText(/^updated \d+ s ago/);
+    // The last good data stays on screen.
+    await expect(wall.tile(VM.web02.name, 'Running')).toBeVisible();
+
+    await sim.scenario('none');
+
+    await expect(wall.stale).toBeHidden({ timeout: 20_000 });
+    await expect(wall.updated).toHaveText(/^updated [0-3] s ago/);
+    expect(await page.evaluate(() => 'wallNotReloaded' in window), 'the page was not reloaded').toBe(true);
+  });
+}
+
+test('STALE when this screen is offline or cannot reach the Powerdeck server, and back by itself', async ({
+  page,
+  context,
+}) => {
+  test.setTimeout(60_000);
+  const wall = new WallPage(page);
+  await wall.goto();
+  await page.evaluate(() => Object.assign(window, { wallNotReloaded: true }));
+
+  // The screen's network goes away (a cable, the Wi-Fi): the browser knows it is offline.
+  await context.setOffline(true);
+  await expect(wall.stale).toBeVisible({ timeout: 15_000 });
+  await expect(wall.stale).toContainText('this screen is offline (no network)');
+  await expect(wall.tiles.first()).toBeVisible();
+  await context.setOffline(false);
+  await expect(wall.stale).toBeHidden({ timeout: 20_000 });
+  await expect(wall.updated).toHaveText(/^updated [0-3] s ago/);
+
+  // The network is up but the Powerdeck server refuses connections (restarting, a proxy in between down).
+  await page.route('**/api/**', (route) => route.abort('connectionrefused'));
+  await expect(wall.stale).toBeVisible({ timeout: 15_000 });
+  await expect(wall.stale).toContainText('cannot reach the Powerdeck server');
+  await page.unrouteAll();
+  await expect(wall.stale).toBeHidden({ timeout: 20_000 });
+  await expect(wall.updated).toHaveText(/^updated [0-3] s ago/);
+  expect(await page.evaluate(() => 'wallNotReloaded' in window), 'the page was not reloaded').toBe(true);
+});
+
+test('the wall keeps polling in a background tab', async ({ page, sim }) => {
+  await sim.setVm(VM.web01.key, { status: 'running' });
+  const wall = new WallPage(page);
+  await wall.goto();
+  await expect(wall.tile(VM.web01.name, 'Running')).toBeVisible();
+
+  // Headless Chromium never hides a page (each is its own window, always visible), so the tab is sent to the
+  // background the way the page sees it: `document.visibilityState` becomes `hidden`, with its
+  // `visibilitychange` event. Without polling in the background, the fleet would not be asked again.
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+  });
+  expect(await page.evaluate(() => document.visibilityState)).toBe('hidden');
+
+  const polls: string[] = [];
+  page.on('request', (req) => {
+    const path = new URL(req.url()).pathname;
+    if (path === '/api/fleet' || path === '/api/fleet/stops') polls.push(path);
+  });
+  await expect
+    .poll(() => polls.filter((p) => p === '/api/fleet').length, {
+      message: 'fleet polls from the background tab',
+      timeout: 10_000,
+    })
+    .toBeGreaterThanOrEqual(3);
+  expect(polls, 'the recent stops are polled too').toContain('/api/fleet/stops');
+
+  // And what it polls shows: a VM that stopped meanwhile, with nobody at the screen.
+  await sim.setVm(VM.web01.key, { status: 'stopped' });
+  await expect(wall.tile(VM.web01.name, 'Down unexpectedly')).toBeAttached();
+  expect(await page.evaluate(() => document.visibilityState)).toBe('hidden');
+});
