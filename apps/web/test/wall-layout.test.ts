@@ -3,6 +3,7 @@ import { groupTiles, NO_NODE, wallOrder } from '../src/features/wall/lib/groups'
 import {
   fitTiles,
   GROUP_HEADER,
+  groupHeaderHeight,
   MAX_TILE_HEIGHT,
   MAX_TILE_WIDTH,
   MIN_TILE_HEIGHT,
@@ -57,6 +58,18 @@ describe('fitTiles: N tiles in W × H', () => {
     expect(l.rows).toBe(groups.reduce((s, n) => s + Math.ceil(n / l.columns), 0));
     expect(usedHeight(groups, l, GROUP_HEADER)).toBeLessThanOrEqual(880);
     expect(usedWidth(l)).toBeLessThanOrEqual(1872);
+  });
+
+  it('a 4K wall: taller group headings, and the grouped tiles still fit', () => {
+    expect(groupHeaderHeight(880)).toBe(GROUP_HEADER);
+    expect(groupHeaderHeight(400)).toBe(GROUP_HEADER);
+    const header = groupHeaderHeight(1900);
+    expect(header).toBeGreaterThan(40);
+    const groups = [72, 82, 82, 70, 194];
+    const l = fitTiles({ groups, width: 3792, height: 1900, headerHeight: header });
+    expect(l.fits).toBe(true);
+    expect(usedHeight(groups, l, header)).toBeLessThanOrEqual(1900);
+    expect(tileDetail(l.tileWidth, l.tileHeight)).toBe('full');
   });
 
   it('shrinks tiles as the count grows, and grows them as the area grows', () => {

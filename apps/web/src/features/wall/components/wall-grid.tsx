@@ -4,7 +4,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { STATUS } from '../../../lib/status';
 import type { TileGroup } from '../lib/groups';
-import { fitTiles, GROUP_GAP, GROUP_HEADER, TILE_GAP, tileDetail, tileFontSize } from '../lib/layout';
+import { fitTiles, GROUP_GAP, groupHeaderHeight, TILE_GAP, tileDetail, tileFontSize } from '../lib/layout';
 import type { StopMark } from '../lib/stops';
 import { WallTile } from './wall-tile';
 
@@ -55,18 +55,20 @@ export function WallGrid({
 }) {
   const [ref, size] = useSize<HTMLDivElement>();
   const grouped = groups.some((g) => g.name !== null);
+  const header = groupHeaderHeight(size.height);
   const layout = fitTiles({
     groups: groups.map((g) => g.vms.length),
     width: size.width,
     height: size.height,
-    headerHeight: grouped ? GROUP_HEADER : 0,
+    headerHeight: grouped ? header : 0,
   });
   const detail = tileDetail(layout.tileWidth, layout.tileHeight);
+  const fontPx = tileFontSize(layout.tileHeight, detail);
   const listStyle = {
     gridTemplateColumns: `repeat(${layout.columns}, ${layout.tileWidth}px)`,
     gridAutoRows: `${layout.tileHeight}px`,
     gap: `${TILE_GAP}px`,
-    fontSize: `${tileFontSize(layout.tileHeight, detail)}px`,
+    fontSize: `${fontPx}px`,
   };
 
   return (
@@ -81,7 +83,14 @@ export function WallGrid({
               style={listStyle}
             >
               {g.vms.map((vm) => (
-                <WallTile key={vm.key} vm={vm} stoppedBy={marks.get(vm.key)?.by} detail={detail} />
+                <WallTile
+                  key={vm.key}
+                  vm={vm}
+                  stoppedBy={marks.get(vm.key)?.by}
+                  detail={detail}
+                  width={layout.tileWidth}
+                  fontPx={fontPx}
+                />
               ))}
             </ul>
           );
@@ -90,15 +99,15 @@ export function WallGrid({
           return (
             <div key={g.key} role="group" aria-label={g.name}>
               <h2
-                className="flex items-baseline gap-3 text-lg leading-none font-semibold text-ink"
-                style={{ height: GROUP_HEADER, paddingTop: 4 }}
+                className="flex items-baseline gap-[0.6em] leading-none font-semibold text-ink"
+                style={{ height: header, paddingTop: header / 7, fontSize: Math.round(header * 0.64) }}
               >
                 <span>{g.name}</span>
-                <span className="text-base font-medium text-muted tabular-nums">
+                <span className="text-[0.9em] font-medium text-muted tabular-nums">
                   {g.vms.length} {g.vms.length === 1 ? 'VM' : 'VMs'}
                 </span>
                 {attention > 0 && (
-                  <span className="text-base font-semibold text-bad tabular-nums">
+                  <span className="text-[0.9em] font-semibold text-bad tabular-nums">
                     {attention} need{attention === 1 ? 's' : ''} attention
                   </span>
                 )}

@@ -89,9 +89,9 @@ export function WallPage({ fleet }: { fleet: WallFleet }) {
       {stale && <StaleAlert freshness={freshness} />}
       <header className="flex flex-wrap items-end justify-between gap-x-8 gap-y-3 px-6 pt-4 pb-3">
         <WallTotalsList totals={totals} />
-        <div className="flex flex-col items-end gap-1 text-right">
+        <div className="ml-auto flex flex-col items-end gap-1 text-right">
           <UpdatedAgo asOf={asOf} stale={stale} />
-          <p className="text-lg font-medium text-muted tabular-nums">
+          <p className="text-[clamp(1rem,1.8vh,2.5rem)] font-medium text-muted tabular-nums">
             {plural(totals.total, 'VM')}
             {options.filter && <span> · filter: {options.filter}</span>}
           </p>

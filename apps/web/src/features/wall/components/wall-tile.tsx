@@ -1,10 +1,13 @@
 // One VM on the wall: its status by colour and by icon (from the one status map; "down unexpectedly" has its own),
 // its name when the tile has room, and the status in words when it has more. Named for assistive technology
-// ("web-01: Running"). Memoised: a poll that changed one VM re-renders one tile.
+// ("web-01: Running"). A name too long for its tile loses its middle (lib/short-name.ts), measured in the tile's
+// font. Memoised: a poll that changed one VM re-renders one tile.
 import type { FleetVm } from '@powerdeck/contracts/fleet';
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import { DOWN_UNEXPECTEDLY, STATUS } from '../../../lib/status';
 import type { TileDetail } from '../lib/layout';
+import { textFits } from '../lib/measure-text';
+import { shortName } from '../lib/short-name';
 import { tileLabel, tileLook, tileStatusText, type StopMark, type TileLook } from '../lib/stops';
 
 /** What is wrong stands out (filled), running is calm, stopped is quiet. Text contrast AAA on each. */
@@ -32,16 +35,32 @@ const LAYOUT: Readonly<Record<TileDetail, string>> = {
   full: 'flex-col justify-center gap-[0.2em] px-[0.45em]',
 };
 
+/** The room the name has (px), from the tile's size and the em sizes of LAYOUT and the icon. */
+function nameWidth(detail: TileDetail, width: number, fontPx: number): number {
+  if (detail === 'name') return width - 2 * 0.35 * fontPx - 1;
+  if (detail === 'full') return width - 2 * 0.45 * fontPx - (1.15 + 0.35) * fontPx - 1;
+  return 0;
+}
+
 interface Props {
   vm: FleetVm;
+  /** The tile's width and text size (px), for fitting the name. */
+  width: number;
+  fontPx: number;
   /** The stop that marks the VM: undefined for none, null for down unexpectedly, else who stopped it. */
   stoppedBy: string | null | undefined;
   detail: TileDetail;
 }
 
-export const WallTile = memo(function WallTile({ vm, stoppedBy, detail }: Props) {
+export const WallTile = memo(function WallTile({ vm, stoppedBy, detail, width, fontPx }: Props) {
   const mark: StopMark | undefined = stoppedBy === undefined ? undefined : { by: stoppedBy };
   const look = tileLook(vm, mark);
+  const room = nameWidth(detail, width, fontPx);
+  const weight = look === 'bad' || look === 'down' ? 600 : 400;
+  const name = useMemo(
+    () => (room > 0 ? shortName(vm.name, textFits(fontPx, weight, room)) : vm.name),
+    [vm.name, room, fontPx, weight],
+  );
   const Icon = (look === 'down' ? DOWN_UNEXPECTEDLY : STATUS[vm.status]).icon;
   const icon = (
     <Icon aria-hidden="true" className={`size-[1.15em] shrink-0 ${ICON[look]}`} strokeWidth={2.5} />
@@ -56,7 +75,7 @@ export const WallTile = memo(function WallTile({ vm, stoppedBy, detail }: Props)
         <>
           {icon}
           <span aria-hidden="true" className="w-full truncate">
-            {vm.name}
+            {name}
           </span>
         </>
       )}
@@ -64,7 +83,7 @@ export const WallTile = memo(function WallTile({ vm, stoppedBy, detail }: Props)
         <>
           <span aria-hidden="true" className="flex min-w-0 items-center gap-[0.35em]">
             {icon}
-            <span className="truncate">{vm.name}</span>
+            <span className="truncate">{name}</span>
           </span>
           <span aria-hidden="true" className="truncate text-[0.8em] font-medium">
             {tileStatusText(vm, mark)}

@@ -38,6 +38,13 @@ const MAX_HEIGHT_RATIO = 0.8;
 
 export const TILE_GAP = 4;
 export const GROUP_HEADER = 28;
+/** A group's heading grows with a tall screen (a 4K wall): this share of the tiles' area, never below GROUP_HEADER. */
+const GROUP_HEADER_SHARE = 0.025;
+
+/** The height of a group's heading (px) for an area this tall; its text is 0.64 of it. */
+export function groupHeaderHeight(areaHeight: number): number {
+  return Math.max(GROUP_HEADER, Math.round(areaHeight * GROUP_HEADER_SHARE));
+}
 export const GROUP_GAP = 10;
 
 export function fitTiles(input: FitInput): TileLayout {
