@@ -53,6 +53,18 @@ export class SelectionBar {
   async expectSelected(n: number): Promise<void> {
     await expect(this.count).toHaveText(`${n} selected`);
   }
+
+  /**
+   * Presses `<Action> selected` and answers its confirmation, once shown, for the `n` VMs it acts on, having
+   * checked that the VMs it skips are listed with why (`{ name: why }`).
+   */
+  async open(action: BulkAction, n: number, skipped: Record<string, string> = {}): Promise<BulkDialog> {
+    await this.action(action).click();
+    const dialog = new BulkDialog(this.page, action, n);
+    await expect(dialog.dialog).toBeVisible();
+    await dialog.expectSkipped(skipped);
+    return dialog;
+  }
 }
 
 /** The confirmation of a bulk action: `<Action> N VMs?`. */

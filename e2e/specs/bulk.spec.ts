@@ -3,7 +3,7 @@
 // page. The simulator counts what reached "VergeOS"; the audit log has each step with the operation's id.
 import type { Bff } from '../support/sim';
 import { expect, test } from '../fixtures';
-import { BulkDialog, SelectionBar } from '../pages/bulk-actions';
+import { SelectionBar } from '../pages/bulk-actions';
 import { OperationReport, OperationsPage } from '../pages/operations-page';
 import { unique } from '../support/names';
 import { CACHE, RDS } from '../support/seed';
@@ -57,12 +57,9 @@ test.describe('bulk actions (admin)', () => {
     // Everything the filter shows is selected: no more "Select all".
     await expect(selection.selectAll()).toHaveCount(0);
 
-    await selection.action('Shut down').click();
-    const dialog = new BulkDialog(page, 'Shut down', 3);
-    await expect(dialog.dialog).toBeVisible();
+    const dialog = await selection.open('Shut down', 3, { [rds01.name]: 'already stopped' });
     await expect(dialog.cancel).toBeFocused();
     await dialog.expectToAct([rds02.name, rds03.name, rds04.name]);
-    await dialog.expectSkipped({ [rds01.name]: 'already stopped' });
     await expect(dialog.dialog.getByText('To shut down (3)')).toBeVisible();
     await expect(dialog.dialog.getByText('Skipped (1)')).toBeVisible();
     await expect(
@@ -142,11 +139,8 @@ test.describe('bulk actions (admin)', () => {
 
     await selection.selectAll(3).click();
     await selection.expectSelected(3);
-    await selection.action('Force off').click();
-    const dialog = new BulkDialog(page, 'Force off', 2);
-    await expect(dialog.dialog).toBeVisible();
+    const dialog = await selection.open('Force off', 2, { [cache01.name]: 'already stopped' });
     await dialog.expectToAct([cache02.name, cache03.name]);
-    await dialog.expectSkipped({ [cache01.name]: 'already stopped' });
     await expect(dialog.dialog).toContainText('Anything the guests have not written to disk is lost');
 
     // Only the number of VMs it acts on confirms, not the number selected.
@@ -231,10 +225,7 @@ test.describe('bulk actions (helpdesk)', () => {
     }
     await expect(selection.action('Force off')).toHaveCount(0);
 
-    await selection.action('Shut down').click();
-    const dialog = new BulkDialog(page, 'Shut down', 3);
-    await expect(dialog.dialog).toBeVisible();
-    await dialog.expectSkipped({ [rds01.name]: 'already stopped' });
+    const dialog = await selection.open('Shut down', 3, { [rds01.name]: 'already stopped' });
     // No escalation for a role that may not force off.
     await expect(dialog.forceAfter).toHaveCount(0);
     await expect(dialog.forceAfterSeconds).toHaveCount(0);
