@@ -210,3 +210,57 @@ test('the wall keeps polling in a background tab', async ({ page, sim }) => {
   await expect(wall.tile(VM.web01.name, 'Down unexpectedly')).toBeAttached();
   expect(await page.evaluate(() => document.visibilityState)).toBe('hidden');
 });
+
+test('a new build of Powerdeck on the server: the wall reloads itself into it, and only then', async ({
+  page,
+}) => {
+  test.setTimeout(60_000);
+  await page.clock.install();
+  // The server's index.html as the wall reads it for its check (every 10 minutes): as it is, answered by a
+  // broken proxy, or naming another entry module, as after an upgrade (once: the reloaded page then runs it).
+  let served: 'as is' | 'proxy error' | 'new build' = 'as is';
+  // Checks the page has had answered in full (a check still on its way would absorb the next one).
+  let checks = 0;
+  page.on('requestfinished', (req) => {
+    if (new URL(req.url()).pathname === '/index.html') checks += 1;
+  });
+  await page.route('**/index.html', async (route) => {
+    if (served === 'proxy error') {
+      return route.fulfill({ status: 502, contentType: 'text/html', body: '<h1>502 Bad Gateway</h1>' });
+    }
+    const res = await route.fetch();
+    let body = await res.text();
+    if (served === 'new build') {
+      body = body.replace(/\/assets\/index-[\w-]+\.js/, '/assets/index-NEWBUILD.js');
+      served = 'as is';
+    }
+    return route.fulfill({ response: res, body });
+  });
+  const wall = new WallPage(page);
+  await wall.goto();
+  await expect.poll(() => checks, { message: 'the wall checks the build when it opens' }).toBe(1);
+  await page.evaluate(() => Object.assign(window, { wallNotReloaded: true }));
+  const reloaded = async () => !(await page.evaluate(() => 'wallNotReloaded' in window));
+  // A check is due 10 minutes after the last one: a little more, so that it is surely due.
+  const tenMinutesLater = () => page.clock.fastForward('10:30');
+
+  // The same build: nothing happens.
+  await tenMinutesLater();
+  await expect.poll(() => checks).toBe(2);
+  // A broken proxy's error page is not a new build.
+  served = 'proxy error';
+  await tenMinutesLater();
+  await expect.poll(() => checks).toBe(3);
+  await expect(wall.tiles.first()).toBeVisible();
+  expect(await reloaded(), 'reloaded without a new build').toBe(false);
+
+  // An upgrade: the wall reloads itself, and shows the fleet again.
+  served = 'new build';
+  const navigation = page.waitForEvent('framenavigated', { timeout: 15_000 });
+  await tenMinutesLater();
+  expect((await navigation).url(), 'the wall reloaded into the new build').toBe(page.url());
+  expect(await reloaded()).toBe(true);
+  await expect(wall.main).toBeVisible();
+  await expect(wall.tiles.first()).toBeVisible();
+  await expect(wall.stale).toHaveCount(0);
+});

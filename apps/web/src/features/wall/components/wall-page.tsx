@@ -8,6 +8,7 @@ import { useMemo } from 'react';
 import { useSearch } from 'wouter';
 import { useNowSelector } from '../../../lib/clock';
 import { plural } from '../../../lib/format';
+import { useReloadOnNewBuild } from '../api/use-reload-on-new-build';
 import { wallQueries } from '../api/wall-queries';
 import { isEmptyFilter, matchesFilter, parseFilter } from '../lib/filter';
 import { CURRENT, wallFreshness, type FreshnessInput } from '../lib/freshness';
@@ -42,6 +43,7 @@ export function WallPage({ fleet }: { fleet: WallFleet }) {
   const filter = useMemo(() => parseFilter(options.filter), [options.filter]);
   const { snapshot, asOf, fetchError, offline } = fleet;
   const stops = useQuery(wallQueries.stops(snapshot?.pollIntervalMs ?? 5000));
+  useReloadOnNewBuild();
 
   const vms = snapshot?.vms ?? NO_VMS;
   const stopList = stops.data?.stops;
