@@ -2,52 +2,29 @@
 // needs CSRF_HEADER and a same-origin Sec-Fetch-Site / Origin; form and text/plain bodies are refused;
 // scripts with a Bearer token need none of it. What reaches "VergeOS" is checked through /__sim/stats.
 import { CSRF_HEADER } from '@powerdeck/contracts/roles';
-import type { Simulator } from '@powerdeck/vergeos-sim';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  buildTestApp,
-  clearSimStats,
-  simStats,
-  startSim,
-  TEST_PASSWORD,
-  tokenHeaders,
-  upstreamFor,
-  type TestApp,
-} from './support';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { simStats, TEST_PASSWORD, tokenHeaders, useSimApp } from './support';
 
-let sim: Simulator;
-let app: TestApp;
+const env = useSimApp({ resetSim: true, clearStats: true });
 /** The admin's session cookie alone (what a browser attaches to any request, forged or not). */
 let cookie: string;
 
-beforeAll(async () => {
-  sim = await startSim();
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(async () => {
-  sim.reset();
-  app = await buildTestApp(upstreamFor(sim));
-  cookie = app.adminHeaders.cookie!;
-  await clearSimStats(sim);
-});
-afterEach(async () => {
-  await app.close();
+beforeEach(() => {
+  cookie = env.app.adminHeaders.cookie!;
 });
 
 const ACTION = { vm: 42, action: 'poweron' };
 
 function act(headers: Record<string, string>, payload: unknown = ACTION) {
-  return app.inject({ method: 'POST', url: '/api/v4/vm_actions', headers, payload: payload as object });
+  return env.app.inject({ method: 'POST', url: '/api/v4/vm_actions', headers, payload: payload as object });
 }
 
 async function actionsForwarded(): Promise<number> {
-  return (await simStats(sim)).requests['POST /api/v4/vm_actions'] ?? 0;
+  return (await simStats(env.sim)).requests['POST /api/v4/vm_actions'] ?? 0;
 }
 
 async function stillSignedIn(): Promise<boolean> {
-  return (await app.inject({ url: '/api/session', headers: { cookie } })).statusCode === 200;
+  return (await env.app.inject({ url: '/api/session', headers: { cookie } })).statusCode === 200;
 }
 
 describe('CSRF', () => {
@@ -60,7 +37,7 @@ describe('CSRF', () => {
       error: expect.any(String),
     });
     // Signing out is a change too: a forged sign-out is refused and the session lives on.
-    const out = await app.inject({ method: 'DELETE', url: '/api/session', headers: { cookie } });
+    const out = await env.app.inject({ method: 'DELETE', url: '/api/session', headers: { cookie } });
     expect(out.statusCode).toBe(403);
     expect(out.json()).toMatchObject({ code: 'csrf' });
     expect(await stillSignedIn()).toBe(true);
@@ -111,10 +88,10 @@ describe('CSRF', () => {
     ],
   ])('refuses a %s body with 415 (what a cross-site form can send)', async (type, body) => {
     const headers = { cookie, [CSRF_HEADER]: '1', 'content-type': type };
-    const res = await app.inject({ method: 'POST', url: '/api/v4/vm_actions', headers, payload: body });
+    const res = await env.app.inject({ method: 'POST', url: '/api/v4/vm_actions', headers, payload: body });
     expect(res.statusCode).toBe(415);
     expect(res.json()).toMatchObject({ code: 'unsupported_media_type' });
-    const signin = await app.inject({
+    const signin = await env.app.inject({
       method: 'POST',
       url: '/api/session',
       headers: { [CSRF_HEADER]: '1', 'content-type': type },
@@ -126,7 +103,7 @@ describe('CSRF', () => {
   });
 
   it('needs no CSRF header for a script with a Bearer token', async () => {
-    const script = await tokenHeaders(app.testStores, 'admin');
+    const script = await tokenHeaders(env.app.testStores, 'admin');
     const res = await act(script);
     expect(res.statusCode).toBe(201);
     expect(await actionsForwarded()).toBe(1);
@@ -140,11 +117,11 @@ describe('CSRF', () => {
       { [CSRF_HEADER]: '1', host: 'powerdeck.example', origin: 'https://evil.example' },
     ];
     for (const headers of cases) {
-      const res = await app.inject({ method: 'POST', url: '/api/session', headers, payload: body });
+      const res = await env.app.inject({ method: 'POST', url: '/api/session', headers, payload: body });
       expect(res.statusCode).toBe(403);
       expect(res.json()).toMatchObject({ code: 'csrf' });
       expect(res.headers['set-cookie']).toBeUndefined();
-      const display = await app.inject({
+      const display = await env.app.inject({
         method: 'POST',
         url: '/api/display-session',
         headers,
@@ -153,9 +130,9 @@ describe('CSRF', () => {
       expect(display.statusCode).toBe(403);
     }
     // Refused before the password was looked at: no sign-in and no failure on record.
-    const rows = (await app.testStores.audit.query({ limit: 100 })).rows;
+    const rows = (await env.app.testStores.audit.query({ limit: 100 })).rows;
     expect(rows.filter((r) => r.actor === 'viewer')).toEqual([]);
-    const ok = await app.inject({
+    const ok = await env.app.inject({
       method: 'POST',
       url: '/api/session',
       headers: { [CSRF_HEADER]: '1' },
@@ -165,10 +142,10 @@ describe('CSRF', () => {
   });
 
   it('lets a GET through without the header (reads change nothing)', async () => {
-    expect((await app.inject({ url: '/api/fleet', headers: { cookie } })).statusCode).toBe(200);
+    expect((await env.app.inject({ url: '/api/fleet', headers: { cookie } })).statusCode).toBe(200);
     expect(
       (
-        await app.inject({
+        await env.app.inject({
           url: '/api/v4/vms/42?fields=name',
           headers: { cookie, 'sec-fetch-site': 'cross-site' },
         })

@@ -3,38 +3,27 @@
 // simulator's control API. Time moves through an injected clock (the memory is an hour), never through waits.
 import { CSRF_HEADER } from '@powerdeck/contracts/roles';
 import { FleetStops, STOP_MEMORY_MS, type FleetStop, type FleetVm } from '@powerdeck/contracts/fleet';
-import type { Simulator } from '@powerdeck/vergeos-sim';
 import Value from 'typebox/value';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { STOP_ATTRIBUTION_WINDOW_MS } from '../src/fleet/stops';
 import { putVm, WAIT } from './fleet-helpers';
-import { buildTestApp, signIn, startSim, upstreamFor, type AuthHeaders, type TestApp } from './support';
+import { signIn, useSimApp, type AuthHeaders } from './support';
 
-let sim: Simulator;
-let app: TestApp;
 /** Added to the tracker's clock (not the stores' or the simulator's). */
 let skewMs = 0;
 
-beforeAll(async () => {
-  sim = await startSim();
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(async () => {
-  sim.reset();
+// Registered first, so each test's app starts on the unskewed clock.
+beforeEach(() => {
   skewMs = 0;
-  app = await buildTestApp(upstreamFor(sim), { fleetStops: { now: () => Date.now() + skewMs } });
-  await vi.waitFor(() => {
-    if (app.fleet.lastSuccessAt() === null) throw new Error('no poll yet');
-  }, WAIT);
 });
-afterEach(async () => {
-  await app.close();
+const env = useSimApp({
+  resetSim: true,
+  app: { fleetStops: { now: () => Date.now() + skewMs } },
+  waitForFirstPoll: true,
 });
 
-async function stops(headers: AuthHeaders = app.adminHeaders): Promise<FleetStop[]> {
-  const res = await app.inject({ method: 'GET', url: '/api/fleet/stops', headers });
+async function stops(headers: AuthHeaders = env.app.adminHeaders): Promise<FleetStop[]> {
+  const res = await env.app.inject({ method: 'GET', url: '/api/fleet/stops', headers });
   expect(res.statusCode).toBe(200);
   const body: unknown = res.json();
   expect(Value.Check(FleetStops, body)).toBe(true);
@@ -43,29 +32,29 @@ async function stops(headers: AuthHeaders = app.adminHeaders): Promise<FleetStop
 
 /** Running VMs of the current snapshot that shut down when asked (agent, ACPI honoured, quick shut down). */
 async function runningVms(n: number): Promise<FleetVm[]> {
-  const vms = app.fleet
+  const vms = env.app.fleet
     .current()
     .snapshot.vms.filter((v) => v.status === 'running')
     .slice(0, n);
   expect(vms).toHaveLength(n);
-  for (const vm of vms) await putVm(sim, vm.key, { ignores_acpi: false, shutdown_seconds: 5 });
+  for (const vm of vms) await putVm(env.sim, vm.key, { ignores_acpi: false, shutdown_seconds: 5 });
   return vms;
 }
 
 function statusOf(key: number) {
-  return app.fleet.current().snapshot.vms.find((v) => v.key === key)?.status;
+  return env.app.fleet.current().snapshot.vms.find((v) => v.key === key)?.status;
 }
 
 /** Waits until the poller saw the VM in `status`, and the tracker handled every snapshot up to then. */
 async function seen(key: number, status: string) {
-  app.fleet.wake();
+  env.app.fleet.wake();
   await vi.waitFor(() => expect(statusOf(key)).toBe(status), WAIT);
-  await app.fleetStops.settled();
+  await env.app.fleetStops.settled();
 }
 
 /** `POST /__sim/scenario`. */
 async function scenario(body: { name: string; failureRate?: number }) {
-  const res = await fetch(`${sim.url}/__sim/scenario`, {
+  const res = await fetch(`${env.sim.url}/__sim/scenario`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -74,10 +63,10 @@ async function scenario(body: { name: string; failureRate?: number }) {
 }
 
 function act(vm: number, action: string, params?: object) {
-  return app.inject({
+  return env.app.inject({
     method: 'POST',
     url: '/api/v4/vm_actions',
-    headers: app.adminHeaders,
+    headers: env.app.adminHeaders,
     payload: { vm, action, ...(params ? { params } : {}) },
   });
 }
@@ -85,16 +74,16 @@ function act(vm: number, action: string, params?: object) {
 describe('GET /api/fleet/stops', () => {
   it('names who shut a VM down through Powerdeck, and null for one that went down by itself', async () => {
     // The first snapshot sets the baseline: the VMs already stopped or in error are not "unexpected".
-    expect(app.fleet.current().snapshot.vms.some((v) => v.status === 'stopped' || v.status === 'error')).toBe(
-      true,
-    );
+    expect(
+      env.app.fleet.current().snapshot.vms.some((v) => v.status === 'stopped' || v.status === 'error'),
+    ).toBe(true);
     expect(await stops()).toEqual([]);
 
     const [byAdmin, byItself] = await runningVms(2);
     const before = Date.now();
     expect((await act(byAdmin!.key, 'poweroff')).statusCode).toBe(201);
     await seen(byAdmin!.key, 'stopped');
-    await putVm(sim, byItself!.key, { status: 'stopped' });
+    await putVm(env.sim, byItself!.key, { status: 'stopped' });
     await seen(byItself!.key, 'stopped');
 
     const listed = await stops();
@@ -109,10 +98,10 @@ describe('GET /api/fleet/stops', () => {
 
   it('a step of an operation (force off) is a stop by its owner', async () => {
     const [vm] = await runningVms(1);
-    const res = await app.inject({
+    const res = await env.app.inject({
       method: 'POST',
       url: '/api/operations',
-      headers: app.adminHeaders,
+      headers: env.app.adminHeaders,
       payload: { action: 'forceOff', vms: [vm!.key] },
     });
     expect(res.statusCode).toBe(201);
@@ -122,7 +111,7 @@ describe('GET /api/fleet/stops', () => {
 
   it('a VM that goes to error unexpectedly is listed with status error', async () => {
     const [vm] = await runningVms(1);
-    await putVm(sim, vm!.key, { status: 'error' });
+    await putVm(env.sim, vm!.key, { status: 'error' });
     await seen(vm!.key, 'error');
     expect(await stops()).toEqual([{ key: vm!.key, at: expect.any(String), status: 'error', by: null }]);
   });
@@ -134,22 +123,22 @@ describe('GET /api/fleet/stops', () => {
     expect((await act(refused!.key, 'poweroff')).statusCode).toBe(500);
     await scenario({ name: 'none' });
     await vi.waitFor(async () => {
-      const rows = await app.testStores.audit.query({ vmKey: refused!.key, kind: 'power' });
+      const rows = await env.app.testStores.audit.query({ vmKey: refused!.key, kind: 'power' });
       expect(rows.rows.map((r) => r.outcome)).toEqual(['failed', 'requested']);
     }, WAIT);
-    await putVm(sim, refused!.key, { status: 'stopped' });
+    await putVm(env.sim, refused!.key, { status: 'stopped' });
     await seen(refused!.key, 'stopped');
 
     // The guest ignores the shut down: VergeOS accepts it, the VM keeps running.
-    await putVm(sim, late!.key, { ignores_acpi: true, guest_agent: false });
+    await putVm(env.sim, late!.key, { ignores_acpi: true, guest_agent: false });
     expect((await act(late!.key, 'poweroff')).statusCode).toBe(201);
     expect((await act(rebooted!.key, 'reset', { graceful: true })).statusCode).toBe(201);
-    await putVm(sim, rebooted!.key, { status: 'stopped' });
+    await putVm(env.sim, rebooted!.key, { status: 'stopped' });
     await seen(rebooted!.key, 'stopped');
     expect(statusOf(late!.key)).toBe('running');
 
     skewMs = STOP_ATTRIBUTION_WINDOW_MS + 1000;
-    await putVm(sim, late!.key, { status: 'stopped' });
+    await putVm(env.sim, late!.key, { status: 'stopped' });
     await seen(late!.key, 'stopped');
     const listed = await stops();
     expect(listed[0]).toMatchObject({ key: late!.key, by: null });
@@ -164,13 +153,13 @@ describe('GET /api/fleet/stops', () => {
 
   it('drops a VM that runs again, and forgets a stop after STOP_MEMORY_MS', async () => {
     const [again, old] = await runningVms(2);
-    await putVm(sim, again!.key, { status: 'stopped' });
-    await putVm(sim, old!.key, { status: 'stopped' });
+    await putVm(env.sim, again!.key, { status: 'stopped' });
+    await putVm(env.sim, old!.key, { status: 'stopped' });
     await seen(again!.key, 'stopped');
     await seen(old!.key, 'stopped');
     expect((await stops()).map((s) => s.key).sort()).toEqual([again!.key, old!.key].sort());
 
-    await putVm(sim, again!.key, { status: 'running' });
+    await putVm(env.sim, again!.key, { status: 'running' });
     await seen(again!.key, 'running');
     expect((await stops()).map((s) => s.key)).toEqual([old!.key]);
 
@@ -182,12 +171,12 @@ describe('GET /api/fleet/stops', () => {
 
   it('a display can read it; nobody signed in gets 401', async () => {
     const [vm] = await runningVms(1);
-    await putVm(sim, vm!.key, { status: 'stopped' });
+    await putVm(env.sim, vm!.key, { status: 'stopped' });
     await seen(vm!.key, 'stopped');
 
-    const admin = await app.testStores.users.get('admin');
-    const { secret } = await app.testStores.displayLinks.create({ name: 'Lobby', createdBy: admin!.id });
-    const opened = await app.inject({
+    const admin = await env.app.testStores.users.get('admin');
+    const { secret } = await env.app.testStores.displayLinks.create({ name: 'Lobby', createdBy: admin!.id });
+    const opened = await env.app.inject({
       method: 'POST',
       url: '/api/display-session',
       headers: { [CSRF_HEADER]: '1' },
@@ -197,9 +186,9 @@ describe('GET /api/fleet/stops', () => {
     expect(await stops({ cookie: `pd_session=${cookie}` })).toEqual([
       { key: vm!.key, at: expect.any(String), status: 'stopped', by: null },
     ]);
-    expect((await stops(await signIn(app, 'viewer'))).map((s) => s.key)).toEqual([vm!.key]);
+    expect((await stops(await signIn(env.app, 'viewer'))).map((s) => s.key)).toEqual([vm!.key]);
 
-    const anonymous = await app.inject({ method: 'GET', url: '/api/fleet/stops' });
+    const anonymous = await env.app.inject({ method: 'GET', url: '/api/fleet/stops' });
     expect(anonymous.statusCode).toBe(401);
     expect(anonymous.json()).not.toHaveProperty('stops');
   });

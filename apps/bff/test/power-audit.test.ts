@@ -4,45 +4,22 @@
 // row edited behind the store's back.
 import Database from 'better-sqlite3';
 import { REASON_HEADER } from '@powerdeck/contracts/roles';
-import type { Simulator } from '@powerdeck/vergeos-sim';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { AuditRecord } from '../src/stores/types';
-import {
-  buildTestApp,
-  clearSimStats,
-  simStats,
-  startSim,
-  tokenHeaders,
-  upstreamFor,
-  type TestApp,
-} from './support';
+import { buildTestApp, simStats, startSim, tokenHeaders, useSimApp, type TestApp } from './support';
 
-let sim: Simulator;
-let app: TestApp;
-
-beforeAll(async () => {
-  sim = await startSim();
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(async () => {
-  sim.reset();
+const env = useSimApp({
+  resetSim: true,
   // Actions time out after 1.5 s here (15 s in production; test/proxy.test.ts checks the real figures).
-  app = await buildTestApp(upstreamFor(sim), { upstreamTimeouts: { actionTimeoutMs: 1500 } });
-  await vi.waitFor(() => {
-    if (app.fleet.lastSuccessAt() === null) throw new Error('no poll yet');
-  }, 5000);
-  await clearSimStats(sim);
-});
-afterEach(async () => {
-  await app.close();
+  app: { upstreamTimeouts: { actionTimeoutMs: 1500 } },
+  waitForFirstPoll: true,
+  clearStats: true,
 });
 
 const UA = 'power-audit-test/1.0 (like a browser)';
 
-function act(body: object, headers: Record<string, string> = app.adminHeaders, reason?: string) {
-  return app.inject({
+function act(body: object, headers: Record<string, string> = env.app.adminHeaders, reason?: string) {
+  return env.app.inject({
     method: 'POST',
     url: '/api/v4/vm_actions',
     headers: {
@@ -54,12 +31,12 @@ function act(body: object, headers: Record<string, string> = app.adminHeaders, r
   });
 }
 
-async function powerRows(target: TestApp = app): Promise<AuditRecord[]> {
+async function powerRows(target: TestApp = env.app): Promise<AuditRecord[]> {
   return (await target.testStores.audit.query({ kind: 'power', order: 'asc', limit: 1000 })).rows;
 }
 
 /** The requested row and its outcome, once the outcome is on record. */
-async function pair(target: TestApp = app): Promise<[AuditRecord, AuditRecord]> {
+async function pair(target: TestApp = env.app): Promise<[AuditRecord, AuditRecord]> {
   await vi.waitFor(async () => expect(await powerRows(target)).toHaveLength(2), 5000);
   const [requested, outcome] = await powerRows(target);
   return [requested!, outcome!];
@@ -67,15 +44,15 @@ async function pair(target: TestApp = app): Promise<[AuditRecord, AuditRecord]> 
 
 describe('the audit record of a power action', () => {
   it('accepted: a requested row with everything, then accepted pointing at it with status and latency', async () => {
-    const node = app.fleet.current().snapshot.nodes[0]!.key;
+    const node = env.app.fleet.current().snapshot.nodes[0]!.key;
     const res = await act(
       { vm: 42, action: 'poweron', params: { preferred_node: node } },
-      app.adminHeaders,
+      env.app.adminHeaders,
       'Caller #1234 asked',
     );
     expect(res.statusCode).toBe(201);
     const [requested, accepted] = await pair();
-    const sent = (await simStats(sim)).log.find((e) => e.method === 'POST')!;
+    const sent = (await simStats(env.sim)).log.find((e) => e.method === 'POST')!;
     const same = {
       kind: 'power',
       actor: 'admin',
@@ -113,7 +90,7 @@ describe('the audit record of a power action', () => {
   });
 
   it('through a token: authKind token, the owner as actor', async () => {
-    const script = await tokenHeaders(app.testStores, 'helpdesk');
+    const script = await tokenHeaders(env.app.testStores, 'helpdesk');
     const res = await act({ vm: 42, action: 'poweron' }, script);
     expect(res.statusCode).toBe(201);
     const [requested, accepted] = await pair();
@@ -142,7 +119,7 @@ describe('the audit record of a power action', () => {
   });
 
   it('failed: VergeOS answers 503, with its message', async () => {
-    sim.setScenario('unavailable');
+    env.sim.setScenario('unavailable');
     const res = await act({ vm: 42, action: 'poweron' });
     expect(res.statusCode).toBe(503);
     const [requested, failed] = await pair();
@@ -155,17 +132,17 @@ describe('the audit record of a power action', () => {
   });
 
   it('timeout: VergeOS takes the action and never answers', async () => {
-    sim.setScenario('hang');
+    env.sim.setScenario('hang');
     const pending = act({ vm: 42, action: 'poweron' });
     // While VergeOS holds the action, the requested row is already on record, and nothing else.
     await vi.waitFor(async () => {
-      expect((await simStats(sim)).requests['POST /api/v4/vm_actions']).toBe(1);
+      expect((await simStats(env.sim)).requests['POST /api/v4/vm_actions']).toBe(1);
     }, 5000);
     expect((await powerRows()).map((r) => r.outcome)).toEqual(['requested']);
     const res = await pending;
     expect(res.statusCode).toBe(504);
     const [requested, timeout] = await pair();
-    expect((await simStats(sim)).requests['POST /api/v4/vm_actions']).toBe(1);
+    expect((await simStats(env.sim)).requests['POST /api/v4/vm_actions']).toBe(1);
     expect(timeout).toMatchObject({
       outcome: 'timeout',
       refId: requested.id,
@@ -211,15 +188,15 @@ describe('the audit record of a power action', () => {
 
 describe('the chain', () => {
   it('verifies after a run of actions, and names a row edited behind its back', async () => {
-    await act({ vm: 42, action: 'poweron' }, app.adminHeaders, 'first');
-    await act({ vm: 42, action: 'kill' }, await tokenHeaders(app.testStores, 'helpdesk'));
-    await act({ vm: 42, action: 'poweroff' }, app.adminHeaders, 'second');
+    await act({ vm: 42, action: 'poweron' }, env.app.adminHeaders, 'first');
+    await act({ vm: 42, action: 'kill' }, await tokenHeaders(env.app.testStores, 'helpdesk'));
+    await act({ vm: 42, action: 'poweroff' }, env.app.adminHeaders, 'second');
     await vi.waitFor(
       async () => expect((await powerRows()).filter((r) => r.outcome !== 'requested')).toHaveLength(3),
       5000,
     );
-    const all = (await app.testStores.audit.query({ order: 'asc', limit: 1000 })).rows;
-    expect(await app.testStores.audit.verify()).toEqual({
+    const all = (await env.app.testStores.audit.query({ order: 'asc', limit: 1000 })).rows;
+    expect(await env.app.testStores.audit.verify()).toEqual({
       ok: true,
       rows: all.length,
       lastHash: all.at(-1)!.hash,
@@ -228,7 +205,7 @@ describe('the chain', () => {
     // Someone with the database file rewrites a reason, after dropping the trigger that would refuse it.
     const target = (await powerRows()).find((r) => r.reason === 'first')!;
     // A second connection to the same file, as another process would open it.
-    const raw = new Database(app.testStores.db.name);
+    const raw = new Database(env.app.testStores.db.name);
     try {
       expect(() =>
         raw.prepare("UPDATE audit_log SET reason = 'routine' WHERE id = ?").run(target.id),
@@ -238,7 +215,7 @@ describe('the chain', () => {
     } finally {
       raw.close();
     }
-    expect(await app.testStores.audit.verify()).toMatchObject({
+    expect(await env.app.testStores.audit.verify()).toMatchObject({
       ok: false,
       brokenId: target.id,
       reason: expect.stringMatching(new RegExp(`row ${target.id} does not match its hash`)),

@@ -1,8 +1,7 @@
 // The VergeOS-compatible routes against a real simulator over HTTP: what reaches "VergeOS" is
 // checked through /__sim/stats.
-import type { Simulator } from '@powerdeck/vergeos-sim';
 import type { InjectOptions } from 'fastify';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   buildTestApp,
   clearSimStats,
@@ -11,33 +10,25 @@ import {
   simStats,
   startSim,
   tokenHeaders,
-  upstreamFor,
-  type TestApp,
+  useSimApp,
 } from './support';
 
-let sim: Simulator;
-let app: TestApp;
 let logs: LogCapture;
 /** A real personal access token of the admin (Bearer), and the admin's real session cookie. */
 let token: string;
 let sessionCookie: string;
 
-beforeAll(async () => {
-  sim = await startSim();
-});
-afterAll(async () => {
-  await sim.close();
+const env = useSimApp({
+  resetSim: true,
+  app: () => {
+    logs = new LogCapture();
+    return { logs };
+  },
+  clearStats: true,
 });
 beforeEach(async () => {
-  sim.reset();
-  logs = new LogCapture();
-  app = await buildTestApp(upstreamFor(sim), { logs });
-  token = (await tokenHeaders(app.testStores, 'admin')).authorization!.replace(/^Bearer /, '');
-  sessionCookie = app.adminHeaders.cookie!;
-  await clearSimStats(sim);
-});
-afterEach(async () => {
-  await app.close();
+  token = (await tokenHeaders(env.app.testStores, 'admin')).authorization!.replace(/^Bearer /, '');
+  sessionCookie = env.app.adminHeaders.cookie!;
 });
 
 /** Everything a client could send as a credential: a real personal token, a real session cookie and more. */
@@ -52,7 +43,7 @@ function clientCredentials() {
 /** A request from the signed-in admin's browser (session cookie and CSRF header). */
 function inject(opts: InjectOptions | string) {
   const o = typeof opts === 'string' ? { url: opts } : opts;
-  return app.inject({ ...o, headers: { ...app.adminHeaders, ...o.headers } });
+  return env.app.inject({ ...o, headers: { ...env.app.adminHeaders, ...o.headers } });
 }
 
 /** No credential of the client, in any header, may reach VergeOS. */
@@ -66,7 +57,7 @@ function expectNoClientCredential(entry: { headers: Record<string, unknown> } | 
 
 describe('reads', () => {
   it('forwards with the BFF key and drops the client credentials and cookies', async () => {
-    const res = await app.inject({
+    const res = await env.app.inject({
       method: 'GET',
       url: '/api/v4/vms/42?fields=most',
       headers: clientCredentials(),
@@ -74,10 +65,10 @@ describe('reads', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ $key: 42, name: 'test', machine: 54 });
 
-    const [entry] = nonPollerRequests(await simStats(sim));
+    const [entry] = nonPollerRequests(await simStats(env.sim));
     expect(entry?.url).toBe('/api/v4/vms/42?fields=most');
-    expect(entry?.auth).toMatchObject({ scheme: 'bearer', credential: sim.apiKey });
-    expect(entry?.headers.authorization).toBe(`Bearer ${sim.apiKey}`);
+    expect(entry?.auth).toMatchObject({ scheme: 'bearer', credential: env.sim.apiKey });
+    expect(entry?.headers.authorization).toBe(`Bearer ${env.sim.apiKey}`);
     expect(entry?.headers.cookie).toBeUndefined();
     expect(entry?.headers['x-yottabyte-token']).toBeUndefined();
     expectNoClientCredential(entry);
@@ -85,7 +76,9 @@ describe('reads', () => {
 
   it('sends an answer byte for byte as VergeOS sent it, with its length and only the allowed headers', async () => {
     for (const url of ['/api/v4/machine_status/54', '/api/v4/vms?fields=most']) {
-      const direct = await fetch(`${sim.url}${url}`, { headers: { authorization: `Bearer ${sim.apiKey}` } });
+      const direct = await fetch(`${env.sim.url}${url}`, {
+        headers: { authorization: `Bearer ${env.sim.apiKey}` },
+      });
       const expected = Buffer.from(await direct.arrayBuffer());
       const res = await inject({ method: 'GET', url });
       expect(res.statusCode).toBe(200);
@@ -167,7 +160,7 @@ describe('what never reaches VergeOS', () => {
     expect(res.statusCode).toBeGreaterThanOrEqual(400);
     expect(res.statusCode).toBeLessThan(500);
     expect(res.json()).toMatchObject({ err: expect.any(String), error: expect.any(String) });
-    expect(nonPollerRequests(await simStats(sim))).toEqual([]);
+    expect(nonPollerRequests(await simStats(env.sim))).toEqual([]);
   });
 });
 
@@ -188,7 +181,7 @@ describe('who may ask', () => {
   ];
   it.each(strangers)('%s gets 401 on every VergeOS route and reaches nothing', async (_who, headers) => {
     for (const [method, url] of routes) {
-      const res = await app.inject({
+      const res = await env.app.inject({
         method: method as 'GET',
         url,
         headers,
@@ -197,7 +190,7 @@ describe('who may ask', () => {
       expect(res.statusCode, `${method} ${url}`).toBe(401);
       expect(res.json()).toMatchObject({ err: expect.any(String), error: expect.any(String) });
     }
-    expect(nonPollerRequests(await simStats(sim))).toEqual([]);
+    expect(nonPollerRequests(await simStats(env.sim))).toEqual([]);
   });
 });
 
@@ -234,7 +227,7 @@ describe('vm_actions', () => {
     const json = res.json<{ err: string; error: string }>();
     expect(json.err).toMatch(/^Invalid request: /);
     expect(json.error).toBe(json.err);
-    expect((await simStats(sim)).requests['POST /api/v4/vm_actions']).toBeUndefined();
+    expect((await simStats(env.sim)).requests['POST /api/v4/vm_actions']).toBeUndefined();
   });
 
   it('refuses malformed JSON, form posts, text/plain and bodies over the limit', async () => {
@@ -254,11 +247,11 @@ describe('vm_actions', () => {
       expect(res.json()).toMatchObject({ err: expect.any(String) });
     }
     expect(codes).toEqual([400, 415, 415, 413]);
-    expect((await simStats(sim)).requests['POST /api/v4/vm_actions']).toBeUndefined();
+    expect((await simStats(env.sim)).requests['POST /api/v4/vm_actions']).toBeUndefined();
   });
 
   it('forwards a valid action once, with the key, and answers the VergeOS receipt', async () => {
-    const res = await app.inject({
+    const res = await env.app.inject({
       method: 'POST',
       url: '/api/v4/vm_actions',
       // A script: a Bearer token (no CSRF header needed), plus stray cookies.
@@ -267,12 +260,12 @@ describe('vm_actions', () => {
     });
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ location: expect.stringMatching(/^\/vm_actions\/\d+$/), $row: 1 });
-    const stats = await simStats(sim);
+    const stats = await simStats(env.sim);
     expect(stats.requests['POST /api/v4/vm_actions']).toBe(1);
     expect(stats.actions).toEqual({ poweron: 1 });
     const post = stats.log.find((e) => e.method === 'POST');
-    expect(post?.auth.credential).toBe(sim.apiKey);
-    expect(post?.headers.authorization).toBe(`Bearer ${sim.apiKey}`);
+    expect(post?.auth.credential).toBe(env.sim.apiKey);
+    expect(post?.headers.authorization).toBe(`Bearer ${env.sim.apiKey}`);
     expect(post?.headers.cookie).toBeUndefined();
     expectNoClientCredential(post);
   });
@@ -288,7 +281,7 @@ describe('vm_actions', () => {
     expect(c.err).toMatch(/Machine is not running/);
     expect(c.error).toMatch(/not in running state|not running/);
 
-    sim.setScenario('no-capacity');
+    env.sim.setScenario('no-capacity');
     const full = await inject({
       method: 'POST',
       url: '/api/v4/vm_actions',
@@ -301,30 +294,30 @@ describe('vm_actions', () => {
 
 describe('upstream failures', () => {
   it('sends a GET that gets 503 upstream exactly once', async () => {
-    sim.setScenario('unavailable');
-    await clearSimStats(sim);
+    env.sim.setScenario('unavailable');
+    await clearSimStats(env.sim);
     const res = await inject('/api/v4/vms/42');
     expect(res.statusCode).toBe(503);
     expect(res.json()).toMatchObject({ err: expect.any(String), error: expect.any(String) });
-    const reads = nonPollerRequests(await simStats(sim));
+    const reads = nonPollerRequests(await simStats(env.sim));
     expect(reads.map((e) => `${e.method} ${e.url}`)).toEqual(['GET /api/v4/vms/42']);
   });
 
   it('sends a GET that gets 500 upstream exactly once', async () => {
-    await fetch(`${sim.url}/__sim/scenario`, {
+    await fetch(`${env.sim.url}/__sim/scenario`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'flaky', failureRate: 1 }),
     });
-    await clearSimStats(sim);
+    await clearSimStats(env.sim);
     const res = await inject('/api/v4/machine_status/54');
     expect(res.statusCode).toBe(500);
-    expect(nonPollerRequests(await simStats(sim))).toHaveLength(1);
+    expect(nonPollerRequests(await simStats(env.sim))).toHaveLength(1);
   });
 
   it('times out reads after 5 s and actions after 15 s with 504, each sent once', async () => {
-    sim.setScenario('hang');
-    await clearSimStats(sim);
+    env.sim.setScenario('hang');
+    await clearSimStats(env.sim);
     const started = Date.now();
     const [read, action] = await Promise.all([
       inject('/api/v4/machine_status/54').then((r) => ({ r, ms: Date.now() - started })),
@@ -340,7 +333,7 @@ describe('upstream failures', () => {
       'VergeOS did not answer within 15 s; the action may still happen',
     );
     expect(action.ms).toBeGreaterThanOrEqual(14_900);
-    const reached = nonPollerRequests(await simStats(sim));
+    const reached = nonPollerRequests(await simStats(env.sim));
     expect(reached.filter((e) => e.method === 'POST')).toHaveLength(1);
     expect(reached.filter((e) => e.url.startsWith('/api/v4/machine_status'))).toHaveLength(1);
   }, 30_000);
@@ -378,7 +371,7 @@ describe('upstream failures', () => {
 describe('the key stays in the server', () => {
   it('appears in no response body, header or log line', async () => {
     const responses = await Promise.all([
-      app.inject({ url: '/api/v4/vms?fields=all', headers: clientCredentials() }),
+      env.app.inject({ url: '/api/v4/vms?fields=all', headers: clientCredentials() }),
       inject('/api/v4/vms/42?fields=all'),
       inject('/api/v4/machine_status'),
       inject('/api/v4/vms/99999'),
@@ -387,18 +380,18 @@ describe('the key stays in the server', () => {
       inject({ method: 'POST', url: '/api/v4/vm_actions', payload: { vm: 42, action: 'nope' } }),
       inject('/api/fleet'),
       inject('/api/session'),
-      app.inject('/api/v4/vms/42'),
-      app.inject('/api/meta'),
-      app.inject('/healthz'),
-      app.inject('/readyz'),
-      app.inject('/nope'),
+      env.app.inject('/api/v4/vms/42'),
+      env.app.inject('/api/meta'),
+      env.app.inject('/healthz'),
+      env.app.inject('/readyz'),
+      env.app.inject('/nope'),
     ]);
     for (const res of responses) {
-      expect(res.body).not.toContain(sim.apiKey);
-      expect(JSON.stringify(res.headers)).not.toContain(sim.apiKey);
+      expect(res.body).not.toContain(env.sim.apiKey);
+      expect(JSON.stringify(res.headers)).not.toContain(env.sim.apiKey);
     }
     expect(logs.lines.length).toBeGreaterThan(0);
-    expect(logs.text).not.toContain(sim.apiKey);
+    expect(logs.text).not.toContain(env.sim.apiKey);
     expect(logs.text).not.toContain(token);
     expect(logs.text).not.toContain(sessionCookie.split('=')[1]!);
     expect(logs.text).not.toContain('browser-cookie');

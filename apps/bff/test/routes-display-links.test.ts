@@ -3,41 +3,18 @@
 // display's next request.
 import type { DisplayLinkRow, NewDisplayLinkAnswer } from '@powerdeck/contracts/auth';
 import { CSRF_HEADER } from '@powerdeck/contracts/roles';
-import type { Simulator } from '@powerdeck/vergeos-sim';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  buildTestApp,
-  signIn,
-  startSim,
-  tokenHeaders,
-  upstreamFor,
-  type AuthHeaders,
-  type TestApp,
-} from './support';
+import { describe, expect, it } from 'vitest';
+import { signIn, tokenHeaders, useSimApp, type AuthHeaders } from './support';
 
-let sim: Simulator;
-let app: TestApp;
-
-beforeAll(async () => {
-  sim = await startSim();
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(async () => {
-  app = await buildTestApp(upstreamFor(sim));
-});
-afterEach(async () => {
-  await app.close();
-});
+const env = useSimApp();
 
 function send(headers: AuthHeaders, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object) {
-  return app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
+  return env.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
 }
 
 /** A wall display opening its link: the headers of its browser afterwards, or the failed answer. */
 async function openDisplay(secret: string) {
-  const res = await app.inject({
+  const res = await env.app.inject({
     method: 'POST',
     url: '/api/display-session',
     headers: { [CSRF_HEADER]: '1' },
@@ -49,12 +26,12 @@ async function openDisplay(secret: string) {
 }
 
 async function displayAudit() {
-  return (await app.testStores.audit.query({ kind: 'display', order: 'asc', limit: 1000 })).rows;
+  return (await env.app.testStores.audit.query({ kind: 'display', order: 'asc', limit: 1000 })).rows;
 }
 
 describe('display links', () => {
   it('creates a link whose secret opens a read-only display; revoking it ends the display at once', async () => {
-    const res = await send(app.adminHeaders, 'POST', '/api/display-links', { name: 'NOC wall' });
+    const res = await send(env.app.adminHeaders, 'POST', '/api/display-links', { name: 'NOC wall' });
     expect(res.statusCode).toBe(201);
     const { link, secret, path } = res.json<NewDisplayLinkAnswer>();
     expect(secret).toMatch(/^pdd_[A-Za-z0-9_-]{43}$/);
@@ -72,32 +49,32 @@ describe('display links', () => {
     const display = await openDisplay(secret);
     expect(display.res.statusCode).toBe(200);
     expect(display.res.json()).toMatchObject({ authKind: 'display', role: 'viewer', display: 'NOC wall' });
-    const fleet = await app.inject({ method: 'GET', url: '/api/fleet', headers: display.headers });
+    const fleet = await env.app.inject({ method: 'GET', url: '/api/fleet', headers: display.headers });
     expect(fleet.statusCode).toBe(200);
 
     // Listed without its secret, with its last use.
-    const list = await send(app.adminHeaders, 'GET', '/api/display-links');
+    const list = await send(env.app.adminHeaders, 'GET', '/api/display-links');
     expect(list.statusCode).toBe(200);
     const rows = list.json<DisplayLinkRow[]>();
     expect(rows).toEqual([expect.objectContaining({ id: link.id, name: 'NOC wall', revokedAt: null })]);
     expect(rows[0]?.lastUsedAt).not.toBeNull();
     expect(list.body).not.toContain(secret);
 
-    const revoked = await send(app.adminHeaders, 'DELETE', `/api/display-links/${link.id}`);
+    const revoked = await send(env.app.adminHeaders, 'DELETE', `/api/display-links/${link.id}`);
     expect(revoked.statusCode).toBe(204);
     expect(
-      (await app.inject({ method: 'GET', url: '/api/fleet', headers: display.headers })).statusCode,
+      (await env.app.inject({ method: 'GET', url: '/api/fleet', headers: display.headers })).statusCode,
     ).toBe(401);
     const reopened = await openDisplay(secret);
     expect(reopened.res.statusCode).toBe(401);
 
-    const again = await send(app.adminHeaders, 'DELETE', `/api/display-links/${link.id}`);
+    const again = await send(env.app.adminHeaders, 'DELETE', `/api/display-links/${link.id}`);
     expect(again.statusCode).toBe(404);
     expect(again.json()).toMatchObject({
       err: `There is no live display link ${link.id}`,
       code: 'not_found',
     });
-    const listed = (await send(app.adminHeaders, 'GET', '/api/display-links')).json<DisplayLinkRow[]>();
+    const listed = (await send(env.app.adminHeaders, 'GET', '/api/display-links')).json<DisplayLinkRow[]>();
     expect(listed[0]?.revokedAt).not.toBeNull();
 
     const audit = await displayAudit();
@@ -111,13 +88,13 @@ describe('display links', () => {
 
   it('lists links newest first, revoked ones too', async () => {
     const a = (
-      await send(app.adminHeaders, 'POST', '/api/display-links', { name: 'a' })
+      await send(env.app.adminHeaders, 'POST', '/api/display-links', { name: 'a' })
     ).json<NewDisplayLinkAnswer>();
     const b = (
-      await send(app.adminHeaders, 'POST', '/api/display-links', { name: 'b' })
+      await send(env.app.adminHeaders, 'POST', '/api/display-links', { name: 'b' })
     ).json<NewDisplayLinkAnswer>();
-    await send(app.adminHeaders, 'DELETE', `/api/display-links/${a.link.id}`);
-    const rows = (await send(app.adminHeaders, 'GET', '/api/display-links')).json<DisplayLinkRow[]>();
+    await send(env.app.adminHeaders, 'DELETE', `/api/display-links/${a.link.id}`);
+    const rows = (await send(env.app.adminHeaders, 'GET', '/api/display-links')).json<DisplayLinkRow[]>();
     expect(rows.map((r) => [r.id, r.revokedAt === null])).toEqual([
       [b.link.id, true],
       [a.link.id, false],
@@ -130,14 +107,14 @@ describe('display links', () => {
     ['an unknown field', { name: 'wall', role: 'admin' }, /body has an unknown field 'role'/],
     ['no name', {}, /body is missing 'name'/],
   ])('refuses %s with 400', async (_what, payload, message) => {
-    const res = await send(app.adminHeaders, 'POST', '/api/display-links', payload);
+    const res = await send(env.app.adminHeaders, 'POST', '/api/display-links', payload);
     expect(res.statusCode).toBe(400);
     expect(res.json<{ err: string }>().err).toMatch(message);
-    expect(await app.testStores.displayLinks.list()).toEqual([]);
+    expect(await env.app.testStores.displayLinks.list()).toEqual([]);
   });
 
   it('refuses a name with control characters (the store rule) with 400, audited', async () => {
-    const res = await send(app.adminHeaders, 'POST', '/api/display-links', { name: 'wall\nB' });
+    const res = await send(env.app.adminHeaders, 'POST', '/api/display-links', { name: 'wall\nB' });
     expect(res.statusCode).toBe(400);
     expect(res.json<{ err: string }>().err).toBe(
       'A display name must be 1 to 100 characters without control characters',
@@ -150,11 +127,11 @@ describe('display links', () => {
 
 describe('who may manage display links', () => {
   it.each(['viewer', 'helpdesk'] as const)('refuses a %s with 403 on every route, audited', async (role) => {
-    const { link } = await app.testStores.displayLinks.create({
+    const { link } = await env.app.testStores.displayLinks.create({
       name: 'lobby',
-      createdBy: (await app.testStores.users.get('admin'))!.id,
+      createdBy: (await env.app.testStores.users.get('admin'))!.id,
     });
-    const headers = await signIn(app, role);
+    const headers = await signIn(env.app, role);
     const attempts = [
       ['GET', '/api/display-links', undefined, 'GET /api/display-links'],
       ['POST', '/api/display-links', { name: 'mine' }, 'POST /api/display-links'],
@@ -166,25 +143,27 @@ describe('who may manage display links', () => {
       expect(res.json<{ err: string }>().err).toBe(
         `Your role (${role}) may not manage display links: that needs admin`,
       );
-      const [row] = (await app.testStores.audit.query({ kind: 'access', limit: 1 })).rows;
+      const [row] = (await env.app.testStores.audit.query({ kind: 'access', limit: 1 })).rows;
       expect(row).toMatchObject({ actor: role, outcome: 'denied', action: route, target: 'displays:manage' });
     }
-    expect(await app.testStores.displayLinks.list()).toEqual([expect.objectContaining({ revokedAt: null })]);
+    expect(await env.app.testStores.displayLinks.list()).toEqual([
+      expect.objectContaining({ revokedAt: null }),
+    ]);
   });
 
   it("refuses an admin's token and a display itself", async () => {
-    const token = await tokenHeaders(app.testStores, 'admin');
+    const token = await tokenHeaders(env.app.testStores, 'admin');
     const byToken = await send(token, 'POST', '/api/display-links', { name: 'scripted' });
     expect(byToken.statusCode).toBe(403);
     expect(byToken.json<{ err: string }>().err).toMatch(/personal access token may not manage display links/);
 
     const { secret } = (
-      await send(app.adminHeaders, 'POST', '/api/display-links', { name: 'wall' })
+      await send(env.app.adminHeaders, 'POST', '/api/display-links', { name: 'wall' })
     ).json<NewDisplayLinkAnswer>();
     const display = await openDisplay(secret);
     const byDisplay = await send(display.headers, 'GET', '/api/display-links');
     expect(byDisplay.statusCode).toBe(403);
     expect(byDisplay.json<{ err: string }>().err).toMatch(/wall display may only see the fleet/);
-    expect(await app.testStores.displayLinks.list()).toHaveLength(1);
+    expect(await env.app.testStores.displayLinks.list()).toHaveLength(1);
   });
 });

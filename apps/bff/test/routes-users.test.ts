@@ -3,54 +3,30 @@
 // use their session or token) and by the audit log.
 import { CSRF_HEADER } from '@powerdeck/contracts/roles';
 import type { UserRow } from '@powerdeck/contracts/auth';
-import type { Simulator } from '@powerdeck/vergeos-sim';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { disableUser, setUserRole } from '../src/stores/admin';
 import type { AuditRecord } from '../src/stores/types';
-import {
-  buildTestApp,
-  signIn,
-  startSim,
-  TEST_PASSWORD,
-  tokenHeaders,
-  upstreamFor,
-  type AuthHeaders,
-  type TestApp,
-} from './support';
+import { signIn, TEST_PASSWORD, tokenHeaders, useSimApp, type AuthHeaders } from './support';
 
 const NEW_PASSWORD = 'a brand new passphrase';
 
-let sim: Simulator;
-let app: TestApp;
-
-beforeAll(async () => {
-  sim = await startSim();
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(async () => {
-  app = await buildTestApp(upstreamFor(sim));
-});
-afterEach(async () => {
-  await app.close();
-});
+const env = useSimApp();
 
 async function auditRows(filter: { kind?: AuditRecord['kind']; actor?: string } = {}) {
-  return (await app.testStores.audit.query({ ...filter, order: 'asc', limit: 1000 })).rows;
+  return (await env.app.testStores.audit.query({ ...filter, order: 'asc', limit: 1000 })).rows;
 }
 
 function send(headers: AuthHeaders, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) {
-  return app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
+  return env.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
 }
 
 /** Whether a browser with these headers is still signed in. */
 async function sessionStatus(headers: AuthHeaders) {
-  return (await app.inject({ method: 'GET', url: '/api/session', headers })).statusCode;
+  return (await env.app.inject({ method: 'GET', url: '/api/session', headers })).statusCode;
 }
 
 async function tryPassword(username: string, password: string) {
-  const res = await app.inject({
+  const res = await env.app.inject({
     method: 'POST',
     url: '/api/session',
     headers: { [CSRF_HEADER]: '1' },
@@ -63,7 +39,7 @@ describe('who may manage users', () => {
   it.each(['viewer', 'helpdesk'] as const)(
     'refuses a %s every user route with 403, audited',
     async (role) => {
-      const headers = await signIn(app, role);
+      const headers = await signIn(env.app, role);
       const attempts = [
         ['GET', '/api/users', undefined, 'GET /api/users'],
         ['POST', '/api/users', { username: 'eve', role: 'admin', password: NEW_PASSWORD }, 'POST /api/users'],
@@ -80,7 +56,7 @@ describe('who may manage users', () => {
         expect(row).toMatchObject({ outcome: 'denied', role, action: route, target: 'users:manage' });
       }
       // Nothing changed: no eve, and the role is what it was.
-      const users = (await send(app.adminHeaders, 'GET', '/api/users')).json<UserRow[]>();
+      const users = (await send(env.app.adminHeaders, 'GET', '/api/users')).json<UserRow[]>();
       expect(users.map((u) => [u.username, u.role])).toEqual([
         ['admin', 'admin'],
         ['helpdesk', 'helpdesk'],
@@ -90,8 +66,8 @@ describe('who may manage users', () => {
   );
 
   it("refuses an admin's personal access token: managing users needs a password sign-in", async () => {
-    const headers = await tokenHeaders(app.testStores, 'admin');
-    const res = await app.inject({ method: 'GET', url: '/api/users', headers });
+    const headers = await tokenHeaders(env.app.testStores, 'admin');
+    const res = await env.app.inject({ method: 'GET', url: '/api/users', headers });
     expect(res.statusCode).toBe(403);
     expect(res.json<{ err: string }>().err).toBe(
       'A personal access token may not manage users: sign in to do that',
@@ -99,14 +75,14 @@ describe('who may manage users', () => {
   });
 
   it('needs someone signed in', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/users' });
+    const res = await env.app.inject({ method: 'GET', url: '/api/users' });
     expect(res.statusCode).toBe(401);
   });
 });
 
 describe('GET /api/users', () => {
   it('lists every user by name, with only the public fields', async () => {
-    const res = await send(app.adminHeaders, 'GET', '/api/users');
+    const res = await send(env.app.adminHeaders, 'GET', '/api/users');
     expect(res.statusCode).toBe(200);
     const users = res.json<UserRow[]>();
     expect(users.map((u) => u.username)).toEqual(['admin', 'helpdesk', 'viewer']);
@@ -121,7 +97,7 @@ describe('GET /api/users', () => {
 
 describe('POST /api/users', () => {
   it('adds a user who can then sign in with their role; names are case-insensitive', async () => {
-    const res = await send(app.adminHeaders, 'POST', '/api/users', {
+    const res = await send(env.app.adminHeaders, 'POST', '/api/users', {
       username: 'Alice.Smith',
       role: 'helpdesk',
       password: NEW_PASSWORD,
@@ -129,11 +105,11 @@ describe('POST /api/users', () => {
     expect(res.statusCode).toBe(201);
     expect(res.json()).toMatchObject({ username: 'alice.smith', role: 'helpdesk', disabled: false });
 
-    const alice = await signIn(app, 'ALICE.smith', NEW_PASSWORD);
-    const session = await app.inject({ method: 'GET', url: '/api/session', headers: alice });
+    const alice = await signIn(env.app, 'ALICE.smith', NEW_PASSWORD);
+    const session = await env.app.inject({ method: 'GET', url: '/api/session', headers: alice });
     expect(session.json()).toMatchObject({ username: 'alice.smith', role: 'helpdesk', authKind: 'session' });
 
-    const again = await send(app.adminHeaders, 'POST', '/api/users', {
+    const again = await send(env.app.adminHeaders, 'POST', '/api/users', {
       username: 'alice.SMITH',
       role: 'viewer',
       password: NEW_PASSWORD,
@@ -168,16 +144,16 @@ describe('POST /api/users', () => {
     ['a missing password', { password: undefined }, /body is missing 'password'/],
   ])('refuses %s with 400 and says why', async (_what, change, message) => {
     const payload = { username: 'bob', role: 'viewer', password: NEW_PASSWORD, ...change };
-    const res = await send(app.adminHeaders, 'POST', '/api/users', payload);
+    const res = await send(env.app.adminHeaders, 'POST', '/api/users', payload);
     expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({ code: 'invalid_request' });
     expect(res.json<{ err: string }>().err).toMatch(message);
-    const users = (await send(app.adminHeaders, 'GET', '/api/users')).json<UserRow[]>();
+    const users = (await send(env.app.adminHeaders, 'GET', '/api/users')).json<UserRow[]>();
     expect(users).toHaveLength(3);
   });
 
   it('refuses a browser request without the CSRF header', async () => {
-    const { [CSRF_HEADER]: _csrf, ...cookieOnly } = app.adminHeaders;
+    const { [CSRF_HEADER]: _csrf, ...cookieOnly } = env.app.adminHeaders;
     const res = await send(cookieOnly, 'POST', '/api/users', {
       username: 'bob',
       role: 'viewer',
@@ -185,13 +161,13 @@ describe('POST /api/users', () => {
     });
     expect(res.statusCode).toBe(403);
     expect(res.json()).toMatchObject({ code: 'csrf' });
-    expect(await app.testStores.users.get('bob')).toBeNull();
+    expect(await env.app.testStores.users.get('bob')).toBeNull();
   });
 });
 
 describe('PATCH /api/users/:username', () => {
   it('changes a role: the user keeps no session, and their tokens are capped by the new role', async () => {
-    const helpdesk = await signIn(app, 'helpdesk');
+    const helpdesk = await signIn(env.app, 'helpdesk');
     const created = await send(helpdesk, 'POST', '/api/tokens', {
       name: 'script',
       role: 'helpdesk',
@@ -200,15 +176,15 @@ describe('PATCH /api/users/:username', () => {
     expect(created.statusCode).toBe(201);
     const bearer = { authorization: `Bearer ${created.json<{ token: string }>().token}` };
 
-    const res = await send(app.adminHeaders, 'PATCH', '/api/users/HelpDesk', { role: 'viewer' });
+    const res = await send(env.app.adminHeaders, 'PATCH', '/api/users/HelpDesk', { role: 'viewer' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ username: 'helpdesk', role: 'viewer', disabled: false });
 
     expect(await sessionStatus(helpdesk)).toBe(401);
-    const asToken = await app.inject({ method: 'GET', url: '/api/session', headers: bearer });
+    const asToken = await env.app.inject({ method: 'GET', url: '/api/session', headers: bearer });
     expect(asToken.statusCode).toBe(200);
     expect(asToken.json()).toMatchObject({ authKind: 'token', role: 'viewer' });
-    const power = await app.inject({
+    const power = await env.app.inject({
       method: 'POST',
       url: '/api/v4/vm_actions',
       headers: bearer,
@@ -216,8 +192,10 @@ describe('PATCH /api/users/:username', () => {
     });
     expect(power.statusCode).toBe(403);
 
-    const again = await signIn(app, 'helpdesk');
-    expect((await app.inject({ method: 'GET', url: '/api/session', headers: again })).json()).toMatchObject({
+    const again = await signIn(env.app, 'helpdesk');
+    expect(
+      (await env.app.inject({ method: 'GET', url: '/api/session', headers: again })).json(),
+    ).toMatchObject({
       role: 'viewer',
     });
     const [row] = (await auditRows({ kind: 'user' })).filter((r) => r.action === 'role');
@@ -226,18 +204,22 @@ describe('PATCH /api/users/:username', () => {
   });
 
   it('disables a user: their session, sign-in and tokens stop; enabling lets them sign in again', async () => {
-    const viewer = await signIn(app, 'viewer');
-    const bearer = await tokenHeaders(app.testStores, 'viewer');
-    expect((await app.inject({ method: 'GET', url: '/api/session', headers: bearer })).statusCode).toBe(200);
+    const viewer = await signIn(env.app, 'viewer');
+    const bearer = await tokenHeaders(env.app.testStores, 'viewer');
+    expect((await env.app.inject({ method: 'GET', url: '/api/session', headers: bearer })).statusCode).toBe(
+      200,
+    );
 
-    const res = await send(app.adminHeaders, 'PATCH', '/api/users/viewer', { disabled: true });
+    const res = await send(env.app.adminHeaders, 'PATCH', '/api/users/viewer', { disabled: true });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ username: 'viewer', disabled: true });
     expect(await sessionStatus(viewer)).toBe(401);
     expect(await tryPassword('viewer', TEST_PASSWORD)).toBe(401);
-    expect((await app.inject({ method: 'GET', url: '/api/session', headers: bearer })).statusCode).toBe(401);
+    expect((await env.app.inject({ method: 'GET', url: '/api/session', headers: bearer })).statusCode).toBe(
+      401,
+    );
 
-    const enabled = await send(app.adminHeaders, 'PATCH', '/api/users/viewer', { disabled: false });
+    const enabled = await send(env.app.adminHeaders, 'PATCH', '/api/users/viewer', { disabled: false });
     expect(enabled.json()).toMatchObject({ disabled: false });
     expect(await tryPassword('viewer', TEST_PASSWORD)).toBe(200);
     // The session that was ended stays ended.
@@ -251,8 +233,8 @@ describe('PATCH /api/users/:username', () => {
   });
 
   it('sets a password: old sessions end, the new password works and the old one does not', async () => {
-    const viewer = await signIn(app, 'viewer');
-    const res = await send(app.adminHeaders, 'PATCH', '/api/users/viewer', { password: NEW_PASSWORD });
+    const viewer = await signIn(env.app, 'viewer');
+    const res = await send(env.app.adminHeaders, 'PATCH', '/api/users/viewer', { password: NEW_PASSWORD });
     expect(res.statusCode).toBe(200);
     expect(await sessionStatus(viewer)).toBe(401);
     expect(await tryPassword('viewer', TEST_PASSWORD)).toBe(401);
@@ -265,7 +247,7 @@ describe('PATCH /api/users/:username', () => {
   });
 
   it('applies several changes at once, each audited', async () => {
-    const res = await send(app.adminHeaders, 'PATCH', '/api/users/viewer', {
+    const res = await send(env.app.adminHeaders, 'PATCH', '/api/users/viewer', {
       role: 'helpdesk',
       disabled: true,
       password: NEW_PASSWORD,
@@ -278,11 +260,11 @@ describe('PATCH /api/users/:username', () => {
   });
 
   it('answers 404 for an unknown user and 400 for an empty or unknown change', async () => {
-    const unknown = await send(app.adminHeaders, 'PATCH', '/api/users/Nobody', { disabled: true });
+    const unknown = await send(env.app.adminHeaders, 'PATCH', '/api/users/Nobody', { disabled: true });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toMatchObject({ err: 'No user named nobody', code: 'not_found' });
 
-    const empty = await send(app.adminHeaders, 'PATCH', '/api/users/viewer', {});
+    const empty = await send(env.app.adminHeaders, 'PATCH', '/api/users/viewer', {});
     expect(empty.statusCode).toBe(400);
     expect(empty.json<{ err: string }>().err).toMatch(/must NOT have fewer than 1 properties/);
 
@@ -292,14 +274,14 @@ describe('PATCH /api/users/:username', () => {
       [{ disabled: 'yes' }, /body\.disabled must be boolean/],
       [{ username: 'other' }, /unknown field 'username'/],
     ] as const) {
-      const res = await send(app.adminHeaders, 'PATCH', '/api/users/viewer', payload);
+      const res = await send(env.app.adminHeaders, 'PATCH', '/api/users/viewer', payload);
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);
       expect(res.json<{ err: string }>().err).toMatch(message);
     }
-    const bad = await send(app.adminHeaders, 'PATCH', '/api/users/bad%20name', { disabled: true });
+    const bad = await send(env.app.adminHeaders, 'PATCH', '/api/users/bad%20name', { disabled: true });
     expect(bad.statusCode).toBe(400);
     expect(bad.json<{ err: string }>().err).toMatch(/params\.username/);
-    expect(await app.testStores.users.get('viewer')).toMatchObject({ role: 'viewer', disabled: false });
+    expect(await env.app.testStores.users.get('viewer')).toMatchObject({ role: 'viewer', disabled: false });
   });
 });
 
@@ -310,15 +292,15 @@ describe('the last enabled admin', () => {
       { role: 'helpdesk' },
       { role: 'viewer', password: NEW_PASSWORD },
     ]) {
-      const res = await send(app.adminHeaders, 'PATCH', '/api/users/admin', patch);
+      const res = await send(env.app.adminHeaders, 'PATCH', '/api/users/admin', patch);
       expect(res.statusCode, JSON.stringify(patch)).toBe(409);
       expect(res.json()).toMatchObject({
         err: 'You are the last enabled admin: make another user an admin before you demote or disable yourself',
         code: 'conflict',
       });
     }
-    expect(await app.testStores.users.get('admin')).toMatchObject({ role: 'admin', disabled: false });
-    expect(await sessionStatus(app.adminHeaders)).toBe(200);
+    expect(await env.app.testStores.users.get('admin')).toMatchObject({ role: 'admin', disabled: false });
+    expect(await sessionStatus(env.app.adminHeaders)).toBe(200);
     expect(await tryPassword('admin', TEST_PASSWORD)).toBe(200);
     const rows = await auditRows({ kind: 'user' });
     expect(rows.map((r) => [r.action, r.outcome, r.actor, r.target])).toEqual([
@@ -330,18 +312,18 @@ describe('the last enabled admin', () => {
   });
 
   it('may step down once another admin is enabled, which ends their own session', async () => {
-    await send(app.adminHeaders, 'POST', '/api/users', {
+    await send(env.app.adminHeaders, 'POST', '/api/users', {
       username: 'ada',
       role: 'admin',
       password: NEW_PASSWORD,
     });
-    const res = await send(app.adminHeaders, 'PATCH', '/api/users/admin', { role: 'viewer' });
+    const res = await send(env.app.adminHeaders, 'PATCH', '/api/users/admin', { role: 'viewer' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ username: 'admin', role: 'viewer' });
-    expect(await sessionStatus(app.adminHeaders)).toBe(401);
+    expect(await sessionStatus(env.app.adminHeaders)).toBe(401);
 
     // Now ada is the last enabled admin; a disabled admin does not count.
-    const ada = await signIn(app, 'ada', NEW_PASSWORD);
+    const ada = await signIn(env.app, 'ada', NEW_PASSWORD);
     await send(ada, 'PATCH', '/api/users/admin', { role: 'admin' });
     expect((await send(ada, 'PATCH', '/api/users/admin', { disabled: true })).statusCode).toBe(200);
     const self = await send(ada, 'PATCH', '/api/users/ada', { disabled: true });
@@ -351,7 +333,7 @@ describe('the last enabled admin', () => {
   it('holds when two admins demote each other at the same moment: exactly one change wins', async () => {
     // Straight through the audited functions the route uses, started together, so that every await of
     // one can interleave with the other: only a check made in the same transaction as the change holds.
-    const stores = app.testStores;
+    const stores = env.app.testStores;
     await stores.users.create({ username: 'ada', role: 'admin', password: NEW_PASSWORD });
     const as = (actor: string) => ({ actor, role: 'admin' as const, authKind: 'session' as const });
     const keep = { keepAnAdmin: true };

@@ -12,6 +12,7 @@ import {
   type SimStats,
 } from '@powerdeck/vergeos-sim';
 import type { FastifyInstance } from 'fastify';
+import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest';
 import { buildApp, REDACT_PATHS, type AppOptions } from '../src/app';
 import type { UpstreamOptions } from '../src/plugins/vergeos';
 import { openSqliteStores, type SqliteStores, type SqliteStoresOptions } from '../src/stores/sqlite/open';
@@ -105,6 +106,9 @@ export async function tokenHeaders(
   return { authorization: `Bearer ${token}` };
 }
 
+/** What a test may change in the app buildTestApp builds (its options, and a capture of its log). */
+export type TestAppOverrides = Partial<AppOptions> & { logs?: LogCapture };
+
 export interface TestApp extends FastifyInstance {
   /** The stores the app runs on (closed and removed with the app). */
   testStores: SqliteStores;
@@ -118,7 +122,7 @@ export interface TestApp extends FastifyInstance {
  */
 export async function buildTestApp(
   upstream: UpstreamOptions,
-  overrides: Partial<AppOptions> & { logs?: LogCapture } = {},
+  overrides: TestAppOverrides = {},
 ): Promise<TestApp> {
   const { logs, stores: given, ...rest } = overrides;
   const stores = given ? undefined : await openTestStores();
@@ -142,6 +146,66 @@ export async function buildTestApp(
   testApp.testStores = (given as SqliteStores | undefined) ?? stores!;
   testApp.adminHeaders = await signIn(app, 'admin');
   return testApp;
+}
+
+export interface SimAppOptions {
+  /** Options of the file's simulator. */
+  sim?: SimulatorOptions;
+  /** Overrides of each test's app, or a function that makes them just before each build. */
+  app?: TestAppOverrides | (() => TestAppOverrides);
+  /** Reset the simulator before building each test's app. */
+  resetSim?: boolean;
+  /** Once the app is built, wait for its first successful fleet poll. */
+  waitForFirstPoll?: boolean;
+  /** Last, clear the simulator's request stats (so a test sees only its own requests). */
+  clearStats?: boolean;
+}
+
+/**
+ * A simulator for the file (started once, closed after all its tests) and a fresh app on fresh stores for
+ * each test (built in beforeEach, closed in afterEach). Before each test, in order: reset the simulator,
+ * build the app, wait for the first poll, clear the stats (each only if asked). Call at the top of a test
+ * file; read `env.sim` and `env.app` inside hooks and tests. Hooks registered after it run after its own.
+ */
+export function useSimApp(options: SimAppOptions = {}): { readonly sim: Simulator; readonly app: TestApp } {
+  let sim: Simulator | undefined;
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    sim = await startSim(options.sim);
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+  beforeEach(async () => {
+    if (!sim) throw new Error('useSimApp: the simulator did not start');
+    if (options.resetSim) sim.reset();
+    const overrides = typeof options.app === 'function' ? options.app() : options.app;
+    const built = await buildTestApp(upstreamFor(sim), overrides);
+    app = built;
+    if (options.waitForFirstPoll) {
+      await vi.waitFor(
+        () => {
+          if (built.fleet.lastSuccessAt() === null) throw new Error('no poll yet');
+        },
+        { timeout: 5_000, interval: 10 },
+      );
+    }
+    if (options.clearStats) await clearSimStats(sim);
+  });
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+  return {
+    get sim() {
+      if (!sim) throw new Error('useSimApp: no simulator outside the tests');
+      return sim;
+    },
+    get app() {
+      if (!app) throw new Error('useSimApp: no app outside a test');
+      return app;
+    },
+  };
 }
 
 export async function simStats(sim: Simulator): Promise<SimStats> {
