@@ -13,18 +13,8 @@ const OKLCH = `oklch\\(\\s*${NUM}\\s+${NUM}\\s+${NUM}\\s*\\)`;
 export function token(name: string): [Oklch, Oklch] {
   const pair = new RegExp(`--color-${name}:\\s*light-dark\\(${OKLCH},\\s*${OKLCH}\\)`).exec(css);
   if (pair) {
-    const [l1, c1, h1, l2, c2, h2] = pair.slice(1, 7).map(Number) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    return [
-      [l1, c1, h1],
-      [l2, c2, h2],
-    ];
+    const n = pair.slice(1, 7).map(Number);
+    return [n.slice(0, 3) as Oklch, n.slice(3, 6) as Oklch];
   }
   const single = new RegExp(`--color-${name}:\\s*${OKLCH};`).exec(css);
   if (single) {
