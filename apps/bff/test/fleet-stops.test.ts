@@ -151,6 +151,31 @@ describe('GET /api/fleet/stops', () => {
     expect(listed).toHaveLength(3);
   });
 
+  it('a shut down before the VM came up again does not explain its next stop; one after it does', async () => {
+    const [vm] = await runningVms(1);
+    expect((await act(vm!.key, 'poweroff')).statusCode).toBe(201);
+    await seen(vm!.key, 'stopped');
+    expect(await stops()).toEqual([{ key: vm!.key, at: expect.any(String), status: 'stopped', by: 'admin' }]);
+
+    // Started outside Powerdeck a minute later (the tracker's clock), then it crashes: well within the window
+    // of the shut down, but the shut down ended the run before this one.
+    skewMs = 60_000;
+    await putVm(env.sim, vm!.key, { status: 'running' });
+    await seen(vm!.key, 'running');
+    expect(await stops()).toEqual([]);
+    await putVm(env.sim, vm!.key, { status: 'stopped' });
+    await seen(vm!.key, 'stopped');
+    expect(await stops()).toEqual([{ key: vm!.key, at: expect.any(String), status: 'stopped', by: null }]);
+
+    // Up again, and shut down through Powerdeck during this run: the admin's.
+    skewMs = 0;
+    await putVm(env.sim, vm!.key, { status: 'running' });
+    await seen(vm!.key, 'running');
+    expect((await act(vm!.key, 'poweroff')).statusCode).toBe(201);
+    await seen(vm!.key, 'stopped');
+    expect(await stops()).toEqual([{ key: vm!.key, at: expect.any(String), status: 'stopped', by: 'admin' }]);
+  });
+
   it('drops a VM that runs again, and forgets a stop after STOP_MEMORY_MS', async () => {
     const [again, old] = await runningVms(2);
     await putVm(env.sim, again!.key, { status: 'stopped' });

@@ -1,8 +1,10 @@
 // Recent stops, and who made them (`GET /api/fleet/stops`; the contract is FleetStop in packages/contracts/src/fleet.ts).
 // The tracker watches the poller's snapshots (only when one changed, never per request): it keeps each VM's last
 // status, and when a VM goes from a running status to `stopped` or `error` it asks the audit log for an accepted
-// stop of that VM through Powerdeck shortly before (shut down, force off, a hard reset, an operation's step). Its
-// actor is `by`; none means the VM went down unexpectedly. In memory only, at most one entry per VM of the fleet.
+// stop of that VM through Powerdeck shortly before (shut down, force off, a hard reset, an operation's step), and
+// after the VM last came up: a shut down at 10:00, a start outside Powerdeck at 10:02 and a crash at 10:05 is a
+// crash. Its actor is `by`; none means the VM went down unexpectedly. In memory only, at most one entry per VM
+// of the fleet.
 import { STOP_MEMORY_MS, type FleetSnapshot, type FleetStop } from '@powerdeck/contracts/fleet';
 import { TRANSITIONAL_STATUSES, type PowerStatus } from '@powerdeck/contracts/power';
 import type { FastifyBaseLogger } from 'fastify';
@@ -44,6 +46,11 @@ export class FleetStopTracker {
   /** Each VM's status in the last snapshot; null until the first snapshot with data. */
   private previous: Map<number, PowerStatus> | null = null;
   private readonly stops = new Map<number, Stop>();
+  /**
+   * When this BFF saw a VM come up (from a stopped status to a running one), for the VMs it saw come up; a VM
+   * already up in the first snapshot came up at an unknown time.
+   */
+  private readonly upSince = new Map<number, number>();
   /** Snapshots are handled one after the other (a stop's audit look-up is asynchronous). */
   private queue: Promise<void> = Promise.resolve();
 
@@ -78,30 +85,38 @@ export class FleetStopTracker {
     // No data yet (before the first successful poll): nothing to compare with.
     if (snapshot.fetchedAt === null) return;
     const previous = this.previous;
+    const atMs = this.now();
     const current = new Map<number, PowerStatus>();
-    const stopped: { key: number; status: PowerStatus }[] = [];
+    const stopped: { key: number; status: PowerStatus; upSince: number | undefined }[] = [];
     for (const vm of snapshot.vms) {
       current.set(vm.key, vm.status);
-      if (RUNNING_STATUSES.has(vm.status)) {
-        this.stops.delete(vm.key);
-        continue;
-      }
       // The first snapshot after start has no previous statuses: nothing stopped "unexpectedly" then.
       const before = previous?.get(vm.key);
-      if (before !== undefined && RUNNING_STATUSES.has(before) && STOPPED_STATUSES.has(vm.status)) {
-        stopped.push({ key: vm.key, status: vm.status });
+      if (RUNNING_STATUSES.has(vm.status)) {
+        this.stops.delete(vm.key);
+        if (before !== undefined && !RUNNING_STATUSES.has(before)) this.upSince.set(vm.key, atMs);
+        continue;
       }
+      if (before !== undefined && RUNNING_STATUSES.has(before) && STOPPED_STATUSES.has(vm.status)) {
+        stopped.push({ key: vm.key, status: vm.status, upSince: this.upSince.get(vm.key) });
+      }
+      this.upSince.delete(vm.key);
     }
     this.previous = current;
     // A VM that left the fleet is forgotten (bounded by the fleet size).
     for (const key of this.stops.keys()) if (!current.has(key)) this.stops.delete(key);
+    for (const key of this.upSince.keys()) if (!current.has(key)) this.upSince.delete(key);
     this.forgetOld();
     if (stopped.length === 0) return;
 
-    const atMs = this.now();
-    const from = new Date(atMs - STOP_ATTRIBUTION_WINDOW_MS);
+    const windowStart = atMs - STOP_ATTRIBUTION_WINDOW_MS;
     await Promise.all(
-      stopped.map(async ({ key, status }) => {
+      stopped.map(async ({ key, status, upSince }) => {
+        // Only an action after the VM came up explains its stop. The poller sees a start up to a poll interval
+        // late, and an action sent at once after a start can precede that sighting: a poll interval of slack.
+        const from = new Date(
+          upSince === undefined ? windowStart : Math.max(windowStart, upSince - snapshot.pollIntervalMs),
+        );
         let by: string | null = null;
         try {
           by = (await this.audit.lastAcceptedStop(key, from))?.actor ?? null;
