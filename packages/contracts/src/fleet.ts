@@ -85,7 +85,8 @@ export type AppInfo = Static<typeof AppInfo>;
  * VMs that stopped recently, and who stopped them: `GET /api/fleet/stops` (fleet:read; displays too). The BFF
  * watches each snapshot change: when a VM goes from a running status (running, starting, stopping, unresponsive,
  * migrating…) to `stopped` or `error`, it looks in the audit log for an accepted stop of that VM through Powerdeck
- * (shut down, force off, an operation's step) shortly before; `by` names who did it, or is null: the VM went down
+ * (shut down, force off, an operation's step) in the 10 minutes before and after the VM last came up (as far as
+ * the BFF saw it come up); `by` names who did it, or is null: the VM went down
  * unexpectedly (a crash, a shut down from inside the guest or from VergeOS itself). A stop stays listed for
  * STOP_MEMORY_MS, or until the VM runs again.
  */
