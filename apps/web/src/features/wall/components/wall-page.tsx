@@ -93,7 +93,7 @@ export function WallPage({ fleet }: { fleet: WallFleet }) {
         <WallTotalsList totals={totals} />
         <div className="ml-auto flex flex-col items-end gap-1 text-right">
           <UpdatedAgo asOf={asOf} stale={stale} />
-          <p className="text-[clamp(1rem,1.8vh,2.5rem)] font-medium text-muted tabular-nums">
+          <p className="text-wall-small font-medium text-muted tabular-nums">
             {plural(totals.total, 'VM')}
             {options.filter && <span> · filter: {options.filter}</span>}
           </p>

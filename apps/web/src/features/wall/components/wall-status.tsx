@@ -39,12 +39,12 @@ export function WallTotalsList({ totals }: { totals: WallTotals }) {
           />
           <span className="flex flex-col leading-none">
             <span
-              className={`text-[clamp(2.5rem,6vh,9rem)] font-bold tabular-nums ${value > 0 ? tone : 'text-muted'}`}
+              className={`text-wall-huge font-bold tabular-nums ${value > 0 ? tone : 'text-muted'}`}
               aria-hidden="true"
             >
               {count(value)}
             </span>
-            <span className="mt-1 text-[clamp(1rem,1.8vh,2.5rem)] font-medium text-ink" aria-hidden="true">
+            <span className="mt-1 text-wall-small font-medium text-ink" aria-hidden="true">
               {label}
             </span>
           </span>
@@ -58,15 +58,11 @@ export function WallTotalsList({ totals }: { totals: WallTotals }) {
 export function UpdatedAgo({ asOf, stale }: { asOf: number | null; stale: boolean }) {
   const text = useNowSelector((now) => (asOf === null ? 'waiting for data' : `updated ${ago(asOf, now)}`));
   return (
-    <p
-      className={`text-[clamp(1.25rem,2.4vh,3.5rem)] font-semibold tabular-nums ${stale ? 'text-bad' : 'text-ink'}`}
-    >
+    <p className={`text-wall-large font-semibold tabular-nums ${stale ? 'text-bad' : 'text-ink'}`}>
       {text}
       {asOf !== null && ' '}
       {asOf !== null && (
-        <span className="ml-1 text-[clamp(1rem,1.8vh,2.5rem)] font-medium text-muted">
-          at {clockTime(asOf)}
-        </span>
+        <span className="ml-1 text-wall-small font-medium text-muted">at {clockTime(asOf)}</span>
       )}
     </p>
   );
@@ -77,7 +73,7 @@ export function PageIndicator({ pages, cycleS }: { pages: number; cycleS: number
   const index = useNowSelector((now) => pageIndexAt(now, cycleS, pages));
   const next = useNowSelector((now) => secondsToNextPage(now, cycleS));
   return (
-    <p className="text-[clamp(1rem,1.8vh,2.5rem)] font-medium text-ink tabular-nums">
+    <p className="text-wall-small font-medium text-ink tabular-nums">
       Page {index + 1} of {pages} <span className="text-muted">· next in {next} s</span>
     </p>
   );
@@ -87,16 +83,14 @@ export function PageIndicator({ pages, cycleS }: { pages: number; cycleS: number
 export function StaleAlert({ freshness }: { freshness: WallFreshness }) {
   return (
     <div role="alert" className="flex flex-wrap items-baseline gap-x-6 gap-y-1 bg-bad px-6 py-3 text-wall">
-      <span className="text-[clamp(2.5rem,6vh,9rem)] leading-none font-black tracking-wider">STALE</span>
-      <span className="text-[clamp(1.25rem,2.4vh,3.5rem)] font-semibold">
+      <span className="text-wall-huge leading-none font-black tracking-wider">STALE</span>
+      <span className="text-wall-large font-semibold">
         Data is out of date
         {freshness.since !== null && (
           <span className="tabular-nums"> since {clockTime(freshness.since)}</span>
         )}
       </span>
-      {freshness.reason && (
-        <span className="text-[clamp(1.125rem,2vh,3rem)] font-medium">{freshness.reason}</span>
-      )}
+      {freshness.reason && <span className="text-wall-medium font-medium">{freshness.reason}</span>}
     </div>
   );
 }
