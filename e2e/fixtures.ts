@@ -60,24 +60,22 @@ async function expectActionsAudited(sim: Sim, bff: Bff, from: string): Promise<v
       async () => {
         const rows = await bff.auditRows({ kind: 'power', from });
         const outcomes = new Set(rows.filter((r) => r.refId !== null).map((r) => r.refId));
-        const requested = rows.filter((r) => r.outcome === 'requested');
-        // A browser's (or a script's) action: VergeOS got the BFF's request id, the same as its `requested` row.
-        const byRequestId = new Map(
-          requested.filter((r) => r.operationId === null).map((r) => [r.requestId, r.id] as const),
-        );
-        // A step an operation sent on its own carries no request id: it is matched with a step of an operation
-        // (a `requested` row with the operation's id) that has its outcome.
-        let operationSteps = requested.filter((r) => r.operationId !== null && outcomes.has(r.id)).length;
+        // Each POST carries the request id of its `requested` row: a browser's or a script's action has one row
+        // per request id; an operation's steps carry the id of the request that made the operation, one row per
+        // step. So a request id answers for as many POSTs as it has `requested` rows with an outcome.
+        const answered = new Map<string, number>();
+        for (const r of rows) {
+          if (r.outcome !== 'requested' || r.requestId === null || !outcomes.has(r.id)) continue;
+          answered.set(r.requestId, (answered.get(r.requestId) ?? 0) + 1);
+        }
         return posts
           .filter((p) => {
-            if (p.requestId === null) {
-              operationSteps -= 1;
-              return operationSteps < 0;
-            }
-            const id = byRequestId.get(p.requestId);
-            return id === undefined || !outcomes.has(id);
+            const left = p.requestId === null ? 0 : (answered.get(p.requestId) ?? 0);
+            if (left === 0) return true;
+            answered.set(p.requestId!, left - 1);
+            return false;
           })
-          .map((p) => `${p.url} (request ${p.requestId ?? 'of an operation'})`);
+          .map((p) => `${p.url} (request ${p.requestId ?? 'without an id'})`);
       },
       { message: 'power actions that reached VergeOS without a requested and an outcome audit record' },
     )

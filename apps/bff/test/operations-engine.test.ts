@@ -72,6 +72,10 @@ describe('an escalating shut down', () => {
     expect(rows[1]!.refId).toBe(rows[0]!.id);
     expect(rows[3]!.refId).toBe(rows[2]!.id);
     expect(rows.every((r) => r.actor === 'admin' && r.vergeosStatus !== 0)).toBe(true);
+    // VergeOS got each step with the request id of its audit records (that of the request that made the operation).
+    const posts = stats.log.filter((e) => e.method === 'POST' && e.route === '/api/v4/vm_actions');
+    expect(rows[0]!.requestId).toEqual(expect.any(String));
+    expect(posts.map((p) => p.requestId)).toEqual([rows[0]!.requestId, rows[2]!.requestId]);
   });
 
   it('a guest that stopped by itself just before the force off is done, not failed (the snapshot was a poll behind)', async () => {

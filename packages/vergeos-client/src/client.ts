@@ -182,8 +182,8 @@ function listQuery(options: ListOptions, defaultFields: string | undefined, base
   };
 }
 
-function call(options: CallOptions | undefined): Pick<RequestSpec, 'signal' | 'timeoutMs'> {
-  return { signal: options?.signal, timeoutMs: options?.timeoutMs };
+function call(options: CallOptions | undefined): Pick<RequestSpec, 'signal' | 'timeoutMs' | 'requestId'> {
+  return { signal: options?.signal, timeoutMs: options?.timeoutMs, requestId: options?.requestId };
 }
 
 export function createVergeClient(options: VergeClientOptions): VergeClient {

@@ -102,6 +102,8 @@ export interface RequestSpec {
   retry: boolean;
   signal?: AbortSignal | undefined;
   timeoutMs?: number | undefined;
+  /** Sent as `x-request-id`. */
+  requestId?: string | undefined;
 }
 
 /**
@@ -433,6 +435,7 @@ export class Transport {
     aborted.catch(() => undefined);
     const timer = setTimeout(() => timeout.abort(new Error('timeout')), timeoutMs);
     const init: FetchInit = { method: spec.method, headers: { ...headers }, signal };
+    if (spec.requestId !== undefined) init.headers['x-request-id'] = spec.requestId;
     if (spec.body !== undefined) {
       init.headers['content-type'] = 'application/json';
       init.body = JSON.stringify(spec.body);

@@ -174,4 +174,6 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Per-attempt time limit; overrides the client's `timeoutMs`. */
   timeoutMs?: number;
+  /** Sent as `x-request-id`, so that VergeOS's logs can be tied to the caller's (e.g. an audit record). */
+  requestId?: string;
 }

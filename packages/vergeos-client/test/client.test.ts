@@ -124,6 +124,14 @@ describe('actions', () => {
     ]);
   });
 
+  it('sends the caller’s request id as x-request-id, and none when not given', async () => {
+    const { fetch, client } = setup(() => respond(201, RECEIPT));
+    await client.actions.send({ vm: 42, action: 'kill' }, { requestId: 'req-7f3a' });
+    await client.actions.powerOff(42);
+    await client.vms.get(42, { requestId: 'req-read' });
+    expect(fetch.calls.map((c) => c.headers['x-request-id'])).toEqual(['req-7f3a', undefined, 'req-read']);
+  });
+
   it('refuses a VM key that is not one before sending anything', async () => {
     const { fetch, client } = setup(() => respond(201, RECEIPT));
     await expect(client.actions.kill('42 or 1')).rejects.toThrow(TypeError);

@@ -771,7 +771,8 @@ export class OperationEngine {
           action: wire.action,
           ...(wire.params !== undefined ? { params: wire.params } : {}),
         },
-        { timeoutMs: this.actionTimeoutMs },
+        // The request id of the step's audit records, as a direct action's: VergeOS's log ties back to them.
+        { timeoutMs: this.actionTimeoutMs, ...(by.requestId !== null ? { requestId: by.requestId } : {}) },
       );
       answer = { ok: true };
     } catch (err) {
