@@ -1,5 +1,5 @@
 // Builds the Powerdeck BFF. Plugins load in a fixed order: external (helmet, cookie) -> app (errors,
-// stores, vergeos, fleet poller, fleet stops, auth, operations) -> routes. server.ts reads config, starts the
+// stores, vergeos, fleet poller, fleet stops, auth, operations, housekeeping) -> routes. server.ts reads config, starts the
 // logger and listens; tests build this with `buildApp` and use `app.inject`.
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
@@ -10,6 +10,7 @@ import auth from './plugins/auth';
 import errors from './plugins/errors';
 import fleetPoller from './plugins/fleet-poller';
 import fleetStops, { type FleetStopsPluginOptions } from './plugins/fleet-stops';
+import housekeeping from './plugins/housekeeping';
 import operations, { type OperationsPluginOptions } from './plugins/operations';
 import stores from './plugins/stores';
 import vergeos, { type UpstreamOptions } from './plugins/vergeos';
@@ -142,6 +143,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(fleetStops, opts.fleetStops ?? {});
   await app.register(auth);
   await app.register(operations, opts.operations ?? {});
+  await app.register(housekeeping);
 
   // routes
   await app.register(healthRoutes, { readyMaxAgeMs: opts.readyMaxAgeMs ?? 30_000 });

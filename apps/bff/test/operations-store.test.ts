@@ -142,3 +142,34 @@ describe('SqliteOperationStore', () => {
     await expect(s.operations.listRecent(0)).rejects.toMatchObject({ code: 'invalid' });
   });
 });
+
+describe('pruning finished operations', () => {
+  it('deletes operations finished or cancelled before the time, with their VMs; running ones stay', async () => {
+    const s = await stores();
+    const day = (d: number) => `2026-11-${String(d).padStart(2, '0')}T10:00:00.000Z`;
+    await s.operations.create(
+      operation('old-finished', { status: 'finished', createdAt: day(1), finishedAt: day(1) }),
+    );
+    await s.operations.create(
+      operation('old-cancelled', { status: 'cancelled', createdAt: day(2), finishedAt: day(2) }),
+    );
+    await s.operations.create(operation('old-running', { createdAt: day(1) }));
+    await s.operations.create(
+      operation('recent', { status: 'finished', createdAt: day(20), finishedAt: day(20) }),
+    );
+
+    expect(await s.operations.prune(new Date(day(10)))).toBe(2);
+    expect(await s.operations.get('old-finished')).toBeNull();
+    expect(await s.operations.get('old-cancelled')).toBeNull();
+    expect((await s.operations.get('old-running'))?.vms).toHaveLength(2);
+    expect((await s.operations.get('recent'))?.vms).toHaveLength(2);
+    // Their VMs went with them.
+    const orphans = s.db
+      .prepare('SELECT count(*) AS n FROM operation_vms WHERE operation_id LIKE ?')
+      .get('old-%') as {
+      n: number;
+    };
+    expect(orphans.n).toBe(2);
+    expect(await s.operations.prune(new Date(day(10)))).toBe(0);
+  });
+});

@@ -437,6 +437,8 @@ export interface OperationStore {
    * Throws StoreError 'not_found' for an unknown operation or VM.
    */
   update(id: string, change: OperationChange): Promise<void>;
+  /** Deletes operations that finished (or were cancelled) before a time, with their VMs; returns how many. */
+  prune(finishedBefore: Date): Promise<number>;
 }
 
 // ---------------------------------------------------------------------------------------------

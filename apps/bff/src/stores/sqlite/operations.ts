@@ -142,6 +142,7 @@ export class SqliteOperationStore implements OperationStore {
   private readonly vmsOfMany;
   private readonly running;
   private readonly recent;
+  private readonly deleteFinished;
   private readonly createTx;
   private readonly updateTx;
   /** Prepared UPDATEs of operation_vms, one per set of columns (a handful in practice). */
@@ -168,6 +169,10 @@ export class SqliteOperationStore implements OperationStore {
     this.vmsOfMany = db.prepare<[string], VmRow>(
       `SELECT ${VM_COLUMNS} FROM operation_vms
        WHERE operation_id IN (SELECT value FROM json_each(?)) ORDER BY operation_id, position`,
+    );
+    // Their operation_vms rows go with them (ON DELETE CASCADE).
+    this.deleteFinished = db.prepare<[number]>(
+      `DELETE FROM operations WHERE status <> 'running' AND finished_at < ?`,
     );
     this.running = db.prepare<[], OperationRow>(
       `SELECT ${OP_COLUMNS} FROM operations WHERE status = 'running' ORDER BY created_at, id`,
@@ -316,5 +321,9 @@ export class SqliteOperationStore implements OperationStore {
 
   update(id: string, change: OperationChange): Promise<void> {
     return settle(() => this.updateTx.immediate(id, change));
+  }
+
+  prune(finishedBefore: Date): Promise<number> {
+    return settle(() => this.deleteFinished.run(finishedBefore.getTime()).changes);
   }
 }

@@ -1,0 +1,63 @@
+// Housekeeping: what the stores keep that nothing can use any more is deleted at start and then every hour, so a
+// BFF that runs for months keeps its database small: sessions that ended (revoked or idled out), sign-in
+// counters whose window and lock have passed, and operations finished more than OPERATIONS_KEPT_MS ago (each of
+// their steps stays in the audit log, which is never pruned). Decorates `app.housekeeping.run()` (tests).
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+export const HOUSEKEEPING_EVERY_MS = 60 * 60_000;
+/** Finished operations stay listed (GET /api/operations/:id) this long. */
+export const OPERATIONS_KEPT_MS = 30 * 24 * 3600_000;
+
+export interface HousekeepingCounts {
+  sessions: number;
+  signInCounters: number;
+  operations: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    housekeeping: { run(): Promise<HousekeepingCounts | null> };
+  }
+}
+
+function housekeepingPlugin(app: FastifyInstance, _opts: unknown, done: (err?: Error) => void) {
+  const log = app.log.child({ component: 'housekeeping' });
+  const { sessions, throttle, operations } = app.stores;
+
+  /** One round; never throws (a failure is logged, and the next round tries again). Null when it failed. */
+  async function run(): Promise<HousekeepingCounts | null> {
+    try {
+      const counts: HousekeepingCounts = {
+        sessions: await sessions.prune(),
+        signInCounters: await throttle.prune(),
+        operations: await operations.prune(new Date(Date.now() - OPERATIONS_KEPT_MS)),
+      };
+      if (counts.sessions + counts.signInCounters + counts.operations > 0) log.info(counts, 'pruned');
+      return counts;
+    } catch (err) {
+      log.error({ err }, 'housekeeping failed');
+      return null;
+    }
+  }
+
+  app.decorate('housekeeping', { run });
+  let timer: NodeJS.Timeout | undefined;
+  app.addHook('onReady', (hookDone) => {
+    void run();
+    timer = setInterval(() => void run(), HOUSEKEEPING_EVERY_MS);
+    timer.unref();
+    hookDone();
+  });
+  app.addHook('preClose', (hookDone) => {
+    clearInterval(timer);
+    hookDone();
+  });
+  done();
+}
+
+export default fp(housekeepingPlugin, {
+  name: 'housekeeping',
+  fastify: '5.x',
+  dependencies: ['stores'],
+});

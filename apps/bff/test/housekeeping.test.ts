@@ -1,0 +1,96 @@
+// Housekeeping on the real app and real SQLite: at start and then every hour, sessions that ended, spent sign-in
+// counters and operations finished more than 30 days ago are deleted; live sessions, running operations and
+// recent ones stay.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { OPERATIONS_KEPT_MS } from '../src/plugins/housekeeping';
+import type { OperationRecord } from '../src/stores/types';
+import { buildTestApp, openTestStores, signIn, startSim, upstreamFor, type TestApp } from './support';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+function operation(id: string, finishedAgoMs: number | null): OperationRecord {
+  const at = (ago: number) => new Date(Date.now() - ago).toISOString();
+  return {
+    id,
+    action: 'start',
+    status: finishedAgoMs === null ? 'running' : 'finished',
+    owner: 'admin',
+    ownerRole: 'admin',
+    ownerAuthKind: 'session',
+    source: '127.0.0.1',
+    userAgent: 'test',
+    requestId: `req-${id}`,
+    createdAt: at((finishedAgoMs ?? 0) + 60_000),
+    finishedAt: finishedAgoMs === null ? null : at(finishedAgoMs),
+    cancelledBy: null,
+    forceAfterS: null,
+    timeoutS: 120,
+    parallelism: 4,
+    reason: null,
+    vms: [
+      {
+        key: 7,
+        name: 'vm-7',
+        state: finishedAgoMs === null ? 'pending' : 'done',
+        step: null,
+        stepPhase: null,
+        stepAt: null,
+        deadline: null,
+        escalated: false,
+        forcedAfterS: null,
+        detail: '',
+        status: 'stopped',
+        startedBefore: null,
+        moved: false,
+        auditId: null,
+      },
+    ],
+  };
+}
+
+const DAY_MS = 24 * 3600_000;
+
+async function app(): Promise<TestApp> {
+  const sim = await startSim();
+  cleanups.push(() => sim.close());
+  const stores = await openTestStores();
+  cleanups.push(() => stores.close());
+  // Before the app starts: what it finds on disk.
+  await stores.operations.create(operation('finished-40-days-ago', 40 * DAY_MS));
+  await stores.operations.create(operation('finished-yesterday', DAY_MS));
+  await stores.operations.create(operation('running', null));
+  const built = await buildTestApp(upstreamFor(sim), { stores });
+  cleanups.push(() => built.close());
+  return built;
+}
+
+describe('housekeeping', () => {
+  it('at start: deletes operations finished more than 30 days ago, keeps recent and running ones', async () => {
+    expect(OPERATIONS_KEPT_MS).toBe(30 * DAY_MS);
+    const a = await app();
+    const ops = a.testStores.operations;
+    await vi.waitFor(async () => expect(await ops.get('finished-40-days-ago')).toBeNull(), { timeout: 5000 });
+    expect(await ops.get('finished-yesterday')).not.toBeNull();
+    expect(await ops.get('running')).not.toBeNull();
+  });
+
+  it('deletes sessions that ended; a live session goes on working', async () => {
+    const a = await app();
+    const viewer = await signIn(a, 'viewer');
+    const gone = await signIn(a, 'helpdesk');
+    const out = await a.inject({ method: 'DELETE', url: '/api/session', headers: gone });
+    expect(out.statusCode).toBeLessThan(300);
+    const count = () =>
+      (a.testStores.db.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n;
+    const before = count();
+
+    const counts = await a.housekeeping.run();
+    expect(counts).toMatchObject({ sessions: 1, operations: 0 });
+    expect(count()).toBe(before - 1);
+    expect((await a.inject({ method: 'GET', url: '/api/session', headers: viewer })).statusCode).toBe(200);
+    expect((await a.inject({ method: 'GET', url: '/api/session', headers: gone })).statusCode).toBe(401);
+  });
+});
