@@ -155,7 +155,10 @@ describe('an escalating shut down', () => {
 
     // The force-off moment is 1800 s away (18 s here): only "Force now" can end this within the wait below.
     const op = await startOperation(app, { action: 'shutdown', vms: [key], forceAfterS: 1800 });
-    await until(app, op.id, (o) => vmOf(o, key).detail.startsWith('Shutting down'));
+    // What a browser waits for before it offers "Force now": the shut down has reached VergeOS.
+    const waiting = await until(app, op.id, (o) => vmOf(o, key).stepSent);
+    expect(vmOf(waiting, key)).toMatchObject({ step: 'poweroff', stepSent: true, escalated: false });
+    expect(vmOf(waiting, key).detail).toMatch(/^Shutting down/);
     const res = await app.inject({
       method: 'POST',
       url: `/api/operations/${op.id}/vms/${key}/force`,

@@ -116,7 +116,12 @@ describe('who may cancel and force now', () => {
   });
 
   it('force now: vm:force, an escalating shut down, the VM still waiting for its guest', () => {
-    const waiting = opVm(1, { state: 'active', step: 'poweroff', deadline: '2026-01-01T10:02:00.000Z' });
+    const waiting = opVm(1, {
+      state: 'active',
+      step: 'poweroff',
+      stepSent: true,
+      deadline: '2026-01-01T10:02:00.000Z',
+    });
     const escalating = op('a', { forceAfterS: 120, vms: [waiting] });
     expect(mayForceNow(escalating, waiting, me('admin'))).toBe(true);
     expect(mayForceNow(escalating, waiting, me('helpdesk'))).toBe(false);
@@ -125,5 +130,7 @@ describe('who may cancel and force now', () => {
     expect(mayForceNow(escalating, { ...waiting, escalated: true, step: 'kill' }, me('admin'))).toBe(false);
     expect(mayForceNow(escalating, { ...waiting, state: 'done' }, me('admin'))).toBe(false);
     expect(mayForceNow({ ...escalating, status: 'cancelled' }, waiting, me('admin'))).toBe(false);
+    // While the shut down is still on its way to VergeOS, not yet.
+    expect(mayForceNow(escalating, { ...waiting, stepSent: false }, me('admin'))).toBe(false);
   });
 });

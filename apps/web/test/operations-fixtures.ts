@@ -8,6 +8,7 @@ export function opVm(key: number, patch: Partial<OperationVm> = {}): OperationVm
     state: 'pending',
     step: null,
     stepAt: null,
+    stepSent: false,
     deadline: null,
     escalated: false,
     detail: '',

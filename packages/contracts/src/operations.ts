@@ -57,6 +57,11 @@ export const OperationVm = Type.Object({
   /** When that step was sent. */
   stepAt: Nullable(Iso),
   /**
+   * VergeOS has answered that step (or did not in time): the VM is being watched. Until then ("sending") nothing
+   * else may be sent for the VM: "Force now" waits for it.
+   */
+  stepSent: Type.Boolean(),
+  /**
    * When the current wait ends: the force-off moment of an escalating shut down (the card's countdown), or the
    * step's timeout. Null when not waiting.
    */

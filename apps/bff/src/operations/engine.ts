@@ -224,6 +224,7 @@ export function toOperation(rec: OperationRecord): Operation {
       state: vm.state,
       step: vm.step,
       stepAt: vm.stepAt,
+      stepSent: vm.stepPhase === 'sent',
       deadline: vm.deadline,
       escalated: vm.escalated,
       detail: vm.detail,

@@ -88,7 +88,7 @@ export function mayCancel(op: { status: string; owner: string }, me: Viewer): bo
 /** "Force now": during an escalating shut down that still waits for this VM's guest, with `vm:force`. */
 export function mayForceNow(
   op: { status: string; action: OperationAction; forceAfterS: number | null },
-  vm: { state: string; step: string | null; escalated: boolean },
+  vm: { state: string; step: string | null; stepSent: boolean; escalated: boolean },
   me: Viewer,
 ): boolean {
   return (
@@ -97,6 +97,8 @@ export function mayForceNow(
     op.forceAfterS !== null &&
     vm.state === 'active' &&
     vm.step === 'poweroff' &&
+    // The shut down must have reached VergeOS first (the BFF refuses a force off while it is being sent).
+    vm.stepSent &&
     !vm.escalated &&
     me.permissions.includes('vm:force')
   );

@@ -73,6 +73,7 @@ export function withClientSkipped(
     state: 'skipped',
     step: null,
     stepAt: null,
+    stepSent: false,
     deadline: null,
     escalated: false,
     detail: `Skipped: ${s.why}`,
