@@ -104,6 +104,28 @@ export default function operationRoutes(
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const engine = app.operations;
 
+  /** A refusal of the route's own (past the permissions): one `power` row, denied, in the principal's name. */
+  async function auditRefusal(
+    request: FastifyRequest,
+    principal: Principal,
+    record: Partial<AuditInput>,
+    message: string,
+  ): Promise<void> {
+    const ctx = actorContext(request, principal);
+    await app.stores.audit.append({
+      ...record,
+      kind: 'power',
+      outcome: 'denied',
+      actor: ctx.actor,
+      role: ctx.role,
+      authKind: ctx.authKind,
+      source: ctx.source ?? null,
+      userAgent: ctx.userAgent ?? null,
+      requestId: request.id,
+      vergeosMessage: message,
+    });
+  }
+
   r.post(
     '/api/operations',
     {
@@ -141,19 +163,7 @@ export default function operationRoutes(
       const principal = await app.authorizePermissions(request, permissions, denied);
       if (reason === null && reasonRequired(principal.role, permissions)) {
         const message = `Give a reason to ${body.action === 'shutdown' ? 'shut down' : 'reboot'} VMs (reason)`;
-        const ctx = actorContext(request, principal);
-        await app.stores.audit.append({
-          ...denied,
-          kind: 'power',
-          outcome: 'denied',
-          actor: ctx.actor,
-          role: ctx.role,
-          authKind: ctx.authKind,
-          source: ctx.source ?? null,
-          userAgent: ctx.userAgent ?? null,
-          requestId: request.id,
-          vergeosMessage: message,
-        });
+        await auditRefusal(request, principal, denied, message);
         throw new HttpError(400, message, 'reason_required');
       }
       try {
@@ -217,19 +227,7 @@ export default function operationRoutes(
       if (!admin) {
         if (principal.actor !== op.owner) {
           const message = `Only the operation's owner (${op.owner}) or an admin may cancel it`;
-          const ctx = actorContext(request, principal);
-          await app.stores.audit.append({
-            ...audit,
-            kind: 'power',
-            outcome: 'denied',
-            actor: ctx.actor,
-            role: ctx.role,
-            authKind: ctx.authKind,
-            source: ctx.source ?? null,
-            userAgent: ctx.userAgent ?? null,
-            requestId: request.id,
-            vergeosMessage: message,
-          });
+          await auditRefusal(request, principal, audit, message);
           throw new HttpError(403, message, 'forbidden');
         }
         // The owner still needs the action's own permission (not a display, not a read-only token).
