@@ -153,6 +153,8 @@ export interface SimAppOptions {
   sim?: SimulatorOptions;
   /** Overrides of each test's app, or a function that makes them just before each build. */
   app?: TestAppOverrides | (() => TestAppOverrides);
+  /** Builds each test's app instead of buildTestApp (e.g. operations-support's opsApp); `app` is then unused. */
+  build?: (sim: Simulator) => Promise<TestApp>;
   /** Reset the simulator before building each test's app. */
   resetSim?: boolean;
   /** Once the app is built, wait for its first successful fleet poll. */
@@ -180,7 +182,7 @@ export function useSimApp(options: SimAppOptions = {}): { readonly sim: Simulato
     if (!sim) throw new Error('useSimApp: the simulator did not start');
     if (options.resetSim) sim.reset();
     const overrides = typeof options.app === 'function' ? options.app() : options.app;
-    const built = await buildTestApp(upstreamFor(sim), overrides);
+    const built = options.build ? await options.build(sim) : await buildTestApp(upstreamFor(sim), overrides);
     app = built;
     if (options.waitForFirstPoll) {
       await vi.waitFor(
