@@ -288,6 +288,7 @@ async function main(): Promise<void> {
         stale: false,
         staleReason: null,
         staleSince: null,
+        normalIntervalMs: 5000,
         pollIntervalMs: 5000,
         ...mapped,
       });

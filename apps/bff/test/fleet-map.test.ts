@@ -295,7 +295,15 @@ describe('describeFailure', () => {
 describe('snapshot state', () => {
   it('serialises the snapshot once, exactly as JSON.stringify would, with an ETag of that body', () => {
     const { vms, nodes } = mapFleet([row()], [{ $key: 1, name: 'node1', cores: 40, vm_ram: 98304 }]);
-    const content = { stale: false, staleReason: null, staleSince: null, pollIntervalMs: 5000, vms, nodes };
+    const content = {
+      stale: false,
+      staleReason: null,
+      staleSince: null,
+      pollIntervalMs: 5000,
+      normalIntervalMs: 5000,
+      vms,
+      nodes,
+    };
     const state = buildState('2026-11-29T10:00:00.000Z', content, serialiseContent(content));
     expect(state.body).toBe(JSON.stringify(state.snapshot));
     expect(Object.keys(JSON.parse(state.body) as object)).toEqual(Object.keys(FleetSnapshot.properties));
@@ -310,6 +318,7 @@ describe('snapshot state', () => {
       staleReason: 'waiting for the first poll',
       staleSince: null,
       pollIntervalMs: 5000,
+      normalIntervalMs: 5000,
       vms: [],
       nodes: [],
     });

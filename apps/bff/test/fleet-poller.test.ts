@@ -345,6 +345,8 @@ describe('fleet poller: failures', () => {
     const intervals = seen.map((s) => s.pollIntervalMs);
     expect(intervals.slice(0, 4)).toEqual([20, 40, 80, 160]);
     expect(Math.max(...intervals)).toBe(160);
+    // The normal cadence stays what it is: what a wall counts "three poll intervals" in.
+    expect(new Set(seen.map((s) => s.normalIntervalMs))).toEqual(new Set([20]));
     const backingOff = app.fleet.current().snapshot;
     expect(backingOff.staleReason).toBe('VergeOS answered 503 Service Unavailable; retrying in 160 ms');
     expect(backingOff.staleSince).toBe(stale.staleSince);
@@ -410,6 +412,7 @@ describe('fleet poller: failures', () => {
       staleReason: 'waiting for the first poll',
       staleSince: null,
       pollIntervalMs: 20,
+      normalIntervalMs: 20,
       vms: [],
       nodes: [],
     });

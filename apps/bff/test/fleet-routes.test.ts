@@ -78,6 +78,7 @@ describe('GET /api/fleet', () => {
       staleReason: 'waiting for the first poll',
       staleSince: null,
       pollIntervalMs: 50,
+      normalIntervalMs: 50,
       vms: [],
       nodes: [],
     });

@@ -10,6 +10,7 @@ const body: FleetSnapshot = {
   staleReason: null,
   staleSince: null,
   pollIntervalMs: 5000,
+  normalIntervalMs: 5000,
   vms: [],
   nodes: [],
 };

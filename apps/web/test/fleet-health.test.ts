@@ -14,6 +14,7 @@ const snap = (patch: Partial<FleetSnapshot> = {}): FleetSnapshot => ({
   staleReason: null,
   staleSince: null,
   pollIntervalMs: 5000,
+  normalIntervalMs: 5000,
   vms: [],
   nodes: [],
   ...patch,

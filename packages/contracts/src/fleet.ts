@@ -64,8 +64,13 @@ export const FleetSnapshot = Type.Object({
   staleReason: Nullable(Type.String()),
   /** When polls started failing (ISO 8601). */
   staleSince: Nullable(Type.String()),
-  /** How often the BFF polls VergeOS right now (ms). */
+  /** How often the BFF polls VergeOS right now (ms): faster while VMs change, slower while backing off. */
   pollIntervalMs: Type.Integer(),
+  /**
+   * The BFF's normal cadence (ms, POWERDECK_POLL_INTERVAL_MS): what "three poll intervals" counts in (the wall's
+   * STALE), so that an outage, which slows polling down, does not also delay saying so.
+   */
+  normalIntervalMs: Type.Integer(),
   vms: Type.Array(FleetVm),
   nodes: Type.Array(FleetNode),
 });

@@ -11,6 +11,7 @@ export interface FleetContent {
   staleReason: string | null;
   staleSince: string | null;
   pollIntervalMs: number;
+  normalIntervalMs: number;
   vms: FleetVm[];
   nodes: FleetNode[];
 }
@@ -22,6 +23,7 @@ export function serialiseContent(c: FleetContent): string {
     staleReason: c.staleReason,
     staleSince: c.staleSince,
     pollIntervalMs: c.pollIntervalMs,
+    normalIntervalMs: c.normalIntervalMs,
     vms: c.vms,
     nodes: c.nodes,
   });
@@ -49,6 +51,7 @@ export function initialContent(pollIntervalMs: number): FleetContent {
     staleReason: WAITING_REASON,
     staleSince: null,
     pollIntervalMs,
+    normalIntervalMs: pollIntervalMs,
     vms: [],
     nodes: [],
   };

@@ -70,7 +70,7 @@ export function WallPage({ fleet }: { fleet: WallFleet }) {
 
   const input: FreshnessInput = {
     asOf,
-    pollIntervalMs: snapshot?.pollIntervalMs ?? null,
+    pollIntervalMs: snapshot?.normalIntervalMs ?? null,
     hasData: snapshot !== undefined,
     fetchError,
     offline,

@@ -1,5 +1,5 @@
 // Whether the wall's data is current. The wall turns STALE when what it shows is older than STALE_AFTER_POLLS
-// poll intervals (the BFF's `pollIntervalMs`): whether this browser cannot reach the BFF (its fetches fail or
+// normal poll intervals (the BFF's `normalIntervalMs`): whether this browser cannot reach the BFF (its fetches fail or
 // hang), or the BFF cannot reach VergeOS (its snapshot stops moving). It recovers by itself on the next good poll.
 // Pure (tested in test/wall-freshness.test.ts).
 
@@ -10,7 +10,10 @@ const MIN_INTERVAL_MS = 1000;
 export interface FreshnessInput {
   /** How recent the data on screen is (epoch ms; null before VergeOS's first answer). */
   asOf: number | null;
-  /** The snapshot's poll interval (ms), or null before any snapshot. */
+  /**
+   * The BFF's normal poll interval (the snapshot's `normalIntervalMs`, not its current `pollIntervalMs`, which
+   * grows while the BFF backs off from a failing VergeOS), or null before any snapshot.
+   */
   pollIntervalMs: number | null;
   /** Whether a snapshot is in hand at all. */
   hasData: boolean;
