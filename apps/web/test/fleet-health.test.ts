@@ -112,7 +112,15 @@ describe('how recent the data is ("updated N s ago")', () => {
     expect(dataAsOf(snap(), 0)).toBe(fetched);
   });
 
-  it('while the BFF is stale: its fetchedAt', () => {
+  it('while the BFF is stale: as of its first failed poll (the data was confirmed just before), else fetchedAt', () => {
+    // A fleet unchanged for an hour, then one failed poll: the data is seconds old, not an hour.
+    const since = fetched + 3_600_000;
+    const failing = snap({ stale: true, staleSince: new Date(since).toISOString() });
+    expect(dataAsOf(failing, since + 60_000)).toBe(since);
     expect(dataAsOf(snap({ stale: true }), fetched + 60_000)).toBe(fetched);
+    // A stale-since before the last change (cannot happen, but never older than fetchedAt).
+    expect(dataAsOf(snap({ stale: true, staleSince: new Date(fetched - 1000).toISOString() }), 0)).toBe(
+      fetched,
+    );
   });
 });

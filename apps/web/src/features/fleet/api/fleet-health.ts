@@ -72,11 +72,14 @@ export function fleetHealth(q: FleetQueryState, overdue: boolean, online = true)
 /**
  * How recent the data on screen is (epoch ms), for "updated N s ago"; null before VergeOS's first answer.
  * The BFF's `fetchedAt` moves only when the fleet changes (a stable ETag); while the BFF is current, every
- * successful read of its snapshot confirms the data as of that read. While the BFF is stale, `fetchedAt` is all
- * that is known.
+ * successful read of its snapshot confirms the data as of that read. While the BFF is stale, its data was
+ * confirmed by the poll before `staleSince` (the first failed one, at most a poll interval later): so a quiet
+ * fleet does not look hours old the moment one poll fails, and the wall's STALE counts from the outage.
  */
 export function dataAsOf(snap: FleetSnapshot | undefined, dataUpdatedAt: number): number | null {
   const fetched = snap?.fetchedAt ? Date.parse(snap.fetchedAt) : NaN;
   if (!snap || !Number.isFinite(fetched)) return null;
-  return snap.stale ? fetched : Math.max(fetched, dataUpdatedAt);
+  if (!snap.stale) return Math.max(fetched, dataUpdatedAt);
+  const since = snap.staleSince ? Date.parse(snap.staleSince) : NaN;
+  return Number.isFinite(since) ? Math.max(fetched, since) : fetched;
 }
