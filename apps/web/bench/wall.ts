@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { chromium, type CDPSession, type Page } from '@playwright/test';
-import { build } from 'vite';
+import { buildProduction } from '../build-production';
 
 const { values: argv } = parseArgs({
   options: {
@@ -40,22 +40,6 @@ const REPORT_EVERY_MS = Math.min(4 * 3_600_000, HOURS * 3_600_000);
 const webDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const root = join(webDir, '..', '..');
 const PASSWORD = `bench-${crypto.randomUUID()}`;
-
-async function buildWeb(outDir: string): Promise<void> {
-  const nodeEnv = process.env.NODE_ENV;
-  process.env.NODE_ENV = 'production';
-  try {
-    await build({
-      root: webDir,
-      configFile: join(webDir, 'vite.config.ts'),
-      mode: 'production',
-      logLevel: 'error',
-      build: { outDir, emptyOutDir: true },
-    });
-  } finally {
-    process.env.NODE_ENV = nodeEnv;
-  }
-}
 
 function startBff(webRoot: string, dataDir: string): Promise<{ child: ChildProcess; url: string }> {
   // No VERGEOS_URL: the embedded simulator.
@@ -167,7 +151,7 @@ async function main(): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'pd-bench-wall-'));
   const webRoot = join(tmp, 'web');
   console.log(`building the web app into ${webRoot}`);
-  await buildWeb(webRoot);
+  await buildProduction(webRoot);
   const bff = await startBff(webRoot, join(tmp, 'data'));
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',

@@ -4,15 +4,13 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildProduction } from '../build-production';
 
 const JS_BUDGET = 150_000;
 const CSS_BUDGET = 20_000;
 
-const appDir = fileURLToPath(new URL('..', import.meta.url));
 let outDir = '';
 let html = '';
 
@@ -27,20 +25,7 @@ function assets(re: RegExp): string[] {
 describe('the bundle budget', () => {
   beforeAll(async () => {
     outDir = mkdtempSync(join(tmpdir(), 'powerdeck-budget-'));
-    // Vitest sets NODE_ENV=test, which would build React's development bundle: build as `vite build` does.
-    const nodeEnv = process.env.NODE_ENV;
-    process.env.NODE_ENV = 'production';
-    try {
-      await build({
-        root: appDir,
-        configFile: join(appDir, 'vite.config.ts'),
-        mode: 'production',
-        logLevel: 'error',
-        build: { outDir, emptyOutDir: true },
-      });
-    } finally {
-      process.env.NODE_ENV = nodeEnv;
-    }
+    await buildProduction(outDir);
     html = readFileSync(join(outDir, 'index.html'), 'utf8');
   }, 180_000);
 
