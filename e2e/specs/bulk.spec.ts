@@ -1,15 +1,27 @@
 // Bulk actions: select VMs in the fleet view (checkboxes, shift-click ranges, "Select all N matching"), confirm
 // once (the VMs the action does not apply to are listed apart and never sent), and a per-VM report stays on the
 // page. The simulator counts what reached "VergeOS"; the audit log has each step with the operation's id.
-import type { Bff } from '../support/sim';
+import type { Bff, Sim } from '../support/sim';
 import { expect, test } from '../fixtures';
 import { SelectionBar } from '../pages/bulk-actions';
 import { OperationReport, OperationsPage } from '../pages/operations-page';
 import { unique } from '../support/names';
-import { CACHE, RDS } from '../support/seed';
+import { CACHE, RDS, type SeedVm } from '../support/seed';
 
 const [rds01, rds02, rds03, rds04] = RDS;
 const [cache01, cache02, cache03] = CACHE;
+
+/** Puts VMs running, with guests that honour a shut down within 4 s (agent reporting). */
+async function runningPolitely(sim: Sim, vms: readonly SeedVm[]): Promise<void> {
+  for (const vm of vms) {
+    await sim.setVm(vm.key, {
+      status: 'running',
+      ignores_acpi: false,
+      shutdown_seconds: 4,
+      guest_agent: true,
+    });
+  }
+}
 
 /** The power steps audited for an operation's VMs since a time: `name action outcome`, sorted. */
 async function stepsSince(bff: Bff, from: string, operationId: string): Promise<string[]> {
@@ -30,14 +42,7 @@ test.describe('bulk actions (admin)', () => {
   }) => {
     const since = new Date().toISOString();
     await sim.setVm(rds01.key, { status: 'stopped' });
-    for (const vm of [rds02, rds03, rds04]) {
-      await sim.setVm(vm.key, {
-        status: 'running',
-        ignores_acpi: false,
-        shutdown_seconds: 4,
-        guest_agent: true,
-      });
-    }
+    await runningPolitely(sim, [rds02, rds03, rds04]);
     // One guest without an agent: the dialog warns and proposes the escalation (the guest still stops in time).
     await sim.setVm(rds04.key, { guest_agent: false });
     await expect.poll(() => bff.agentReporting(rds04.key)).toBe(false);
@@ -208,14 +213,7 @@ test.describe('bulk actions (helpdesk)', () => {
   }) => {
     const since = new Date().toISOString();
     await sim.setVm(rds01.key, { status: 'stopped' });
-    for (const vm of [rds02, rds03, rds04]) {
-      await sim.setVm(vm.key, {
-        status: 'running',
-        ignores_acpi: false,
-        shutdown_seconds: 4,
-        guest_agent: true,
-      });
-    }
+    await runningPolitely(sim, [rds02, rds03, rds04]);
     await fleetPage.goto({ q: 'rds', sort: 'name' });
     const selection = new SelectionBar(page);
     await selection.selectAll(4).click();
