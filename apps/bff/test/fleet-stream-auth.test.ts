@@ -1,14 +1,13 @@
 // The fleet event stream stays open for hours, so "revocable at once" must hold for it too: its
 // credential is looked up again at every heartbeat (here every 50 ms), and the stream ends as soon as
 // the session or token no longer holds. Real app, real HTTP on 127.0.0.1, real SQLite, real simulator.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CSRF_HEADER } from '@powerdeck/contracts/roles';
 import type { Simulator } from '@powerdeck/vergeos-sim';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CLI_ACTOR, disableUser, revokeDisplayLink, revokeToken } from '../src/stores/admin';
 import {
   buildTestApp,
+  openStream,
   openTestStores,
   signIn,
   startSim,
@@ -52,36 +51,15 @@ interface Client {
 
 /** An event-stream client on node:http with a browser's (or a script's) credentials. */
 async function connect(app: TestApp, headers: AuthHeaders): Promise<Client> {
-  const { port } = app.server.address() as AddressInfo;
-  const agent = new http.Agent({ keepAlive: false });
-  const { req, res } = await new Promise<{ req: http.ClientRequest; res: http.IncomingMessage }>(
-    (resolve, reject) => {
-      const req = http.get(
-        {
-          host: '127.0.0.1',
-          port,
-          path: '/api/fleet/events',
-          agent,
-          headers: { accept: 'text/event-stream', ...headers },
-        },
-        (res) => resolve({ req, res }),
-      );
-      req.on('error', reject);
-    },
-  );
-  cleanups.push(() => req.destroy());
-  let text = '';
-  let ended = false;
-  res.setEncoding('utf8');
-  res.on('data', (chunk: string) => (text += chunk));
-  res.on('end', () => (ended = true));
-  res.on('close', () => (ended = true));
+  const stream = await openStream(app, '/api/fleet/events', headers);
+  cleanups.push(() => stream.req.destroy());
+  const lines = () => stream.text().split('\n');
   return {
-    status: res.statusCode ?? 0,
-    snapshots: () => text.split('\n').filter((l) => l === 'event: snapshot').length,
-    heartbeats: () => text.split('\n').filter((l) => l === ': heartbeat').length,
-    ended: () => ended,
-    body: () => text,
+    status: stream.status,
+    snapshots: () => lines().filter((l) => l === 'event: snapshot').length,
+    heartbeats: () => lines().filter((l) => l === ': heartbeat').length,
+    ended: stream.ended,
+    body: stream.text,
   };
 }
 

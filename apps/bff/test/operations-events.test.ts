@@ -1,12 +1,10 @@
 // The operations event stream: every browser sees each operation's progress (real HTTP on 127.0.0.1), and the
 // stream ends when its credential no longer holds.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Operation } from '@powerdeck/contracts/operations';
 import type { Simulator } from '@powerdeck/vergeos-sim';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { keysIn, opsApp, prepare, SCALE, startOperation, WAIT } from './operations-support';
-import { signIn, startSim, type AuthHeaders, type TestApp } from './support';
+import { openStream, signIn, startSim, type AuthHeaders, type TestApp } from './support';
 
 let sim: Simulator;
 const cleanups: (() => unknown)[] = [];
@@ -37,32 +35,13 @@ interface Client {
 }
 
 async function connect(app: TestApp, headers: AuthHeaders): Promise<Client> {
-  const { port } = app.server.address() as AddressInfo;
-  const { req, res } = await new Promise<{ req: http.ClientRequest; res: http.IncomingMessage }>(
-    (resolve, reject) => {
-      const req = http.get(
-        {
-          host: '127.0.0.1',
-          port,
-          path: '/api/operations/events',
-          agent: new http.Agent({ keepAlive: false }),
-          headers: { accept: 'text/event-stream', ...headers },
-        },
-        (res) => resolve({ req, res }),
-      );
-      req.on('error', reject);
-    },
-  );
-  cleanups.push(() => req.destroy());
-  let text = '';
-  let ended = false;
-  res.setEncoding('utf8');
-  res.on('data', (chunk: string) => (text += chunk));
-  res.on('close', () => (ended = true));
+  const stream = await openStream(app, '/api/operations/events', headers);
+  cleanups.push(() => stream.req.destroy());
   return {
-    status: res.statusCode ?? 0,
+    status: stream.status,
     operations: () =>
-      text
+      stream
+        .text()
         .split('\n\n')
         .filter((block) => block.includes('event: operation\n'))
         .map(
@@ -74,8 +53,12 @@ async function connect(app: TestApp, headers: AuthHeaders): Promise<Client> {
                 .slice(6),
             ) as Operation,
         ),
-    heartbeats: () => text.split('\n').filter((l) => l === ': heartbeat').length,
-    ended: () => ended,
+    heartbeats: () =>
+      stream
+        .text()
+        .split('\n')
+        .filter((l) => l === ': heartbeat').length,
+    ended: stream.ended,
   };
 }
 

@@ -1,6 +1,8 @@
 // Test support: a real simulator as the upstream, real SQLite stores in a temporary directory, and
 // the real app built against them; people of each role and how they sign in.
 import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -226,4 +228,45 @@ export function nonPollerRequests(stats: SimStats) {
       !(e.url.startsWith('/api/v4/vms?') && e.url.includes('is_snapshot')) &&
       !e.url.startsWith('/api/v4/nodes'),
   );
+}
+
+/** A stream a listening app sends (an event stream), read over node:http as a browser holds one. */
+export interface OpenStream {
+  req: http.ClientRequest;
+  status: number;
+  /** Everything received so far. */
+  text: () => string;
+  /** The server ended or dropped it. */
+  ended: () => boolean;
+}
+
+/** Opens `GET path` on a listening app with `accept: text/event-stream`; the caller destroys `req` when done. */
+export async function openStream(
+  app: FastifyInstance,
+  path: string,
+  headers: AuthHeaders = {},
+): Promise<OpenStream> {
+  const { port } = app.server.address() as AddressInfo;
+  const { req, res } = await new Promise<{ req: http.ClientRequest; res: http.IncomingMessage }>(
+    (resolve, reject) => {
+      const req = http.get(
+        {
+          host: '127.0.0.1',
+          port,
+          path,
+          agent: new http.Agent({ keepAlive: false }),
+          headers: { accept: 'text/event-stream', ...headers },
+        },
+        (res) => resolve({ req, res }),
+      );
+      req.on('error', reject);
+    },
+  );
+  let text = '';
+  let ended = false;
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => (text += chunk));
+  res.on('end', () => (ended = true));
+  res.on('close', () => (ended = true));
+  return { req, status: res.statusCode ?? 0, text: () => text, ended: () => ended };
 }
