@@ -1,7 +1,8 @@
 // Signing in and out: a person with a password, or a wall display with its link's secret.
 // Every sign-in gets a fresh session id (whatever session the browser presented is ended first:
-// no fixation); failures get one generic answer, cost a growing delay, and lock the name or the
-// address for a while (SignInThrottle); every sign-in and failure is audited.
+// no fixation); every attempt is counted before its password is checked, failures get one generic
+// answer, cost a growing delay, and lock the name or the address for a while (SignInThrottle); every
+// sign-in and failure is audited.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { DisplaySignInBody, SessionInfo, SignInBody } from '@powerdeck/contracts/auth';
 import { PERMISSIONS } from '@powerdeck/contracts/roles';
@@ -15,7 +16,7 @@ import {
   userAgentOf,
 } from '../plugins/auth';
 import { HttpError } from '../plugins/errors';
-import type { AuditInput, Principal, ThrottleDecision } from '../stores/types';
+import type { AuditInput, Principal, ReserveDecision } from '../stores/types';
 
 export interface SessionRoutesOptions {
   /** A signed-in session ends after this long without a request. */
@@ -63,7 +64,7 @@ export default function sessionRoutes(
     });
   }
 
-  function locked(reply: FastifyReply, decision: Extract<ThrottleDecision, { allowed: false }>): HttpError {
+  function locked(reply: FastifyReply, decision: Extract<ReserveDecision, { allowed: false }>): HttpError {
     const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
     reply.header('retry-after', String(seconds));
     const minutes = Math.ceil(seconds / 60);
@@ -89,20 +90,21 @@ export default function sessionRoutes(
     async (request, reply) => {
       const { username, password } = request.body;
       const tried = username.trim().slice(0, 64);
-      const before = await stores.throttle.check(username, request.ip);
-      if (!before.allowed) {
+      // Counted before the password is checked (and taken back on success): guesses sent together are
+      // admitted one by one up to the limit, never all by a check made before any of them failed.
+      const attempt = await stores.throttle.reserve(username, request.ip);
+      if (!attempt.allowed) {
         await audit(request, {
           kind: 'signin_failed',
           outcome: 'denied',
           actor: tried,
           authKind: 'password',
-          reason: `locked (${before.scope})`,
+          reason: `locked (${attempt.scope})`,
         });
-        throw locked(reply, before);
+        throw locked(reply, attempt);
       }
       const check = await stores.users.verifyPassword(username, password);
       if (!check.ok) {
-        const after = await stores.throttle.recordFailure(username, request.ip);
         await audit(request, {
           kind: 'signin_failed',
           outcome: 'denied',
@@ -110,10 +112,10 @@ export default function sessionRoutes(
           authKind: 'password',
           reason: check.reason,
         });
-        await sleep(failureDelay(after.failures, baseDelay, maxDelay));
+        await sleep(failureDelay(attempt.failures, baseDelay, maxDelay));
         throw new HttpError(401, 'Wrong user name or password', 'bad_credentials');
       }
-      await stores.throttle.recordSuccess(username);
+      await stores.throttle.release(username, request.ip);
       await endPresentedSession(request);
       const { secret } = await stores.sessions.create({
         kind: 'session',
@@ -178,20 +180,19 @@ export default function sessionRoutes(
     async (request, reply) => {
       // Counted per address (as the "user" too: one address guessing secrets locks only itself).
       const key = `display-link@${request.ip}`;
-      const before = await stores.throttle.check(key, request.ip);
-      if (!before.allowed) {
+      const attempt = await stores.throttle.reserve(key, request.ip);
+      if (!attempt.allowed) {
         await audit(request, {
           kind: 'signin_failed',
           outcome: 'denied',
           actor: 'display',
           authKind: 'display',
-          reason: `locked (${before.scope})`,
+          reason: `locked (${attempt.scope})`,
         });
-        throw locked(reply, before);
+        throw locked(reply, attempt);
       }
       const link = await stores.displayLinks.verify(request.body.secret);
       if (!link) {
-        const after = await stores.throttle.recordFailure(key, request.ip);
         await audit(request, {
           kind: 'signin_failed',
           outcome: 'denied',
@@ -199,9 +200,10 @@ export default function sessionRoutes(
           authKind: 'display',
           reason: 'unknown or revoked display link',
         });
-        await sleep(failureDelay(after.failures, baseDelay, maxDelay));
+        await sleep(failureDelay(attempt.failures, baseDelay, maxDelay));
         throw new HttpError(401, 'This display link is not valid or was revoked', 'bad_display_link');
       }
+      await stores.throttle.release(key, request.ip);
       await endPresentedSession(request);
       const { secret } = await stores.sessions.create({ kind: 'display', displayLinkId: link.id });
       setSessionCookie(request, reply, secret, DISPLAY_COOKIE_MAX_AGE_S);

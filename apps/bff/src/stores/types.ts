@@ -217,8 +217,12 @@ export interface TokenStore {
 export type ThrottleDecision =
   { allowed: true } | { allowed: false; scope: 'user' | 'source'; retryAfterMs: number };
 
-/** After a failure: the decision, and how many failures the user name or the address (the larger) has in the window. */
-export type FailureDecision = ThrottleDecision & { failures: number };
+/**
+ * A reserved attempt: allowed, with how many attempts the user name or the address (the larger) has in the window
+ * counting this one; or refused because one of them is locked.
+ */
+export type ReserveDecision =
+  { allowed: true; failures: number } | { allowed: false; scope: 'user' | 'source'; retryAfterMs: number };
 
 export interface ThrottleLimits {
   /** Failures of one user name within the window before it is locked (default 5). */
@@ -232,12 +236,17 @@ export interface ThrottleLimits {
 }
 
 export interface SignInThrottle {
-  /** May this user name try to sign in from this address now? Ask before checking the password. */
+  /**
+   * Counts a sign-in attempt for the user name and the address before its password is checked, in one atomic
+   * step: refused (nothing counted) while either is locked; the attempt that reaches a limit sets the lock. So
+   * guesses that arrive together cannot all pass a check made before any of them failed. A failed attempt needs
+   * nothing more (it is already counted); a successful one calls `release`.
+   */
+  reserve(username: string, source: string): Promise<ReserveDecision>;
+  /** A successful sign-in: resets the user name's counter and takes the attempt back from the address's. */
+  release(username: string, source: string): Promise<void>;
+  /** May this user name try to sign in from this address now? (Read only: counts nothing.) */
   check(username: string, source: string): Promise<ThrottleDecision>;
-  /** Counts a failed sign-in for the user name and the address; returns the decision that now holds. */
-  recordFailure(username: string, source: string): Promise<FailureDecision>;
-  /** A successful sign-in resets the user name's counter (not the address's). */
-  recordSuccess(username: string): Promise<void>;
   /** Forgets counters whose window and lock have passed; returns how many. */
   prune(): Promise<number>;
 }

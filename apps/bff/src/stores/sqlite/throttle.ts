@@ -1,11 +1,14 @@
 // Sign-in throttling in SQLite, so that it holds across restarts and for every process sharing the
-// database. Failures are counted per user name and per source address in fixed windows; reaching the
-// limit locks that name or address until the lock runs out. A success resets the name's counter but
-// not the address's (signing in to one's own account must not clear an attacker's address).
-// Unknown user names are counted like real ones, so the lock does not tell which names exist.
+// database. Attempts are counted per user name and per source address in fixed windows, before the
+// password is checked (`reserve`, one IMMEDIATE transaction: guesses that arrive together are counted one
+// after another, never all admitted by a check made before any of them failed); reaching the limit locks
+// that name or address until the lock runs out. A success (`release`) resets the name's counter and takes
+// its own attempt back from the address's, but keeps the address's other failures (signing in to one's own
+// account must not clear an attacker's address). Unknown user names are counted like real ones, so the
+// lock does not tell which names exist.
 import type { SqliteDatabase } from '../../db/database';
 import { settle } from '../errors';
-import type { Clock, FailureDecision, SignInThrottle, ThrottleDecision, ThrottleLimits } from '../types';
+import type { Clock, ReserveDecision, SignInThrottle, ThrottleDecision, ThrottleLimits } from '../types';
 
 export const DEFAULT_THROTTLE_LIMITS: ThrottleLimits = {
   userMaxFailures: 5,
@@ -40,7 +43,8 @@ export class SqliteSignInThrottle implements SignInThrottle {
   private readonly write;
   private readonly reset;
   private readonly deleteStale;
-  private readonly failTx;
+  private readonly reserveTx;
+  private readonly releaseTx;
 
   constructor(db: SqliteDatabase, options: { now?: Clock; limits?: Partial<ThrottleLimits> } = {}) {
     this.now = options.now ?? Date.now;
@@ -58,10 +62,21 @@ export class SqliteSignInThrottle implements SignInThrottle {
       `DELETE FROM signin_throttle
         WHERE window_start + @window <= @now AND (locked_until IS NULL OR locked_until <= @now)`,
     );
-    this.failTx = db.transaction((user: string, source: string, now: number) => {
+    this.reserveTx = db.transaction((user: string, source: string, now: number): ReserveDecision => {
+      const decision = this.decide(user, source, now);
+      if (!decision.allowed) return decision;
       const userFailures = this.count('user', user, this.limits.userMaxFailures, now);
       const sourceFailures = this.count('source', source, this.limits.sourceMaxFailures, now);
-      return Math.max(userFailures, sourceFailures);
+      return { allowed: true, failures: Math.max(userFailures, sourceFailures) };
+    });
+    this.releaseTx = db.transaction((user: string, source: string, now: number) => {
+      this.reset.run(user);
+      const row = this.read.get('source', source);
+      if (!row || now - row.window_start >= this.limits.windowMs) return;
+      const failures = Math.max(0, row.failures - 1);
+      // Below the limit again: a lock can only have been set by the attempt taken back.
+      const lockedUntil = failures < this.limits.sourceMaxFailures ? null : row.locked_until;
+      this.write.run('source', source, failures, row.window_start, lockedUntil);
     });
   }
 
@@ -91,19 +106,13 @@ export class SqliteSignInThrottle implements SignInThrottle {
     return settle(() => this.decide(userKey(username), sourceKey(source), this.now()));
   }
 
-  recordFailure(username: string, source: string): Promise<FailureDecision> {
-    return settle(() => {
-      const now = this.now();
-      const user = userKey(username);
-      const src = sourceKey(source);
-      const failures = this.failTx.immediate(user, src, now);
-      return { ...this.decide(user, src, now), failures };
-    });
+  reserve(username: string, source: string): Promise<ReserveDecision> {
+    return settle(() => this.reserveTx.immediate(userKey(username), sourceKey(source), this.now()));
   }
 
-  recordSuccess(username: string): Promise<void> {
+  release(username: string, source: string): Promise<void> {
     return settle(() => {
-      this.reset.run(userKey(username));
+      this.releaseTx.immediate(userKey(username), sourceKey(source), this.now());
     });
   }
 
