@@ -291,7 +291,8 @@ describe('sessions', () => {
     // That request counted: another 59 s later it still holds.
     clock.now += 59_000;
     expect((await app.inject({ url: '/api/fleet', headers: { cookie: cookie! } })).statusCode).toBe(200);
-    clock.now += 60_000;
+    // It ends at most 15 s (the last-seen write interval) after the idle limit, never before it.
+    clock.now += 60_000 + 15_000;
     const ended = await app.inject({ url: '/api/fleet', headers: { cookie: cookie! } });
     expect(ended.statusCode).toBe(401);
     expect(ended.json()).toMatchObject({ code: 'unauthenticated' });
@@ -310,7 +311,7 @@ describe('sessions', () => {
       clock.now += 5_000;
       expect((await poll()).statusCode).toBe(200);
     }
-    clock.now += 6_000;
+    clock.now += 6_000 + 15_000;
     expect((await poll()).statusCode).toBe(401);
 
     // The same polls without the header (the person is at the page) keep the session alive.

@@ -65,22 +65,34 @@ describe('sessions', () => {
     expect(await stores.sessions.lookup(secret)).not.toBeNull();
     now += 29 * MIN; // 58 minutes after sign-in, 29 after the last request
     expect(await stores.sessions.lookup(secret)).not.toBeNull();
-    now += 30 * MIN;
+    now += 30 * MIN + 15_000;
     expect(await stores.sessions.lookup(secret)).toBeNull();
     now -= 30 * MIN - 1; // and idling out is final even if the clock steps back
     expect(await stores.sessions.lookup(secret)).toBeNull();
   });
 
+  it('never ends a session before its idle limit after the last request, even one whose use was not written', async () => {
+    const { secret } = await stores.sessions.create({ kind: 'session', userId: alice.id });
+    now += 20_000;
+    expect(await stores.sessions.lookup(secret)).not.toBeNull(); // written: 20 s after the last write
+    now += 14_000;
+    expect(await stores.sessions.lookup(secret)).not.toBeNull(); // the last request: 14 s after, not written
+    now += 30 * MIN - 1; // 1 ms short of 30 idle minutes after it
+    expect(await stores.sessions.lookup(secret, { touch: false })).not.toBeNull();
+    now += 1_001; // at most the 15 s write interval later, it has ended
+    expect(await stores.sessions.lookup(secret)).toBeNull();
+  });
+
   it('takes a per-session idle timeout and a store-wide default', async () => {
     const short = await stores.sessions.create({ kind: 'session', userId: alice.id, idleTimeoutMs: 5 * MIN });
-    now += 5 * MIN;
+    now += 5 * MIN + 15_000;
     expect(await stores.sessions.lookup(short.secret)).toBeNull();
     const other = openSqliteStores(dir, { now: () => now, idleTimeoutMs: 2 * MIN });
     try {
       const s = await other.sessions.create({ kind: 'session', userId: alice.id });
       now += 2 * MIN - 1;
       expect(await other.sessions.lookup(s.secret)).not.toBeNull();
-      now += 2 * MIN;
+      now += 2 * MIN + 15_000;
       expect(await other.sessions.lookup(s.secret)).toBeNull();
     } finally {
       other.close();

@@ -7,7 +7,11 @@ import { iso, looksLikeSecret, randomSecret, sha256Hex } from '../secrets';
 import type { Clock, NewSessionInput, Principal, Role, SessionInfo, SessionStore } from '../types';
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 30 * 60_000;
-/** Last-seen is written at most this often per session (each write is a synced commit). */
+/**
+ * Last-seen is written at most this often per session (each write is a synced commit). Requests in between are
+ * not written, so the idle limit counts from the last write plus this slack: a session never ends before its
+ * idle limit after the person's last request, and at most this much after it.
+ */
 export const DEFAULT_TOUCH_INTERVAL_MS = 15_000;
 
 export interface SqliteSessionStoreOptions {
@@ -100,10 +104,10 @@ export class SqliteSessionStore implements SessionStore {
     this.revokeUser = db.prepare<[number, number]>(
       'UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL',
     );
-    this.deleteDead = db.prepare<[number]>(
+    this.deleteDead = db.prepare<[number, number]>(
       `DELETE FROM sessions
         WHERE revoked_at IS NOT NULL
-           OR (idle_timeout_ms IS NOT NULL AND last_seen_at + idle_timeout_ms <= ?)`,
+           OR (idle_timeout_ms IS NOT NULL AND last_seen_at + idle_timeout_ms + ? <= ?)`,
     );
   }
 
@@ -137,7 +141,7 @@ export class SqliteSessionStore implements SessionStore {
       const r = this.find.get(sha256Hex(secret));
       if (!r || r.revoked_at !== null) return null;
       const now = this.now();
-      if (r.idle_timeout_ms !== null && now - r.last_seen_at >= r.idle_timeout_ms) {
+      if (r.idle_timeout_ms !== null && now - r.last_seen_at >= r.idle_timeout_ms + this.touchIntervalMs) {
         // Idling out is final, whatever the clock does next.
         this.expire.run(now, r.id);
         return null;
@@ -181,7 +185,7 @@ export class SqliteSessionStore implements SessionStore {
   }
 
   prune(): Promise<number> {
-    return settle(() => this.deleteDead.run(this.now()).changes);
+    return settle(() => this.deleteDead.run(this.touchIntervalMs, this.now()).changes);
   }
 }
 
