@@ -89,6 +89,13 @@ function answered(err: unknown): unknown {
   return new HttpError(status, err.message, err.code);
 }
 
+/**
+ * The body limit of POST /api/operations (the app's is 4 KB): room for MAX_OPERATION_VMS keys of ten digits
+ * pretty-printed (16 bytes each), a reason of MAX_REASON_LENGTH characters each escaped as \\uXXXX (6 bytes), and
+ * the other fields: about 19.3 KB at worst, rounded up.
+ */
+export const OPERATION_BODY_LIMIT = 32 * 1024;
+
 export default function operationRoutes(
   app: FastifyInstance,
   opts: OperationRoutesOptions,
@@ -129,6 +136,7 @@ export default function operationRoutes(
   r.post(
     '/api/operations',
     {
+      bodyLimit: OPERATION_BODY_LIMIT,
       schema: { body: NewOperationBody, querystring: NoQuery, response: { 201: Operation, ...Errors } },
       config: { permission: 'vm:action' },
     },
