@@ -1,12 +1,13 @@
-// Builds the Powerdeck BFF. Plugins load in a fixed order: external (helmet, cookie) -> app (errors,
+// Builds the Powerdeck BFF. Plugins load in a fixed order: external (helmet, cookie) -> app (errors, edge,
 // stores, vergeos, fleet poller, fleet stops, auth, operations, housekeeping) -> routes. server.ts reads config, starts the
 // logger and listens; tests build this with `buildApp` and use `app.inject`.
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { Config } from './config';
+import type { Config, TrustProxy } from './config';
 import auth from './plugins/auth';
+import edge, { EDGE_DEFAULTS, type EdgeOptions } from './plugins/edge';
 import errors from './plugins/errors';
 import fleetPoller from './plugins/fleet-poller';
 import fleetStops, { type FleetStopsPluginOptions } from './plugins/fleet-stops';
@@ -42,7 +43,17 @@ export interface AppOptions {
   /** Sign-in settings: idle timeout (default 30 min), failure delays, and whether to trust a TLS proxy's headers. */
   auth?: Partial<Omit<SessionRoutesOptions, 'idleTimeoutMs'>> & {
     idleTimeoutMs?: number;
-    trustProxy?: boolean;
+    /** Which proxies' X-Forwarded-For/-Proto/-Host to believe: a hop count or their addresses (default none). */
+    trustProxy?: TrustProxy;
+  };
+  /**
+   * Connections, hosts and origins (plugins/edge.ts): where people open Powerdeck, connection caps, and how long
+   * a client may take to send its headers and its whole request (defaults in EDGE_DEFAULTS; tests shorten them).
+   */
+  edge?: Omit<EdgeOptions, 'trustProxy'> & {
+    headersTimeoutMs?: number;
+    requestTimeoutMs?: number;
+    timeoutCheckIntervalMs?: number;
   };
   /** The built SPA (apps/web/dist); unset or missing: no SPA routes. */
   webRoot?: string | undefined;
@@ -87,7 +98,13 @@ export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'x-frame-options': 'DENY',
 };
 
+/** Fastify's trustProxy: a hop count becomes "the nearest N hops" (Fastify's own reading of a number). */
+function fastifyTrustProxy(tp: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof tp === 'number' ? (_address, hop) => hop < tp : tp;
+}
+
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const edgeOpts = opts.edge ?? {};
   const app = Fastify({
     logger: opts.logger ?? false,
     // A random request id on every log line (and in the x-request-id sent to VergeOS).
@@ -97,8 +114,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     routerOptions: { ignoreDuplicateSlashes: false, ignoreTrailingSlash: false },
     return503OnClosing: true,
-    // Behind a TLS proxy: the client address and https (for the `__Host-` Secure cookie) come from its headers.
-    trustProxy: opts.auth?.trustProxy ?? false,
+    // Behind a TLS proxy: the client address and https (for the `__Host-` Secure cookie) come from its headers,
+    // believed from the configured hops or addresses only (never from every hop: a client could name any address).
+    trustProxy: fastifyTrustProxy(opts.auth?.trustProxy ?? false),
+    // A client that sends its headers or its body slowly is cut off, rather than hold a connection forever.
+    requestTimeout: edgeOpts.requestTimeoutMs ?? EDGE_DEFAULTS.requestTimeoutMs,
+    http: {
+      headersTimeout: edgeOpts.headersTimeoutMs ?? EDGE_DEFAULTS.headersTimeoutMs,
+      connectionsCheckingInterval: edgeOpts.timeoutCheckIntervalMs ?? EDGE_DEFAULTS.timeoutCheckIntervalMs,
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Only JSON bodies: form and text/plain posts (what a cross-site form can send) get 415.
@@ -126,7 +150,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       },
     },
     crossOriginEmbedderPolicy: false,
-    // HSTS only makes sense over HTTPS; the BFF is plain HTTP behind a TLS proxy or on loopback.
+    // HSTS is set by the edge plugin, on every answer over HTTPS (pages and API alike).
     strictTransportSecurity: false,
   });
   app.addHook('onRequest', (request, reply, done) => {
@@ -137,6 +161,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   // app
   await app.register(errors);
+  await app.register(edge, {
+    ...(edgeOpts.origins !== undefined ? { origins: edgeOpts.origins } : {}),
+    ...(edgeOpts.maxConnections !== undefined ? { maxConnections: edgeOpts.maxConnections } : {}),
+    ...(edgeOpts.maxConnectionsPerAddress !== undefined
+      ? { maxConnectionsPerAddress: edgeOpts.maxConnectionsPerAddress }
+      : {}),
+    trustProxy: opts.auth?.trustProxy ?? false,
+  });
   await app.register(stores, { stores: opts.stores });
   await app.register(vergeos, { upstream: opts.upstream });
   await app.register(fleetPoller, { poll: opts.config.poll });

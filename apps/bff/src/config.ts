@@ -1,6 +1,8 @@
 // The BFF's configuration: one schema over the environment, its type derived from it once.
 // A bad or missing value stops start-up with a message naming the variable and what is expected.
-import { accessSync, constants } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
@@ -91,9 +93,33 @@ export const ConfigSchema = Type.Object({
     default: 4,
     description: 'how many VMs an operation acts on at once unless it says, from 1 to 16',
   }),
-  POWERDECK_TRUST_PROXY: Bool(
-    'true or false (true when a reverse proxy terminates TLS in front of Powerdeck: its X-Forwarded-For/-Proto are trusted)',
+  POWERDECK_TRUST_PROXY: Type.String({
+    pattern: '^(false|[1-9]|[0-9a-fA-F.:/]+(\\s*,\\s*[0-9a-fA-F.:/]+)*)$',
+    default: 'false',
+    description:
+      'false, the number of reverse proxies in front of Powerdeck (1 to 9), or their addresses (comma-separated IPs or CIDRs); never true',
+  }),
+  POWERDECK_PUBLIC_URL: Type.Optional(
+    Type.String({
+      pattern: '^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/?#@]+/?$',
+      description:
+        'the address people open Powerdeck at, scheme, host and port only, e.g. https://powerdeck.example.com',
+    }),
   ),
+  POWERDECK_MAX_CONNECTIONS: Type.Integer({
+    minimum: 10,
+    maximum: 1_000_000,
+    default: 2000,
+    description:
+      'the most client connections open at once, from 10 (keep it below the file limit of the process)',
+  }),
+  POWERDECK_MAX_CONNECTIONS_PER_ADDRESS: Type.Integer({
+    minimum: 1,
+    maximum: 1_000_000,
+    default: 200,
+    description:
+      'the most client connections open at once from one address (not counted for trusted proxies)',
+  }),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, {
     default: 'info',
     description: 'one of fatal, error, warn, info, debug, trace, silent',
@@ -118,11 +144,21 @@ export interface Config {
   auth: {
     /** A signed-in session ends after this long without a request. */
     idleTimeoutMs: number;
-    /** Trust X-Forwarded-For/-Proto (a TLS proxy in front): the client address and https come from them. */
-    trustProxy: boolean;
+    /**
+     * Which X-Forwarded-For/-Proto/-Host hops to believe: none (false), the nearest N proxies, or proxies at these
+     * addresses. Never every hop (a client could name any address).
+     */
+    trustProxy: TrustProxy;
   };
+  /** Where people open Powerdeck (origin: scheme, host, port); unset: see allowedOrigins in server.ts. */
+  publicUrl?: string;
+  /** Client connections at once: in all, and from one address. */
+  connections: { max: number; perAddress: number };
   logLevel: RawConfig['LOG_LEVEL'];
 }
+
+/** Fastify's `trustProxy`: false, a hop count, or the proxies' addresses. */
+export type TrustProxy = false | number | string[];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -138,12 +174,53 @@ function describe(key: keyof RawConfig): string {
   return schema.description ?? 'a valid value';
 }
 
+const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
+
+/** Null when the text holds one or more PEM certificates that parse; else what is wrong, for the message. */
+export function pemProblem(text: string): string | null {
+  const blocks = text.match(PEM_CERT);
+  if (!blocks) return 'has no PEM certificate (-----BEGIN CERTIFICATE-----)';
+  for (const [i, block] of blocks.entries()) {
+    try {
+      new X509Certificate(block);
+    } catch {
+      return `has a certificate that cannot be read (number ${i + 1} of ${blocks.length})`;
+    }
+  }
+  return null;
+}
+
+/** `false`, a hop count, or addresses; `true` (every hop believed: spoofable) is refused with what to set. */
+function parseTrustProxy(value: string): TrustProxy {
+  if (value === 'false') return false;
+  if (/^[1-9]$/.test(value)) return Number(value);
+  const addresses = value.split(',').map((a) => a.trim());
+  for (const a of addresses) {
+    const [ip, bits, extra] = a.split('/');
+    const okIp = ip !== undefined && isIP(ip) !== 0;
+    const max = ip !== undefined && isIP(ip) === 6 ? 128 : 32;
+    const okBits = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
+    if (!okIp || !okBits || extra !== undefined) {
+      throw new ConfigError(
+        `POWERDECK_TRUST_PROXY must be ${describe('POWERDECK_TRUST_PROXY')} (got ${JSON.stringify(a)}: not an IP address or CIDR)`,
+      );
+    }
+  }
+  return addresses;
+}
+
 /** Reads the configuration from an environment; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const raw: Record<string, unknown> = {};
   for (const key of KEYS) {
     const v = env[key];
     if (v !== undefined && v.trim() !== '') raw[key] = v.trim();
+  }
+  if (raw.POWERDECK_TRUST_PROXY === 'true') {
+    throw new ConfigError(
+      'POWERDECK_TRUST_PROXY=true would believe every X-Forwarded-For hop, which a client can forge: set the number of ' +
+        'proxies in front of Powerdeck (1 for one nginx) or their addresses (e.g. 10.0.0.5 or 10.0.0.0/24)',
+    );
   }
   const value = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw));
   const errors = Value.Errors(ConfigSchema, value);
@@ -172,7 +249,15 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
         `VERGEOS_CA_FILE must be ${describe('VERGEOS_CA_FILE')} (cannot read ${c.VERGEOS_CA_FILE})`,
       );
     }
+    const problem = pemProblem(readFileSync(c.VERGEOS_CA_FILE, 'utf8'));
+    if (problem !== null) {
+      throw new ConfigError(
+        `VERGEOS_CA_FILE must be ${describe('VERGEOS_CA_FILE')} (${c.VERGEOS_CA_FILE} ${problem})`,
+      );
+    }
   }
+
+  const trustProxy = parseTrustProxy(c.POWERDECK_TRUST_PROXY);
 
   let vergeos: Config['vergeos'];
   if (c.VERGEOS_URL === undefined) {
@@ -223,7 +308,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     operations: { parallelism: c.POWERDECK_OPS_PARALLELISM },
     auth: {
       idleTimeoutMs: c.POWERDECK_SESSION_IDLE_MINUTES * 60_000,
-      trustProxy: c.POWERDECK_TRUST_PROXY === 'true',
+      trustProxy,
+    },
+    ...(c.POWERDECK_PUBLIC_URL !== undefined ? { publicUrl: new URL(c.POWERDECK_PUBLIC_URL).origin } : {}),
+    connections: {
+      max: c.POWERDECK_MAX_CONNECTIONS,
+      perAddress: c.POWERDECK_MAX_CONNECTIONS_PER_ADDRESS,
     },
     logLevel: c.LOG_LEVEL,
   };

@@ -20,6 +20,18 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/**
+ * Where people open Powerdeck: POWERDECK_PUBLIC_URL; else, listening on loopback with no proxy in front, the
+ * loopback names of its port (the demo); else unknown (any host is answered, with a warning at start).
+ */
+function originsOf(config: Config): { origins?: string[] | 'loopback' } {
+  if (config.publicUrl !== undefined) return { origins: [config.publicUrl] };
+  if (LOOPBACK_HOSTS.has(config.host) && config.auth.trustProxy === false) return { origins: 'loopback' };
+  return {};
+}
+
 export async function startServer(env: Readonly<Record<string, string | undefined>>): Promise<RunningServer> {
   const config: Config = loadConfig(env);
   // Users, sessions, tokens and the audit log (migrated here: a failure stops start-up).
@@ -54,6 +66,11 @@ export async function startServer(env: Readonly<Record<string, string | undefine
     upstream,
     stores,
     auth: { idleTimeoutMs: config.auth.idleTimeoutMs, trustProxy: config.auth.trustProxy },
+    edge: {
+      ...originsOf(config),
+      maxConnections: config.connections.max,
+      maxConnectionsPerAddress: config.connections.perAddress,
+    },
     operations: {
       parallelism: config.operations.parallelism,
       // Against the embedded simulator, operation waits follow its time scale (a 120 s force-off moment stays in
@@ -66,6 +83,18 @@ export async function startServer(env: Readonly<Record<string, string | undefine
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     },
   });
+  if (originsOf(config).origins === undefined) {
+    app.log.warn(
+      { host: config.host, trustProxy: config.auth.trustProxy },
+      'POWERDECK_PUBLIC_URL is not set: requests for any host name are answered (set it to the address people open, so that others are refused)',
+    );
+  }
+  if (config.publicUrl?.startsWith('https:') && config.auth.trustProxy === false) {
+    app.log.warn(
+      { publicUrl: config.publicUrl },
+      "POWERDECK_PUBLIC_URL is https but POWERDECK_TRUST_PROXY is false: the TLS proxy's X-Forwarded-Proto is not believed, so session cookies are not marked Secure",
+    );
+  }
   if (!existsSync(join(webRoot, 'index.html'))) {
     app.log.warn({ webRoot }, 'the web app is not built: only the API is served (npm start builds it)');
   }

@@ -111,7 +111,7 @@ describe('signing in', () => {
   });
 
   it('behind a TLS proxy (trustProxy) uses __Host-pd_session with Secure, and only that cookie over https', async () => {
-    const app = await build({ auth: { trustProxy: true } });
+    const app = await build({ auth: { trustProxy: 1 } });
     const https = { 'x-forwarded-proto': 'https' };
     const res = await postSession(app, { username: 'viewer', password: TEST_PASSWORD }, https);
     expect(res.statusCode).toBe(200);

@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { createSimulator } from '@powerdeck/vergeos-sim';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config';
 
 describe('loadConfig', () => {
@@ -23,6 +24,14 @@ describe('loadConfig', () => {
     });
     expect(c.port).toBe(9000);
     expect(c.host).toBe('0.0.0.0');
+    expect(c.publicUrl).toBeUndefined();
+    expect(c.connections).toEqual({ max: 2000, perAddress: 200 });
+    expect(
+      loadConfig({
+        POWERDECK_PUBLIC_URL: 'HTTPS://PD.example.com:443/',
+        POWERDECK_MAX_CONNECTIONS_PER_ADDRESS: '50',
+      }),
+    ).toMatchObject({ publicUrl: 'https://pd.example.com', connections: { max: 2000, perAddress: 50 } });
     expect(c.vergeos).toEqual({
       mode: 'remote',
       url: 'https://vergeos.example.com',
@@ -31,10 +40,11 @@ describe('loadConfig', () => {
     });
   });
 
-  it('takes a login for clusters before 26.0, a pinned CA, and insecure TLS', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pd-config-'));
-    const ca = join(dir, 'ca.pem');
-    writeFileSync(ca, 'pem');
+  it('takes a login for clusters before 26.0, a pinned CA, and insecure TLS', async () => {
+    // A real CA certificate: the one a TLS simulator makes.
+    const sim = await createSimulator({ tls: true });
+    const ca = sim.caFile!;
+    onTestFinished(() => sim.close());
     const c = loadConfig({
       VERGEOS_URL: 'https://10.0.0.5/api/v4',
       VERGEOS_USERNAME: 'admin',
@@ -52,6 +62,25 @@ describe('loadConfig', () => {
       VERGEOS_INSECURE_TLS: 'true',
     });
     expect(insecure.vergeos).toMatchObject({ insecureTls: true });
+  });
+
+  it('refuses a CA file that holds no readable PEM certificate, naming the variable (not a later TLS error)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pd-config-'));
+    const cases: [string, RegExp][] = [
+      ['pem', /has no PEM certificate/],
+      [
+        '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n',
+        /cannot be read \(number 1 of 1\)/,
+      ],
+      [Buffer.from([0x30, 0x82, 0x01, 0x0a, 0x02]).toString('latin1'), /has no PEM certificate/],
+    ];
+    for (const [i, [text, message]] of cases.entries()) {
+      const file = join(dir, `ca${i}.pem`);
+      writeFileSync(file, text);
+      expect(() =>
+        loadConfig({ VERGEOS_URL: 'https://h', VERGEOS_API_KEY: 'k', VERGEOS_CA_FILE: file }),
+      ).toThrow(new RegExp(`^VERGEOS_CA_FILE must be the path of a readable PEM file .*${message.source}`));
+    }
   });
 
   const bad: [string, Record<string, string>, RegExp][] = [
@@ -95,6 +124,27 @@ describe('loadConfig', () => {
       /^VERGEOS_INSECURE_TLS must be true or false/,
     ],
     ['poll too fast', { POWERDECK_POLL_INTERVAL_MS: '10' }, /^POWERDECK_POLL_INTERVAL_MS must be/],
+    [
+      'public URL without a scheme',
+      { POWERDECK_PUBLIC_URL: 'pd.example.com' },
+      /^POWERDECK_PUBLIC_URL must be the address people open/,
+    ],
+    [
+      'public URL with a path',
+      { POWERDECK_PUBLIC_URL: 'https://pd.example.com/app' },
+      /^POWERDECK_PUBLIC_URL must be/,
+    ],
+    [
+      'trust proxy true',
+      { POWERDECK_TRUST_PROXY: 'true' },
+      /^POWERDECK_TRUST_PROXY=true would believe every X-Forwarded-For hop/,
+    ],
+    [
+      'trust proxy bad CIDR',
+      { POWERDECK_TRUST_PROXY: '10.0.0.0/33' },
+      /^POWERDECK_TRUST_PROXY must be .*not an IP address or CIDR/,
+    ],
+    ['too few connections', { POWERDECK_MAX_CONNECTIONS: '5' }, /^POWERDECK_MAX_CONNECTIONS must be/],
     ['log level', { LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
     [
       'demo password too short',

@@ -78,11 +78,12 @@ export async function signIn(
   app: FastifyInstance,
   username: string,
   password = TEST_PASSWORD,
+  headers: Record<string, string> = {},
 ): Promise<AuthHeaders> {
   const res = await app.inject({
     method: 'POST',
     url: '/api/session',
-    headers: { [CSRF_HEADER]: '1' },
+    headers: { [CSRF_HEADER]: '1', ...headers },
     payload: { username, password },
   });
   if (res.statusCode !== 200) throw new Error(`sign-in as ${username} failed: ${res.statusCode} ${res.body}`);
@@ -146,7 +147,11 @@ export async function buildTestApp(
   await app.ready();
   const testApp = app as TestApp;
   testApp.testStores = (given as SqliteStores | undefined) ?? stores!;
-  testApp.adminHeaders = await signIn(app, 'admin');
+  // With a public URL, requests must name its host.
+  const origins = overrides.edge?.origins;
+  const host: Record<string, string> =
+    typeof origins === 'object' && origins[0] ? { host: new URL(origins[0]).host } : {};
+  testApp.adminHeaders = await signIn(app, 'admin', TEST_PASSWORD, host);
   return testApp;
 }
 

@@ -181,16 +181,9 @@ function checkCsrf(request: FastifyRequest): void {
     throw new HttpError(403, `Refused: a cross-site request (Sec-Fetch-Site: ${String(site)})`, 'csrf');
   }
   const origin = request.headers.origin;
-  if (origin !== undefined) {
-    let host: string | null;
-    try {
-      host = new URL(origin).host;
-    } catch {
-      host = null;
-    }
-    if (host === null || host !== request.host) {
-      throw new HttpError(403, 'Refused: the request comes from another origin', 'csrf');
-    }
+  // Scheme, host and port, exactly: https://powerdeck... is not the origin of a request to http://powerdeck...
+  if (origin !== undefined && !request.server.edge.originAllowed(request, origin)) {
+    throw new HttpError(403, 'Refused: the request comes from another origin', 'csrf');
   }
 }
 
@@ -308,5 +301,5 @@ function authPlugin(app: FastifyInstance, _opts: unknown, done: (err?: Error) =>
 export default fp(authPlugin, {
   name: 'auth',
   fastify: '5.x',
-  dependencies: ['@fastify/cookie', 'stores', 'errors'],
+  dependencies: ['@fastify/cookie', 'stores', 'errors', 'edge'],
 });
