@@ -6,6 +6,7 @@ import helmet from '@fastify/helmet';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config, TrustProxy } from './config';
+import type { BackoffOptions } from './fleet/poller';
 import auth from './plugins/auth';
 import edge, { EDGE_DEFAULTS, type EdgeOptions } from './plugins/edge';
 import errors from './plugins/errors';
@@ -70,6 +71,8 @@ export interface AppOptions {
    * simulator's; tests pass the simulator's), the action timeout.
    */
   operations?: OperationsPluginOptions;
+  /** The fleet poller's backoff after failures (default: after 3, doubling, at most 60 s; tests change it). */
+  fleetBackoff?: Partial<BackoffOptions>;
   /** Recent stops (`GET /api/fleet/stops`): how long one is remembered, and the clock (tests move it). */
   fleetStops?: FleetStopsPluginOptions;
 }
@@ -171,7 +174,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(stores, { stores: opts.stores });
   await app.register(vergeos, { upstream: opts.upstream });
-  await app.register(fleetPoller, { poll: opts.config.poll });
+  await app.register(fleetPoller, {
+    poll: opts.config.poll,
+    ...(opts.fleetBackoff !== undefined ? { backoff: opts.fleetBackoff } : {}),
+  });
   await app.register(fleetStops, opts.fleetStops ?? {});
   await app.register(auth);
   await app.register(operations, opts.operations ?? {});

@@ -110,6 +110,8 @@ export function createFleetPoller(options: FleetPollerOptions): RunnableFleetPol
   let cadence = intervalMs;
 
   let failures = 0;
+  /** When a gateway answer last made a failing poller probe early (see upstreamAnswered). */
+  let lastProbeAt = Number.NEGATIVE_INFINITY;
   let lastSuccessAt: number | null = null;
   let lastFailureAt: number | null = null;
   let staleSince: string | null = null;
@@ -280,6 +282,13 @@ export function createFleetPoller(options: FleetPollerOptions): RunnableFleetPol
     wake,
     actionAccepted() {
       fastUntil = Math.max(fastUntil, now() + fastWindowMs);
+      wake();
+    },
+    upstreamAnswered() {
+      if (failures === 0 || inFlight) return;
+      const at = now();
+      if (at - lastProbeAt < intervalMs) return;
+      lastProbeAt = at;
       wake();
     },
     lastSuccessAt: () => lastSuccessAt,

@@ -42,6 +42,11 @@ export interface FleetPoller {
   wake(): void;
   /** VergeOS accepted an action: poll now, and poll fast for the fast window. */
   actionAccepted(): void;
+  /**
+   * VergeOS answered another request (one the gateway forwarded). While polls are failing, poll now instead of at
+   * the end of the backoff (at most once per normal interval), so the fleet is live again as soon as VergeOS is.
+   */
+  upstreamAnswered(): void;
   /** When the last poll succeeded (epoch ms), or null before the first success. */
   lastSuccessAt(): number | null;
   /** Counters and flags (see FleetPollerStatus). */

@@ -225,6 +225,8 @@ export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosR
       onResponse: (_req, rep, res) => {
         const status = rep.statusCode;
         if (kind === 'action' && status === 201) app.fleet.actionAccepted();
+        // VergeOS answered: if the fleet poller is backing off from a failing VergeOS, it probes now.
+        else if (status < 500) app.fleet.upstreamAnswered();
         if (status < 400) onOutcome?.(status, null, true);
         if (status < 400) {
           const length = Number(rep.getHeader('content-length'));
