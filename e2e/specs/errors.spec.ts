@@ -15,9 +15,21 @@ test.describe('refused actions', () => {
     await fleetPage.button(card, 'Shut down').click();
     const dialog = fleetPage.dialog(`Shut down ${name}?`);
     await expect(dialog).toBeVisible();
+    // This page has not seen the change yet when VergeOS answers (its fleet polls wait until then): had a poll
+    // shown the VM stopped first, the card would rightly call the shut down done, and nothing would be refused.
+    const { page } = fleetPage;
+    let answered = (): void => undefined;
+    const answer = new Promise<void>((resolve) => (answered = resolve));
+    await page.route('**/api/fleet', async (route) => {
+      await answer;
+      await route.continue();
+    });
+    const posted = page.waitForResponse((res) => res.url().endsWith('/api/v4/vm_actions'));
     // Someone else stops it (the VergeOS UI, a script) before this user confirms.
     await sim.setVm(VM.web02.key, { status: 'stopped' }, { waitForBff: false });
     await fleetPage.dialogButton(dialog, 'Shut down').click();
+    expect((await posted).status()).toBe(409);
+    answered(); // the held polls go on, and every later one passes straight through
 
     const alert = fleetPage.alert(card);
     await expect(alert).toBeVisible();
