@@ -68,7 +68,9 @@ describe('audit CLI', { timeout: 60_000 }, () => {
   it('verify says the chain is intact (exit 0)', async () => {
     const r = await audit(['verify', '--data-dir', dir]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^audit log intact: 3 rows, last hash [0-9a-f]{64}\n$/);
+    expect(r.stdout).toMatch(
+      /^audit log intact: 3 rows \(0 legacy unkeyed, 3 keyed\), last hash [0-9a-f]{64}\n {2}key: {5}\S+audit\.key \(fingerprint [0-9a-f]{16}\)\n {2}anchors: none \(no file at \S+audit-anchors\.jsonl\): a cut-off tail, or a chain rewritten with the key, would not show\n$/,
+    );
   });
 
   it('verify names the first broken row (exit 1)', async () => {
@@ -78,9 +80,10 @@ describe('audit CLI', { timeout: 60_000 }, () => {
     raw.close();
     const r = await audit(['verify', '--data-dir', dir]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toBe(
-      'audit log BROKEN at row 2: row 2 does not match its hash: it was changed after it was written\n',
-    );
+    expect(r.stdout.split('\n').slice(0, 2)).toEqual([
+      'audit log BROKEN at row 2: row 2 does not match its hash: it was changed after it was written',
+      '  checked: 2 rows (0 legacy unkeyed, 2 keyed)',
+    ]);
   });
 
   it('exports CSV with filters, escaped', async () => {
