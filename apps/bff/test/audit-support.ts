@@ -2,8 +2,41 @@
 // legacy rows as Powerdeck wrote them before the chain was keyed (plain SHA-256, format powerdeck-audit-v1,
 // computed here on their own, not with the code under test), and rewriting rows with every hash after them
 // recomputed.
+import { spawn } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+
+/**
+ * `npm run audit -- ARGS` as its own process (through tsx), with the environment of this process minus
+ * POWERDECK_DATA_DIR and the audit variables, plus `env`.
+ */
+export function auditCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const childEnv: NodeJS.ProcessEnv = { ...process.env };
+    delete childEnv.POWERDECK_DATA_DIR;
+    delete childEnv.POWERDECK_AUDIT_KEY_FILE;
+    delete childEnv.POWERDECK_AUDIT_ANCHOR_FILE;
+    const child = spawn(TSX, ['apps/bff/src/cli/audit.ts', ...args], {
+      cwd: ROOT,
+      env: { ...childEnv, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 export interface RawAuditRow {
   id: number;

@@ -1,35 +1,13 @@
 // The audit CLI as a child process: verify (and its exit code when the chain is broken) and export.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { databasePath } from '../src/db/database';
 import { AUDIT_CSV_COLUMNS } from '../src/stores/audit-csv';
 import { openSqliteStores } from '../src/stores/sqlite/open';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
-
-function audit(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    delete env.POWERDECK_DATA_DIR;
-    const child = spawn(TSX, ['apps/bff/src/cli/audit.ts', ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { auditCli as audit } from './audit-support';
 
 let dir: string;
 beforeEach(async () => {
