@@ -2,23 +2,26 @@
 // anchors, as `npm run audit -- verify` (its own process) reports them. The log is written as the server
 // writes it: through the anchoring store, with an anchor at start, every 10 rows and at shutdown.
 import {
+  appendFileSync,
+  chmodSync,
   copyFileSync,
   existsSync,
   mkdtempSync,
   readFileSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
-  appendFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { databasePath, openDatabase } from '../src/db/database';
 import { MIGRATIONS_DIR } from '../src/db/migrate';
 import { anchoredAuditStore, AuditAnchorer, readAnchors } from '../src/stores/audit-anchor';
-import type { AuditChainOptions } from '../src/stores/audit-key';
+import { openAuditKey, type AuditChainOptions } from '../src/stores/audit-key';
 import { openSqliteStores } from '../src/stores/sqlite/open';
 import { auditCli, insertLegacyRows, rewriteFrom } from './audit-support';
 
@@ -401,5 +404,52 @@ describe('appends and anchors at the same time', { timeout: 60_000 }, () => {
     } finally {
       stores.close();
     }
+  });
+});
+
+describe('the key file', () => {
+  const options = (file: string, createKey = true) => ({ keyFile: file, createKey, anchorFile: null });
+
+  it('is generated private, shows only its fingerprint, and is refused when short; a readable one is warned about', () => {
+    const file = join(dir, 'keys', 'audit.key');
+    const made = openAuditKey(options(file), false);
+    expect(made).toMatchObject({ created: true, problem: null, warning: null });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const secret = readFileSync(file, 'utf8').trim();
+    const key = made.key!;
+    for (const shown of [
+      JSON.stringify(made),
+      inspect(made, { depth: 5 }),
+      inspect(key, { showHidden: true }),
+    ]) {
+      expect(shown).not.toContain(secret);
+    }
+    expect(JSON.stringify(key)).toBe(JSON.stringify({ file, fingerprint: key.fingerprint }));
+    // Loaded again, the same key.
+    expect(openAuditKey(options(file), true).key!.fingerprint).toBe(key.fingerprint);
+
+    chmodSync(file, 0o644);
+    expect(openAuditKey(options(file), true).warning).toMatch(
+      /may be read by others \(mode 0644\): chmod 600 it/,
+    );
+
+    const short = join(dir, 'short.key');
+    writeFileSync(short, 'too-short\n', { mode: 0o600 });
+    expect(openAuditKey(options(short), false)).toMatchObject({
+      key: null,
+      problem: expect.stringMatching(/must hold at least 32 characters/),
+    });
+  });
+
+  it('is not generated when named, nor when the log already has keyed rows', () => {
+    expect(openAuditKey(options(join(dir, 'a.key'), false), false)).toMatchObject({
+      key: null,
+      problem: `no key file at ${join(dir, 'a.key')}`,
+    });
+    expect(openAuditKey(options(join(dir, 'b.key')), true)).toMatchObject({
+      key: null,
+      problem: expect.stringMatching(/and the audit log has keyed rows: restore the key file/),
+    });
+    expect(existsSync(join(dir, 'a.key')) || existsSync(join(dir, 'b.key'))).toBe(false);
   });
 });
