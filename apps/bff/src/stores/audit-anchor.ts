@@ -21,12 +21,7 @@ function anchorMac(key: AuditKey, a: Omit<AuditAnchor, 'mac'>): string {
 }
 
 /** A signed anchor of a head. */
-export function makeAnchor(
-  key: AuditKey,
-  head: AuditHead,
-  at: number,
-  reason: AuditAnchor['reason'],
-): AuditAnchor {
+function makeAnchor(key: AuditKey, head: AuditHead, at: number, reason: AuditAnchor['reason']): AuditAnchor {
   const fields = {
     at: new Date(at).toISOString(),
     reason,
@@ -43,7 +38,7 @@ export function makeAnchor(
  * from several writers never interleave, and a crash leaves at worst an unterminated last line, which
  * readers ignore.
  */
-export function appendAnchor(file: string, anchor: AuditAnchor): void {
+function appendAnchor(file: string, anchor: AuditAnchor): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const fd = openSync(file, 'a', 0o600);
   try {
@@ -181,11 +176,6 @@ export class AuditAnchorer {
   constructor(options: AuditAnchorerOptions) {
     this.options = options;
     this.now = options.now ?? Date.now;
-  }
-
-  /** The last anchor written by this process. */
-  get latest(): AuditAnchor | null {
-    return this.last;
   }
 
   /**

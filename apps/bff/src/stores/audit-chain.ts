@@ -36,7 +36,6 @@ export const AUDIT_FORMAT_LEGACY = 'powerdeck-audit-v1';
 /** HMAC-SHA256 under the audit key: every row written now. */
 export const AUDIT_FORMAT = 'powerdeck-audit-v2';
 export type AuditFormat = typeof AUDIT_FORMAT_LEGACY | typeof AUDIT_FORMAT;
-export const AUDIT_FORMATS: readonly AuditFormat[] = [AUDIT_FORMAT_LEGACY, AUDIT_FORMAT];
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** A row as stored (times in ms), with the format of its hash. */
