@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
+import { auditChainOptions, type AuditChainOptions } from './stores/audit-key';
 
 const Bool = (description: string) =>
   Type.Enum(['true', 'false'] as const, { description, default: 'false' });
@@ -44,6 +45,32 @@ export const ConfigSchema = Type.Object({
     minLength: 1,
     default: './data',
     description: 'a directory for SQLite data',
+  }),
+  POWERDECK_AUDIT_KEY_FILE: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'the path of a file holding the audit key (at least 32 characters; unset: audit.key in POWERDECK_DATA_DIR, generated)',
+    }),
+  ),
+  POWERDECK_AUDIT_ANCHOR_FILE: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'the path of the append-only audit anchor file (unset: audit-anchors.jsonl in POWERDECK_DATA_DIR)',
+    }),
+  ),
+  POWERDECK_AUDIT_ANCHOR_ROWS: Type.Integer({
+    minimum: 1,
+    maximum: 1_000_000,
+    default: 100,
+    description: 'how many audit rows between anchors, from 1 to 1000000',
+  }),
+  POWERDECK_AUDIT_ANCHOR_MINUTES: Type.Integer({
+    minimum: 1,
+    maximum: 1440,
+    default: 5,
+    description: 'minutes between anchors while the audit log grows, from 1 to 1440',
   }),
   POWERDECK_POLL_INTERVAL_MS: Type.Integer({
     minimum: 250,
@@ -138,6 +165,8 @@ export interface Config {
     | { mode: 'embedded'; vms: number; timeScale: number; demoPassword?: string }
     | { mode: 'remote'; url: string; auth: VergeosAuthConfig; caFile?: string; insecureTls: boolean };
   dataDir: string;
+  /** The audit key and anchor file (found as the CLIs find them), and how often to anchor. */
+  audit: AuditChainOptions & { anchorFile: string; anchorEveryRows: number; anchorEveryMs: number };
   poll: { intervalMs: number; fastIntervalMs: number; fastWindowMs: number };
   /** Power operations: VMs acted on at once unless an operation says. */
   operations: { parallelism: number };
@@ -295,11 +324,17 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     };
   }
 
+  const dataDir = resolve(c.POWERDECK_DATA_DIR);
   return {
     port: c.PORT,
     host: c.HOST,
     vergeos,
-    dataDir: resolve(c.POWERDECK_DATA_DIR),
+    dataDir,
+    audit: {
+      ...auditChainOptions(dataDir, c),
+      anchorEveryRows: c.POWERDECK_AUDIT_ANCHOR_ROWS,
+      anchorEveryMs: c.POWERDECK_AUDIT_ANCHOR_MINUTES * 60_000,
+    },
     poll: {
       intervalMs: c.POWERDECK_POLL_INTERVAL_MS,
       fastIntervalMs: c.POWERDECK_FAST_POLL_INTERVAL_MS,

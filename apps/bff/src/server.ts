@@ -7,7 +7,9 @@ import { createSimulator, type Simulator } from '@powerdeck/vergeos-sim';
 import { buildApp, REDACT_PATHS } from './app';
 import { bootstrapUsers } from './bootstrap-users';
 import { ConfigError, loadConfig, type Config } from './config';
+import { anchoredAuditStore, AuditAnchorer, checkAgainstAnchors, readAnchors } from './stores/audit-anchor';
 import { openSqliteStores } from './stores/sqlite/open';
+import type { Stores } from './stores/types';
 import type { UpstreamOptions } from './plugins/vergeos';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -35,7 +37,37 @@ function originsOf(config: Config): { origins?: string[] | 'loopback' } {
 export async function startServer(env: Readonly<Record<string, string | undefined>>): Promise<RunningServer> {
   const config: Config = loadConfig(env);
   // Users, sessions, tokens and the audit log (migrated here: a failure stops start-up).
-  const stores = openSqliteStores(config.dataDir);
+  const stores = openSqliteStores(config.dataDir, { audit: config.audit });
+  // The audit key (generated in the data directory at the first start when no file is named) and the anchors.
+  const keyState = stores.audit.key;
+  const key = keyState.key;
+  const anchorFile = config.audit.anchorFile;
+  let anchorProblem: string | null;
+  try {
+    if (key === null) {
+      throw new ConfigError(`POWERDECK_AUDIT_KEY_FILE must name the audit key file (${keyState.problem})`);
+    }
+    const read = readAnchors(anchorFile, key);
+    if (read.otherKey !== null) {
+      throw new ConfigError(
+        `POWERDECK_AUDIT_KEY_FILE must name the key the audit log was written with: ${key.file} holds the key ` +
+          `with fingerprint ${key.fingerprint}, the anchors in ${anchorFile} were signed with ${read.otherKey}`,
+      );
+    }
+    anchorProblem = await checkAgainstAnchors(stores.audit, read);
+  } catch (err) {
+    stores.close();
+    throw err;
+  }
+  const anchorer = new AuditAnchorer({
+    store: stores.audit,
+    key,
+    file: anchorFile,
+    everyRows: config.audit.anchorEveryRows,
+    everyMs: config.audit.anchorEveryMs,
+  });
+  // Every append of the server (routes, operations, bootstrap users) goes through the anchorer.
+  const served: Stores = { ...stores, audit: anchoredAuditStore(stores.audit, anchorer) };
   let sim: Simulator | undefined;
   let upstream: UpstreamOptions;
   if (config.vergeos.mode === 'embedded') {
@@ -64,7 +96,7 @@ export async function startServer(env: Readonly<Record<string, string | undefine
   const app = await buildApp({
     config,
     upstream,
-    stores,
+    stores: served,
     auth: { idleTimeoutMs: config.auth.idleTimeoutMs, trustProxy: config.auth.trustProxy },
     edge: {
       ...originsOf(config),
@@ -110,11 +142,40 @@ export async function startServer(env: Readonly<Record<string, string | undefine
     app.log.info({ vergeos: app.vergeos.label }, 'connecting to VergeOS');
   }
 
+  const keyInfo = { file: key.file, fingerprint: key.fingerprint };
+  if (keyState.created) {
+    app.log.info(
+      { auditKey: keyInfo },
+      `generated the audit key at ${key.file}: the audit chain is keyed with it. For the protection to hold, ` +
+        'keep it where whoever can write the database cannot read it (POWERDECK_AUDIT_KEY_FILE)',
+    );
+  } else {
+    app.log.info({ auditKey: keyInfo }, 'audit chain keyed');
+  }
+  if (keyState.warning) app.log.warn({ auditKey: keyInfo }, keyState.warning);
+  if (anchorProblem !== null) {
+    app.log.error({ anchorFile }, `${anchorProblem}: run npm run audit -- verify`);
+  }
+  try {
+    // A second copy of every anchor goes to the log, which the database's writer cannot rewrite.
+    await anchorer.start(
+      (anchor) => app.log.info({ auditAnchor: anchor }, 'audit anchor'),
+      (err) => app.log.error({ err, anchorFile }, 'could not write an audit anchor'),
+    );
+  } catch (err) {
+    await app.close();
+    await sim?.close();
+    stores.close();
+    throw new ConfigError(
+      `POWERDECK_AUDIT_ANCHOR_FILE must be a file Powerdeck can append to (${anchorFile}: ${(err as Error).message})`,
+    );
+  }
+
   const address = await app.listen({ port: config.port, host: config.host });
   const url = address.replace('://[::1]', '://localhost');
   app.log.info({ url }, `Powerdeck is serving at ${url}`);
 
-  const first = await bootstrapUsers(stores, {
+  const first = await bootstrapUsers(served, {
     demo: config.vergeos.mode === 'embedded',
     demoPassword: config.vergeos.mode === 'embedded' ? config.vergeos.demoPassword : undefined,
   });
@@ -133,6 +194,8 @@ export async function startServer(env: Readonly<Record<string, string | undefine
   const close = () =>
     (closing ??= (async () => {
       await app.close();
+      // After the last request: the shutdown anchor records the final head.
+      await anchorer.close();
       await sim?.close();
       stores.close();
     })());

@@ -13,6 +13,36 @@ describe('loadConfig', () => {
     expect(c.vergeos).toEqual({ mode: 'embedded', vms: 24, timeScale: 1 });
     expect(c.poll).toEqual({ intervalMs: 5000, fastIntervalMs: 1000, fastWindowMs: 60_000 });
     expect(c.dataDir).toMatch(/data$/);
+    expect(c.audit).toEqual({
+      keyFile: join(c.dataDir, 'audit.key'),
+      createKey: true,
+      anchorFile: join(c.dataDir, 'audit-anchors.jsonl'),
+      anchorEveryRows: 100,
+      anchorEveryMs: 5 * 60_000,
+    });
+  });
+
+  it('takes the audit key file (never generated then), the anchor file and how often to anchor', () => {
+    const c = loadConfig({
+      POWERDECK_DATA_DIR: '/srv/powerdeck',
+      POWERDECK_AUDIT_KEY_FILE: '/etc/powerdeck/audit.key',
+      POWERDECK_AUDIT_ANCHOR_FILE: '/var/log/powerdeck/anchors.jsonl',
+      POWERDECK_AUDIT_ANCHOR_ROWS: '1',
+      POWERDECK_AUDIT_ANCHOR_MINUTES: '60',
+    });
+    expect(c.audit).toEqual({
+      keyFile: '/etc/powerdeck/audit.key',
+      createKey: false,
+      anchorFile: '/var/log/powerdeck/anchors.jsonl',
+      anchorEveryRows: 1,
+      anchorEveryMs: 3_600_000,
+    });
+    expect(() => loadConfig({ POWERDECK_AUDIT_ANCHOR_ROWS: '0' })).toThrow(
+      /^POWERDECK_AUDIT_ANCHOR_ROWS must be how many audit rows between anchors, from 1 to 1000000 \(got "0"\)$/,
+    );
+    expect(() => loadConfig({ POWERDECK_AUDIT_ANCHOR_MINUTES: 'often' })).toThrow(
+      /^POWERDECK_AUDIT_ANCHOR_MINUTES must be/,
+    );
   });
 
   it('reads a real VergeOS with an API key', () => {

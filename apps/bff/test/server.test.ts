@@ -1,11 +1,12 @@
 // The BFF as a user starts it: server.ts as its own process, against the embedded simulator.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CSRF_HEADER } from '@powerdeck/contracts/roles';
 import { afterEach, describe, expect, it } from 'vitest';
+import { auditCli } from './audit-support';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
@@ -127,4 +128,49 @@ describe('server.ts', () => {
     expect(await s.exited).toBe(78);
     expect(s.output()).toMatch(/Powerdeck cannot start: PORT must be a TCP port from 0 to 65535/);
   }, 30_000);
+
+  it('keys the audit chain with a key it generates (0600, never logged), anchors it at start and at shutdown, and will not start with another key', async () => {
+    const data = tempDir('pd-data-');
+    const env = { PORT: '0', POWERDECK_DATA_DIR: data, POWERDECK_DEMO_PASSWORD: 'demo-password-for-test' };
+    const s = start(env);
+    await waitFor(() => /Powerdeck: http:\/\/127\.0\.0\.1:\d+/.test(s.output()), 30_000);
+    const keyFile = join(data, 'audit.key');
+    const key = readFileSync(keyFile, 'utf8').trim();
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(s.output()).toContain(`generated the audit key at ${keyFile}`);
+    const fingerprint = /"fingerprint":"([0-9a-f]{16})"/.exec(s.output())?.[1];
+    expect(fingerprint).toBeDefined();
+    expect(s.output()).toMatch(/"auditAnchor":\{[^}]*"reason":"start"/);
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+    expect(s.output()).toMatch(/"auditAnchor":\{[^}]*"reason":"shutdown"/);
+    expect(s.output()).not.toContain(key);
+    const anchors = readFileSync(join(data, 'audit-anchors.jsonl'), 'utf8').trim().split('\n');
+    expect(anchors.map((l) => (JSON.parse(l) as { reason: string; key: string }).reason)).toEqual([
+      'start',
+      'shutdown',
+    ]);
+    // The demo users' creation is in the log, keyed, and the CLI finds the same key and anchors.
+    const verified = await auditCli(['verify', '--data-dir', data]);
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toMatch(/^audit log intact: (\d+) rows \(0 legacy unkeyed, \1 keyed\)/);
+    expect(verified.stdout).toContain(`(fingerprint ${fingerprint})`);
+
+    // Another key in its place: the server refuses to start (rows chained with it would never verify).
+    writeFileSync(keyFile, `${'5a'.repeat(32)}\n`, { mode: 0o600 });
+    const again = start(env);
+    expect(await again.exited).toBe(78);
+    expect(again.output()).toMatch(
+      new RegExp(
+        `Powerdeck cannot start: POWERDECK_AUDIT_KEY_FILE must name the key the audit log was written with: .* signed with ${fingerprint}`,
+      ),
+    );
+
+    // A named key file is never generated.
+    const named = start({ ...env, POWERDECK_AUDIT_KEY_FILE: join(data, 'nowhere.key') });
+    expect(await named.exited).toBe(78);
+    expect(named.output()).toContain(
+      `Powerdeck cannot start: POWERDECK_AUDIT_KEY_FILE must name the audit key file (no key file at ${join(data, 'nowhere.key')}`,
+    );
+  }, 60_000);
 });

@@ -1,12 +1,18 @@
-// The audit log on a real SQLite file: append-only, hash-chained, durable before append resolves.
-import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+// The audit log on a real SQLite file: append-only, hash-chained with the audit key, durable before
+// append resolves. (Attacks on the chain, anchors and legacy rows: audit-chain.test.ts.)
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { databasePath } from '../src/db/database';
-import { canonicalAuditRow, GENESIS_HASH, type StoredAuditRow } from '../src/stores/audit-chain';
+import {
+  auditRowHash,
+  canonicalAuditRow,
+  GENESIS_HASH,
+  type StoredAuditRow,
+} from '../src/stores/audit-chain';
 import { openSqliteStores, type SqliteStores } from '../src/stores/sqlite/open';
 import type { AuditInput, AuditRecord } from '../src/stores/types';
 
@@ -82,7 +88,7 @@ async function sample(): Promise<AuditRecord[]> {
 }
 
 describe('audit log', () => {
-  it('chains each row to the one before with SHA-256 over its canonical form', async () => {
+  it('chains each row to the one before with HMAC-SHA256 under the key file over its canonical form', async () => {
     const [first, second, third] = await sample();
     expect(first).toMatchObject({
       id: 1,
@@ -96,13 +102,28 @@ describe('audit log', () => {
     });
     expect(second).toMatchObject({ id: 2, refId: 1, latencyMs: 123, prevHash: first!.hash, vmKey: 42 });
     expect(third!.prevHash).toBe(second!.hash);
-    const stored: Omit<StoredAuditRow, 'hash'> = { ...first!, at: Date.parse(first!.at) };
+    const stored: Omit<StoredAuditRow, 'hash'> = {
+      ...first!,
+      at: Date.parse(first!.at),
+      format: 'powerdeck-audit-v2',
+    };
     const canonical = canonicalAuditRow(stored);
-    expect(canonical.startsWith('["powerdeck-audit-v1",1,1740816000000,"power","requested","hal"')).toBe(
+    expect(canonical.startsWith('["powerdeck-audit-v2",1,1740816000000,"power","requested","hal"')).toBe(
       true,
     );
-    expect(first!.hash).toBe(createHash('sha256').update(canonical).digest('hex'));
-    expect(await stores.audit.verify()).toEqual({ ok: true, rows: 4, lastHash: expect.any(String) });
+    // The key is the text of audit.key, generated in the data directory (64 hex digits, private).
+    const keyText = readFileSync(join(dir, 'audit.key'), 'utf8').trim();
+    expect(keyText).toMatch(/^[0-9a-f]{64}$/);
+    expect(first!.hash).toBe(createHmac('sha256', keyText).update(canonical).digest('hex'));
+    expect(await stores.audit.verify()).toEqual({
+      ok: true,
+      rows: 4,
+      legacyRows: 0,
+      keyedRows: 4,
+      lastHash: (await stores.audit.get(4))!.hash,
+      key: { file: join(dir, 'audit.key'), fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/) },
+      anchors: { file: join(dir, 'audit-anchors.jsonl'), exists: false, count: 0, latest: null },
+    });
     expect(await stores.audit.get(2)).toEqual(second);
     expect(await stores.audit.get(99)).toBeNull();
   });
@@ -136,7 +157,7 @@ describe('audit log', () => {
     other.exec('DROP TRIGGER audit_log_no_update');
     other.prepare("UPDATE audit_log SET reason = 'routine' WHERE id = 2").run();
     other.prepare("UPDATE audit_log SET actor = 'nobody' WHERE id = 3").run();
-    expect(await stores.audit.verify()).toEqual({
+    expect(await stores.audit.verify()).toMatchObject({
       ok: false,
       rows: 2,
       brokenId: 2,
@@ -144,7 +165,7 @@ describe('audit log', () => {
     });
   });
 
-  it('catches a row rewritten with a recomputed hash at the next link', async () => {
+  it('catches a row rewritten with a recomputed hash (even with the key) at the next link', async () => {
     const rows = await sample();
     const other = rawConnection();
     other.exec('DROP TRIGGER audit_log_no_update');
@@ -152,8 +173,9 @@ describe('audit log', () => {
       ...rows[1]!,
       at: Date.parse(rows[1]!.at),
       outcome: 'failed',
+      format: 'powerdeck-audit-v2',
     };
-    const hash = createHash('sha256').update(canonicalAuditRow(forged)).digest('hex');
+    const hash = auditRowHash(forged, stores.audit.key.key);
     other.prepare("UPDATE audit_log SET outcome = 'failed', hash = ? WHERE id = 2").run(hash);
     expect(await stores.audit.verify()).toMatchObject({
       ok: false,

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { databasePath, openDatabase, type SqliteDatabase } from '../src/db/database';
 import { migrate, MIGRATIONS_DIR, readMigrations } from '../src/db/migrate';
+import { auditChainOptions } from '../src/stores/audit-key';
 import { SqliteAuditStore } from '../src/stores/sqlite/audit';
+import { insertLegacyRows } from './audit-support';
 
 const dirs: string[] = [];
 const dbs: SqliteDatabase[] = [];
@@ -78,21 +80,26 @@ describe('migrations', () => {
     expect(versions(again)).toEqual(all);
   });
 
-  it('002 lets the audit log take kind access and keeps the chain of rows written before it', async () => {
+  it('002 and 004 keep the chain of rows written before them; new rows are keyed', async () => {
     const onlyInit = tempDir();
     copyFileSync(join(MIGRATIONS_DIR, '001_init.sql'), join(onlyInit, '001_init.sql'));
     const dir = tempDir();
     const before = open(dir, { migrationsDir: onlyInit });
-    const oldAudit = new SqliteAuditStore(before);
-    await oldAudit.append({ kind: 'signin', outcome: 'accepted', actor: 'ada', authKind: 'password' });
-    await oldAudit.append({ kind: 'power', outcome: 'requested', actor: 'ada', vmKey: 42, action: 'kill' });
-    await expect(oldAudit.append({ kind: 'access', outcome: 'denied', actor: 'ada' })).rejects.toThrow();
+    // Two rows as Powerdeck wrote them then (plain SHA-256); kind 'access' did not exist yet.
+    insertLegacyRows(before, 2);
+    expect(() =>
+      before
+        .prepare(
+          "INSERT INTO audit_log (id, at, kind, outcome, prev_hash, hash) VALUES (3, 0, 'access', 'denied', '', 'x')",
+        )
+        .run(),
+    ).toThrow(/CHECK constraint/);
     before.close();
 
     const after = open(dir);
     expect(versions(after)).toEqual(shippedVersions());
-    const audit = new SqliteAuditStore(after);
-    expect(await audit.verify()).toMatchObject({ ok: true, rows: 2 });
+    const audit = new SqliteAuditStore(after, { chain: auditChainOptions(dir, {}) });
+    expect(await audit.verify()).toMatchObject({ ok: true, rows: 2, legacyRows: 2, keyedRows: 0 });
     const denied = await audit.append({
       kind: 'access',
       outcome: 'denied',
@@ -100,7 +107,7 @@ describe('migrations', () => {
       target: 'users:manage',
     });
     expect(denied).toMatchObject({ id: 3, kind: 'access' });
-    expect(await audit.verify()).toMatchObject({ ok: true, rows: 3 });
+    expect(await audit.verify()).toMatchObject({ ok: true, rows: 3, legacyRows: 2, keyedRows: 1 });
     // The rebuilt table keeps its append-only triggers.
     expect(() => after.prepare('DELETE FROM audit_log WHERE id = 1').run()).toThrow(/append-only/);
     expect(() => after.prepare("UPDATE audit_log SET actor = 'x' WHERE id = 1").run()).toThrow(/append-only/);

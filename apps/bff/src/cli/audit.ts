@@ -1,6 +1,8 @@
-// Admin CLI for the audit log: `npm run audit -- verify` checks the hash chain and names the first
-// broken row (exit 1 when broken); `npm run audit -- export [--csv] [filters]` prints rows, oldest
-// first, as JSON lines or CSV.
+// Admin CLI for the audit log: `npm run audit -- verify` checks the hash chain with the audit key and
+// against the anchor file, says what it checked against, and names the first broken row (exit 1 when
+// broken or when keyed rows cannot be checked); `npm run audit -- export [--csv] [filters]` prints rows,
+// oldest first, as JSON lines or CSV. Neither writes anything: a missing key file is never generated here.
+import { CANNOT_VERIFY } from '../stores/audit-chain';
 import { exportAuditCsv } from '../stores/audit-csv';
 import { openSqliteStores } from '../stores/sqlite/open';
 import {
@@ -9,14 +11,16 @@ import {
   type AuditFilter,
   type AuditKind,
   type AuditOutcome,
+  type AuditVerifyResult,
 } from '../stores/types';
-import { dataDir, parse, positionals, runCli, usageError } from './common';
+import { auditChain, dataDir, parse, positionals, runCli, usageError } from './common';
 
 const COMMANDS = 'verify, export';
 
-const USAGE = `usage: npm run audit -- <command> [--data-dir DIR]
+const USAGE = `usage: npm run audit -- <command> [--data-dir DIR] [--key-file FILE] [--anchor-file FILE]
 
-  verify                      check the hash chain; names the first broken row (exit 1 when broken)
+  verify                      check the hash chain with the key and against the anchors; names the
+                              first broken row (exit 1 when broken or when keyed rows cannot be checked)
   export [--csv] [filters]    print the matching rows, oldest first, as JSON lines (or CSV)
 
 filters: --vm KEY  --user NAME  --action ACTION  --outcome OUTCOME  --kind KIND
@@ -24,7 +28,43 @@ filters: --vm KEY  --user NAME  --action ACTION  --outcome OUTCOME  --kind KIND
 outcomes: ${AUDIT_OUTCOMES.join(', ')}
 kinds: ${AUDIT_KINDS.join(', ')}
 --data-dir DIR: where powerdeck.db lives (default: $POWERDECK_DATA_DIR, else ./data).
+--key-file FILE: the audit key (default: $POWERDECK_AUDIT_KEY_FILE, else DIR/audit.key).
+--anchor-file FILE: the anchors (default: $POWERDECK_AUDIT_ANCHOR_FILE, else DIR/audit-anchors.jsonl).
 `;
+
+const short = (hash: string) => hash.slice(0, 12);
+
+/** What verify checked against, in lines under its verdict. */
+function basis(r: AuditVerifyResult): string {
+  const lines: string[] = [];
+  lines.push(
+    r.key.fingerprint === null
+      ? `  key:     none (${r.key.file})`
+      : `  key:     ${r.key.file} (fingerprint ${r.key.fingerprint})`,
+  );
+  const a = r.anchors;
+  if (a.file === null) {
+    lines.push('  anchors: none configured');
+  } else if (!a.exists || a.count === 0) {
+    lines.push(
+      `  anchors: none (${a.exists ? 'no anchor in' : 'no file at'} ${a.file}): a cut-off tail, or a chain rewritten with the key, would not show`,
+    );
+  } else {
+    const l = a.latest;
+    lines.push(
+      `  anchors: ${a.file}: ${a.count} checked` +
+        (l ? `, the latest of ${l.at} (${l.reason}) at row ${l.rows}, hash ${short(l.hash)}` : ''),
+    );
+  }
+  if (r.ok && r.legacyRows > 0) {
+    lines.push(
+      r.keyedRows > 0
+        ? `  note:    the ${r.legacyRows} legacy rows are plain SHA-256; the first keyed row's hash covers them`
+        : '  note:    no row is keyed yet: plain SHA-256 rows show accidents, not someone who can write the database',
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
 
 function date(name: string, value: string): Date {
   const d = new Date(value);
@@ -43,6 +83,8 @@ function oneOf<T extends string>(name: string, allowed: readonly T[], value: str
 async function main(): Promise<number> {
   const { values, positionals: args } = parse(process.argv.slice(2), {
     'data-dir': { type: 'string' },
+    'key-file': { type: 'string' },
+    'anchor-file': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
     csv: { type: 'boolean' },
     vm: { type: 'string' },
@@ -61,19 +103,27 @@ async function main(): Promise<number> {
   if (command === undefined) throw usageError('a command is needed');
   const exportOnly = ['csv', 'vm', 'user', 'action', 'outcome', 'kind', 'from', 'to'] as const;
 
+  const chain = () => {
+    const dir = dataDir(values['data-dir']);
+    const files = auditChain(dir, { keyFile: values['key-file'], anchorFile: values['anchor-file'] });
+    return { dir, audit: { ...files, createKey: false } };
+  };
+
   if (command === 'verify') {
     positionals('verify', rest, []);
     for (const k of exportOnly) if (values[k] !== undefined) throw usageError(`--${k} goes with export only`);
-    const stores = openSqliteStores(dataDir(values['data-dir']), { mustExist: true });
+    const { dir, audit } = chain();
+    const stores = openSqliteStores(dir, { mustExist: true, audit });
     try {
-      const result = await stores.audit.verify();
-      if (result.ok) {
-        process.stdout.write(
-          `audit log intact: ${result.rows} rows, last hash ${result.lastHash ?? '(none)'}\n`,
-        );
+      const r = await stores.audit.verify();
+      const counts = `${r.rows} rows (${r.legacyRows} legacy unkeyed, ${r.keyedRows} keyed)`;
+      if (r.ok) {
+        process.stdout.write(`audit log intact: ${counts}, last hash ${r.lastHash ?? '(none)'}\n${basis(r)}`);
         return 0;
       }
-      process.stdout.write(`audit log BROKEN at row ${result.brokenId}: ${result.reason}\n`);
+      const verdict = r.reason.startsWith(CANNOT_VERIFY) ? 'NOT VERIFIED' : 'BROKEN';
+      const at = r.brokenId === null ? '' : ` at row ${r.brokenId}`;
+      process.stdout.write(`audit log ${verdict}${at}: ${r.reason}\n  checked: ${counts}\n${basis(r)}`);
       return 1;
     } finally {
       stores.close();
@@ -94,7 +144,8 @@ async function main(): Promise<number> {
     if (values.kind !== undefined) filter.kind = oneOf<AuditKind>('kind', AUDIT_KINDS, values.kind);
     if (values.from !== undefined) filter.from = date('from', values.from);
     if (values.to !== undefined) filter.to = date('to', values.to);
-    const stores = openSqliteStores(dataDir(values['data-dir']), { mustExist: true });
+    const { dir, audit } = chain();
+    const stores = openSqliteStores(dir, { mustExist: true, audit });
     try {
       if (values.csv) {
         for await (const line of exportAuditCsv(stores.audit, filter)) process.stdout.write(line);

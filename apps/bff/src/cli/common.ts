@@ -2,6 +2,7 @@
 // without it ever touching argv, the terminal's echo or the output.
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { auditChainOptions, type AuditChainOptions } from '../stores/audit-key';
 
 /** A failure the CLI reports in one line and exits with `code` (2: usage, 1: refused or failed). */
 export class CliError extends Error {
@@ -34,6 +35,23 @@ export function parse<O extends Options>(args: string[], options: O) {
 export function dataDir(flag: string | undefined): string {
   const env = process.env.POWERDECK_DATA_DIR?.trim();
   return resolve(flag ?? (env ? env : './data'));
+}
+
+/**
+ * The audit key and anchor file, found as the server finds them (POWERDECK_AUDIT_KEY_FILE and
+ * POWERDECK_AUDIT_ANCHOR_FILE, else in the data directory); `--key-file` / `--anchor-file` win. A key
+ * file named by a flag or variable is never generated.
+ */
+export function auditChain(
+  dir: string,
+  flags: { keyFile?: string | undefined; anchorFile?: string | undefined } = {},
+): AuditChainOptions {
+  const options = auditChainOptions(dir, process.env);
+  return {
+    keyFile: flags.keyFile !== undefined ? resolve(flags.keyFile) : options.keyFile,
+    createKey: flags.keyFile === undefined && options.createKey,
+    anchorFile: flags.anchorFile !== undefined ? resolve(flags.anchorFile) : options.anchorFile,
+  };
 }
 
 /** Exactly `count` positionals after the command; never echoes them (one may be a mistyped password). */

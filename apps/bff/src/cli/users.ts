@@ -6,7 +6,16 @@ import { StoreError } from '../stores/errors';
 import { openSqliteStores } from '../stores/sqlite/open';
 import { ROLES, type Role, type User } from '../stores/types';
 import { isRole } from '../stores/validation';
-import { CliError, dataDir, parse, positionals, readNewPassword, runCli, usageError } from './common';
+import {
+  auditChain,
+  CliError,
+  dataDir,
+  parse,
+  positionals,
+  readNewPassword,
+  runCli,
+  usageError,
+} from './common';
 
 const COMMANDS = 'add, passwd, role, disable, enable, list';
 
@@ -64,7 +73,10 @@ async function main(): Promise<number> {
 
   // Check the arguments before asking for a password or opening the database.
   let plan: () => Promise<string>;
-  const stores = () => openSqliteStores(dataDir(values['data-dir']));
+  const stores = () => {
+    const dir = dataDir(values['data-dir']);
+    return openSqliteStores(dir, { audit: auditChain(dir) });
+  };
   const withStores = async <T>(fn: (s: ReturnType<typeof stores>) => Promise<T>): Promise<T> => {
     const s = stores();
     try {

@@ -1,8 +1,21 @@
-// The audit log's hash chain, independent of where rows are stored. Each row's hash is the SHA-256
-// (hex) of its canonical form: the JSON array below, fields in this fixed order, every absent value
-// as null, times as integer milliseconds, params as canonical JSON text, ending with the previous
-// row's hash (64 zeros before the first row). Changing, inserting or removing a row breaks the chain
-// at that row or the next; `verifyChain` names the first row where it breaks.
+// The audit log's hash chain, independent of where rows are stored. Each row's hash covers its canonical
+// form: the JSON array below, starting with the row's format, fields in this fixed order, every absent
+// value as null, times as integer milliseconds, params as canonical JSON text, ending with the previous
+// row's hash (64 zeros before the first row). Changing, inserting or removing a row breaks the chain at
+// that row or the next; `verifyChain` names the first row where it breaks.
+//
+// Two formats, one chain:
+// - powerdeck-audit-v2 (every row written now): the hash is HMAC-SHA256 under the audit key (a file
+//   apart from the database, ./audit-key.ts). Without the key nobody can recompute a valid row, so
+//   editing a row and rehashing the rest is seen.
+// - powerdeck-audit-v1 (legacy, rows written before the key existed): plain SHA-256. Anyone can
+//   recompute those, so on their own they only show accidents; once a keyed row follows them, its HMAC
+//   covers their last hash, and so all of them.
+// Legacy rows can only come first: an unkeyed row after a keyed one is a rewrite (a "downgrade").
+// Neither format shows a cut-off tail, nor a rewrite by someone holding the key: the anchors
+// (./audit-anchor.ts) do, and verifyChain checks the rows against them.
+import type { AnchorFileRead } from './audit-anchor';
+import type { AuditKey } from './audit-key';
 import { StoreError } from './errors';
 import { sha256Hex } from './secrets';
 import { checkRole } from './validation';
@@ -10,24 +23,30 @@ import {
   AUDIT_AUTH_KINDS,
   AUDIT_KINDS,
   AUDIT_OUTCOMES,
+  type AuditAnchor,
   type AuditInput,
   type AuditRecord,
+  type AuditVerifyBasis,
   type AuditVerifyResult,
   type Json,
 } from './types';
 
-export const AUDIT_FORMAT = 'powerdeck-audit-v1';
+/** Plain SHA-256: the rows written before the chain was keyed. */
+export const AUDIT_FORMAT_LEGACY = 'powerdeck-audit-v1';
+/** HMAC-SHA256 under the audit key: every row written now. */
+export const AUDIT_FORMAT = 'powerdeck-audit-v2';
+export type AuditFormat = typeof AUDIT_FORMAT_LEGACY | typeof AUDIT_FORMAT;
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** A row as stored (times in ms). */
-export type StoredAuditRow = Omit<AuditRecord, 'at'> & { at: number };
+/** A row as stored (times in ms), with the format of its hash. */
+export type StoredAuditRow = Omit<AuditRecord, 'at'> & { at: number; format: AuditFormat };
 
-export type AuditRowContent = Omit<StoredAuditRow, 'id' | 'at' | 'prevHash' | 'hash'>;
+export type AuditRowContent = Omit<StoredAuditRow, 'id' | 'at' | 'prevHash' | 'hash' | 'format'>;
 
 /** The canonical serialisation that is hashed. */
 export function canonicalAuditRow(row: Omit<StoredAuditRow, 'hash'>): string {
   return JSON.stringify([
-    AUDIT_FORMAT,
+    row.format,
     row.id,
     row.at,
     row.kind,
@@ -53,8 +72,11 @@ export function canonicalAuditRow(row: Omit<StoredAuditRow, 'hash'>): string {
   ]);
 }
 
-export function auditRowHash(row: Omit<StoredAuditRow, 'hash'>): string {
-  return sha256Hex(canonicalAuditRow(row));
+/** The row's hash in its format: plain SHA-256 (legacy) or HMAC-SHA256 under the key. */
+export function auditRowHash(row: Omit<StoredAuditRow, 'hash'>, key: AuditKey | null): string {
+  if (row.format === AUDIT_FORMAT_LEGACY) return sha256Hex(canonicalAuditRow(row));
+  if (key === null) throw new StoreError('invalid', 'a keyed audit row needs the audit key');
+  return key.mac(canonicalAuditRow(row));
 }
 
 /** JSON with object keys sorted at every level, so equal values hash equally. */
@@ -147,54 +169,174 @@ export function auditContent(input: AuditInput): AuditRowContent {
   };
 }
 
-/** The next row of the chain: its id, time and hashes added to the content. */
-export function chainRow(content: AuditRowContent, id: number, at: number, prevHash: string): StoredAuditRow {
-  const row = { id, at, ...content, prevHash };
-  return { ...row, hash: auditRowHash(row) };
+/** The next row of the chain (always keyed): its id, time and hashes added to the content. */
+export function chainRow(
+  content: AuditRowContent,
+  id: number,
+  at: number,
+  prevHash: string,
+  key: AuditKey,
+): StoredAuditRow {
+  const row = { id, at, ...content, prevHash, format: AUDIT_FORMAT as AuditFormat };
+  return { ...row, hash: auditRowHash(row, key) };
 }
 
+/** What verifyChain checks the rows with: the key (or why there is none) and the anchor file. */
+export interface ChainCheck {
+  key: AuditKey | null;
+  keyFile: string;
+  /** Why there is no key (shown when a keyed row needs one). */
+  keyProblem: string | null;
+  /** The anchor file as read before the rows were (null: no anchor file configured). */
+  anchors: AnchorFileRead | null;
+}
+
+/** How the reason begins when keyed rows could not be checked (no key, or not the right one). */
+export const CANNOT_VERIFY = 'cannot verify keyed rows without the key';
+
+const short = (hash: string) => hash.slice(0, 12);
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 /**
- * Walks rows in id order and checks, for each: ids follow one another from 1, prev_hash is the
- * hash of the row before (zeros for the first), and hash is the hash of the row's canonical form.
+ * Walks rows in id order and checks, for each: ids follow one another from 1; legacy rows come first
+ * (and, when anchored, exactly as many as the anchors say); the hash is the hash of the row's canonical
+ * form (keyed rows with the key); prev_hash is the hash of the row before (zeros for the first); and
+ * every anchored row still has its anchored hash. Then, that no anchored row is missing (a cut tail).
+ *
+ * Read the anchors *before* the rows: an anchor only names committed rows, so every anchor read first is
+ * in a snapshot of the rows taken after, even while the server appends and anchors.
  */
-export function verifyChain(rows: Iterable<StoredAuditRow>): AuditVerifyResult {
+export function verifyChain(rows: Iterable<StoredAuditRow>, check: ChainCheck): AuditVerifyResult {
+  const { key } = check;
+  const anchorFile = check.anchors;
+  const anchors = anchorFile?.anchors ?? [];
+  const latest = anchors.at(-1) ?? null;
   let count = 0;
+  let legacy = 0;
+  let keyed = 0;
   let prevId = 0;
   let prevHash = GENESIS_HASH;
+  const basis = (): AuditVerifyBasis => ({
+    rows: count,
+    legacyRows: legacy,
+    keyedRows: keyed,
+    lastHash: count === 0 ? null : prevHash,
+    key: { file: check.keyFile, fingerprint: key?.fingerprint ?? null },
+    anchors: {
+      file: anchorFile?.file ?? null,
+      exists: anchorFile?.exists ?? false,
+      count: anchors.length,
+      latest,
+    },
+  });
+  const broken = (brokenId: number | null, reason: string): AuditVerifyResult => ({
+    ok: false,
+    ...basis(),
+    brokenId,
+    reason,
+  });
+
+  if (anchorFile?.otherKey) {
+    return broken(
+      null,
+      `${CANNOT_VERIFY}: the key in ${check.keyFile} (fingerprint ${key?.fingerprint}) ` +
+        `is not the one the log was anchored with (fingerprint ${anchorFile.otherKey})`,
+    );
+  }
+  if (anchorFile?.problem) return broken(null, `the anchors cannot be trusted: ${anchorFile.problem}`);
+
+  // Anchored hashes by row count (= the id of the anchored row), the most rows anchored, and where the
+  // legacy rows end (every anchor records it; they all agree unless the file was tampered with).
+  const anchoredAt = new Map<number, AuditAnchor>();
+  let furthest: AuditAnchor | null = null;
+  for (const a of anchors) {
+    if (a.rows > 0 && !anchoredAt.has(a.rows)) anchoredAt.set(a.rows, a);
+    if (furthest === null || a.rows > furthest.rows) furthest = a;
+    if (latest !== null && a.legacyRows !== latest.legacyRows) {
+      return broken(null, 'the anchors cannot be trusted: they disagree on where the legacy rows end');
+    }
+  }
+  const legacyEnd = latest?.legacyRows ?? null;
+  let lastGood = 0;
+
   for (const row of rows) {
     count += 1;
     if (row.id !== prevId + 1) {
-      return {
-        ok: false,
-        rows: count,
-        brokenId: row.id,
-        reason:
-          prevId === 0
-            ? `the log starts at row ${row.id}, not 1: earlier rows were removed`
-            : `row ${row.id} follows row ${prevId}: the rows between were removed`,
-      };
+      return broken(
+        row.id,
+        prevId === 0
+          ? `the log starts at row ${row.id}, not 1: earlier rows were removed`
+          : `row ${row.id} follows row ${prevId}: the rows between were removed`,
+      );
     }
-    if (auditRowHash(row) !== row.hash) {
-      return {
-        ok: false,
-        rows: count,
-        brokenId: row.id,
-        reason: `row ${row.id} does not match its hash: it was changed after it was written`,
-      };
+    if (row.format === AUDIT_FORMAT_LEGACY) {
+      if (keyed > 0) {
+        return broken(
+          row.id,
+          `row ${row.id} is unkeyed (plain SHA-256) but follows keyed rows: it was rehashed without the key`,
+        );
+      }
+      if (legacyEnd !== null && row.id > legacyEnd) {
+        return broken(
+          row.id,
+          `row ${row.id} is unkeyed (plain SHA-256), but the anchors say keying began after row ${legacyEnd}: it was rehashed without the key`,
+        );
+      }
+      legacy += 1;
+    } else {
+      if (legacyEnd !== null && row.id <= legacyEnd) {
+        return broken(
+          row.id,
+          `row ${row.id} is keyed, but the anchors say rows up to ${legacyEnd} were written unkeyed: it was rewritten`,
+        );
+      }
+      if (key === null) {
+        return broken(
+          row.id,
+          `${CANNOT_VERIFY}: ${check.keyProblem ?? `no key file at ${check.keyFile}`}` +
+            (legacy > 0 ? ` (the ${plural(legacy, 'legacy row')} before row ${row.id} hold)` : ''),
+        );
+      }
+      keyed += 1;
+    }
+    if (auditRowHash(row, key) !== row.hash) {
+      return broken(
+        row.id,
+        row.format === AUDIT_FORMAT && keyed === 1 && anchors.length === 0
+          ? `row ${row.id} does not match its keyed hash: it was changed after it was written, or the key (fingerprint ${key?.fingerprint}) is not the one it was written with`
+          : `row ${row.id} does not match its hash: it was changed after it was written`,
+      );
     }
     if (row.prevHash !== prevHash) {
-      return {
-        ok: false,
-        rows: count,
-        brokenId: row.id,
-        reason:
-          prevId === 0
-            ? `row ${row.id} does not start the chain (its prev_hash is not the genesis hash)`
-            : `row ${row.id} does not link to row ${prevId} (prev_hash differs): row ${prevId} was changed or replaced`,
-      };
+      return broken(
+        row.id,
+        prevId === 0
+          ? `row ${row.id} does not start the chain (its prev_hash is not the genesis hash)`
+          : `row ${row.id} does not link to row ${prevId} (prev_hash differs): row ${prevId} was changed or replaced`,
+      );
+    }
+    const anchor = anchoredAt.get(row.id);
+    if (anchor !== undefined) {
+      if (anchor.hash !== row.hash) {
+        return broken(
+          row.id,
+          `row ${row.id} is not the row anchored at ${anchor.at} (anchored hash ${short(anchor.hash)}, now ${short(row.hash)}): ` +
+            `the chain was rewritten after row ${lastGood}, and every hash after recomputed`,
+        );
+      }
+      lastGood = row.id;
     }
     prevId = row.id;
     prevHash = row.hash;
   }
-  return { ok: true, rows: count, lastHash: count === 0 ? null : prevHash };
+
+  if (furthest !== null && furthest.rows > count) {
+    const missing = furthest.rows - count;
+    return broken(
+      count + 1,
+      `the log was cut: ${plural(missing, 'row')} after row ${count} ${missing === 1 ? 'is' : 'are'} missing ` +
+        `(the anchor of ${furthest.at} recorded ${plural(furthest.rows, 'row')}, last hash ${short(furthest.hash)})`,
+    );
+  }
+  return { ok: true, ...basis() };
 }

@@ -341,9 +341,50 @@ export interface AuditPage {
   next: number | null;
 }
 
-export type AuditVerifyResult =
-  | { ok: true; rows: number; lastHash: string | null }
-  | { ok: false; rows: number; brokenId: number; reason: string };
+/** Where the chain ends: what an anchor records (see audit-anchor.ts). */
+export interface AuditHead {
+  /** Rows in the log. Ids run from 1 without gaps, so this is also the last row's id (0: empty). */
+  rows: number;
+  /** The last row's hash (the genesis hash, 64 zeros, when empty). */
+  hash: string;
+  /** The rows at the start hashed with plain SHA-256 (powerdeck-audit-v1), before the chain was keyed. */
+  legacyRows: number;
+}
+
+/** One line of the anchor file: the head at a time, signed with the key. */
+export interface AuditAnchor extends AuditHead {
+  /** ISO 8601. */
+  at: string;
+  /** Why it was written: at start, after a number of rows, after an interval, at shutdown. */
+  reason: 'start' | 'rows' | 'interval' | 'shutdown';
+  /** The fingerprint of the key it was signed with. */
+  key: string;
+  /** HMAC-SHA256 under that key of the fields above. */
+  mac: string;
+}
+
+/** What `verify` checked the rows against, reported whether the chain holds or not. */
+export interface AuditVerifyBasis {
+  /** Rows checked (up to and including the first broken one). */
+  rows: number;
+  /** Of those, rows with plain SHA-256 hashes (powerdeck-audit-v1, written before the chain was keyed). */
+  legacyRows: number;
+  /** Of those, rows with HMAC-SHA256 hashes (powerdeck-audit-v2). */
+  keyedRows: number;
+  /** The hash of the last row checked (null: none). */
+  lastHash: string | null;
+  /** The key file, and the key's fingerprint (null: no usable key there). */
+  key: { file: string; fingerprint: string | null };
+  /** The anchor file (null: none configured), whether it exists, its valid anchors and the latest. */
+  anchors: { file: string | null; exists: boolean; count: number; latest: AuditAnchor | null };
+}
+
+export type AuditVerifyResult = AuditVerifyBasis &
+  (
+    | { ok: true }
+    /** brokenId: the first row that does not hold (or is missing); null when the anchors themselves do not. */
+    | { ok: false; brokenId: number | null; reason: string }
+  );
 
 export interface AuditStore {
   /**
@@ -365,7 +406,12 @@ export interface AuditStore {
    * `poweroff`, `kill`, or `reset` that is not graceful (a graceful reset is a reboot). Null when there is none.
    */
   lastAcceptedStop(vmKey: number, from: Date): Promise<AuditRecord | null>;
-  /** Walks the whole chain; names the first row whose hash or link does not hold. */
+  /** The head of the chain, read in one snapshot (what an anchor records). */
+  head(): Promise<AuditHead>;
+  /**
+   * Walks the whole chain with the store's key and checks it against its anchor file (see audit-chain.ts):
+   * names the first row whose hash or link does not hold, a cut tail, or a rewrite the anchors show.
+   */
   verify(): Promise<AuditVerifyResult>;
 }
 

@@ -1,15 +1,27 @@
-// The audit log in SQLite: append-only (triggers refuse UPDATE and DELETE) and hash-chained
-// (see ../audit-chain.ts). An append reads the last row and inserts the next inside one IMMEDIATE
-// transaction, so the chain stays whole with several writers (the server and the CLIs); with
-// synchronous=FULL the row is on disk when append resolves.
+// The audit log in SQLite: append-only (triggers refuse UPDATE and DELETE) and hash-chained with the
+// audit key (see ../audit-chain.ts, ../audit-key.ts, ../audit-anchor.ts). An append reads the last row
+// and inserts the next inside one IMMEDIATE transaction, so the chain stays whole with several writers
+// (the server and the CLIs); with synchronous=FULL the row is on disk when append resolves.
 import type { SqliteDatabase } from '../../db/database';
-import { auditContent, chainRow, GENESIS_HASH, verifyChain, type StoredAuditRow } from '../audit-chain';
+import { readAnchors } from '../audit-anchor';
+import {
+  AUDIT_FORMAT,
+  AUDIT_FORMAT_LEGACY,
+  auditContent,
+  chainRow,
+  GENESIS_HASH,
+  verifyChain,
+  type AuditFormat,
+  type StoredAuditRow,
+} from '../audit-chain';
+import { openAuditKey, type AuditChainOptions, type AuditKeyState } from '../audit-key';
 import { settle, StoreError } from '../errors';
 import { iso } from '../secrets';
 import type {
   AuditAuthKind,
   AuditInput,
   AuditKind,
+  AuditHead,
   AuditOutcome,
   AuditPage,
   AuditQuery,
@@ -44,11 +56,12 @@ interface AuditRow {
   latency_ms: number | null;
   prev_hash: string;
   hash: string;
+  chain: AuditFormat;
 }
 
 const COLUMNS = `id, at, kind, outcome, actor, role, auth_kind, source, user_agent, vm_key, vm_name, action,
   params, reason, target, request_id, operation_id, ref_id, vergeos_status, vergeos_message, latency_ms,
-  prev_hash, hash`;
+  prev_hash, hash, chain`;
 
 function toStored(r: AuditRow): StoredAuditRow {
   return {
@@ -75,16 +88,26 @@ function toStored(r: AuditRow): StoredAuditRow {
     latencyMs: r.latency_ms,
     prevHash: r.prev_hash,
     hash: r.hash,
+    format: r.chain,
   };
 }
 
-function toRecord(s: StoredAuditRow): AuditRecord {
+function toRecord({ format: _format, ...s }: StoredAuditRow): AuditRecord {
   return { ...s, at: iso(s.at) };
 }
 
 const MAX_LIMIT = 1000;
 
+export interface SqliteAuditStoreOptions {
+  now?: Clock;
+  /** Where the key and the anchor file are (../audit-key.ts `auditChainOptions`). */
+  chain: AuditChainOptions;
+}
+
 export class SqliteAuditStore implements AuditStore {
+  /** The key as found when the store opened (null key: appends are refused, keyed rows cannot be verified). */
+  readonly key: AuditKeyState;
+  readonly anchorFile: string | null;
   private readonly now: Clock;
   private readonly db: SqliteDatabase;
   private readonly last;
@@ -96,18 +119,30 @@ export class SqliteAuditStore implements AuditStore {
   private readonly outcomes;
   private readonly stops;
   private readonly appendTx;
+  private readonly headTx;
 
-  constructor(db: SqliteDatabase, options: { now?: Clock } = {}) {
+  constructor(db: SqliteDatabase, options: SqliteAuditStoreOptions) {
     this.db = db;
     this.now = options.now ?? Date.now;
-    this.last = db.prepare<[], { id: number; hash: string }>(
-      'SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1',
+    this.last = db.prepare<[], { id: number; hash: string; chain: AuditFormat }>(
+      'SELECT id, hash, chain FROM audit_log ORDER BY id DESC LIMIT 1',
     );
+    // Legacy rows only come first, so the last row says whether the log is keyed yet.
+    this.key = openAuditKey(options.chain, this.last.get()?.chain === AUDIT_FORMAT);
+    this.anchorFile = options.chain.anchorFile;
+    // Counted through the partial index audit_log_legacy (migration 004): as many steps as legacy rows.
+    const legacy = db
+      .prepare<[], number>(`SELECT COUNT(*) FROM audit_log WHERE chain = '${AUDIT_FORMAT_LEGACY}'`)
+      .pluck();
+    this.headTx = db.transaction((): AuditHead => {
+      const last = this.last.get();
+      return { rows: last?.id ?? 0, hash: last?.hash ?? GENESIS_HASH, legacyRows: legacy.get() ?? 0 };
+    });
     this.exists = db.prepare<[number], number>('SELECT id FROM audit_log WHERE id = ?').pluck();
     this.insert = db.prepare<[AuditRow]>(
       `INSERT INTO audit_log (${COLUMNS}) VALUES (@id, @at, @kind, @outcome, @actor, @role, @auth_kind,
         @source, @user_agent, @vm_key, @vm_name, @action, @params, @reason, @target, @request_id,
-        @operation_id, @ref_id, @vergeos_status, @vergeos_message, @latency_ms, @prev_hash, @hash)`,
+        @operation_id, @ref_id, @vergeos_status, @vergeos_message, @latency_ms, @prev_hash, @hash, @chain)`,
     );
     this.byId = db.prepare<[number], AuditRow>(`SELECT ${COLUMNS} FROM audit_log WHERE id = ?`);
     this.everything = db.prepare<[], AuditRow>(`SELECT ${COLUMNS} FROM audit_log ORDER BY id`);
@@ -127,12 +162,19 @@ export class SqliteAuditStore implements AuditStore {
        ORDER BY id DESC LIMIT 1`,
     );
     this.appendTx = db.transaction((input: AuditInput): StoredAuditRow => {
+      const key = this.key.key;
+      if (key === null) {
+        throw new StoreError(
+          'conflict',
+          `cannot write to the audit log without its key: ${this.key.problem}`,
+        );
+      }
       const content = auditContent(input);
       if (content.refId !== null && this.exists.get(content.refId) === undefined) {
         throw new StoreError('invalid', `audit refId ${content.refId} names no row`);
       }
       const last = this.last.get();
-      const row = chainRow(content, (last?.id ?? 0) + 1, this.now(), last?.hash ?? GENESIS_HASH);
+      const row = chainRow(content, (last?.id ?? 0) + 1, this.now(), last?.hash ?? GENESIS_HASH, key);
       this.insert.run({
         id: row.id,
         at: row.at,
@@ -157,6 +199,7 @@ export class SqliteAuditStore implements AuditStore {
         latency_ms: row.latencyMs,
         prev_hash: row.prevHash,
         hash: row.hash,
+        chain: row.format,
       });
       return row;
     });
@@ -223,11 +266,23 @@ export class SqliteAuditStore implements AuditStore {
     });
   }
 
+  head(): Promise<AuditHead> {
+    // One (deferred) transaction: the last row and the legacy count from one snapshot.
+    return settle(() => this.headTx());
+  }
+
   verify(): Promise<AuditVerifyResult> {
     return settle(() => {
+      // The anchors first, then the rows (see verifyChain): an anchor names committed rows only.
+      const anchors = this.anchorFile === null ? null : readAnchors(this.anchorFile, this.key.key);
       // One statement, one read transaction: a consistent snapshot even while others append.
       const rows = this.everything.iterate();
-      return verifyChain(map(rows, toStored));
+      return verifyChain(map(rows, toStored), {
+        key: this.key.key,
+        keyFile: this.key.keyFile,
+        keyProblem: this.key.problem,
+        anchors,
+      });
     });
   }
 }

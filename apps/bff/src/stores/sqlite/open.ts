@@ -1,5 +1,6 @@
 // Every store on one SQLite database in a data directory: what the server and the CLIs open.
 import { openDatabase, type OpenDatabaseOptions, type SqliteDatabase } from '../../db/database';
+import { auditChainOptions, type AuditChainOptions } from '../audit-key';
 import type { Clock, Stores, ThrottleLimits } from '../types';
 import { SqliteAuditStore } from './audit';
 import { SqliteDisplayLinkStore } from './display-links';
@@ -17,10 +18,17 @@ export interface SqliteStoresOptions extends OpenDatabaseOptions {
   tokenMaxLifetimeMs?: number;
   throttle?: Partial<ThrottleLimits>;
   hashOptions?: SqliteUserStoreOptions['hashOptions'];
+  /**
+   * The audit key and anchor file. Default: `audit.key` (generated when missing, while the log has no
+   * keyed rows) and `audit-anchors.jsonl` in the data directory; the server and the CLIs pass
+   * `auditChainOptions(dataDir, env)`, which honours POWERDECK_AUDIT_KEY_FILE and _ANCHOR_FILE.
+   */
+  audit?: AuditChainOptions;
 }
 
 export interface SqliteStores extends Stores {
   db: SqliteDatabase;
+  audit: SqliteAuditStore;
   /** Closes the database (after the last store call). */
   close(): void;
 }
@@ -48,7 +56,7 @@ export function openSqliteStores(dataDir: string, options: SqliteStoresOptions =
       now,
       ...(options.throttle ? { limits: options.throttle } : {}),
     }),
-    audit: new SqliteAuditStore(db, { now }),
+    audit: new SqliteAuditStore(db, { now, chain: options.audit ?? auditChainOptions(dataDir, {}) }),
     operations: new SqliteOperationStore(db),
     close: () => {
       if (db.open) db.close();
