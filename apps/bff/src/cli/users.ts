@@ -106,7 +106,8 @@ async function main(): Promise<number> {
           const done = `changed the password of ${user.username}; their sessions are ended`;
           if (!keepTokens) return `${done}; ${tokens(tokensRevoked)} revoked`;
           const kept = (await s.tokens.activeCountByUser()).get(user.id) ?? 0;
-          return `${done}; ${kept === 0 ? 'they have no tokens' : `their ${tokens(kept)} ${kept === 1 ? 'is' : 'are'} kept`}`;
+          if (kept === 0) return `${done}; they have no tokens`;
+          return `${done}; their ${tokens(kept)} ${kept === 1 ? 'is' : 'are'} kept`;
         });
       };
       break;

@@ -156,7 +156,8 @@ export function changePassword(
 
 /**
  * Sets a user's role; when it changes, ends every session of the user. Their tokens stay, but a token never acts
- * above its owner's current role: the token store caps its role by the owner's at every lookup. `keepAnAdmin`: refuse to demote the last enabled admin (StoreError 'conflict').
+ * above its owner's current role: the token store caps its role by the owner's at every lookup.
+ * `keepAnAdmin`: refuse to demote the last enabled admin (StoreError 'conflict').
  */
 export function setUserRole(
   stores: Stores,
