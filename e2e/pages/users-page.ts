@@ -1,4 +1,4 @@
-// Users (`/admin/users`, admins): add, disable, change a role (docs/ui-contract.md, "Users").
+// Users (`/admin/users`, admins): add, disable, change a role, set a password (docs/ui-contract.md, "Users").
 import { expect, type Locator, type Page } from '@playwright/test';
 
 export class UsersPage {
@@ -39,6 +39,20 @@ export class UsersPage {
     await dialog.getByRole('textbox', { name: 'Password' }).fill(user.password);
     await dialog.getByRole('button', { name: 'Add user', exact: true }).click();
     await expect(dialog).toBeHidden();
+  }
+
+  setPasswordButton(username: string): Locator {
+    return this.table.getByRole('button', { name: `Set password for ${username}`, exact: true });
+  }
+
+  /** The `Set a new password for <name>` dialog. */
+  passwordDialog(username: string): Locator {
+    return this.dialog(`Set a new password for ${username}`);
+  }
+
+  /** The `Tokens` cell of a user's row: how many of their personal tokens work now. */
+  tokensCell(username: string): Locator {
+    return this.row(username).getByRole('cell').nth(3);
   }
 
   disableButton(username: string): Locator {

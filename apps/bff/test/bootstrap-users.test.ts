@@ -50,6 +50,26 @@ describe('bootstrapUsers', () => {
     expect(await s.audit.verify()).toMatchObject({ ok: true });
   });
 
+  it("in demo mode a restart keeps the demo users' tokens, audited as kept", async () => {
+    const s = stores();
+    await bootstrapUsers(s, { demo: true, demoPassword: 'first-demo-password' });
+    const viewer = await s.users.get('viewer');
+    const { token } = await s.tokens.create({
+      userId: viewer!.id,
+      name: 'demo script',
+      role: 'viewer',
+      expiresAt: new Date(Date.now() + 86_400_000),
+    });
+    await bootstrapUsers(s, { demo: true, demoPassword: 'second-demo-password' });
+    expect(await s.tokens.lookup(token)).toMatchObject({ role: 'viewer', actor: 'viewer' });
+    const rows = (await s.audit.query({ kind: 'user', action: 'passwd' })).rows.filter(
+      (r) => r.target === 'user:viewer',
+    );
+    expect(rows.map((r) => [r.actor, r.params])).toEqual([
+      ['startup', '{"revokeTokens":false,"sessionsEnded":0,"tokensKept":1}'],
+    ]);
+  });
+
   it('makes random passwords that differ and are long enough', () => {
     const a = randomPassword();
     expect(a.length).toBeGreaterThanOrEqual(12);

@@ -83,7 +83,7 @@ describe('users CLI', { timeout: 60_000 }, () => {
     const passwd = await users(['passwd', 'carol', '--data-dir', dir], 'a fresh new passphrase\n');
     expect(passwd).toMatchObject({
       code: 0,
-      stdout: 'changed the password of carol; their sessions are ended\n',
+      stdout: 'changed the password of carol; their sessions are ended; no tokens revoked\n',
     });
     await withStores(async (s) => {
       expect((await s.users.verifyPassword('carol', PASSWORD)).ok).toBe(false);
@@ -95,7 +95,7 @@ describe('users CLI', { timeout: 60_000 }, () => {
       async (s) => (await s.sessions.create({ kind: 'session', userId: 1 })).secret,
     );
     expect((await users(['disable', 'carol', '--data-dir', dir])).stdout).toBe(
-      'disabled carol; their sessions are ended\n',
+      'disabled carol; their sessions are ended; no tokens revoked\n',
     );
     await withStores(async (s) => {
       expect(await s.sessions.lookup(live)).toBeNull();
@@ -124,6 +124,79 @@ describe('users CLI', { timeout: 60_000 }, () => {
       expect(JSON.stringify(rows)).not.toContain('passphrase');
       expect(await s.audit.verify()).toMatchObject({ ok: true, rows: 5 });
     });
+  });
+
+  it("passwd revokes the user's tokens unless --keep-tokens; disable revokes them for good", async () => {
+    await users(['add', 'dora', '--role', 'helpdesk', '--data-dir', dir], `${PASSWORD}\n`);
+    const mint = (name: string) =>
+      withStores(async (s) => {
+        const u = await s.users.get('dora');
+        const made = await s.tokens.create({
+          userId: u!.id,
+          name,
+          role: 'helpdesk',
+          expiresAt: new Date(Date.now() + 86_400_000),
+        });
+        return made.token;
+      });
+    const works = (token: string) => withStores(async (s) => (await s.tokens.lookup(token)) !== null);
+
+    // The default revokes them (checked before the output, so the old code fails on what matters).
+    const first = await mint('first');
+    const passwd = await users(['passwd', 'dora', '--data-dir', dir], 'a fresh new passphrase\n');
+    expect(await works(first)).toBe(false);
+    expect(passwd).toMatchObject({
+      code: 0,
+      stdout: 'changed the password of dora; their sessions are ended; 1 token revoked\n',
+    });
+
+    // --keep-tokens: the password changes, the tokens keep working, and the audit row says so.
+    const kept = await mint('kept');
+    const other = await mint('other');
+    const keep = await users(
+      ['passwd', 'dora', '--keep-tokens', '--data-dir', dir],
+      'another new passphrase\n',
+    );
+    expect(keep).toMatchObject({
+      code: 0,
+      stdout: 'changed the password of dora; their sessions are ended; their 2 tokens are kept\n',
+    });
+    expect(await works(kept)).toBe(true);
+    expect(await works(other)).toBe(true);
+    await withStores(async (s) =>
+      expect((await s.users.verifyPassword('dora', 'another new passphrase')).ok).toBe(true),
+    );
+
+    // Disabling revokes them, and enabling does not bring them back.
+    const disable = await users(['disable', 'dora', '--data-dir', dir]);
+    expect((await users(['enable', 'dora', '--data-dir', dir])).stdout).toBe('enabled dora\n');
+    expect(await works(kept)).toBe(false);
+    expect(await works(other)).toBe(false);
+    expect(disable.stdout).toBe('disabled dora; their sessions are ended; 2 tokens revoked\n');
+
+    await withStores(async (s) => {
+      const rows = (await s.audit.query({ order: 'asc' })).rows.slice(1);
+      expect(rows.map((r) => [r.kind, r.action, r.actor, r.reason])).toEqual([
+        ['token', 'revoke', 'cli', 'password changed'],
+        ['user', 'passwd', 'cli', null],
+        ['user', 'passwd', 'cli', null],
+        ['token', 'revoke', 'cli', 'user disabled'],
+        ['token', 'revoke', 'cli', 'user disabled'],
+        ['user', 'disable', 'cli', null],
+        ['user', 'enable', 'cli', null],
+      ]);
+      expect(JSON.parse(rows[1]!.params!)).toEqual({
+        revokeTokens: true,
+        sessionsEnded: 0,
+        tokensRevoked: 1,
+      });
+      expect(JSON.parse(rows[2]!.params!)).toEqual({ revokeTokens: false, sessionsEnded: 0, tokensKept: 2 });
+      expect(JSON.parse(rows[5]!.params!)).toEqual({ sessionsEnded: 0, tokensRevoked: 2 });
+      expect(await s.audit.verify()).toMatchObject({ ok: true });
+    });
+    const usage = await users(['disable', 'dora', '--keep-tokens', '--data-dir', dir]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/^users: --keep-tokens goes with passwd only\n/);
   });
 
   it('refuses wrong usage with exit code 2 and the usage text', async () => {

@@ -16,7 +16,12 @@ async function auditRows(filter: { kind?: AuditRecord['kind']; actor?: string } 
   return (await env.app.testStores.audit.query({ ...filter, order: 'asc', limit: 1000 })).rows;
 }
 
-function send(headers: AuthHeaders, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) {
+function send(
+  headers: AuthHeaders,
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  url: string,
+  payload?: object,
+) {
   return env.app.inject({ method, url, headers, ...(payload ? { payload } : {}) });
 }
 
@@ -87,7 +92,15 @@ describe('GET /api/users', () => {
     const users = res.json<UserRow[]>();
     expect(users.map((u) => u.username)).toEqual(['admin', 'helpdesk', 'viewer']);
     for (const u of users) {
-      expect(Object.keys(u).sort()).toEqual(['createdAt', 'disabled', 'role', 'updatedAt', 'username']);
+      expect(Object.keys(u).sort()).toEqual([
+        'activeTokens',
+        'createdAt',
+        'disabled',
+        'role',
+        'updatedAt',
+        'username',
+      ]);
+      expect(u.activeTokens).toBe(0);
       expect(u.disabled).toBe(false);
       expect(new Date(u.createdAt).toISOString()).toBe(u.createdAt);
     }
@@ -241,7 +254,7 @@ describe('PATCH /api/users/:username', () => {
     expect(await tryPassword('viewer', NEW_PASSWORD)).toBe(200);
     const rows = await auditRows({ kind: 'user' });
     expect(rows.map((r) => [r.action, r.actor, r.params])).toEqual([
-      ['passwd', 'admin', '{"sessionsEnded":1}'],
+      ['passwd', 'admin', '{"revokeTokens":true,"sessionsEnded":1,"tokensRevoked":0}'],
     ]);
     expect(JSON.stringify(await auditRows())).not.toContain(NEW_PASSWORD);
   });
@@ -282,6 +295,166 @@ describe('PATCH /api/users/:username', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json<{ err: string }>().err).toMatch(/params\.username/);
     expect(await env.app.testStores.users.get('viewer')).toMatchObject({ role: 'viewer', disabled: false });
+  });
+});
+
+describe('tokens and account changes (issue 12, finding 9)', () => {
+  /** A personal token the user makes for themselves over HTTP, and the script's headers with it. */
+  async function scriptToken(username: string, role: string, name = 'nightly') {
+    const person = await signIn(env.app, username);
+    const res = await send(person, 'POST', '/api/tokens', { name, role, expiresInDays: 7 });
+    expect(res.statusCode).toBe(201);
+    const { token, info } = res.json<{ token: string; info: { id: number } }>();
+    return { id: info.id, bearer: { authorization: `Bearer ${token}` } };
+  }
+
+  /** What a script with these headers gets from a real VergeOS-compatible route. */
+  async function vmsStatus(headers: AuthHeaders) {
+    return (await env.app.inject({ method: 'GET', url: '/api/v4/vms?fields=name', headers })).statusCode;
+  }
+
+  async function activeTokens(username: string) {
+    const users = (await send(env.app.adminHeaders, 'GET', '/api/users')).json<UserRow[]>();
+    return users.find((u) => u.username === username)?.activeTokens;
+  }
+
+  it('disabling a user revokes their tokens for good: after enabling them again the old token is refused', async () => {
+    const one = await scriptToken('viewer', 'viewer', 'one');
+    const two = await scriptToken('viewer', 'viewer', 'two');
+    expect(await vmsStatus(one.bearer)).toBe(200);
+
+    const disabled = await send(env.app.adminHeaders, 'PATCH', '/api/users/viewer', { disabled: true });
+    expect(disabled.statusCode).toBe(200);
+    expect(await vmsStatus(one.bearer)).toBe(401);
+
+    const enabled = await send(env.app.adminHeaders, 'PATCH', '/api/users/viewer', { disabled: false });
+    expect(enabled.statusCode).toBe(200);
+    expect(await tryPassword('viewer', TEST_PASSWORD)).toBe(200);
+    // The attack: the tokens made before the disable must not work again.
+    expect(await vmsStatus(one.bearer)).toBe(401);
+    expect(await vmsStatus(two.bearer)).toBe(401);
+
+    expect(disabled.json()).toMatchObject({ username: 'viewer', disabled: true, tokensRevoked: 2 });
+    expect(enabled.json()).toMatchObject({ disabled: false, tokensRevoked: 0 });
+    expect(await activeTokens('viewer')).toBe(0);
+    for (const { id } of [one, two]) {
+      expect((await env.app.testStores.tokens.get(id))?.revokedAt).not.toBeNull();
+    }
+
+    // On record: each token's revocation, with why, then the disable that did it.
+    const rows = (await auditRows()).filter((r) => r.kind === 'user' || r.action === 'revoke');
+    expect(rows.map((r) => [r.kind, r.action, r.target, r.actor, r.outcome, r.reason])).toEqual([
+      ['token', 'revoke', `token:${two.id}`, 'admin', 'accepted', 'user disabled'],
+      ['token', 'revoke', `token:${one.id}`, 'admin', 'accepted', 'user disabled'],
+      ['user', 'disable', 'user:viewer', 'admin', 'accepted', null],
+      ['user', 'enable', 'user:viewer', 'admin', 'accepted', null],
+    ]);
+    expect(JSON.parse(rows[0]!.params!)).toMatchObject({ owner: 'viewer', name: 'two' });
+    expect(JSON.parse(rows[2]!.params!)).toEqual({ sessionsEnded: 2, tokensRevoked: 2 });
+  });
+
+  it('a password change revokes their tokens by default, audited with how many', async () => {
+    const { id, bearer } = await scriptToken('helpdesk', 'helpdesk');
+    expect(await vmsStatus(bearer)).toBe(200);
+
+    const res = await send(env.app.adminHeaders, 'PATCH', '/api/users/helpdesk', { password: NEW_PASSWORD });
+    expect(res.statusCode).toBe(200);
+    expect(await vmsStatus(bearer)).toBe(401);
+    expect(
+      (
+        await env.app.inject({
+          method: 'POST',
+          url: '/api/v4/vm_actions',
+          headers: bearer,
+          payload: { vm: 42, action: 'poweron' },
+        })
+      ).statusCode,
+    ).toBe(401);
+    expect(res.json()).toMatchObject({ username: 'helpdesk', tokensRevoked: 1, activeTokens: 0 });
+
+    const rows = (await auditRows()).filter((r) => r.kind === 'user' || r.action === 'revoke');
+    expect(rows.map((r) => [r.kind, r.action, r.target, r.reason])).toEqual([
+      ['token', 'revoke', `token:${id}`, 'password changed'],
+      ['user', 'passwd', 'user:helpdesk', null],
+    ]);
+    expect(JSON.parse(rows[1]!.params!)).toEqual({ revokeTokens: true, sessionsEnded: 1, tokensRevoked: 1 });
+  });
+
+  it('a password change with revokeTokens: false keeps their tokens working, audited as kept', async () => {
+    const { bearer } = await scriptToken('helpdesk', 'helpdesk');
+    const res = await send(env.app.adminHeaders, 'PATCH', '/api/users/helpdesk', {
+      password: NEW_PASSWORD,
+      revokeTokens: false,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ tokensRevoked: 0, activeTokens: 1 });
+    expect(await vmsStatus(bearer)).toBe(200);
+    expect(await tryPassword('helpdesk', NEW_PASSWORD)).toBe(200);
+
+    const rows = await auditRows();
+    expect(rows.filter((r) => r.action === 'revoke')).toEqual([]);
+    const [passwd] = rows.filter((r) => r.action === 'passwd');
+    expect(JSON.parse(passwd!.params!)).toEqual({ revokeTokens: false, sessionsEnded: 1, tokensKept: 1 });
+  });
+
+  it('refuses revokeTokens without a password (400), changing nothing', async () => {
+    const { bearer } = await scriptToken('viewer', 'viewer');
+    for (const revokeTokens of [true, false]) {
+      const res = await send(env.app.adminHeaders, 'PATCH', '/api/users/viewer', { revokeTokens });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({
+        err: 'Invalid request: revokeTokens goes only with a new password',
+        code: 'invalid_request',
+      });
+    }
+    const bad = await send(env.app.adminHeaders, 'PATCH', '/api/users/viewer', {
+      password: NEW_PASSWORD,
+      revokeTokens: 'yes',
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json<{ err: string }>().err).toMatch(/body\.revokeTokens must be boolean/);
+    expect(await vmsStatus(bearer)).toBe(200);
+    expect(await tryPassword('viewer', TEST_PASSWORD)).toBe(200);
+  });
+
+  it('lists how many live tokens each user has (not revoked, not expired)', async () => {
+    await scriptToken('helpdesk', 'viewer', 'a');
+    const b = await scriptToken('helpdesk', 'helpdesk', 'b');
+    await send(await signIn(env.app, 'helpdesk'), 'DELETE', `/api/tokens/${b.id}`);
+    const users = (await send(env.app.adminHeaders, 'GET', '/api/users')).json<UserRow[]>();
+    expect(users.map((u) => [u.username, u.activeTokens])).toEqual([
+      ['admin', 0],
+      ['helpdesk', 1],
+      ['viewer', 0],
+    ]);
+  });
+
+  it("a token never acts above its owner's current role: an admin token of a user demoted to helpdesk acts as helpdesk", async () => {
+    await env.app.testStores.users.create({ username: 'ada', role: 'admin', password: TEST_PASSWORD });
+    const { bearer } = await scriptToken('ada', 'admin');
+    const kill = () =>
+      env.app.inject({
+        method: 'POST',
+        url: '/api/v4/vm_actions',
+        headers: { ...bearer, 'x-powerdeck-reason': 'test' },
+        payload: { vm: 42, action: 'kill' },
+      });
+
+    expect(
+      (await send(env.app.adminHeaders, 'PATCH', '/api/users/ada', { role: 'helpdesk' })).statusCode,
+    ).toBe(200);
+    const session = await env.app.inject({ method: 'GET', url: '/api/session', headers: bearer });
+    expect(session.json()).toMatchObject({ authKind: 'token', role: 'helpdesk' });
+    const refused = await kill();
+    expect(refused.statusCode).toBe(403);
+    expect(refused.body).toMatch(/helpdesk/);
+    // The token itself still says admin: the cap is applied at every request, from the owner's role then.
+    const [row] = await env.app.testStores.tokens.list({
+      userId: (await env.app.testStores.users.get('ada'))!.id,
+    });
+    expect(row?.role).toBe('admin');
+    const denied = (await auditRows({ kind: 'power' })).filter((r) => r.actor === 'ada');
+    expect(denied.map((r) => [r.outcome, r.role, r.authKind])).toEqual([['denied', 'helpdesk', 'token']]);
   });
 });
 

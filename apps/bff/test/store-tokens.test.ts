@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStores, type SqliteStores } from '../src/stores/sqlite/open';
-import type { User } from '../src/stores/types';
+import { ROLES, type User } from '../src/stores/types';
+import { roleRank } from '@powerdeck/contracts/roles';
 
 const DAY = 24 * 60 * 60_000;
 const PASSWORD = 'correct horse battery staple';
@@ -112,6 +113,25 @@ describe('personal access tokens', () => {
     expect((await stores.tokens.lookup(token))?.role).toBe('helpdesk');
   });
 
+  it("never act above their owner's current role, whatever it becomes", async () => {
+    for (const tokenRole of ROLES) {
+      await stores.users.setRole('ada', 'admin');
+      const { token } = await stores.tokens.create({
+        userId: admin.id,
+        name: `as ${tokenRole}`,
+        role: tokenRole,
+        expiresAt: inDays(1),
+      });
+      for (const ownerRole of [...ROLES, ...[...ROLES].reverse()]) {
+        await stores.users.setRole('ada', ownerRole);
+        const role = (await stores.tokens.lookup(token))?.role;
+        expect(role, `${tokenRole} token, ${ownerRole} owner`).toBe(
+          roleRank(tokenRole) <= roleRank(ownerRole) ? tokenRole : ownerRole,
+        );
+      }
+    }
+  });
+
   it('stop working when expired', async () => {
     const { token } = await stores.tokens.create({
       userId: helpdesk.id,
@@ -161,6 +181,39 @@ describe('personal access tokens', () => {
     await expect(
       stores.tokens.create({ userId: helpdesk.id, name: 'n', role: 'viewer', expiresAt: inDays(1) }),
     ).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('are revoked all at once for a user (disable, password change): only their live ones, for good', async () => {
+    const make = (userId: number, name: string, days = 9) =>
+      stores.tokens.create({ userId, name, role: 'viewer', expiresAt: inDays(days) });
+    const a = await make(helpdesk.id, 'a');
+    const b = await make(helpdesk.id, 'b', 1);
+    const gone = await make(helpdesk.id, 'gone');
+    await stores.tokens.revoke(gone.info.id);
+    const old = await make(helpdesk.id, 'old', 1);
+    const theirs = await make(admin.id, 'theirs');
+    now += DAY; // b and old expire
+    const c = await make(helpdesk.id, 'c');
+    expect(await stores.tokens.activeCountByUser()).toEqual(
+      new Map([
+        [helpdesk.id, 2],
+        [admin.id, 1],
+      ]),
+    );
+
+    now += 1000;
+    const revoked = await stores.tokens.revokeAllOfUser(helpdesk.id);
+    expect(revoked.map((t) => [t.name, t.revokedAt])).toEqual([
+      ['c', new Date(now).toISOString()],
+      ['a', new Date(now).toISOString()],
+    ]);
+    for (const t of [a, b, c, old, gone]) expect(await stores.tokens.lookup(t.token)).toBeNull();
+    expect(await stores.tokens.lookup(theirs.token)).not.toBeNull();
+    // Expired and already revoked ones keep what they were.
+    expect((await stores.tokens.get(b.info.id))?.revokedAt).toBeNull();
+    expect((await stores.tokens.get(gone.info.id))?.revokedAt).not.toBe(new Date(now).toISOString());
+    expect(await stores.tokens.activeCountByUser()).toEqual(new Map([[admin.id, 1]]));
+    expect(await stores.tokens.revokeAllOfUser(helpdesk.id)).toEqual([]);
   });
 
   it('list a user’s own tokens, or everyone’s, newest first', async () => {

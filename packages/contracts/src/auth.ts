@@ -8,7 +8,7 @@
 //   POST   /api/display-session      DisplaySignInBody -> SessionInfo (sets a display cookie that never idles out)
 //   GET    /api/users                -> UserRow[]                         (users:manage)
 //   POST   /api/users                NewUserBody -> UserRow                (users:manage)
-//   PATCH  /api/users/:username      UserPatchBody -> UserRow              (users:manage)
+//   PATCH  /api/users/:username      UserPatchBody -> UserPatchAnswer      (users:manage)
 //   GET    /api/tokens[?all=true]    -> TokenRow[] (own; all=true: everyone's, admins)
 //   POST   /api/tokens               NewTokenBody -> NewTokenAnswer (the token is shown once)
 //   DELETE /api/tokens/:id           -> 204 (own; admins: any)
@@ -57,13 +57,16 @@ export const SessionInfo = Type.Object({
 });
 export type SessionInfo = Static<typeof SessionInfo>;
 
-export const UserRow = Type.Object({
+const userRowFields = {
   username: Type.String(),
   role: RoleSchema,
   disabled: Type.Boolean(),
   createdAt: Iso,
   updatedAt: Iso,
-});
+  /** How many personal access tokens of theirs work now (not revoked, not expired). */
+  activeTokens: Type.Integer({ minimum: 0 }),
+};
+export const UserRow = Type.Object(userRowFields);
 export type UserRow = Static<typeof UserRow>;
 
 export const NewUserBody = Type.Object(
@@ -72,16 +75,28 @@ export const NewUserBody = Type.Object(
 );
 export type NewUserBody = Static<typeof NewUserBody>;
 
-/** One or more changes; a password change, disabling or a role change ends the user's sessions. */
+/**
+ * One or more changes; a password change, disabling or a role change ends the user's sessions. Disabling also
+ * revokes their personal tokens for good; a password change does too unless `revokeTokens` is false (it goes only
+ * with `password`; default true).
+ */
 export const UserPatchBody = Type.Object(
   {
     role: Type.Optional(RoleSchema),
     disabled: Type.Optional(Type.Boolean()),
     password: Type.Optional(Password),
+    revokeTokens: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false, minProperties: 1 },
 );
 export type UserPatchBody = Static<typeof UserPatchBody>;
+
+/** The user after a PATCH, and how many of their tokens it revoked (disabling, a password change). */
+export const UserPatchAnswer = Type.Object({
+  ...userRowFields,
+  tokensRevoked: Type.Integer({ minimum: 0 }),
+});
+export type UserPatchAnswer = Static<typeof UserPatchAnswer>;
 
 export const TokenRow = Type.Object({
   id: Type.Integer(),

@@ -1,9 +1,10 @@
 // Managing people: list, add, change role or password, disable and enable (users:manage, admins in a
 // browser). Every change goes through the audited functions of stores/admin.ts, so each change and
 // each refusal leaves an audit row with who asked. A password change, disabling and a role change end
-// the user's sessions; nothing may leave Powerdeck without an enabled admin.
+// the user's sessions; disabling revokes their personal tokens for good, and a password change does too
+// unless the body says `revokeTokens: false`. Nothing may leave Powerdeck without an enabled admin.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { NewUserBody, UserPatchBody, UserRow, Username } from '@powerdeck/contracts/auth';
+import { NewUserBody, UserPatchAnswer, UserPatchBody, UserRow, Username } from '@powerdeck/contracts/auth';
 import { ErrorBody } from '@powerdeck/contracts/power';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
@@ -14,13 +15,15 @@ import type { User } from '../stores/types';
 
 const UserParams = Type.Object({ username: Username }, { additionalProperties: false });
 
-export function userRowOf(user: User): UserRow {
+/** A user as the browser sees them; `activeTokens`: from the token store's activeCountByUser(). */
+export function userRowOf(user: User, activeTokens: ReadonlyMap<number, number>): UserRow {
   return {
     username: user.username,
     role: user.role,
     disabled: user.disabled,
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
+    activeTokens: activeTokens.get(user.id) ?? 0,
   };
 }
 
@@ -32,7 +35,10 @@ export default function userRoutes(app: FastifyInstance, _opts: unknown, done: (
   r.get(
     '/api/users',
     { schema: { response: { 200: Type.Array(UserRow), '4xx': ErrorBody } }, config },
-    async () => (await stores.users.list()).map(userRowOf),
+    async () => {
+      const [users, active] = await Promise.all([stores.users.list(), stores.tokens.activeCountByUser()]);
+      return users.map((u) => userRowOf(u, active));
+    },
   );
 
   r.post(
@@ -43,7 +49,7 @@ export default function userRoutes(app: FastifyInstance, _opts: unknown, done: (
       const user = await addUser(stores, ctx, request.body).catch((err: unknown) => {
         throw refused(err, { exists: `a user named ${request.body.username.toLowerCase()} already exists` });
       });
-      return reply.code(201).send(userRowOf(user));
+      return reply.code(201).send(userRowOf(user, await stores.tokens.activeCountByUser()));
     },
   );
 
@@ -53,14 +59,21 @@ export default function userRoutes(app: FastifyInstance, _opts: unknown, done: (
       schema: {
         params: UserParams,
         body: UserPatchBody,
-        response: { 200: UserRow, '4xx': ErrorBody },
+        response: { 200: UserPatchAnswer, '4xx': ErrorBody },
       },
       config,
     },
     async (request) => {
       const principal = request.principal!;
       const ctx = actorContext(request, principal);
-      const { role, disabled, password } = request.body;
+      const { role, disabled, password, revokeTokens } = request.body;
+      if (revokeTokens !== undefined && password === undefined) {
+        throw new HttpError(
+          400,
+          'Invalid request: revokeTokens goes only with a new password',
+          'invalid_request',
+        );
+      }
       const target = await stores.users.get(request.params.username);
       if (!target) {
         throw new HttpError(404, `No user named ${request.params.username.toLowerCase()}`, 'not_found');
@@ -71,21 +84,32 @@ export default function userRoutes(app: FastifyInstance, _opts: unknown, done: (
         : `${target.username} is the last enabled admin: make another user an admin first`;
       const keep = { keepAnAdmin: true };
       let user = target;
+      let tokensRevoked = 0;
+      const apply = (change: { user: User; tokensRevoked: number }) => {
+        user = change.user;
+        tokensRevoked += change.tokensRevoked;
+      };
       try {
         // The changes that can be refused for the last admin first, so a refused patch changes nothing.
         if (role !== undefined && role !== user.role) {
           user = await setUserRole(stores, ctx, user.username, role, keep);
         }
         if (disabled === true && !user.disabled) {
-          user = await disableUser(stores, ctx, user.username, keep);
+          apply(await disableUser(stores, ctx, user.username, keep));
         } else if (disabled === false && user.disabled) {
-          user = await enableUser(stores, ctx, user.username);
+          apply(await enableUser(stores, ctx, user.username));
         }
-        if (password !== undefined) user = await changePassword(stores, ctx, user.username, password);
+        if (password !== undefined) {
+          apply(
+            await changePassword(stores, ctx, user.username, password, {
+              revokeTokens: revokeTokens ?? true,
+            }),
+          );
+        }
       } catch (err) {
         throw refused(err, { conflict: lastAdmin });
       }
-      return userRowOf(user);
+      return { ...userRowOf(user, await stores.tokens.activeCountByUser()), tokensRevoked };
     },
   );
 

@@ -69,6 +69,45 @@ async function audited<T>(
 
 const userTarget = (name: string) => `user:${String(name).trim().toLowerCase().slice(0, 64)}`;
 
+/** A change to a user, and how many of their personal tokens it revoked. */
+export interface UserChange {
+  user: User;
+  tokensRevoked: number;
+}
+
+/** Why a user's tokens were revoked with an account change (the audit rows' reason). */
+export type TokensRevokedBecause = 'user disabled' | 'password changed';
+
+/**
+ * Revokes every live token of a user, for good, and audits each as a revocation (kind token, action revoke) with
+ * the reason; answers how many. Part of an account change: its own row comes after these.
+ */
+async function revokeTokensOf(
+  stores: Stores,
+  ctx: ActorContext,
+  userId: number,
+  because: TokensRevokedBecause,
+): Promise<number> {
+  const revoked = await stores.tokens.revokeAllOfUser(userId);
+  for (const t of revoked) {
+    await stores.audit.append({
+      kind: 'token',
+      outcome: 'accepted',
+      actor: ctx.actor,
+      role: ctx.role,
+      authKind: ctx.authKind,
+      source: ctx.source ?? null,
+      userAgent: ctx.userAgent ?? null,
+      requestId: ctx.requestId ?? null,
+      action: 'revoke',
+      target: `token:${t.id}`,
+      reason: because,
+      params: { owner: t.user.username, name: t.name, role: t.role, prefix: t.prefix },
+    });
+  }
+  return revoked.length;
+}
+
 export function addUser(stores: Stores, ctx: ActorContext, input: NewUser): Promise<User> {
   return audited(
     stores,
@@ -78,23 +117,47 @@ export function addUser(stores: Stores, ctx: ActorContext, input: NewUser): Prom
   );
 }
 
-/** Sets a new password and ends every session of the user. */
+export interface PasswordChangeOptions {
+  /** Revoke every live personal token of the user too (default true). */
+  revokeTokens?: boolean;
+}
+
+/**
+ * Sets a new password and ends every session of the user; unless `revokeTokens: false`, revokes their tokens too.
+ * The audit row says which was chosen and how many tokens were revoked (or kept).
+ */
 export function changePassword(
   stores: Stores,
   ctx: ActorContext,
   username: string,
   password: string,
-): Promise<User> {
-  return audited(stores, ctx, { kind: 'user', action: 'passwd', target: userTarget(username) }, async () => {
-    const user = await stores.users.setPassword(username, password);
-    const ended = await stores.sessions.revokeAllForUser(user.id);
-    return { result: user, params: { sessionsEnded: ended } };
-  });
+  options: PasswordChangeOptions = {},
+): Promise<UserChange> {
+  const revokeTokens = options.revokeTokens ?? true;
+  return audited(
+    stores,
+    ctx,
+    { kind: 'user', action: 'passwd', target: userTarget(username), params: { revokeTokens } },
+    async (): Promise<{ result: UserChange; params: Json }> => {
+      const user = await stores.users.setPassword(username, password);
+      const sessionsEnded = await stores.sessions.revokeAllForUser(user.id);
+      if (!revokeTokens) {
+        const tokensKept = (await stores.tokens.activeCountByUser()).get(user.id) ?? 0;
+        return {
+          result: { user, tokensRevoked: 0 },
+          params: { revokeTokens, sessionsEnded, tokensKept },
+        };
+      }
+      const tokensRevoked = await revokeTokensOf(stores, ctx, user.id, 'password changed');
+      return { result: { user, tokensRevoked }, params: { revokeTokens, sessionsEnded, tokensRevoked } };
+    },
+  );
 }
 
 /**
- * Sets a user's role; when it changes, ends every session of the user (their tokens stay, capped
- * by the new role). `keepAnAdmin`: refuse to demote the last enabled admin (StoreError 'conflict').
+ * Sets a user's role; when it changes, ends every session of the user. Their tokens stay, but a token never acts
+ * above its owner's current role: the token store caps its role by the owner's at every lookup.
+ * `keepAnAdmin`: refuse to demote the last enabled admin (StoreError 'conflict').
  */
 export function setUserRole(
   stores: Stores,
@@ -118,26 +181,36 @@ export function setUserRole(
 }
 
 /**
- * Disables a user and ends their sessions for good (enabling again does not bring them back).
- * `keepAnAdmin`: refuse to disable the last enabled admin (StoreError 'conflict').
+ * Disables a user, ends their sessions and revokes their personal tokens, for good (enabling again brings back
+ * neither). `keepAnAdmin`: refuse to disable the last enabled admin (StoreError 'conflict').
  */
 export function disableUser(
   stores: Stores,
   ctx: ActorContext,
   username: string,
   options: KeepAnAdmin = {},
-): Promise<User> {
+): Promise<UserChange> {
   return audited(stores, ctx, { kind: 'user', action: 'disable', target: userTarget(username) }, async () => {
     const user = await stores.users.setDisabled(username, true, options);
-    const ended = await stores.sessions.revokeAllForUser(user.id);
-    return { result: user, params: { sessionsEnded: ended } };
+    const sessionsEnded = await stores.sessions.revokeAllForUser(user.id);
+    const tokensRevoked = await revokeTokensOf(stores, ctx, user.id, 'user disabled');
+    return { result: { user, tokensRevoked }, params: { sessionsEnded, tokensRevoked } };
   });
 }
 
-export function enableUser(stores: Stores, ctx: ActorContext, username: string): Promise<User> {
-  return audited(stores, ctx, { kind: 'user', action: 'enable', target: userTarget(username) }, async () => ({
-    result: await stores.users.setDisabled(username, false),
-  }));
+/**
+ * Enables a user again. A disabled user can make no token, so any live token they still have dates from before
+ * the disable (one whose revocations did not happen: a crash, or a disable made in the store directly): it is
+ * revoked first, audited as 'user disabled', so that enabling never brings an old token back.
+ */
+export function enableUser(stores: Stores, ctx: ActorContext, username: string): Promise<UserChange> {
+  return audited(stores, ctx, { kind: 'user', action: 'enable', target: userTarget(username) }, async () => {
+    const before = await stores.users.get(username);
+    const tokensRevoked =
+      before?.disabled === true ? await revokeTokensOf(stores, ctx, before.id, 'user disabled') : 0;
+    const user = await stores.users.setDisabled(username, false);
+    return { result: { user, tokensRevoked }, params: { tokensRevoked } };
+  });
 }
 
 export function createToken(

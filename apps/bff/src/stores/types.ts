@@ -67,7 +67,7 @@ export interface UserStore {
   setRole(username: string, role: Role, options?: KeepAnAdmin): Promise<User>;
   /**
    * Throws StoreError 'not_found' (and 'conflict': see KeepAnAdmin). A disabled user's sessions and
-   * tokens stop working at once.
+   * tokens stop working at once (stores/admin.ts's disableUser also revokes them, so enabling does not revive them).
    */
   setDisabled(username: string, disabled: boolean, options?: KeepAnAdmin): Promise<User>;
   /**
@@ -209,6 +209,13 @@ export interface TokenStore {
   list(filter: { userId?: number }): Promise<AccessToken[]>;
   /** Revokes a token; with `userId`, only if that user owns it. False when there was no such live token. */
   revoke(id: number, opts?: { userId?: number }): Promise<boolean>;
+  /**
+   * Revokes every live token (not revoked, not expired) of a user at once, for good (disabling them, a password
+   * change); answers those tokens, now revoked, newest first.
+   */
+  revokeAllOfUser(userId: number): Promise<AccessToken[]>;
+  /** How many live tokens (not revoked, not expired) each user has; users with none are left out. */
+  activeCountByUser(): Promise<Map<number, number>>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // Personal access tokens in SQLite. A token is `pd_` + 43 base64url characters (256 random bits),
 // returned once by create; only its SHA-256 hash is stored, with its first characters as a label.
-// A token acts with its own role, capped by its owner's current role, until it expires or is revoked
-// or its owner is disabled.
+// A token acts with its own role, capped by its owner's current role (looked up at every use), until it
+// expires or is revoked or its owner is disabled. Disabling the owner revokes it for good (stores/admin.ts).
 import type { SqliteDatabase } from '../../db/database';
 import { settle, StoreError } from '../errors';
 import { iso, isoOrNull, looksLikeSecret, randomSecret, sha256Hex, TOKEN_PREFIX } from '../secrets';
@@ -68,6 +68,8 @@ export class SqliteTokenStore implements TokenStore {
   private readonly touch;
   private readonly revokeAny;
   private readonly revokeOwn;
+  private readonly revokeOfUser;
+  private readonly activeCounts;
 
   constructor(db: SqliteDatabase, options: SqliteTokenStoreOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -91,6 +93,16 @@ export class SqliteTokenStore implements TokenStore {
     );
     this.revokeOwn = db.prepare<[number, number, number]>(
       'UPDATE access_tokens SET revoked_at = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL',
+    );
+    this.revokeOfUser = db
+      .prepare<[number, number, number], number>(
+        `UPDATE access_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?
+         RETURNING id`,
+      )
+      .pluck();
+    this.activeCounts = db.prepare<[number], { user_id: number; n: number }>(
+      `SELECT user_id, count(*) AS n FROM access_tokens WHERE revoked_at IS NULL AND expires_at > ?
+       GROUP BY user_id`,
     );
   }
 
@@ -167,5 +179,20 @@ export class SqliteTokenStore implements TokenStore {
         opts.userId === undefined ? this.revokeAny.run(now, id) : this.revokeOwn.run(now, id, opts.userId);
       return result.changes > 0;
     });
+  }
+
+  revokeAllOfUser(userId: number): Promise<AccessToken[]> {
+    return settle(() => {
+      const now = this.now();
+      const ids = this.revokeOfUser.all(now, userId, now).sort((a, b) => b - a);
+      return ids.flatMap((id) => {
+        const row = this.byId.get(id);
+        return row ? [toToken(row)] : [];
+      });
+    });
+  }
+
+  activeCountByUser(): Promise<Map<number, number>> {
+    return settle(() => new Map(this.activeCounts.all(this.now()).map((r) => [r.user_id, r.n])));
   }
 }

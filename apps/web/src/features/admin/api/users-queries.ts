@@ -1,5 +1,5 @@
 // Users (`/api/users`, users:manage): the list, and the changes an admin makes. Every change refreshes the list.
-import type { NewUserBody, UserPatchBody, UserRow } from '@powerdeck/contracts/auth';
+import type { NewUserBody, UserPatchAnswer, UserPatchBody, UserRow } from '@powerdeck/contracts/auth';
 import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { getJson, patchJson, postJson } from '../../../lib/api-client';
 
@@ -20,12 +20,15 @@ export function useAddUser() {
   });
 }
 
-/** A role change, disabling or a new password ends the user's sessions (the BFF does it). */
+/**
+ * A role change, disabling or a new password ends the user's sessions (the BFF does it); disabling and, unless
+ * `revokeTokens: false`, a new password revoke their personal tokens (the answer says how many).
+ */
 export function usePatchUser() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: ({ username, patch }: { username: string; patch: UserPatchBody }) =>
-      patchJson<UserRow>(`/api/users/${encodeURIComponent(username)}`, patch),
+      patchJson<UserPatchAnswer>(`/api/users/${encodeURIComponent(username)}`, patch),
     onSettled: () => client.invalidateQueries({ queryKey: usersQueries.list().queryKey }),
   });
 }

@@ -1,5 +1,7 @@
-// Users (`/admin/users`, admins): who may sign in, with which role. A role change, disabling or a new password
-// ends the person's sessions at once (the BFF does it), so each asks first. Every change is audited by the BFF.
+// Users (`/admin/users`, admins): who may sign in, with which role, and how many personal tokens of theirs work. A
+// role change, disabling or a new password ends the person's sessions at once (the BFF does it), so each asks
+// first; disabling revokes their tokens for good, a new password too unless the admin unticks the box. Every change
+// is audited by the BFF.
 import type { UserRow } from '@powerdeck/contracts/auth';
 import { ROLES, type Role } from '@powerdeck/contracts/roles';
 import { useQuery } from '@tanstack/react-query';
@@ -13,6 +15,7 @@ import { IsoTimeAgo } from '../../../components/ui/iso-time-ago';
 import { ListState } from '../../../components/ui/list-state';
 import { Page, PageButton } from '../../../components/ui/page';
 import { usePatchUser, usersQueries } from '../api/users-queries';
+import { disabledNotice, disableDescription, passwordChangedNotice } from '../lib/account-tokens';
 import { userStatusLabel } from '../lib/users';
 import { AddUserDialog } from './add-user-dialog';
 import { SetPasswordDialog } from './set-password-dialog';
@@ -57,6 +60,9 @@ function UserRowView({
       </td>
       <td className={TD}>
         <Pill tone={user.disabled ? 'idle' : 'ok'}>{userStatusLabel(user.disabled)}</Pill>
+      </td>
+      <td className={`${TD} tabular-nums ${user.activeTokens === 0 ? 'text-muted' : ''}`}>
+        {user.activeTokens}
       </td>
       <td className={`${TD} whitespace-nowrap text-muted`}>
         <IsoTimeAgo iso={user.createdAt} />
@@ -109,7 +115,8 @@ export function UsersPage() {
       }
     >
       <p className="text-sm text-muted">
-        A role change, disabling someone or setting their password ends their sessions at once.
+        A role change, disabling someone or setting their password ends their sessions at once. Disabling them
+        revokes their personal tokens for good; so does a new password, unless you keep them.
       </p>
 
       <p role="status" className="text-sm text-ok empty:hidden">
@@ -123,7 +130,7 @@ export function UsersPage() {
 
       <ListState query={query} what="the users" empty="No users yet">
         {(users) => (
-          <DataTable label="Users" columns={['Name', 'Role', 'Status', 'Created', '']}>
+          <DataTable label="Users" columns={['Name', 'Role', 'Status', 'Tokens', 'Created', '']}>
             {users.map((u) => (
               <UserRowView
                 key={u.username}
@@ -162,13 +169,13 @@ export function UsersPage() {
       {pending?.kind === 'disable' && (
         <ConfirmDialog
           title={`Disable ${pending.user.username}?`}
-          description="Their sessions end at once, and they cannot sign in until enabled again."
+          description={disableDescription(pending.user.activeTokens)}
           confirmLabel="Disable"
           danger
           onConfirm={() =>
             patch
               .mutateAsync({ username: pending.user.username, patch: { disabled: true } })
-              .then(() => setNotice(`${pending.user.username} is disabled.`))
+              .then((answer) => setNotice(disabledNotice(pending.user.username, answer.tokensRevoked)))
           }
           onClose={close}
         />
@@ -176,8 +183,11 @@ export function UsersPage() {
       {pending?.kind === 'password' && (
         <SetPasswordDialog
           username={pending.user.username}
+          activeTokens={pending.user.activeTokens}
           onClose={close}
-          onDone={() => setNotice(`${pending.user.username} has a new password.`)}
+          onDone={(answer, revokeTokens) =>
+            setNotice(passwordChangedNotice(pending.user.username, { ...answer, revokeTokens }))
+          }
         />
       )}
       {pending?.kind === 'add' && (
