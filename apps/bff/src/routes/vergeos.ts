@@ -17,6 +17,7 @@ import type { Readable } from 'node:stream';
 import Type from 'typebox';
 import { actorContext } from '../plugins/auth';
 import { HttpError, sendError } from '../plugins/errors';
+import { joinRefusal, refusedJoin, type JoinTable } from '../proxy/joins';
 import type { AuditInput, AuditOutcome } from '../stores/types';
 
 export interface VergeosRoutesOptions {
@@ -40,6 +41,16 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 const GetQuery = Type.Object({ fields: Type.Optional(Text) }, { additionalProperties: false });
+
+/** Refuses (422, before VergeOS) a join in `fields`, `filter` or `sort` that is not on the allow-list. */
+function checkJoins(table: JoinTable, query: { fields?: string; filter?: string; sort?: string }): void {
+  for (const parameter of ['fields', 'filter', 'sort'] as const) {
+    const text = query[parameter];
+    if (text === undefined) continue;
+    const run = refusedJoin(table, text);
+    if (run !== null) throw new HttpError(422, joinRefusal(table, parameter, run), 'join_not_allowed');
+  }
+}
 
 /** Response headers of VergeOS that may reach the browser. */
 const PASSED_RESPONSE_HEADERS = ['content-type', 'content-length', 'location'];
@@ -298,22 +309,34 @@ export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosR
   r.get(
     '/api/v4/vms',
     { schema: { querystring: ListQuery }, config: { permission: 'fleet:read' } },
-    (req, reply) => forward(req, reply, '/api/v4/vms', req.query, 'read'),
+    (req, reply) => {
+      checkJoins('vms', req.query);
+      return forward(req, reply, '/api/v4/vms', req.query, 'read');
+    },
   );
   r.get(
     '/api/v4/vms/:key',
     { schema: { params: KeyParams, querystring: GetQuery }, config: { permission: 'fleet:read' } },
-    (req, reply) => forward(req, reply, `/api/v4/vms/${req.params.key}`, req.query, 'read'),
+    (req, reply) => {
+      checkJoins('vms', req.query);
+      return forward(req, reply, `/api/v4/vms/${req.params.key}`, req.query, 'read');
+    },
   );
   r.get(
     '/api/v4/machine_status',
     { schema: { querystring: ListQuery }, config: { permission: 'fleet:read' } },
-    (req, reply) => forward(req, reply, '/api/v4/machine_status', req.query, 'read'),
+    (req, reply) => {
+      checkJoins('machine_status', req.query);
+      return forward(req, reply, '/api/v4/machine_status', req.query, 'read');
+    },
   );
   r.get(
     '/api/v4/machine_status/:key',
     { schema: { params: KeyParams, querystring: GetQuery }, config: { permission: 'fleet:read' } },
-    (req, reply) => forward(req, reply, `/api/v4/machine_status/${req.params.key}`, req.query, 'read'),
+    (req, reply) => {
+      checkJoins('machine_status', req.query);
+      return forward(req, reply, `/api/v4/machine_status/${req.params.key}`, req.query, 'read');
+    },
   );
   r.post(
     '/api/v4/vm_actions',
