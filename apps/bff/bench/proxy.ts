@@ -205,6 +205,9 @@ async function main() {
       VERGEOS_API_KEY: 'sim-admin-key',
       POWERDECK_DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
+      // 1,000 requests/s from one token: far past the per-principal limits of a real deployment.
+      POWERDECK_API_RATE_PER_MINUTE: '1000000',
+      POWERDECK_API_CONCURRENCY: '256',
     },
     /Powerdeck: (http:\/\/127\.0\.0\.1:\d+)/,
   );

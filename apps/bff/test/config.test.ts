@@ -12,6 +12,12 @@ describe('loadConfig', () => {
     expect(c.vergeos).toEqual({ mode: 'embedded', vms: 24, timeScale: 1 });
     expect(c.poll).toEqual({ intervalMs: 5000, fastIntervalMs: 1000, fastWindowMs: 60_000 });
     expect(c.dataDir).toMatch(/data$/);
+    expect(c.proxy).toEqual({ concurrency: 8, ratePerMinute: 300 });
+  });
+
+  it('reads the limits per person or token on the VergeOS routes', () => {
+    const c = loadConfig({ POWERDECK_API_CONCURRENCY: '32', POWERDECK_API_RATE_PER_MINUTE: '6000' });
+    expect(c.proxy).toEqual({ concurrency: 32, ratePerMinute: 6000 });
   });
 
   it('reads a real VergeOS with an API key', () => {
@@ -95,6 +101,16 @@ describe('loadConfig', () => {
       /^VERGEOS_INSECURE_TLS must be true or false/,
     ],
     ['poll too fast', { POWERDECK_POLL_INTERVAL_MS: '10' }, /^POWERDECK_POLL_INTERVAL_MS must be/],
+    [
+      'no request open at once',
+      { POWERDECK_API_CONCURRENCY: '0' },
+      /^POWERDECK_API_CONCURRENCY must be how many requests .* from 1 to 256 \(got "0"\)$/,
+    ],
+    [
+      'a rate that is not a number',
+      { POWERDECK_API_RATE_PER_MINUTE: 'lots' },
+      /^POWERDECK_API_RATE_PER_MINUTE must be how many requests .* from 1 to 1000000 \(got "lots"\)$/,
+    ],
     ['log level', { LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
     [
       'demo password too short',
