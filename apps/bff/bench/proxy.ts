@@ -11,6 +11,13 @@
 // token (`Authorization: Bearer pd_…`, created in the BFF's own temporary data directory before it starts), so
 // every request through the BFF pays for its token lookup, as a real script's would.
 //
+// Second part (`--only flood` runs it alone, `--only latency` the first alone): how long an admin's power action
+// takes while a viewer floods the VergeOS routes with reads and VergeOS is slow (1.5 s an answer) or hangs. A BFF with
+// the default limits runs against the same simulator; the viewer's script keeps 400 (slow) or 300 (hang) reads open,
+// sending the next one the moment one is answered, whatever the answer (429 included), and the admin's script sends
+// one `poweron` at a time through a connection of its own. Figures per phase: the action latencies, and what the
+// flood got (statuses).
+//
 // Extra Node flags for one measured process (e.g. to ground a claim with `--trace-gc` or `--heap-prof`):
 // BENCH_BFF_NODE_FLAGS, BENCH_SIM_NODE_FLAGS (space-separated, passed to node through tsx). Their output goes to bench-<name>.log in the cwd when
 // BENCH_CHILD_LOGS=1.
@@ -20,7 +27,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
+import { Pool } from 'undici';
 import { openSqliteStores } from '../src/stores/sqlite/open';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -188,12 +197,22 @@ function concat(parts: Float64Array[]): Float64Array {
 }
 
 async function main() {
+  const onlyAt = process.argv.indexOf('--only');
+  const only = onlyAt === -1 ? undefined : process.argv[onlyAt + 1];
+  if (only !== undefined && only !== 'latency' && only !== 'flood') {
+    throw new Error(`--only takes latency or flood (got ${only})`);
+  }
   const simUrl = await launch(
     'sim',
     ['packages/vergeos-sim/src/cli.ts', '--port', '0', '--time-scale', '1'],
     {},
     /listening on (http:\/\/127\.0\.0\.1:\d+)/,
   );
+  if (only !== 'flood') await latency(simUrl);
+  if (only !== 'latency') await flood(simUrl);
+}
+
+async function latency(simUrl: string) {
   const { dataDir, token } = await dataDirWithToken();
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   const bffUrl = await launch(
@@ -205,6 +224,9 @@ async function main() {
       VERGEOS_API_KEY: 'sim-admin-key',
       POWERDECK_DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
+      // 1,000 requests/s from one token: far past the per-principal limits of a real deployment.
+      POWERDECK_API_RATE_PER_MINUTE: '1000000',
+      POWERDECK_API_CONCURRENCY: '256',
     },
     /Powerdeck: (http:\/\/127\.0\.0\.1:\d+)/,
   );
@@ -304,6 +326,181 @@ async function main() {
     `\nadded by the BFF: p50 ${(b.p50 - d.p50).toFixed(2)} ms, p99 ${(b.p99 - d.p99).toFixed(2)} ms ` +
       `(median of per-round p99: ${(median(roundP99('bff')) - median(roundP99('direct'))).toFixed(2)} ms; goal: p99 under 5 ms)`,
   );
+}
+
+// ---- the flood ----
+
+const FLOOD_PATH = '/api/v4/machine_status/54';
+const SLOW_MS = 1500;
+/** Actions measured per phase, one at a time, this far apart. */
+const ACTIONS = 6;
+const ACTION_GAP_MS = 500;
+/** How long the flood runs before the first action. */
+const FLOOD_WARMUP_MS = 3000;
+
+/** A data directory with a viewer and an admin, each with a personal access token (two scripts). */
+async function dataDirWithTwoTokens(): Promise<{ dataDir: string; viewer: string; admin: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pd-bench-flood-'));
+  const stores = openSqliteStores(dataDir);
+  try {
+    const tokens: Record<string, string> = {};
+    for (const role of ['viewer', 'admin'] as const) {
+      const user = await stores.users.create({
+        username: `bench-${role}`,
+        role,
+        password: `bench-${crypto.randomUUID()}`,
+      });
+      const { token } = await stores.tokens.create({
+        userId: user.id,
+        name: `flood benchmark (${role})`,
+        role,
+        expiresAt: new Date(Date.now() + 24 * 3600_000),
+      });
+      tokens[role] = token;
+    }
+    return { dataDir, viewer: tokens.viewer!, admin: tokens.admin! };
+  } finally {
+    stores.close();
+  }
+}
+
+/** Keeps `count` reads open through `pool`, each answered one replaced at once; counts the answers by status. */
+function startFlood(pool: Pool, count: number, token: string) {
+  const statuses = new Map<string, number>();
+  const note = (s: string) => statuses.set(s, (statuses.get(s) ?? 0) + 1);
+  let stopping = false;
+  let open = 0;
+  let drained: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (drained = resolve));
+  const one = () => {
+    if (stopping) {
+      if (open === 0) drained();
+      return;
+    }
+    open++;
+    pool.request(
+      { method: 'GET', path: FLOOD_PATH, headers: { authorization: `Bearer ${token}` } },
+      (err, res) => {
+        const next = (status: string) => {
+          note(status);
+          open--;
+          setImmediate(one);
+        };
+        if (err) return next('error');
+        res.body.on('error', () => next('error'));
+        res.body.on('end', () => next(String(res.statusCode)));
+        res.body.resume();
+      },
+    );
+  };
+  for (let i = 0; i < count; i++) one();
+  return {
+    statuses,
+    stop(): Promise<void> {
+      stopping = true;
+      if (open === 0) drained();
+      return done;
+    },
+  };
+}
+
+interface ActionResult {
+  ms: number;
+  status: number;
+}
+
+async function flood(simUrl: string) {
+  const { dataDir, viewer, admin } = await dataDirWithTwoTokens();
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  const bffUrl = await launch(
+    'flood',
+    ['apps/bff/src/server.ts'],
+    {
+      PORT: '0',
+      VERGEOS_URL: simUrl,
+      VERGEOS_API_KEY: 'sim-admin-key',
+      POWERDECK_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+    },
+    /Powerdeck: (http:\/\/127\.0\.0\.1:\d+)/,
+  );
+  const scenario = async (body: Record<string, unknown>) => {
+    const res = await fetch(`${simUrl}/__sim/scenario`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`the simulator refused scenario ${JSON.stringify(body)}: ${res.status}`);
+  };
+  const floodPool = new Pool(bffUrl, { connections: 512, pipelining: 1 });
+  const adminPool = new Pool(bffUrl, { connections: 4, pipelining: 1 });
+  const listed = await fetch(`${simUrl}/api/v4/vms?fields=%24key&filter=is_snapshot+eq+false`, {
+    headers: { authorization: 'Bearer sim-admin-key' },
+  });
+  const keys = ((await listed.json()) as { $key: number }[]).map((v) => v.$key);
+  let turn = 0;
+  const action = async (): Promise<ActionResult> => {
+    // Any answer (201, or 409 when the VM already runs) is one round trip to VergeOS.
+    const vm = keys[turn++ % keys.length]!;
+    const t0 = performance.now();
+    const res = await adminPool.request({
+      method: 'POST',
+      path: '/api/v4/vm_actions',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ vm, action: 'poweron' }),
+    });
+    await res.body.text();
+    return { ms: performance.now() - t0, status: res.statusCode };
+  };
+  const actions = async (n: number) => {
+    const out: ActionResult[] = [];
+    for (let i = 0; i < n; i++) {
+      out.push(await action());
+      await sleep(ACTION_GAP_MS);
+    }
+    return out;
+  };
+  const rows: { phase: string; results: ActionResult[]; flood?: Map<string, number>; floodMs?: number }[] =
+    [];
+  const withFlood = async (phase: string, count: number, n: number) => {
+    const f = startFlood(floodPool, count, viewer);
+    const started = performance.now();
+    await sleep(FLOOD_WARMUP_MS);
+    const results = await actions(n);
+    const floodMs = performance.now() - started;
+    await f.stop();
+    rows.push({ phase, results, flood: f.statuses, floodMs });
+  };
+
+  await scenario({ name: 'none' });
+  await actions(2); // warm-up
+  rows.push({ phase: 'VergeOS normal, no flood', results: await actions(ACTIONS) });
+  await scenario({ name: 'slow', latencyMs: SLOW_MS });
+  rows.push({ phase: `VergeOS slow (${SLOW_MS} ms), no flood`, results: await actions(ACTIONS) });
+  await withFlood(`VergeOS slow (${SLOW_MS} ms), viewer keeps 400 reads open`, 400, ACTIONS);
+  await scenario({ name: 'hang' });
+  await withFlood('VergeOS hangs, viewer keeps 300 reads open', 300, 1);
+  await scenario({ name: 'none' });
+  await Promise.all([floodPool.close(), adminPool.close()]);
+
+  console.log(
+    `\nAn admin's POST /api/v4/vm_actions (poweron, one at a time, ${ACTION_GAP_MS} ms apart) while a viewer's ` +
+      `script floods GET ${FLOOD_PATH} (default limits; flood for ${FLOOD_WARMUP_MS / 1000} s before the first action):`,
+  );
+  console.log('| phase | action latencies (ms) | action statuses | flood answers (status: count, per s) |');
+  console.log('| --- | --- | --- | --- |');
+  for (const r of rows) {
+    const ms = r.results.map((x) => x.ms.toFixed(0)).join(', ');
+    const st = [...new Set(r.results.map((x) => x.status))].join(', ');
+    const fl =
+      r.flood && r.floodMs
+        ? [...r.flood]
+            .sort()
+            .map(([k, v]) => `${k}: ${v} (${((v * 1000) / r.floodMs!).toFixed(0)}/s)`)
+            .join(', ')
+        : '-';
+    console.log(`| ${r.phase} | ${ms} | ${st} | ${fl} |`);
+  }
 }
 
 main()

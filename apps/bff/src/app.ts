@@ -1,8 +1,9 @@
-// Builds the Powerdeck BFF. Plugins load in a fixed order: external (helmet, cookie) -> app (errors, edge,
+// Builds the Powerdeck BFF. Plugins load in a fixed order: external (helmet, cookie, rate limit) -> app (errors, edge,
 // stores, vergeos, fleet poller, fleet stops, auth, operations, housekeeping) -> routes. server.ts reads config, starts the
 // logger and listens; tests build this with `buildApp` and use `app.inject`.
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config, TrustProxy } from './config';
@@ -15,7 +16,8 @@ import fleetStops, { type FleetStopsPluginOptions } from './plugins/fleet-stops'
 import housekeeping from './plugins/housekeeping';
 import operations, { type OperationsPluginOptions } from './plugins/operations';
 import stores from './plugins/stores';
-import vergeos, { type UpstreamOptions } from './plugins/vergeos';
+import vergeos, { type ProxyLimitsOptions, type UpstreamOptions } from './plugins/vergeos';
+import { WindowStore } from './proxy/limits';
 import fleetRoutes from './routes/fleet';
 import healthRoutes from './routes/health';
 import auditRoutes from './routes/audit';
@@ -62,7 +64,12 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Milliseconds since the last successful poll after which /readyz says not ready. */
   readyMaxAgeMs?: number;
-  /** How long to wait for VergeOS (default 5 s for reads, 15 s for actions; tests shorten them). */
+  /** Limits per person or token on the VergeOS routes (config `proxy`: 8 open at once, 300 a minute). */
+  proxyLimits?: ProxyLimitsOptions;
+  /**
+   * How long to wait for VergeOS, counted from the request's arrival (default 5 s for reads, 15 s for actions;
+   * tests shorten them).
+   */
   upstreamTimeouts?: VergeosRoutesOptions;
   /** SSE heartbeat interval (tests shorten it). */
   heartbeatMs?: number;
@@ -161,6 +168,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     done();
   });
   await app.register(cookie);
+  // Only where a route plugin asks for it (`app.rateLimit(...)`: the VergeOS routes, per principal).
+  await app.register(rateLimit, { global: false, store: WindowStore });
 
   // app
   await app.register(errors);
@@ -173,7 +182,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     trustProxy: opts.auth?.trustProxy ?? false,
   });
   await app.register(stores, { stores: opts.stores });
-  await app.register(vergeos, { upstream: opts.upstream });
+  await app.register(vergeos, {
+    upstream: opts.upstream,
+    ...(opts.proxyLimits ? { limits: opts.proxyLimits } : {}),
+  });
   await app.register(fleetPoller, {
     poll: opts.config.poll,
     ...(opts.fleetBackoff !== undefined ? { backoff: opts.fleetBackoff } : {}),

@@ -120,6 +120,20 @@ export const ConfigSchema = Type.Object({
     default: 4,
     description: 'how many VMs an operation acts on at once unless it says, from 1 to 16',
   }),
+  POWERDECK_API_CONCURRENCY: Type.Integer({
+    minimum: 1,
+    maximum: 256,
+    default: 8,
+    description:
+      'how many requests to the VergeOS routes (/api/v4) one person or token may have open at once, from 1 to 256',
+  }),
+  POWERDECK_API_RATE_PER_MINUTE: Type.Integer({
+    minimum: 1,
+    maximum: 1_000_000,
+    default: 300,
+    description:
+      'how many requests to the VergeOS routes (/api/v4) one person or token may make a minute, from 1 to 1000000',
+  }),
   POWERDECK_TRUST_PROXY: Type.String({
     pattern: '^(false|[1-9]|[0-9a-fA-F.:/]+(\\s*,\\s*[0-9a-fA-F.:/]+)*)$',
     default: 'false',
@@ -170,6 +184,8 @@ export interface Config {
   poll: { intervalMs: number; fastIntervalMs: number; fastWindowMs: number };
   /** Power operations: VMs acted on at once unless an operation says. */
   operations: { parallelism: number };
+  /** Limits per person or token on the VergeOS routes (/api/v4). */
+  proxy: { concurrency: number; ratePerMinute: number };
   auth: {
     /** A signed-in session ends after this long without a request. */
     idleTimeoutMs: number;
@@ -341,6 +357,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       fastWindowMs: c.POWERDECK_FAST_POLL_WINDOW_MS,
     },
     operations: { parallelism: c.POWERDECK_OPS_PARALLELISM },
+    proxy: { concurrency: c.POWERDECK_API_CONCURRENCY, ratePerMinute: c.POWERDECK_API_RATE_PER_MINUTE },
     auth: {
       idleTimeoutMs: c.POWERDECK_SESSION_IDLE_MINUTES * 60_000,
       trustProxy,

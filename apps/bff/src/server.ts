@@ -109,6 +109,7 @@ export async function startServer(env: Readonly<Record<string, string | undefine
       // proportion with a guest's scaled shut down); against a real VergeOS they are real seconds.
       timeScale: config.vergeos.mode === 'embedded' ? config.vergeos.timeScale : 1,
     },
+    proxyLimits: config.proxy,
     webRoot: existsSync(join(webRoot, 'index.html')) ? webRoot : undefined,
     logger: {
       level: config.logLevel,

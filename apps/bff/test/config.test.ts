@@ -13,6 +13,7 @@ describe('loadConfig', () => {
     expect(c.vergeos).toEqual({ mode: 'embedded', vms: 24, timeScale: 1 });
     expect(c.poll).toEqual({ intervalMs: 5000, fastIntervalMs: 1000, fastWindowMs: 60_000 });
     expect(c.dataDir).toMatch(/data$/);
+    expect(c.proxy).toEqual({ concurrency: 8, ratePerMinute: 300 });
     expect(c.audit).toEqual({
       keyFile: join(c.dataDir, 'audit.key'),
       createKey: true,
@@ -43,6 +44,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ POWERDECK_AUDIT_ANCHOR_MINUTES: 'often' })).toThrow(
       /^POWERDECK_AUDIT_ANCHOR_MINUTES must be/,
     );
+  });
+
+  it('reads the limits per person or token on the VergeOS routes', () => {
+    const c = loadConfig({ POWERDECK_API_CONCURRENCY: '32', POWERDECK_API_RATE_PER_MINUTE: '6000' });
+    expect(c.proxy).toEqual({ concurrency: 32, ratePerMinute: 6000 });
   });
 
   it('reads a real VergeOS with an API key', () => {
@@ -175,6 +181,16 @@ describe('loadConfig', () => {
       /^POWERDECK_TRUST_PROXY must be .*not an IP address or CIDR/,
     ],
     ['too few connections', { POWERDECK_MAX_CONNECTIONS: '5' }, /^POWERDECK_MAX_CONNECTIONS must be/],
+    [
+      'no request open at once',
+      { POWERDECK_API_CONCURRENCY: '0' },
+      /^POWERDECK_API_CONCURRENCY must be how many requests .* from 1 to 256 \(got "0"\)$/,
+    ],
+    [
+      'a rate that is not a number',
+      { POWERDECK_API_RATE_PER_MINUTE: 'lots' },
+      /^POWERDECK_API_RATE_PER_MINUTE must be how many requests .* from 1 to 1000000 \(got "lots"\)$/,
+    ],
     ['log level', { LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/],
     [
       'demo password too short',

@@ -5,8 +5,10 @@ import { readFileSync } from 'node:fs';
 import { createVergeClient, type VergeAuth, type VergeClient } from '@powerdeck/vergeos-client';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import type { VergeosAuthConfig } from '../config';
+import { Exchanges } from '../proxy/exchanges';
+import { InFlight, Slots } from '../proxy/limits';
 
 /** Where the BFF sends VergeOS requests; resolved by server.ts (embedded simulator or VERGEOS_URL). */
 export interface UpstreamOptions {
@@ -18,6 +20,36 @@ export interface UpstreamOptions {
   demo: boolean;
 }
 
+/** Connections to VergeOS for the proxy routes: reads and power actions apart, so reads can never take them all. */
+export const READ_CONNECTIONS = 48;
+export const ACTION_CONNECTIONS = 16;
+
+/** Limits of the VergeOS routes per principal (config `proxy`); both default as in config.ts. */
+export interface ProxyLimitsOptions {
+  /** Requests one principal may have open at once (POWERDECK_API_CONCURRENCY, 8). */
+  concurrency?: number;
+  /** Requests one principal may make a minute (POWERDECK_API_RATE_PER_MINUTE, 300). */
+  ratePerMinute?: number;
+}
+
+/** One kind of proxied request's way to VergeOS: its own pool, and slots as many as its connections. */
+export interface UpstreamLane {
+  /** What @fastify/reply-from sends through (the pool, with the exchange interceptor). */
+  readonly dispatcher: Dispatcher;
+  /** Taken before a request is sent, given back once its upstream exchange has ended. */
+  readonly slots: Slots;
+}
+
+/** What the proxy routes need to forward without one caller starving the others. */
+export interface ProxyCapacity {
+  readonly read: UpstreamLane;
+  readonly action: UpstreamLane;
+  readonly exchanges: Exchanges;
+  /** Requests open per principal (routes/vergeos.ts holds a place from the start of a request to its very end). */
+  readonly inFlight: InFlight;
+  readonly ratePerMinute: number;
+}
+
 export interface Vergeos {
   readonly baseUrl: string;
   readonly demo: boolean;
@@ -25,8 +57,11 @@ export interface Vergeos {
   readonly label: string;
   /** The headers that sign a request in to VergeOS (Authorization). Server-side only. */
   authHeaders(): Record<string, string>;
-  /** The connection pool the proxy routes forward through (TLS verified unless insecureTls). */
-  readonly pool: Pool;
+  /**
+   * The proxy routes' connections (TLS verified unless insecureTls), apart from the typed client's: reads (48) and
+   * power actions (16) each have a pool of their own, and per-principal limits.
+   */
+  readonly proxy: ProxyCapacity;
   /** The typed client the fleet poller reads with (reads not retried: the poller has its own backoff). */
   readonly client: VergeClient;
 }
@@ -51,7 +86,7 @@ function authHeaderValue(auth: VergeosAuthConfig): string {
 
 function vergeosPlugin(
   app: FastifyInstance,
-  opts: { upstream: UpstreamOptions },
+  opts: { upstream: UpstreamOptions; limits?: ProxyLimitsOptions },
   done: (err?: Error) => void,
 ) {
   const { upstream } = opts;
@@ -70,11 +105,18 @@ function vergeosPlugin(
           ...(ca !== undefined && !upstream.insecureTls ? { ca } : {}),
         }
       : undefined;
-  const pool = new Pool(url.origin, {
-    connections: 64,
-    pipelining: 1,
-    ...(tlsConnect ? { connect: tlsConnect } : {}),
-  });
+  const pool = (connections: number) =>
+    new Pool(url.origin, { connections, pipelining: 1, ...(tlsConnect ? { connect: tlsConnect } : {}) });
+  const readPool = pool(READ_CONNECTIONS);
+  const actionPool = pool(ACTION_CONNECTIONS);
+  const exchanges = new Exchanges();
+  const proxy: ProxyCapacity = {
+    read: { dispatcher: readPool.compose(exchanges.interceptor), slots: new Slots(READ_CONNECTIONS) },
+    action: { dispatcher: actionPool.compose(exchanges.interceptor), slots: new Slots(ACTION_CONNECTIONS) },
+    exchanges,
+    inFlight: new InFlight(opts.limits?.concurrency ?? 8),
+    ratePerMinute: opts.limits?.ratePerMinute ?? 300,
+  };
   const authorization = authHeaderValue(upstream.auth);
   const client = createVergeClient({
     baseUrl: upstream.url,
@@ -89,13 +131,13 @@ function vergeosPlugin(
     demo: upstream.demo,
     label: upstream.demo ? 'embedded simulator' : url.host,
     authHeaders: () => ({ authorization }),
-    pool,
+    proxy,
     client,
   };
   app.decorate('vergeos', vergeos);
   app.addHook('onClose', async () => {
     await client.close();
-    await pool.close();
+    await Promise.all([readPool.close(), actionPool.close()]);
   });
   done();
 }

@@ -15,8 +15,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import Type from 'typebox';
+import { errors } from 'undici';
 import { actorContext } from '../plugins/auth';
 import { HttpError, sendError } from '../plugins/errors';
+import { joinRefusal, refusedJoin, type JoinTable } from '../proxy/joins';
+import { principalKey } from '../proxy/limits';
 import type { AuditInput, AuditOutcome } from '../stores/types';
 
 export interface VergeosRoutesOptions {
@@ -40,6 +43,16 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 const GetQuery = Type.Object({ fields: Type.Optional(Text) }, { additionalProperties: false });
+
+/** Refuses (422, before VergeOS) a join in `fields`, `filter` or `sort` that is not on the allow-list. */
+function checkJoins(table: JoinTable, query: { fields?: string; filter?: string; sort?: string }): void {
+  for (const parameter of ['fields', 'filter', 'sort'] as const) {
+    const text = query[parameter];
+    if (text === undefined) continue;
+    const run = refusedJoin(table, text);
+    if (run !== null) throw new HttpError(422, joinRefusal(table, parameter, run), 'join_not_allowed');
+  }
+}
 
 /** Response headers of VergeOS that may reach the browser. */
 const PASSED_RESPONSE_HEADERS = ['content-type', 'content-length', 'location'];
@@ -164,22 +177,66 @@ export function outcomeOf(status: number): AuditOutcome {
  */
 type OutcomeListener = (status: number, message: string | null, fromVergeos: boolean) => void;
 
+/** A principal's place among its open requests: held by the answer and by an upstream exchange, if one started. */
+class Lease {
+  private holds = 1;
+  constructor(private readonly release: () => void) {}
+  /** One more holder; the function drops it (once). */
+  hold(): () => void {
+    this.holds += 1;
+    let dropped = false;
+    return () => {
+      if (dropped) return;
+      dropped = true;
+      this.drop();
+    };
+  }
+  /** The answer's hold (the response closed). */
+  drop(): void {
+    this.holds -= 1;
+    if (this.holds === 0) this.release();
+  }
+}
+
 export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosRoutesOptions) {
   const readTimeoutMs = opts.readTimeoutMs ?? 5000;
   const actionTimeoutMs = opts.actionTimeoutMs ?? 15_000;
   const { vergeos } = app;
+  const { proxy } = vergeos;
 
-  // Never retried here: a 503 or a dropped socket goes back to the caller after one upstream request.
-  await app.register(replyFrom, {
-    base: vergeos.baseUrl,
-    undici: vergeos.pool,
-    retryMethods: [],
-    disableRequestLogging: true,
+  // Per principal (auth's onRequest hook, which runs first, found it): first the rate, then the requests open at once.
+  app.addHook(
+    'onRequest',
+    app.rateLimit({
+      max: proxy.ratePerMinute,
+      timeWindow: 60_000,
+      keyGenerator: principalKey,
+      errorResponseBuilder: (_req, context) =>
+        new HttpError(
+          429,
+          `Too many requests to the VergeOS routes: at most ${proxy.ratePerMinute} a minute for each person or token; retry in ${context.after}`,
+          'rate_limited',
+        ),
+    }),
+  );
+  const leases = new WeakMap<FastifyRequest, Lease>();
+  app.addHook('onRequest', async (request, reply) => {
+    const release = proxy.inFlight.tryAcquire(principalKey(request));
+    if (!release) {
+      void reply.header('retry-after', '1');
+      throw new HttpError(
+        429,
+        `Too many requests open at once: at most ${proxy.inFlight.max} to the VergeOS routes for each person or token; wait for an answer`,
+        'too_many_open',
+      );
+    }
+    const lease = new Lease(release);
+    leases.set(request, lease);
+    // Every answer closes its response, whatever happened (sent, failed, timed out, the client hung up).
+    reply.raw.once('close', () => lease.drop());
   });
 
-  const r = app.withTypeProvider<TypeBoxTypeProvider>();
-
-  function forward(
+  async function forward(
     request: FastifyRequest,
     reply: FastifyReply,
     path: string,
@@ -189,195 +246,284 @@ export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosR
     onOutcome?: OutcomeListener,
   ) {
     const timeout = kind === 'read' ? readTimeoutMs : actionTimeoutMs;
+    const lane = kind === 'read' ? proxy.read : proxy.action;
     const fail = (rep: Parameters<typeof sendError>[0], status: number, message: string, code: string) => {
       onOutcome?.(status, message, false);
       sendError(rep, status, message, code);
     };
-    const qs = toQueryString(query);
-    return reply.from(path, {
-      method: kind === 'read' ? 'GET' : 'POST',
-      timeout,
-      ...(body !== undefined ? { body } : {}),
-      queryString: () => qs,
-      rewriteRequestHeaders: (_req, headers: IncomingHttpHeaders) => {
-        // Built from nothing: the client's Authorization, cookies and tokens never reach VergeOS.
-        const out: Record<string, string> = {
-          accept: 'application/json',
-          'user-agent': 'powerdeck-bff',
-          'x-request-id': request.id,
-          ...vergeos.authHeaders(),
-        };
-        if (typeof headers.host === 'string') out.host = headers.host;
-        if (body !== undefined) {
-          out['content-type'] = 'application/json';
-          out['content-length'] = String(headers['content-length'] ?? '');
-        }
-        return out;
-      },
-      rewriteHeaders: (headers) => {
-        const out: Record<string, string | string[]> = {};
-        for (const name of PASSED_RESPONSE_HEADERS) {
-          const v = headers[name];
-          if (v !== undefined) out[name] = v;
-        }
-        return out;
-      },
-      onResponse: (_req, rep, res) => {
-        const status = rep.statusCode;
-        if (kind === 'action' && status === 201) app.fleet.actionAccepted();
-        // VergeOS answered: if the fleet poller is backing off from a failing VergeOS, it probes now.
-        else if (status < 500) app.fleet.upstreamAnswered();
-        if (status < 400) onOutcome?.(status, null, true);
-        if (status < 400) {
-          const length = Number(rep.getHeader('content-length'));
-          if (!(length <= SMALL_BODY_BYTES)) {
-            void rep.send(res.stream);
-            return;
-          }
-          // A small body (a VM, a status, an action's answer) is collected and sent as one Buffer: piping it
-          // costs a stream pipeline (end-of-stream watchers on both streams, listeners, closures) per request,
-          // and under load those objects outlive a scavenge and get promoted (see docs/benchmarks.md).
-          collect(res.stream as Readable, length, 'fail').then(
-            (buf) => {
-              rep.removeHeader('content-length');
-              void rep.send(buf);
-            },
-            (err: unknown) => {
-              request.log.warn({ code: rootCode(err), path, kind }, 'reading the VergeOS answer failed');
-              fail(rep, 502, `The connection to VergeOS (${vergeos.label}) failed`, 'upstream_failed');
-            },
-          );
-          return;
-        }
-        collect(res.stream as Readable, 64 * 1024, 'truncate').then(
-          (buf) => {
-            rep.removeHeader('content-length');
-            const answer = normaliseErrorBody(status, buf.toString('utf8'));
-            onOutcome?.(status, answer.err, true);
-            void rep.type('application/json; charset=utf-8').send(answer);
-          },
-          (err: unknown) => {
-            request.log.warn({ err }, 'reading VergeOS error body failed');
-            fail(rep, 502, 'VergeOS answered an error that could not be read', 'upstream_unreadable');
-          },
-        );
-      },
-      onError: (rep, { error }) => {
-        const code = rootCode(error);
-        const host = vergeos.label;
-        request.log.warn({ code, path, kind }, 'VergeOS request failed');
-        if ((error as { statusCode?: number }).statusCode === 504 || code === 'UND_ERR_HEADERS_TIMEOUT') {
-          const s = Math.round(timeout / 1000);
-          fail(
-            rep,
-            504,
-            kind === 'action'
-              ? `VergeOS did not answer within ${s} s; the action may still happen`
-              : `VergeOS did not answer within ${s} s`,
-            'upstream_timeout',
-          );
-        } else if (code === 'ECONNREFUSED') {
-          fail(rep, 502, `Cannot connect to VergeOS (${host}): connection refused`, 'upstream_unreachable');
-        } else if (code !== undefined && TLS_ERROR_CODES.has(code)) {
-          fail(
-            rep,
-            502,
-            `VergeOS's TLS certificate could not be verified (${code}); pin its CA with VERGEOS_CA_FILE`,
-            'upstream_tls',
-          );
-        } else {
-          fail(
-            rep,
-            502,
-            `The connection to VergeOS (${host}) failed${code ? ` (${code})` : ''}`,
-            'upstream_failed',
-          );
-        }
-      },
-    });
-  }
-
-  r.get(
-    '/api/v4/vms',
-    { schema: { querystring: ListQuery }, config: { permission: 'fleet:read' } },
-    (req, reply) => forward(req, reply, '/api/v4/vms', req.query, 'read'),
-  );
-  r.get(
-    '/api/v4/vms/:key',
-    { schema: { params: KeyParams, querystring: GetQuery }, config: { permission: 'fleet:read' } },
-    (req, reply) => forward(req, reply, `/api/v4/vms/${req.params.key}`, req.query, 'read'),
-  );
-  r.get(
-    '/api/v4/machine_status',
-    { schema: { querystring: ListQuery }, config: { permission: 'fleet:read' } },
-    (req, reply) => forward(req, reply, '/api/v4/machine_status', req.query, 'read'),
-  );
-  r.get(
-    '/api/v4/machine_status/:key',
-    { schema: { params: KeyParams, querystring: GetQuery }, config: { permission: 'fleet:read' } },
-    (req, reply) => forward(req, reply, `/api/v4/machine_status/${req.params.key}`, req.query, 'read'),
-  );
-  r.post(
-    '/api/v4/vm_actions',
-    {
-      schema: { body: VmActionBody, querystring: Type.Object({}, { additionalProperties: false }) },
-      config: { permission: 'vm:action' },
-    },
-    async (req, reply) => {
-      const problem = checkActionParams(req.body);
-      if (problem) {
-        sendError(reply, 400, `Invalid request: ${problem}`, 'invalid_action');
+    // The timeout counts from the request's arrival: waiting for a connection to VergeOS is part of it.
+    const remaining = () => timeout - reply.elapsedTime;
+    const gone = new AbortController();
+    const onClose = () => {
+      if (!reply.raw.writableFinished) gone.abort();
+    };
+    reply.raw.once('close', onClose);
+    // A request is sent only with a quarter of its time still ahead of it: sent later, VergeOS would barely have time
+    // to answer, and an action would most likely end as "may still happen" instead of plainly "not sent".
+    const slot = await lane.slots.acquire(remaining() - timeout / 4, gone.signal);
+    if (!slot.ok) {
+      reply.raw.off('close', onClose);
+      if (slot.why === 'aborted') {
+        // Nobody is waiting for it; an action is recorded as not sent.
+        onOutcome?.(499, 'Not sent: the caller went away while it waited for a connection to VergeOS', false);
         return reply;
       }
-      // Rebuilt from the validated fields only.
-      const body = {
-        vm: req.body.vm,
-        action: req.body.action,
-        ...(req.body.params !== undefined ? { params: { ...req.body.params } } : {}),
-      };
-      const vmKey = Number(body.vm);
-      const ctx = actorContext(req, req.principal);
-      const record: AuditInput = {
-        kind: 'power',
-        outcome: 'requested',
-        actor: ctx.actor,
-        role: ctx.role,
-        authKind: ctx.authKind,
-        source: ctx.source ?? null,
-        userAgent: ctx.userAgent ?? null,
-        requestId: req.id,
-        vmKey,
-        vmName: app.fleet.current().snapshot.vms.find((v) => v.key === vmKey)?.name ?? null,
-        action: body.action,
-        ...(body.params !== undefined ? { params: body.params } : {}),
-        reason: readReason(req.headers[REASON_HEADER]),
-      };
-      const permissions = actionPermissions(body.action, body.params);
-      // 401/403: a refusal is audited as this power action, denied.
-      const principal = await app.authorizePermissions(req, permissions, { ...record, outcome: 'denied' });
-      if (record.reason === null && reasonRequired(principal.role, permissions)) {
-        const message = `Give a reason to ${body.action === 'poweroff' ? 'shut down' : 'reboot'} a VM (${REASON_HEADER})`;
-        await app.stores.audit.append({ ...record, outcome: 'denied', vergeosMessage: message });
-        throw new HttpError(400, message, 'reason_required');
-      }
-      // On disk (synchronous=FULL) before anything reaches VergeOS.
-      const requested = await app.stores.audit.append(record);
-      const started = performance.now();
-      const onOutcome: OutcomeListener = (status, message, fromVergeos) => {
-        app.stores.audit
-          .append({
-            ...record,
-            outcome: outcomeOf(status),
-            refId: requested.id,
-            vergeosStatus: fromVergeos ? status : null,
-            vergeosMessage: message,
-            latencyMs: Math.round(performance.now() - started),
-          })
-          .catch((err: unknown) =>
-            req.log.error({ err, refId: requested.id }, 'writing an action outcome failed'),
+      request.log.warn(
+        { path, kind, waitedMs: Math.round(reply.elapsedTime) },
+        'no connection to VergeOS in time',
+      );
+      fail(
+        reply,
+        504,
+        kind === 'action'
+          ? 'No connection to VergeOS was free in time; the action was not sent'
+          : 'No connection to VergeOS was free in time',
+        'upstream_timeout',
+      );
+      return reply;
+    }
+
+    // Given back once the upstream exchange has ended (answered in full, failed, or aborted), not before.
+    const exchange = proxy.exchanges.expect(request.id);
+    const dropLease = leases.get(request)?.hold();
+    // Past the deadline with no answer yet (connecting, or waiting for headers): a 504, as for a late answer.
+    const deadline = setTimeout(
+      () => exchange.abortIfUnanswered(new errors.HeadersTimeoutError()),
+      Math.max(1, remaining()),
+    );
+    // A read nobody waits for any more is abandoned; an action is left to finish, so that its outcome is recorded.
+    const onGone = () => {
+      if (kind === 'read') exchange.abort(new Error('the client closed the connection'));
+    };
+    gone.signal.addEventListener('abort', onGone, { once: true });
+    // reply-from sends nothing when it fails before dispatching: the exchange then never starts.
+    const onReplyClose = () => {
+      if (!exchange.dispatched) exchange.cancel();
+    };
+    reply.raw.once('close', onReplyClose);
+    void exchange.ended.then(() => {
+      clearTimeout(deadline);
+      gone.signal.removeEventListener('abort', onGone);
+      reply.raw.off('close', onClose);
+      reply.raw.off('close', onReplyClose);
+      slot.release();
+      dropLease?.();
+    });
+    const qs = toQueryString(query);
+    try {
+      return reply.from(path, {
+        method: kind === 'read' ? 'GET' : 'POST',
+        timeout: Math.max(1, remaining()),
+        ...(body !== undefined ? { body } : {}),
+        queryString: () => qs,
+        rewriteRequestHeaders: (_req, headers: IncomingHttpHeaders) => {
+          // Built from nothing: the client's Authorization, cookies and tokens never reach VergeOS.
+          const out: Record<string, string> = {
+            accept: 'application/json',
+            'user-agent': 'powerdeck-bff',
+            'x-request-id': request.id,
+            ...vergeos.authHeaders(),
+          };
+          if (typeof headers.host === 'string') out.host = headers.host;
+          if (body !== undefined) {
+            out['content-type'] = 'application/json';
+            out['content-length'] = String(headers['content-length'] ?? '');
+          }
+          return out;
+        },
+        rewriteHeaders: (headers) => {
+          const out: Record<string, string | string[]> = {};
+          for (const name of PASSED_RESPONSE_HEADERS) {
+            const v = headers[name];
+            if (v !== undefined) out[name] = v;
+          }
+          return out;
+        },
+        onResponse: (_req, rep, res) => {
+          const status = rep.statusCode;
+          if (kind === 'action' && status === 201) app.fleet.actionAccepted();
+          // VergeOS answered: if the fleet poller is backing off from a failing VergeOS, it probes now.
+          else if (status < 500) app.fleet.upstreamAnswered();
+          if (status < 400) onOutcome?.(status, null, true);
+          if (status < 400) {
+            const length = Number(rep.getHeader('content-length'));
+            if (!(length <= SMALL_BODY_BYTES)) {
+              void rep.send(res.stream);
+              return;
+            }
+            // A small body (a VM, a status, an action's answer) is collected and sent as one Buffer: piping it
+            // costs a stream pipeline (end-of-stream watchers on both streams, listeners, closures) per request,
+            // and under load those objects outlive a scavenge and get promoted (see docs/benchmarks.md).
+            collect(res.stream as Readable, length, 'fail').then(
+              (buf) => {
+                rep.removeHeader('content-length');
+                void rep.send(buf);
+              },
+              (err: unknown) => {
+                request.log.warn({ code: rootCode(err), path, kind }, 'reading the VergeOS answer failed');
+                fail(rep, 502, `The connection to VergeOS (${vergeos.label}) failed`, 'upstream_failed');
+              },
+            );
+            return;
+          }
+          collect(res.stream as Readable, 64 * 1024, 'truncate').then(
+            (buf) => {
+              rep.removeHeader('content-length');
+              const answer = normaliseErrorBody(status, buf.toString('utf8'));
+              onOutcome?.(status, answer.err, true);
+              void rep.type('application/json; charset=utf-8').send(answer);
+            },
+            (err: unknown) => {
+              request.log.warn({ err }, 'reading VergeOS error body failed');
+              fail(rep, 502, 'VergeOS answered an error that could not be read', 'upstream_unreadable');
+            },
           );
-      };
-      return forward(req, reply, '/api/v4/vm_actions', {}, 'action', body, onOutcome);
-    },
-  );
+        },
+        onError: (rep, { error }) => {
+          const code = rootCode(error);
+          const host = vergeos.label;
+          request.log.warn({ code, path, kind }, 'VergeOS request failed');
+          if ((error as { statusCode?: number }).statusCode === 504 || code === 'UND_ERR_HEADERS_TIMEOUT') {
+            const s = Math.round(timeout / 1000);
+            fail(
+              rep,
+              504,
+              kind === 'action'
+                ? `VergeOS did not answer within ${s} s; the action may still happen`
+                : `VergeOS did not answer within ${s} s`,
+              'upstream_timeout',
+            );
+          } else if (code === 'ECONNREFUSED') {
+            fail(rep, 502, `Cannot connect to VergeOS (${host}): connection refused`, 'upstream_unreachable');
+          } else if (code !== undefined && TLS_ERROR_CODES.has(code)) {
+            fail(
+              rep,
+              502,
+              `VergeOS's TLS certificate could not be verified (${code}); pin its CA with VERGEOS_CA_FILE`,
+              'upstream_tls',
+            );
+          } else {
+            fail(
+              rep,
+              502,
+              `The connection to VergeOS (${host}) failed${code ? ` (${code})` : ''}`,
+              'upstream_failed',
+            );
+          }
+        },
+      });
+    } catch (err) {
+      exchange.cancel();
+      throw err;
+    }
+  }
+
+  // Reads and power actions forward through pools of their own (reply-from once per pool), so reads can never take
+  // the connections actions need. Never retried here: a 503 or a dropped socket goes back to the caller after one
+  // upstream request.
+  const replyFromOptions = { base: vergeos.baseUrl, retryMethods: [], disableRequestLogging: true };
+  await app.register(async (reads) => {
+    await reads.register(replyFrom, { ...replyFromOptions, undici: proxy.read.dispatcher });
+    const r = reads.withTypeProvider<TypeBoxTypeProvider>();
+    r.get(
+      '/api/v4/vms',
+      { schema: { querystring: ListQuery }, config: { permission: 'fleet:read' } },
+      (req, reply) => {
+        checkJoins('vms', req.query);
+        return forward(req, reply, '/api/v4/vms', req.query, 'read');
+      },
+    );
+    r.get(
+      '/api/v4/vms/:key',
+      { schema: { params: KeyParams, querystring: GetQuery }, config: { permission: 'fleet:read' } },
+      (req, reply) => {
+        checkJoins('vms', req.query);
+        return forward(req, reply, `/api/v4/vms/${req.params.key}`, req.query, 'read');
+      },
+    );
+    r.get(
+      '/api/v4/machine_status',
+      { schema: { querystring: ListQuery }, config: { permission: 'fleet:read' } },
+      (req, reply) => {
+        checkJoins('machine_status', req.query);
+        return forward(req, reply, '/api/v4/machine_status', req.query, 'read');
+      },
+    );
+    r.get(
+      '/api/v4/machine_status/:key',
+      { schema: { params: KeyParams, querystring: GetQuery }, config: { permission: 'fleet:read' } },
+      (req, reply) => {
+        checkJoins('machine_status', req.query);
+        return forward(req, reply, `/api/v4/machine_status/${req.params.key}`, req.query, 'read');
+      },
+    );
+  });
+
+  await app.register(async (actions) => {
+    await actions.register(replyFrom, { ...replyFromOptions, undici: proxy.action.dispatcher });
+    const r = actions.withTypeProvider<TypeBoxTypeProvider>();
+    r.post(
+      '/api/v4/vm_actions',
+      {
+        schema: { body: VmActionBody, querystring: Type.Object({}, { additionalProperties: false }) },
+        config: { permission: 'vm:action' },
+      },
+      async (req, reply) => {
+        const problem = checkActionParams(req.body);
+        if (problem) {
+          sendError(reply, 400, `Invalid request: ${problem}`, 'invalid_action');
+          return reply;
+        }
+        // Rebuilt from the validated fields only.
+        const body = {
+          vm: req.body.vm,
+          action: req.body.action,
+          ...(req.body.params !== undefined ? { params: { ...req.body.params } } : {}),
+        };
+        const vmKey = Number(body.vm);
+        const ctx = actorContext(req, req.principal);
+        const record: AuditInput = {
+          kind: 'power',
+          outcome: 'requested',
+          actor: ctx.actor,
+          role: ctx.role,
+          authKind: ctx.authKind,
+          source: ctx.source ?? null,
+          userAgent: ctx.userAgent ?? null,
+          requestId: req.id,
+          vmKey,
+          vmName: app.fleet.current().snapshot.vms.find((v) => v.key === vmKey)?.name ?? null,
+          action: body.action,
+          ...(body.params !== undefined ? { params: body.params } : {}),
+          reason: readReason(req.headers[REASON_HEADER]),
+        };
+        const permissions = actionPermissions(body.action, body.params);
+        // 401/403: a refusal is audited as this power action, denied.
+        const principal = await app.authorizePermissions(req, permissions, { ...record, outcome: 'denied' });
+        if (record.reason === null && reasonRequired(principal.role, permissions)) {
+          const message = `Give a reason to ${body.action === 'poweroff' ? 'shut down' : 'reboot'} a VM (${REASON_HEADER})`;
+          await app.stores.audit.append({ ...record, outcome: 'denied', vergeosMessage: message });
+          throw new HttpError(400, message, 'reason_required');
+        }
+        // On disk (synchronous=FULL) before anything reaches VergeOS.
+        const requested = await app.stores.audit.append(record);
+        const started = performance.now();
+        const onOutcome: OutcomeListener = (status, message, fromVergeos) => {
+          app.stores.audit
+            .append({
+              ...record,
+              outcome: outcomeOf(status),
+              refId: requested.id,
+              vergeosStatus: fromVergeos ? status : null,
+              vergeosMessage: message,
+              latencyMs: Math.round(performance.now() - started),
+            })
+            .catch((err: unknown) =>
+              req.log.error({ err, refId: requested.id }, 'writing an action outcome failed'),
+            );
+        };
+        return forward(req, reply, '/api/v4/vm_actions', {}, 'action', body, onOutcome);
+      },
+    );
+  });
 }
