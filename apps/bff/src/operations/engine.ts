@@ -28,29 +28,17 @@ import {
 } from '@powerdeck/contracts/operation-terms';
 import type { PowerStatus } from '@powerdeck/contracts/power';
 import { VergeApiError, VergeTimeoutError, type VergeClient } from '@powerdeck/vergeos-client';
+import { auditActor, outcomeOf, type Requester } from '../audit-fields';
 import type { PollerLog } from '../fleet/poller';
 import type { FleetPoller, FleetState } from '../fleet/types';
 import type {
   AuditInput,
-  AuditOutcome,
   AuditStore,
-  AuthKind,
   OperationRecord,
   OperationStore,
   OperationVmPatch,
   OperationVmRecord,
-  Role,
 } from '../stores/types';
-
-/** Who asks for an operation or one of its steps, as the audit log names them. */
-export interface Requester {
-  actor: string;
-  role: Role;
-  authKind: AuthKind;
-  source: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-}
 
 export interface NewOperation {
   action: OperationAction;
@@ -153,12 +141,30 @@ export function skipDetail(action: OperationAction, status: PowerStatus): string
   return `Skipped: cannot ${ACTION_WORDS[action]} a VM that is ${status}`;
 }
 
-/** How an action's answer is recorded in the audit log (as routes/vergeos.ts does). */
-function outcomeOf(status: number): AuditOutcome {
-  if (status >= 200 && status < 300) return 'accepted';
-  if (status === 409) return 'conflict';
-  if (status === 504) return 'timeout';
-  return 'failed';
+/** Who started an operation, as its record keeps them. */
+function ownerFields(
+  by: Requester,
+): Pick<OperationRecord, 'owner' | 'ownerRole' | 'ownerAuthKind' | 'source' | 'userAgent' | 'requestId'> {
+  return {
+    owner: by.actor,
+    ownerRole: by.role,
+    ownerAuthKind: by.authKind,
+    source: by.source,
+    userAgent: by.userAgent,
+    requestId: by.requestId,
+  };
+}
+
+/** The operation's owner, as each of its steps is audited (the reverse of ownerFields). */
+function ownerOf(rec: OperationRecord): Requester {
+  return {
+    actor: rec.owner,
+    role: rec.ownerRole,
+    authKind: rec.ownerAuthKind,
+    source: rec.source,
+    userAgent: rec.userAgent,
+    requestId: rec.requestId,
+  };
 }
 
 interface VmRun {
@@ -395,12 +401,7 @@ export class OperationEngine {
       id: randomUUID(),
       action: input.action,
       status: anything ? 'running' : 'finished',
-      owner: by.actor,
-      ownerRole: by.role,
-      ownerAuthKind: by.authKind,
-      source: by.source,
-      userAgent: by.userAgent,
-      requestId: by.requestId,
+      ...ownerFields(by),
       createdAt,
       finishedAt: anything ? null : createdAt,
       cancelledBy: null,
@@ -466,12 +467,7 @@ export class OperationEngine {
       .append({
         kind: 'power',
         outcome: 'accepted',
-        actor: by.actor,
-        role: by.role,
-        authKind: by.authKind,
-        source: by.source,
-        userAgent: by.userAgent,
-        requestId: by.requestId,
+        ...auditActor(by),
         action: 'operation:cancel',
         target: `operation:${id}`,
         operationId: id,
@@ -576,7 +572,7 @@ export class OperationEngine {
         if (vmRec.auditId !== null) {
           await this.audit
             .append({
-              ...this.auditBase(rec, vmRec, vmRec.step!, this.ownerAsRequester(rec)),
+              ...this.auditBase(rec, vmRec, vmRec.step!, ownerOf(rec)),
               outcome: 'timeout',
               refId: vmRec.auditId,
               vergeosStatus: null,
@@ -608,18 +604,6 @@ export class OperationEngine {
     return op;
   }
 
-  /** The operation's owner, as each of its steps is audited. */
-  private ownerAsRequester(rec: OperationRecord): Requester {
-    return {
-      actor: rec.owner,
-      role: rec.ownerRole,
-      authKind: rec.ownerAuthKind,
-      source: rec.source,
-      userAgent: rec.userAgent,
-      requestId: rec.requestId,
-    };
-  }
-
   /** Starts pending VMs while there are free slots. */
   private pump(op: OpRun): void {
     while (
@@ -632,7 +616,7 @@ export class OperationEngine {
       op.active += 1;
       vm.rec.state = 'active';
       vm.rec.detail = `Sending the ${STEP_WORDS[FIRST_STEP[op.rec.action]]} to VergeOS`;
-      void this.sendStep(op, vm, FIRST_STEP[op.rec.action], this.ownerAsRequester(op.rec));
+      void this.sendStep(op, vm, FIRST_STEP[op.rec.action], ownerOf(op.rec));
     }
     this.maybeFinish(op);
   }
@@ -680,12 +664,7 @@ export class OperationEngine {
     return {
       kind: 'power',
       outcome: 'requested',
-      actor: by.actor,
-      role: by.role,
-      authKind: by.authKind,
-      source: by.source,
-      userAgent: by.userAgent,
-      requestId: by.requestId,
+      ...auditActor(by),
       vmKey: vm.key,
       vmName: vm.name,
       action: wire.action,
@@ -983,7 +962,7 @@ export class OperationEngine {
     if (vm.rec.state !== 'active') return;
     const step = vm.rec.step;
     if (step === 'poweroff' && op.rec.forceAfterS !== null && op.rec.status === 'running') {
-      void this.escalate(op, vm, this.ownerAsRequester(op.rec), 'deadline');
+      void this.escalate(op, vm, ownerOf(op.rec), 'deadline');
       return;
     }
     const s = this.waitS(op, step ?? 'poweron');
