@@ -20,7 +20,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { openSseStream, type SseStream } from '../fleet/sse';
 import { auditActor } from '../audit-fields';
-import { OperationError } from '../operations/engine';
+import { OperationError } from '../operations/admission';
 import { actorContext, watchCredential } from '../plugins/auth';
 import { HttpError } from '../plugins/errors';
 import type { AuditInput, Json, Principal } from '../stores/types';
