@@ -1,7 +1,8 @@
 // The operation engine: runs long power actions on the server ("shut down, wait up to T, then force off", a reboot
 // watched until the VM is back, a bulk action over many VMs), stores every change (they survive a restart) and
 // publishes each operation's progress to subscribers (the event stream). This class is the engine's face (start,
-// stop, read, create, cancel, "Force now") and the one place that moves a VM from turn to turn:
+// stop, read, create, cancel, "Force now") and drives each VM's turns (take a slot, send a step, act on the answer,
+// escalate, end it, finish the operation):
 //   pending -> active (a step was sent, or is being sent, and the VM is watched) -> done | failed | cancelled;
 //   skipped when the action did not apply to its status at creation (nothing is ever sent to it).
 // The jobs it ties together live in their own modules (docs/architecture.md, "The engine's modules"):

@@ -57,7 +57,7 @@ export interface StepSenderOptions {
 }
 
 export class StepSender {
-  constructor(private readonly o: StepSenderOptions) {}
+  constructor(private readonly deps: StepSenderOptions) {}
 
   /**
    * Steps 1 to 4 for one VM, in memory too (subscribers hear of each). A step VergeOS accepted, or did not answer,
@@ -65,8 +65,8 @@ export class StepSender {
    * the VM, and records that).
    */
   async send(op: OpRun, vm: VmRun, step: OperationStep, by: Requester): Promise<StepResult> {
-    const { audit, recorder, clock, log } = this.o;
-    const fv = this.o.fleet.vm(vm.rec.key);
+    const { audit, recorder, clock, log } = this.deps;
+    const fv = this.deps.fleet.vm(vm.rec.key);
     const base = auditBase(op.rec, vm.rec, step, by);
     // 1. The `requested` row, on disk before anything else.
     let requested;
@@ -114,14 +114,17 @@ export class StepSender {
     const wire = WIRE[step];
     let answer: StepAnswer;
     try {
-      await this.o.actions.send(
+      await this.deps.actions.send(
         {
           vm: vm.rec.key,
           action: wire.action,
           ...(wire.params !== undefined ? { params: wire.params } : {}),
         },
         // The request id of the step's audit records, as a direct action's: VergeOS's log ties back to them.
-        { timeoutMs: this.o.actionTimeoutMs, ...(by.requestId !== null ? { requestId: by.requestId } : {}) },
+        {
+          timeoutMs: this.deps.actionTimeoutMs,
+          ...(by.requestId !== null ? { requestId: by.requestId } : {}),
+        },
       );
       answer = { ok: true };
     } catch (err) {
@@ -129,7 +132,7 @@ export class StepSender {
       else answer = { ok: false, status: null, message: err instanceof Error ? err.message : String(err) };
     }
     const latencyMs = Math.round(performance.now() - started);
-    vm.pollsAtSend = this.o.fleet.polls();
+    vm.pollsAtSend = this.deps.fleet.polls();
 
     // 4. The answer, on record.
     await audit
@@ -144,7 +147,7 @@ export class StepSender {
       .catch((err: unknown) =>
         log.error({ err, operationId: op.rec.id, refId: requested.id }, 'writing a step outcome failed'),
       );
-    if (answer.ok) this.o.fleet.poller.actionAccepted();
+    if (answer.ok) this.deps.fleet.poller.actionAccepted();
 
     if (answer.ok || answer.status === null) {
       if (!answer.ok) vm.noAnswer = answer.message;
@@ -173,7 +176,7 @@ export class StepSender {
       if (vmRec.state !== 'active' || vmRec.stepPhase !== 'sending') continue;
       const message = unansweredAtStopWords(vmRec.step);
       if (vmRec.auditId !== null) {
-        await this.o.audit
+        await this.deps.audit
           .append({
             ...auditBase(rec, vmRec, vmRec.step!, ownerOf(rec)),
             outcome: 'timeout',
@@ -182,13 +185,13 @@ export class StepSender {
             vergeosMessage: message,
           })
           .catch((err: unknown) =>
-            this.o.log.error({ err, operationId: rec.id }, 'auditing a resumed step failed'),
+            this.deps.log.error({ err, operationId: rec.id }, 'auditing a resumed step failed'),
           );
       }
       resumed.push({ vm: vmRec, patch: { stepPhase: 'sent', detail: `${message}: watching the VM` } });
     }
     if (resumed.length === 0) return;
-    await this.o.recorder.write(rec, { vms: resumed.map(({ vm, patch }) => ({ key: vm.key, patch })) });
+    await this.deps.recorder.write(rec, { vms: resumed.map(({ vm, patch }) => ({ key: vm.key, patch })) });
     for (const { vm, patch } of resumed) Object.assign(vm, patch);
   }
 }

@@ -262,7 +262,7 @@ export default function operationRoutes(
     { config: { permission: 'fleet:read' }, exposeHeadRoute: false },
     (request, reply) => {
       const stream = openSseStream(reply, retryMs);
-      // The engine builds exactly the contract's Operation (engine.ts, toOperation): nothing else is sent.
+      // The engine builds exactly the contract's Operation (operations/to-api.ts): nothing else is sent.
       for (const op of engine.runningOperations()) {
         seq += 1;
         stream.send({ event: 'operation', id: String(seq), data: JSON.stringify(op) }, op.id);
