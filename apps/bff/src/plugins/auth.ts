@@ -21,7 +21,7 @@ import {
 } from '@powerdeck/contracts/roles';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { ActorContext } from '../stores/admin';
+import { auditActor, type AuditActor, type Requester } from '../audit-fields';
 import type { AuditInput, Principal } from '../stores/types';
 import { HttpError } from './errors';
 
@@ -91,8 +91,10 @@ export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply)
   });
 }
 
-/** Who made a change, as the audit log names them. */
-export function actorContext(request: FastifyRequest, principal: Principal | null): ActorContext {
+/** Who made a change, as the audit log names them (a principal's: a Requester, with its role and sign-in). */
+export function actorContext(request: FastifyRequest, principal: Principal): Requester;
+export function actorContext(request: FastifyRequest, principal: Principal | null): AuditActor;
+export function actorContext(request: FastifyRequest, principal: Principal | null): AuditActor {
   return {
     actor: principal?.actor ?? 'anonymous',
     role: principal?.role ?? null,
@@ -204,16 +206,10 @@ function authPlugin(app: FastifyInstance, _opts: unknown, done: (err?: Error) =>
     message: string,
     extra: Partial<AuditInput>,
   ) {
-    const base = actorContext(request, principal);
     await app.stores.audit.append({
       kind: 'access',
       outcome: 'denied',
-      actor: base.actor,
-      role: base.role,
-      authKind: base.authKind,
-      source: base.source ?? null,
-      userAgent: base.userAgent ?? null,
-      requestId: request.id,
+      ...auditActor(actorContext(request, principal)),
       action: `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`,
       target: permission,
       ...extra,

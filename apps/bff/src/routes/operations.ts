@@ -19,8 +19,9 @@ import { reasonRequired } from '@powerdeck/contracts/roles';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import { openSseStream, type SseStream } from '../fleet/sse';
-import { OperationError, type Requester } from '../operations/engine';
-import { actorContext, userAgentOf, watchCredential } from '../plugins/auth';
+import { auditActor } from '../audit-fields';
+import { OperationError } from '../operations/admission';
+import { actorContext, watchCredential } from '../plugins/auth';
 import { HttpError } from '../plugins/errors';
 import type { AuditInput, Json, Principal } from '../stores/types';
 
@@ -71,17 +72,6 @@ export function operationProblem(body: NewOperationBody): string | null {
   return null;
 }
 
-function requesterOf(request: FastifyRequest, principal: Principal): Requester {
-  return {
-    actor: principal.actor,
-    role: principal.role,
-    authKind: principal.authKind,
-    source: request.ip,
-    userAgent: userAgentOf(request),
-    requestId: request.id,
-  };
-}
-
 /** The engine's refusals as HTTP answers. */
 function answered(err: unknown): unknown {
   if (!(err instanceof OperationError)) return err;
@@ -118,17 +108,11 @@ export default function operationRoutes(
     record: Partial<AuditInput>,
     message: string,
   ): Promise<void> {
-    const ctx = actorContext(request, principal);
     await app.stores.audit.append({
       ...record,
       kind: 'power',
       outcome: 'denied',
-      actor: ctx.actor,
-      role: ctx.role,
-      authKind: ctx.authKind,
-      source: ctx.source ?? null,
-      userAgent: ctx.userAgent ?? null,
-      requestId: request.id,
+      ...auditActor(actorContext(request, principal)),
       vergeosMessage: message,
     });
   }
@@ -184,7 +168,7 @@ export default function operationRoutes(
             parallelism: body.parallelism,
             reason,
           },
-          requesterOf(request, principal),
+          actorContext(request, principal),
         );
         return await reply.code(201).send(op);
       } catch (err) {
@@ -242,7 +226,7 @@ export default function operationRoutes(
         await app.authorizePermissions(request, operationPermissions(op.action, false), audit);
       }
       try {
-        return await engine.cancel(op.id, requesterOf(request, principal));
+        return await engine.cancel(op.id, actorContext(request, principal));
       } catch (err) {
         throw answered(err);
       }
@@ -260,7 +244,7 @@ export default function operationRoutes(
         return await engine.forceNow(
           request.params.id,
           Number(request.params.key),
-          requesterOf(request, request.principal!),
+          actorContext(request, request.principal!),
         );
       } catch (err) {
         throw answered(err);
@@ -286,7 +270,7 @@ export default function operationRoutes(
     { config: { permission: 'fleet:read' }, exposeHeadRoute: false },
     (request, reply) => {
       const stream = openSseStream(reply, retryMs);
-      // The engine builds exactly the contract's Operation (engine.ts, toOperation): nothing else is sent.
+      // The engine builds exactly the contract's Operation (operations/to-api.ts): nothing else is sent.
       for (const op of engine.runningOperations()) {
         seq += 1;
         stream.send({ event: 'operation', id: String(seq), data: JSON.stringify(op) }, op.id);

@@ -16,11 +16,12 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import Type from 'typebox';
 import { errors } from 'undici';
+import { outcomeOf } from '../audit-fields';
 import { actorContext } from '../plugins/auth';
 import { HttpError, sendError } from '../plugins/errors';
 import { joinRefusal, refusedJoin, type JoinTable } from '../proxy/joins';
 import { principalKey } from '../proxy/limits';
-import type { AuditInput, AuditOutcome } from '../stores/types';
+import type { AuditInput } from '../stores/types';
 
 export interface VergeosRoutesOptions {
   /** How long to wait for VergeOS on reads (default 5 s) and on actions (default 15 s). */
@@ -161,14 +162,6 @@ export function readReason(value: string | string[] | undefined): string | null 
     throw new HttpError(400, `A reason may have at most ${MAX_REASON_LENGTH} characters`, 'invalid_reason');
   }
   return text === '' ? null : text;
-}
-
-/** How an action's answer is recorded in the audit log. */
-export function outcomeOf(status: number): AuditOutcome {
-  if (status >= 200 && status < 300) return 'accepted';
-  if (status === 409) return 'conflict';
-  if (status === 504) return 'timeout';
-  return 'failed';
 }
 
 /**

@@ -1,6 +1,7 @@
 // Account changes that are always audited: adding users, passwords, roles, enabling and disabling,
 // personal tokens and display links. The CLIs use these, and so should the HTTP routes, so that no
 // change can be made without its audit row. A refused change is audited too (outcome 'denied').
+import { auditActor } from '../audit-fields';
 import { StoreError } from './errors';
 import type {
   AccessToken,
@@ -38,12 +39,7 @@ async function audited<T>(
   const base: AuditInput = {
     kind: what.kind,
     outcome: 'accepted',
-    actor: ctx.actor,
-    role: ctx.role,
-    authKind: ctx.authKind,
-    source: ctx.source ?? null,
-    userAgent: ctx.userAgent ?? null,
-    requestId: ctx.requestId ?? null,
+    ...auditActor(ctx),
     action: what.action ?? null,
     target: what.target ?? null,
     ...(what.params !== undefined ? { params: what.params } : {}),

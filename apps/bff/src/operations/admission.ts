@@ -1,0 +1,153 @@
+// Admission and conflicts: what a new operation is made of (its owner, its numbers, and per VM whether the action
+// applies to the status the snapshot shows, or why it is skipped: nothing is ever sent to a skipped VM), and the
+// refusals of requests against an existing operation (cancelling one that ended, "Force now" for a VM that is not
+// waiting in an escalating shut down). Refusals are OperationErrors, which the routes answer as HTTP codes.
+import type { FleetVm } from '@powerdeck/contracts/fleet';
+import { actionApplies, STEP_TIMEOUTS_S, type OperationAction } from '@powerdeck/contracts/operation-terms';
+import type { Requester } from '../audit-fields';
+import type { OperationRecord, OperationVmRecord } from '../stores/types';
+import type { OpRun, VmRun } from './queue';
+import { skipDetail, WORDS } from './words';
+
+export type OperationErrorCode = 'not_found' | 'conflict' | 'unavailable' | 'invalid';
+
+/** A request the engine refuses; the routes turn it into 404, 409, 503 or 400. */
+export class OperationError extends Error {
+  override name = 'OperationError';
+  constructor(
+    readonly code: OperationErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface NewOperation {
+  action: OperationAction;
+  vms: readonly number[];
+  forceAfterS: number | null;
+  /** Default: STEP_TIMEOUTS_S[action].default. */
+  timeoutS?: number | undefined;
+  /** Default: the engine's. */
+  parallelism?: number | undefined;
+  reason: string | null;
+}
+
+/** Who started an operation, as its record keeps them. */
+function ownerFields(
+  by: Requester,
+): Pick<OperationRecord, 'owner' | 'ownerRole' | 'ownerAuthKind' | 'source' | 'userAgent' | 'requestId'> {
+  return {
+    owner: by.actor,
+    ownerRole: by.role,
+    ownerAuthKind: by.authKind,
+    source: by.source,
+    userAgent: by.userAgent,
+    requestId: by.requestId,
+  };
+}
+
+/** The operation's owner, as each of its steps is audited (the reverse of ownerFields). */
+export function ownerOf(rec: OperationRecord): Requester {
+  return {
+    actor: rec.owner,
+    role: rec.ownerRole,
+    authKind: rec.ownerAuthKind,
+    source: rec.source,
+    userAgent: rec.userAgent,
+    requestId: rec.requestId,
+  };
+}
+
+/**
+ * A new operation's record: VMs whose status (in `byKey`, the current snapshot) the action applies to are
+ * pending, the others (and unknown keys) skipped with the reason; with none pending it is finished at once.
+ */
+export function admit(
+  input: NewOperation,
+  by: Requester,
+  byKey: ReadonlyMap<number, FleetVm>,
+  at: { id: string; createdAt: string; parallelism: number },
+): OperationRecord {
+  const vms = input.vms.map((key): OperationVmRecord => {
+    const fv = byKey.get(key);
+    const base = {
+      key,
+      step: null,
+      stepPhase: null,
+      stepAt: null,
+      deadline: null,
+      escalated: false,
+      forcedAfterS: null,
+      moved: false,
+      auditId: null,
+    };
+    if (!fv) {
+      return {
+        ...base,
+        name: `VM ${key}`,
+        state: 'skipped',
+        detail: WORDS.notFound,
+        status: null,
+        startedBefore: null,
+      };
+    }
+    const applies = actionApplies(input.action, fv.status);
+    return {
+      ...base,
+      name: fv.name,
+      state: applies ? 'pending' : 'skipped',
+      detail: applies ? WORDS.pending : skipDetail(input.action, fv.status),
+      status: fv.status,
+      startedBefore: fv.started,
+    };
+  });
+  const anything = vms.some((vm) => vm.state === 'pending');
+  return {
+    id: at.id,
+    action: input.action,
+    status: anything ? 'running' : 'finished',
+    ...ownerFields(by),
+    createdAt: at.createdAt,
+    finishedAt: anything ? null : at.createdAt,
+    cancelledBy: null,
+    forceAfterS: input.action === 'shutdown' ? input.forceAfterS : null,
+    timeoutS: input.timeoutS ?? STEP_TIMEOUTS_S[input.action].default,
+    parallelism: at.parallelism,
+    reason: input.reason,
+    vms,
+  };
+}
+
+/** The refusal of a request against an operation that is not running: unknown, without that VM, or ended. */
+export function notRunning(id: string, rec: OperationRecord | null, key?: number): OperationError {
+  if (!rec) return new OperationError('not_found', `No operation ${id}`);
+  if (key !== undefined && !rec.vms.some((v) => v.key === key)) {
+    return new OperationError('not_found', `The operation has no VM ${key}`);
+  }
+  return new OperationError('conflict', `The operation is already ${rec.status}`);
+}
+
+/** Why "Force now" does not apply to a VM (null: it waits in an escalating shut down, its shut down sent). */
+export function forceNowConflict(op: OpRun, vm: VmRun): OperationError | null {
+  const waiting =
+    op.rec.status === 'running' &&
+    op.rec.action === 'shutdown' &&
+    op.rec.forceAfterS !== null &&
+    vm.rec.state === 'active' &&
+    vm.rec.step === 'poweroff' &&
+    vm.rec.stepPhase === 'sent' &&
+    !vm.busy;
+  if (waiting) return null;
+  const why =
+    op.rec.status !== 'running'
+      ? `the operation is ${op.rec.status}`
+      : op.rec.action !== 'shutdown' || op.rec.forceAfterS === null
+        ? 'the operation is not an escalating shut down'
+        : vm.rec.state !== 'active'
+          ? `it is ${vm.rec.state}`
+          : vm.rec.step === 'kill'
+            ? 'it is already being forced off'
+            : 'its shut down is still being sent';
+  return new OperationError('conflict', `${vm.rec.name} is not waiting in an escalating shut down: ${why}`);
+}
