@@ -200,6 +200,10 @@ for (const { scenario, reason } of OUTAGES) {
 
     // "updated N s ago" counts from that answer (the BFF answered a few ms after the simulator did).
     const asOf = await wall.updatedAsOf();
+    test.info().annotations.push({
+      type: 'data age',
+      description: `${scenario}: "updated" counts from ${asOf - last} ms after VergeOS's last answer`,
+    });
     expect(asOf - last, '"updated" counts from the last answer (ms after it)').toBeLessThan(300);
     expect(asOf - last, '"updated" counts from the last answer (ms after it)').toBeGreaterThan(-500);
     const truth = Math.floor((Date.now() - last) / 1000);
