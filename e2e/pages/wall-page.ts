@@ -45,6 +45,18 @@ export class WallPage {
     await expect(this.tiles.first()).toBeVisible();
   }
 
+  /** What "updated N s ago at HH:MM:SS" counts from (epoch ms): its `<time>` element's `dateTime`. */
+  async updatedAsOf(): Promise<number> {
+    return Date.parse((await this.updated.locator('time').getAttribute('datetime')) ?? '');
+  }
+
+  /** The N of "updated N s ago" (in seconds; minutes and hours converted). */
+  async updatedSeconds(): Promise<number> {
+    const m = /^updated (\d+) (s|min|h) ago/.exec((await this.updated.textContent()) ?? '');
+    if (!m) return NaN;
+    return Number(m[1]) * (m[2] === 'h' ? 3600 : m[2] === 'min' ? 60 : 1);
+  }
+
   /** A total, e.g. `total('Running')` is the listitem named `Running 12`. */
   total(label: WallTotal): Locator {
     return this.totals.getByRole('listitem', { name: new RegExp(`^${label} \\d+$`) });

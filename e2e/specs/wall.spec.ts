@@ -152,6 +152,80 @@ for (const { scenario, reason } of OUTAGES) {
   });
 }
 
+/** How long the BFF waits for VergeOS before it calls a poll failed (its read timeout). */
+const READ_TIMEOUT_MS = 5000;
+/** The browser never polls faster than this, nor does the wall count shorter intervals (fleet-queries, freshness). */
+const MIN_INTERVAL_MS = 1000;
+
+// Issue 13, "honest data age": the data's age is the time since VergeOS last answered the BFF's poll. The wall says
+// STALE within three poll intervals of that answer plus the read timeout (plus one browser poll of slack), whether
+// VergeOS answers 503 or hangs, and "updated N s ago" counts from that answer, not from when the BFF noticed.
+for (const { scenario, reason } of OUTAGES) {
+  test(`while VergeOS is ${scenario}: STALE within three poll intervals and a read timeout of its last answer, the age counted from it`, async ({
+    page,
+    sim,
+    bff,
+  }) => {
+    test.setTimeout(60_000);
+    const interval = Math.max(MIN_INTERVAL_MS, (await bff.snapshot()).normalIntervalMs);
+    const bound = 3 * interval + READ_TIMEOUT_MS + interval;
+    const wall = new WallPage(page);
+    await wall.goto();
+    await expect(wall.stale).toHaveCount(0);
+    // The moment the STALE alert appears, by the page's clock (this machine's, as is the simulator's log).
+    await page.evaluate(() => {
+      const w = window as unknown as { staleShownAt?: number };
+      const shown = () =>
+        [...document.querySelectorAll('[role="alert"]')].some((e) => e.textContent?.includes('STALE'));
+      new MutationObserver(() => {
+        if (w.staleShownAt === undefined && shown()) w.staleShownAt = Date.now();
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
+
+    await sim.scenario(scenario);
+
+    await expect(wall.stale).toBeVisible({ timeout: bound + 5000 });
+    const shownAt = await page.evaluate(() => (window as unknown as { staleShownAt?: number }).staleShownAt);
+    const answered = await sim.lastPollAnswered();
+    expect(answered, 'the simulator answered a poll of the BFF').not.toBeNull();
+    const last = answered ?? NaN;
+    const delay = (shownAt ?? NaN) - last;
+    test.info().annotations.push({
+      type: 'STALE delay',
+      description: `${scenario}: STALE ${delay} ms after VergeOS's last answer (bound ${bound} ms)`,
+    });
+    expect(delay, 'STALE after VergeOS last answered (ms)').toBeLessThanOrEqual(bound);
+    // Not early either: the data was not old before three intervals had passed.
+    expect(delay, 'STALE after VergeOS last answered (ms)').toBeGreaterThanOrEqual(3 * interval - 250);
+
+    // "updated N s ago" counts from that answer (the BFF answered a few ms after the simulator did).
+    const asOf = await wall.updatedAsOf();
+    test.info().annotations.push({
+      type: 'data age',
+      description: `${scenario}: "updated" counts from ${asOf - last} ms after VergeOS's last answer`,
+    });
+    expect(asOf - last, '"updated" counts from the last answer (ms after it)').toBeLessThan(300);
+    expect(asOf - last, '"updated" counts from the last answer (ms after it)').toBeGreaterThan(-500);
+    const truth = Math.floor((Date.now() - last) / 1000);
+    expect(await wall.updatedSeconds()).toBeGreaterThanOrEqual(truth - 1);
+    expect(await wall.updatedSeconds()).toBeLessThanOrEqual(truth + 1);
+
+    // Once the BFF gives up on VergeOS and says why, the data's age still counts from the same answer.
+    await expect(wall.stale).toContainText(reason, { timeout: 15_000 });
+    await expect
+      .poll(() => wall.updatedSeconds())
+      .toBeGreaterThanOrEqual((READ_TIMEOUT_MS + interval) / 1000);
+    expect(
+      (await wall.updatedAsOf()) - last,
+      'still counted from the last answer (ms after it)',
+    ).toBeLessThan(300);
+
+    await sim.scenario('none');
+    await expect(wall.stale).toBeHidden({ timeout: 20_000 });
+    expect(await wall.updatedAsOf()).toBeGreaterThan(asOf);
+  });
+}
+
 test('STALE when this screen is offline or cannot reach the Powerdeck server, and back by itself', async ({
   page,
   context,

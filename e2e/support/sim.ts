@@ -53,6 +53,8 @@ export interface SimStats {
   actions: Record<string, number>;
   log: {
     seq: number;
+    /** ISO time the request reached the simulator. */
+    time: string;
     method: string;
     url: string;
     route: string;
@@ -68,6 +70,9 @@ export const ACTION_ROUTE = 'POST /api/v4/vm_actions';
 export interface BffSnapshot {
   fetchedAt: string | null;
   stale: boolean;
+  staleSince: string | null;
+  /** The BFF's normal poll interval (ms): what the wall's "three poll intervals" count in. */
+  normalIntervalMs: number;
   vms: { key: number; name: string; status: string; agentReporting: boolean }[];
 }
 
@@ -228,6 +233,24 @@ export class Sim {
 
   async stats(): Promise<SimStats> {
     return this.ok('GET /__sim/stats', await this.api.get('/__sim/stats'));
+  }
+
+  /**
+   * When the simulator last answered one of the BFF's fleet polls successfully (epoch ms, by this machine's clock,
+   * as the simulator logged it): the later arrival of the poll's two reads (the VM list and the nodes), both
+   * answered 200, of the last poll that had both. Null when no poll succeeded since the stats were cleared.
+   */
+  async lastPollAnswered(): Promise<number | null> {
+    const { log } = await this.stats();
+    const last = (route: string) => {
+      const hits = log.filter((e) => e.method === 'GET' && e.route === route && e.status === 200);
+      const at = hits.at(-1)?.time;
+      return at === undefined ? null : Date.parse(at);
+    };
+    const vms = last('/api/v4/vms');
+    const nodes = last('/api/v4/nodes');
+    // A poll whose other read failed did not succeed: the earlier of the two is the last poll that did.
+    return vms === null || nodes === null ? null : Math.min(vms, nodes);
   }
 
   async clearStats(): Promise<void> {

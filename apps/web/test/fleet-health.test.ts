@@ -1,5 +1,5 @@
-import type { FleetSnapshot } from '@powerdeck/contracts/fleet';
 import { describe, expect, it } from 'vitest';
+import type { FleetData } from '../src/features/fleet/api/fetch-snapshot';
 import {
   OFFLINE_REASON,
   dataAsOf,
@@ -8,7 +8,10 @@ import {
   overdueAfterMs,
 } from '../src/features/fleet/api/fleet-health';
 
-const snap = (patch: Partial<FleetSnapshot> = {}): FleetSnapshot => ({
+const T = 1_800_000_000_000;
+
+/** A snapshot in hand; VergeOS last answered at `answeredAt` (by default T - 2 s). */
+const snap = (patch: Partial<FleetData> = {}): FleetData => ({
   fetchedAt: '2026-11-29T09:58:36.000Z',
   stale: false,
   staleReason: null,
@@ -17,10 +20,10 @@ const snap = (patch: Partial<FleetSnapshot> = {}): FleetSnapshot => ({
   normalIntervalMs: 5000,
   vms: [],
   nodes: [],
+  etag: '"e"',
+  answeredAt: T - 2000,
   ...patch,
 });
-
-const T = 1_800_000_000_000;
 
 describe('is the fleet on screen current?', () => {
   it('current: fresh data, no error', () => {
@@ -39,41 +42,41 @@ describe('is the fleet on screen current?', () => {
     expect(h.stale).toBe(false);
   });
 
-  it('stale when the BFF says so: its reason, since when polls failed', () => {
-    const h = fleetHealth(
-      {
-        data: snap({
-          stale: true,
-          staleReason: 'VergeOS answered 503',
-          staleSince: '2026-11-29T09:59:00.000Z',
-        }),
-        error: null,
-        dataUpdatedAt: T,
-        errorUpdatedAt: 0,
-      },
-      false,
-    );
-    expect(h).toEqual({
+  it('stale when the BFF says so: its reason, since VergeOS last answered (as this browser reckons it)', () => {
+    const stale = {
+      stale: true,
+      staleReason: 'VergeOS answered 503',
+      staleSince: '2026-11-29T09:59:00.000Z',
+    };
+    const q = { error: null, dataUpdatedAt: T, errorUpdatedAt: 0 };
+    expect(fleetHealth({ ...q, data: snap(stale) }, false)).toEqual({
       stale: true,
       reason: 'VergeOS answered 503',
-      since: Date.parse('2026-11-29T09:59:00.000Z'),
+      since: T - 2000,
     });
+    // A BFF that stated no age: its own staleSince.
+    expect(fleetHealth({ ...q, data: snap({ ...stale, answeredAt: null }) }, false).since).toBe(
+      Date.parse('2026-11-29T09:59:00.000Z'),
+    );
   });
 
-  it('stale when a refresh failed after the last success: since the last good data', () => {
+  it('stale when a refresh failed after the last success: since VergeOS’s last answer in hand', () => {
     const h = fleetHealth(
       { data: snap(), error: new Error('Failed to fetch'), dataUpdatedAt: T, errorUpdatedAt: T + 6000 },
       false,
     );
     expect(h.stale).toBe(true);
     expect(h.reason).toContain('Failed to fetch');
-    expect(h.since).toBe(T);
+    expect(h.since).toBe(T - 2000);
+    // Not known: since the last read.
+    const unknown = { data: snap({ answeredAt: null }), error: new Error('x'), dataUpdatedAt: T };
+    expect(fleetHealth({ ...unknown, errorUpdatedAt: T + 6000 }, false).since).toBe(T);
   });
 
   it('offline: says the browser is offline, once the data is overdue', () => {
     const q = { data: snap(), error: null, dataUpdatedAt: T, errorUpdatedAt: 0 };
     expect(fleetHealth(q, false, false)).toEqual({ stale: false, reason: null, since: null });
-    expect(fleetHealth(q, true, false)).toEqual({ stale: true, reason: OFFLINE_REASON, since: T });
+    expect(fleetHealth(q, true, false)).toEqual({ stale: true, reason: OFFLINE_REASON, since: T - 2000 });
     expect(OFFLINE_REASON).toBe('this browser is offline');
     // Online, the same overdue data blames the server.
     expect(fleetHealth(q, true, true).reason).toBe('the Powerdeck server has stopped answering');
@@ -95,32 +98,17 @@ describe('is the fleet on screen current?', () => {
     expect(isOverdue(q, T + 21_000)).toBe(true);
     expect(isOverdue({ data: undefined, dataUpdatedAt: 0 }, T)).toBe(false);
     const h = fleetHealth({ ...q, error: null, errorUpdatedAt: 0 }, true);
-    expect(h).toMatchObject({ stale: true, since: T });
+    expect(h).toMatchObject({ stale: true, since: T - 2000 });
   });
 });
 
 describe('how recent the data is ("updated N s ago")', () => {
-  const fetched = Date.parse('2026-11-29T09:58:36.000Z');
-
-  it('before VergeOS first answered: unknown', () => {
-    expect(dataAsOf(undefined, 0)).toBeNull();
-    expect(dataAsOf(snap({ fetchedAt: null, stale: true }), T)).toBeNull();
-  });
-
-  it('while the BFF is current: the last successful read (fetchedAt only moves on change)', () => {
-    expect(dataAsOf(snap(), fetched + 60_000)).toBe(fetched + 60_000);
-    expect(dataAsOf(snap(), 0)).toBe(fetched);
-  });
-
-  it('while the BFF is stale: as of its first failed poll (the data was confirmed just before), else fetchedAt', () => {
-    // A fleet unchanged for an hour, then one failed poll: the data is seconds old, not an hour.
-    const since = fetched + 3_600_000;
-    const failing = snap({ stale: true, staleSince: new Date(since).toISOString() });
-    expect(dataAsOf(failing, since + 60_000)).toBe(since);
-    expect(dataAsOf(snap({ stale: true }), fetched + 60_000)).toBe(fetched);
-    // A stale-since before the last change (cannot happen, but never older than fetchedAt).
-    expect(dataAsOf(snap({ stale: true, staleSince: new Date(fetched - 1000).toISOString() }), 0)).toBe(
-      fetched,
-    );
+  it('is when VergeOS last answered the BFF’s poll, as fetchSnapshot learnt it', () => {
+    expect(dataAsOf(undefined)).toBeNull();
+    expect(dataAsOf(snap({ fetchedAt: null, stale: true, answeredAt: null }))).toBeNull();
+    // Not the last change (fetchedAt, an hour ago for a quiet fleet), nor when the BFF noticed a failure.
+    const failing = snap({ stale: true, staleSince: '2026-11-29T09:59:00.000Z', answeredAt: T - 13_500 });
+    expect(dataAsOf(failing)).toBe(T - 13_500);
+    expect(dataAsOf(snap())).toBe(T - 2000);
   });
 });

@@ -1,4 +1,7 @@
+import type { FleetSnapshot } from '@powerdeck/contracts/fleet';
 import { describe, expect, it } from 'vitest';
+import { answeredAtOf, type FleetData } from '../src/features/fleet/api/fetch-snapshot';
+import { dataAsOf } from '../src/features/fleet/api/fleet-health';
 import {
   CURRENT,
   STALE_AFTER_POLLS,
@@ -84,5 +87,79 @@ describe('wall freshness', () => {
     expect(wallFreshness(waiting, T0 + 10_000).stale).toBe(false);
     expect(wallFreshness(waiting, T0 + 16_000)).toMatchObject({ stale: true, since: T0 });
     expect(wallFreshness({ ...waiting, bffStaleSince: null }, T0 + 1e9)).toEqual(CURRENT);
+  });
+  it('the BFF answers but its data grows old (its poll waits on a hung VergeOS): stale, and VergeOS is to blame', () => {
+    const waiting = { ...base, readAt: T0 + 14_000 };
+    expect(wallFreshness(waiting, T0 + 15_000)).toEqual(CURRENT);
+    expect(wallFreshness(waiting, T0 + 15_001)).toEqual({
+      stale: true,
+      since: T0,
+      reason: 'VergeOS is not answering',
+    });
+    // Once the BFF's read times out, its own words.
+    const flagged = {
+      ...waiting,
+      bffStale: true,
+      bffStaleSince: T0,
+      bffStaleReason: 'VergeOS did not answer within 5 s',
+    };
+    expect(wallFreshness(flagged, T0 + 16_000).reason).toBe('VergeOS did not answer within 5 s');
+    // This browser's own reads stopped too: the server is not answering either.
+    expect(wallFreshness(waiting, T0 + 30_000).reason).toBe('no new data from the Powerdeck server');
+  });
+});
+
+describe('issue 13: a hang, polled every 2 s, seen through the BFF’s answers', () => {
+  // VergeOS answers the poll that ends at T0, then hangs. The BFF polls again at T0 + 2 s; its read times out at
+  // T0 + 7 s. The wall reads the BFF every 2 s (it counts from when each request left).
+  const snapshot: FleetSnapshot = {
+    fetchedAt: new Date(T0 - 3_600_000).toISOString(), // a quiet fleet: the last change an hour ago
+    stale: false,
+    staleReason: null,
+    staleSince: null,
+    pollIntervalMs: 2000,
+    normalIntervalMs: 2000,
+    vms: [],
+    nodes: [],
+  };
+  const stale: FleetSnapshot = {
+    ...snapshot,
+    stale: true,
+    staleReason: 'VergeOS did not answer within 5 s',
+    staleSince: new Date(T0).toISOString(),
+  };
+  /** What the wall holds after each read: [sent at, what the BFF answered, the age it stated]. */
+  const reads: [number, FleetSnapshot, number][] = [
+    [T0 + 500, snapshot, 500],
+    [T0 + 2500, snapshot, 2500], // the BFF's poll is in flight
+    [T0 + 4500, snapshot, 4500],
+    [T0 + 6500, snapshot, 6500],
+    [T0 + 8500, stale, 8500], // the read timed out at T0 + 7 s
+    [T0 + 10_500, stale, 10_500],
+    [T0 + 12_500, stale, 12_500],
+  ];
+  it('"updated N s ago" counts from VergeOS’s last answer, and STALE shows three intervals after it', () => {
+    let held: FleetData | undefined;
+    const seen: { at: number; asOf: number | null; stale: boolean }[] = [];
+    for (const [sentAt, snap, age] of reads) {
+      held = { ...snap, etag: null, answeredAt: answeredAtOf(snap, String(age), sentAt, held) };
+      const asOf = dataAsOf(held);
+      const input: FreshnessInput = {
+        ...base,
+        asOf,
+        readAt: sentAt,
+        pollIntervalMs: held.normalIntervalMs,
+        bffStale: held.stale,
+        bffStaleSince: held.staleSince ? Date.parse(held.staleSince) : null,
+        bffStaleReason: held.staleReason,
+      };
+      // The wall's clock, a second after each read.
+      seen.push({ at: sentAt + 1000, asOf, stale: wallFreshness(input, sentAt + 1000).stale });
+    }
+    // Always as of the last answer ("updated 13.5 s ago" at T0 + 13.5 s, not "6 s ago").
+    expect(new Set(seen.map((s) => s.asOf))).toEqual(new Set([T0]));
+    // STALE from T0 + 6 s (three 2 s intervals) on; the bound is three intervals and the 5 s read timeout.
+    expect(seen.map((s) => s.stale)).toEqual([false, false, false, true, true, true, true]);
+    expect(wallFreshness({ ...base, asOf: T0, pollIntervalMs: 2000 }, T0 + 6001).stale).toBe(true);
   });
 });

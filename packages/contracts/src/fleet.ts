@@ -54,15 +54,22 @@ export type FleetNode = Static<typeof FleetNode>;
 export const FleetSnapshot = Type.Object({
   /**
    * When this content was fetched (ISO 8601), or null before the first successful poll. A poll that finds nothing
-   * changed keeps the snapshot (and its ETag) as it is, so this is the time of the last change seen; freshness is
-   * `stale`/`staleSince` (a browser that gets a 200 or 304 with `stale: false` knows the data is current).
+   * changed keeps the snapshot (and its ETag) as it is, so this is the time of the last change seen, not how fresh
+   * the data is. How fresh it is: the `x-powerdeck-data-age` header of every answer (DATA_AGE_HEADER in
+   * ./fleet-terms), and `staleSince` while stale.
    */
   fetchedAt: Nullable(Type.String()),
   /** True when the last poll failed (the last good data is kept) or no poll has succeeded yet. */
   stale: Type.Boolean(),
   /** Why the data is stale, in words. */
   staleReason: Nullable(Type.String()),
-  /** When polls started failing (ISO 8601). */
+  /**
+   * While stale: since when the data has been out of date (ISO 8601), which is when VergeOS last answered a poll
+   * successfully (the data is as of then), not when a poll first failed (for a VergeOS that hangs, that is a poll
+   * interval and a read timeout later). Before VergeOS ever answered: when the BFF started polling (after the
+   * first failed poll; null until then). Null while current. It changes only when polls start failing, so the
+   * ETag stays the same through an outage.
+   */
   staleSince: Nullable(Type.String()),
   /** How often the BFF polls VergeOS right now (ms): faster while VMs change, slower while backing off. */
   pollIntervalMs: Type.Integer(),

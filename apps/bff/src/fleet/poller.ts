@@ -7,7 +7,8 @@
 // - otherwise `intervalMs`;
 // - after `backoff.afterFailures` failures in a row: `intervalMs * 2^(n - afterFailures + 1)`, at most
 //   `backoff.maxMs` (never faster than `intervalMs`), until a poll succeeds again.
-// A failed poll keeps the last good data, marked stale with a reason in words and the time failures began.
+// A failed poll keeps the last good data, marked stale with a reason in words and since when: the time VergeOS
+// last answered a poll (what the data is as of), which does not move while polls keep failing.
 // A poll whose answer changes nothing keeps the state as it is (same body, same ETag, no event).
 import { formatDuration, describeFailure, isShutdown } from './failure';
 import { mapFleet, type MappedFleet } from './map';
@@ -113,6 +114,8 @@ export function createFleetPoller(options: FleetPollerOptions): RunnableFleetPol
   /** When a gateway answer last made a failing poller probe early (see upstreamAnswered). */
   let lastProbeAt = Number.NEGATIVE_INFINITY;
   let lastSuccessAt: number | null = null;
+  /** When start() was called: what "stale since" counts from before VergeOS's first answer. */
+  let startedAt: number | null = null;
   let lastFailureAt: number | null = null;
   let staleSince: string | null = null;
   let failureReason: string | null = null;
@@ -181,7 +184,8 @@ export function createFleetPoller(options: FleetPollerOptions): RunnableFleetPol
     const at = now();
     failures += 1;
     lastFailureAt = at;
-    staleSince ??= new Date(at).toISOString();
+    // The data is as of VergeOS's last answer (not this failure, which for a hang is a read timeout later).
+    staleSince = new Date(lastSuccessAt ?? startedAt ?? at).toISOString();
     const reason = describeFailure(error);
     cadence = cadenceAfter(at, lastGood?.transitional ?? false);
     const backingOff = failures >= afterFailures;
@@ -292,6 +296,7 @@ export function createFleetPoller(options: FleetPollerOptions): RunnableFleetPol
       wake();
     },
     lastSuccessAt: () => lastSuccessAt,
+    dataAgeMs: () => (lastSuccessAt === null ? null : Math.max(0, Math.round(now() - lastSuccessAt))),
     status: (): FleetPollerStatus => ({
       lastSuccessAt,
       lastFailureAt,
@@ -306,6 +311,7 @@ export function createFleetPoller(options: FleetPollerOptions): RunnableFleetPol
     start() {
       if (started || stopped) return;
       started = true;
+      startedAt = now();
       schedule(0);
     },
     async stop() {

@@ -49,6 +49,11 @@ export interface FleetPoller {
   upstreamAnswered(): void;
   /** When the last poll succeeded (epoch ms), or null before the first success. */
   lastSuccessAt(): number | null;
+  /**
+   * How old the data is (ms): the time since the last successful poll, by the poller's clock; null before the first
+   * success. Served as DATA_AGE_HEADER with every `GET /api/fleet`.
+   */
+  dataAgeMs(): number | null;
   /** Counters and flags (see FleetPollerStatus). */
   status(): FleetPollerStatus;
 }

@@ -1,5 +1,7 @@
 // The fleet snapshot, for every browser, from the poller's memory (never from VergeOS directly):
-// - `GET /api/fleet`: the latest snapshot, serialised once per change; `ETag` / `If-None-Match` -> `304`.
+// - `GET /api/fleet`: the latest snapshot, serialised once per change; `ETag` / `If-None-Match` -> `304`. Every
+//   answer (200 and 304) says how old the data is (DATA_AGE_HEADER: ms since VergeOS last answered a poll), which
+//   the body cannot carry without changing its ETag at every poll.
 // - `GET /api/fleet/events`: server-sent events; the current snapshot on connect, then each change
 //   (`event: snapshot`, `id: <etag>`, `data: <snapshot JSON>`), a heartbeat comment in between.
 //   A stream stays open for hours, so its credential is looked up again at every heartbeat and at
@@ -11,6 +13,7 @@
 import { promisify } from 'node:util';
 import { gzip as gzipCb } from 'node:zlib';
 import { FleetSnapshot, FleetStops } from '@powerdeck/contracts/fleet';
+import { DATA_AGE_HEADER } from '@powerdeck/contracts/fleet-terms';
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 import { matchesIfNoneMatch } from '../fleet/snapshot';
@@ -90,6 +93,8 @@ export default function fleetRoutes(
       const useGzip = body.length >= GZIP_MIN_BYTES && acceptsGzip(request.headers['accept-encoding']);
       const tag = useGzip ? gzipEtag(etag) : etag;
       void reply.header('etag', tag).header('cache-control', 'no-cache').header('vary', 'accept-encoding');
+      const age = app.fleet.dataAgeMs();
+      if (age !== null) void reply.header(DATA_AGE_HEADER, String(age));
       const ifNoneMatch = request.headers['if-none-match'];
       if (matchesIfNoneMatch(ifNoneMatch, etag) || matchesIfNoneMatch(ifNoneMatch, gzipEtag(etag))) {
         return reply.code(304).send();

@@ -24,7 +24,7 @@ export function WallRoute() {
   const fetchError = error !== null && errorUpdatedAt >= dataUpdatedAt ? error : null;
   return (
     <Suspense fallback={<WallLoading />}>
-      <WallPage fleet={{ snapshot, asOf, fetchError, offline: !online }} />
+      <WallPage fleet={{ snapshot, asOf, readAt: dataUpdatedAt, fetchError, offline: !online }} />
     </Suspense>
   );
 }

@@ -1,18 +1,19 @@
 // Whether the fleet on screen is current, and if not, why and since when. Two sources: the BFF says its own
 // snapshot is stale (VergeOS is not answering), or this browser cannot refresh the snapshot (the BFF is not
-// answering). Either way the last data stays on screen. Pure (tested in test/fleet-health.test.ts).
-import type { FleetSnapshot } from '@powerdeck/contracts/fleet';
+// answering). Either way the last data stays on screen, and its age counts from VergeOS's last answer to the BFF
+// (`answeredAt`). Pure (tested in test/fleet-health.test.ts).
+import type { FleetData } from './fetch-snapshot';
 
 export interface FleetHealth {
   stale: boolean;
   /** Why, in words (null while current). */
   reason: string | null;
-  /** Since when the data has not been current (epoch ms), when known. */
+  /** Since when the data has not been current (epoch ms), when known: what it is as of (VergeOS's last answer). */
   since: number | null;
 }
 
 export interface FleetQueryState {
-  data: FleetSnapshot | undefined;
+  data: FleetData | undefined;
   /** The last error of a refresh, when the last refresh failed. */
   error: Error | null;
   /** When the last successful fetch ended (epoch ms; 0 before any). */
@@ -44,42 +45,43 @@ export const OFFLINE_REASON = 'this browser is offline';
 export function fleetHealth(q: FleetQueryState, overdue: boolean, online = true): FleetHealth {
   const snap = q.data;
   if (!snap) return CURRENT;
+  const asOf = dataAsOf(snap);
   const refreshFailed = q.error !== null && q.errorUpdatedAt >= q.dataUpdatedAt;
+  // This browser cannot refresh: the data is as old as its last answer from VergeOS (else its last read).
+  const lastKnown = asOf ?? (q.dataUpdatedAt || null);
   if (!online && (refreshFailed || overdue)) {
-    return { stale: true, reason: OFFLINE_REASON, since: q.dataUpdatedAt || null };
+    return { stale: true, reason: OFFLINE_REASON, since: lastKnown };
   }
   if (refreshFailed) {
     return {
       stale: true,
       reason: `cannot reach the Powerdeck server (${q.error?.message ?? 'no answer'})`,
-      since: q.dataUpdatedAt || null,
+      since: lastKnown,
     };
   }
   if (overdue) {
-    return { stale: true, reason: 'the Powerdeck server has stopped answering', since: q.dataUpdatedAt };
+    return { stale: true, reason: 'the Powerdeck server has stopped answering', since: lastKnown };
   }
   if (snap.stale) {
+    // The BFF's staleSince is the same moment by the server's clock (before VergeOS's first answer: when the BFF
+    // started polling); this browser's own reckoning of it comes first.
     const since = snap.staleSince ? Date.parse(snap.staleSince) : NaN;
     return {
       stale: true,
       reason: snap.staleReason ?? (snap.fetchedAt ? 'VergeOS is not answering' : 'no data from VergeOS yet'),
-      since: Number.isFinite(since) ? since : null,
+      since: asOf ?? (Number.isFinite(since) ? since : null),
     };
   }
   return CURRENT;
 }
 
 /**
- * How recent the data on screen is (epoch ms), for "updated N s ago"; null before VergeOS's first answer.
- * The BFF's `fetchedAt` moves only when the fleet changes (a stable ETag); while the BFF is current, every
- * successful read of its snapshot confirms the data as of that read. While the BFF is stale, its data was
- * confirmed by the poll before `staleSince` (the first failed one, at most a poll interval later): so a quiet
- * fleet does not look hours old the moment one poll fails, and the wall's STALE counts from the outage.
+ * How recent the data on screen is (epoch ms), for "updated N s ago" and the wall's STALE: when VergeOS last
+ * answered the BFF's poll (fetch-snapshot.ts learns it from the age stated with every answer); null before
+ * VergeOS's first answer. Not the snapshot's `fetchedAt` (the last change, which a quiet fleet leaves hours
+ * behind), nor this browser's last read (the BFF answers while VergeOS hangs), nor when the BFF noticed a
+ * failure (a read timeout after the last answer).
  */
-export function dataAsOf(snap: FleetSnapshot | undefined, dataUpdatedAt: number): number | null {
-  const fetched = snap?.fetchedAt ? Date.parse(snap.fetchedAt) : NaN;
-  if (!snap || !Number.isFinite(fetched)) return null;
-  if (!snap.stale) return Math.max(fetched, dataUpdatedAt);
-  const since = snap.staleSince ? Date.parse(snap.staleSince) : NaN;
-  return Number.isFinite(since) ? Math.max(fetched, since) : fetched;
+export function dataAsOf(data: FleetData | undefined): number | null {
+  return data?.answeredAt ?? null;
 }

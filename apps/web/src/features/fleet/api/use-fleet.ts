@@ -22,5 +22,5 @@ export function useFleet() {
   );
   // The same object while nothing changes (a poll that brought nothing new re-renders nothing below).
   const health: FleetHealth = useMemo(() => ({ stale, reason, since }), [stale, reason, since]);
-  return { query, snapshot: data, health, online, asOf: dataAsOf(data, dataUpdatedAt) };
+  return { query, snapshot: data, health, online, asOf: dataAsOf(data) };
 }

@@ -22,8 +22,10 @@ import { PageIndicator, StaleAlert, UpdatedAgo, WallTotalsList } from './wall-st
 
 export interface WallFleet {
   snapshot: FleetSnapshot | undefined;
-  /** How recent the data is (epoch ms), null before VergeOS's first answer (the app shell's `asOf`). */
+  /** How recent the data is (epoch ms): VergeOS's last answer, null before the first (the app shell's `asOf`). */
   asOf: number | null;
+  /** When this browser last read the snapshot successfully (epoch ms; 0 before any). */
+  readAt: number;
   /** The last fetch's error, when it failed after the last success. */
   fetchError: Error | null;
   /** The browser says it is offline. */
@@ -41,7 +43,7 @@ export function WallPage({ fleet }: { fleet: WallFleet }) {
   const search = useSearch();
   const options = useMemo(() => parseWallOptions(search), [search]);
   const filter = useMemo(() => parseFilter(options.filter), [options.filter]);
-  const { snapshot, asOf, fetchError, offline } = fleet;
+  const { snapshot, asOf, readAt, fetchError, offline } = fleet;
   const stops = useQuery(wallQueries.stops(snapshot?.pollIntervalMs ?? 5000));
   useReloadOnNewBuild();
 
@@ -70,6 +72,7 @@ export function WallPage({ fleet }: { fleet: WallFleet }) {
 
   const input: FreshnessInput = {
     asOf,
+    readAt,
     pollIntervalMs: snapshot?.normalIntervalMs ?? null,
     hasData: snapshot !== undefined,
     fetchError,
@@ -79,8 +82,9 @@ export function WallPage({ fleet }: { fleet: WallFleet }) {
     bffStaleReason: snapshot?.staleReason ?? null,
   };
   const stale = useNowSelector((now) => wallFreshness(input, now).stale);
-  // Once stale, `since` and `reason` do not depend on the time: computed for this render only.
-  const freshness = stale ? wallFreshness(input, Date.now()) : CURRENT;
+  // The reason may change with the time too (this browser's last read growing old); `since` does not.
+  const reason = useNowSelector((now) => wallFreshness(input, now).reason);
+  const freshness = stale ? { ...wallFreshness(input, Date.now()), stale, reason } : CURRENT;
 
   return (
     <main

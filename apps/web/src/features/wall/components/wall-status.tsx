@@ -3,7 +3,7 @@
 // a selector, so the once-a-second tick re-renders one short text, not the tiles.
 import type { LucideIcon } from 'lucide-react';
 import { useNowSelector } from '../../../lib/clock';
-import { ago, clockTime, count } from '../../../lib/format';
+import { ago, clockTime, count, dateTime } from '../../../lib/format';
 import { DOWN_UNEXPECTEDLY, STATUS } from '../../../lib/status';
 import type { WallFreshness } from '../lib/freshness';
 import { pageIndexAt, secondsToNextPage } from '../lib/pages';
@@ -54,7 +54,10 @@ export function WallTotalsList({ totals }: { totals: WallTotals }) {
   );
 }
 
-/** "updated 4 s ago" (or "waiting for data"), ticking. */
+/**
+ * "updated 4 s ago at 10:42:07" (or "waiting for data"), ticking: the age of the data, counted from VergeOS's last
+ * answer to the BFF's poll (the exact moment in the `<time>` element's `dateTime`).
+ */
 export function UpdatedAgo({ asOf, stale }: { asOf: number | null; stale: boolean }) {
   const text = useNowSelector((now) => (asOf === null ? 'waiting for data' : `updated ${ago(asOf, now)}`));
   return (
@@ -62,7 +65,12 @@ export function UpdatedAgo({ asOf, stale }: { asOf: number | null; stale: boolea
       {text}
       {asOf !== null && ' '}
       {asOf !== null && (
-        <span className="ml-1 text-wall-small font-medium text-muted">at {clockTime(asOf)}</span>
+        <span className="ml-1 text-wall-small font-medium text-muted">
+          at{' '}
+          <time dateTime={new Date(asOf).toISOString()} title={`Fleet data as of ${dateTime(asOf)}`}>
+            {clockTime(asOf)}
+          </time>
+        </span>
       )}
     </p>
   );
