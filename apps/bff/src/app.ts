@@ -84,19 +84,59 @@ export interface AppOptions {
   fleetStops?: FleetStopsPluginOptions;
 }
 
-/** Log redaction: the VergeOS key, passwords, cookies and Authorization headers never reach a log line. */
+/** Log redaction: the VergeOS key, passwords, cookies, tokens and Authorization headers never reach a log line. */
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-yottabyte-token"]',
   'res.headers["set-cookie"]',
+  'res.headers.location',
   'headers.authorization',
   'headers.cookie',
+  'headers["x-yottabyte-token"]',
+  '*.token',
   '*.apiKey',
   '*.password',
   '*.VERGEOS_API_KEY',
   '*.VERGEOS_PASSWORD',
 ];
+
+/**
+ * A token in a URL never reaches a log line either: VergeOS's clients log out with `DELETE /api/sys/tokens/<token>`,
+ * so the request line of every log entry goes through this (the path's token, and any `pd_…` anywhere in it).
+ */
+export function redactUrl(url: string): string {
+  return url
+    .replace(/\/sys\/tokens\/[^/?#]+/gi, '/sys/tokens/[redacted]')
+    .replace(/pd_[A-Za-z0-9_%-]+/g, 'pd_[redacted]');
+}
+
+/** What a request's log entry says of it: Fastify's own fields, with the URL through redactUrl. */
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
+
+function redactingLogger(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (logger === undefined || logger === false) return false;
+  const base = logger === true ? {} : logger;
+  return {
+    ...base,
+    serializers: {
+      ...base.serializers,
+      req: (req: LoggedRequest) => ({
+        method: req.method,
+        url: redactUrl(req.url ?? ''),
+        host: req.host,
+        remoteAddress: req.ip,
+        remotePort: req.socket?.remotePort,
+      }),
+    },
+  };
+}
 
 /** What every response that is not a page carries (JSON, assets, errors): nothing in it may be framed or run. */
 export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = {
@@ -116,7 +156,7 @@ function fastifyTrustProxy(tp: TrustProxy): boolean | string[] | ((address: stri
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const edgeOpts = opts.edge ?? {};
   const app = Fastify({
-    logger: opts.logger ?? false,
+    logger: redactingLogger(opts.logger),
     // A random request id on every log line (and in the x-request-id sent to VergeOS).
     genReqId: () => crypto.randomUUID(),
     bodyLimit: 4096,

@@ -1,6 +1,7 @@
 // Guesses that arrive together (issue 12, finding 1): the sign-in limits (5 failures per name, 20 per
 // address, 15 min) hold for any concurrency. Real HTTP on a loopback port: the guesses are released at
-// the same moment, as an attacker's script would, and each is answered on its own connection.
+// the same moment, as an attacker's script would, and each is answered on its own connection. VergeOS's login
+// route (POST /api/sys/tokens) counts against the same limits.
 import { CSRF_HEADER } from '@powerdeck/contracts/roles';
 import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
@@ -61,6 +62,23 @@ describe('concurrent sign-in guesses', () => {
     // Audited: one row per guess, each refusal as a lock.
     const rows = (await env.app.testStores.audit.query({ kind: 'signin_failed', limit: 1000 })).rows;
     expect(rows.filter((r) => r.reason === 'locked (user)').length).toBe(counts[429]);
+  });
+
+  // Issue 13: VergeOS's login route counts against the same lock (failed on the old code: no such route, 50 × 401).
+  it('50 guesses for one name at once through POST /api/sys/tokens: at most 5 are checked, the rest get 429', async () => {
+    const url = await listen(env.app);
+    const bodies = Array.from({ length: 50 }, (_, i) => ({
+      login: 'helpdesk',
+      password: i === 25 ? TEST_PASSWORD : `wrong guess ${i}`,
+    }));
+    const counts = tally(await together(url, '/api/sys/tokens', bodies));
+    expect((counts[401] ?? 0) + (counts[201] ?? 0)).toBeLessThanOrEqual(5);
+    expect(counts[429]).toBeGreaterThanOrEqual(45);
+    const rows = (await env.app.testStores.audit.query({ kind: 'signin_failed', limit: 1000 })).rows;
+    expect(rows.filter((r) => r.reason === 'locked (user)').length).toBe(counts[429]);
+    // The page is locked for that name too.
+    const page = await together(url, '/api/session', [{ username: 'helpdesk', password: TEST_PASSWORD }]);
+    expect(page).toEqual([429]);
   });
 
   it('40 guesses across names from one address at once: at most 20 are checked', async () => {

@@ -169,6 +169,24 @@ describe('personal access tokens', () => {
     expect((await stores.tokens.get(b.info.id))?.revokedAt).toBe(new Date(now).toISOString());
   });
 
+  it('are found by their value, in any state, without touching their last use; hours-long ones too', async () => {
+    const { token, info } = await stores.tokens.create({
+      userId: helpdesk.id,
+      name: 'api login from 127.0.0.1',
+      role: 'helpdesk',
+      expiresAt: new Date(now + 8 * 3600_000),
+    });
+    expect(await stores.tokens.find(token)).toEqual(info);
+    expect((await stores.tokens.find(token))?.lastUsedAt).toBeNull();
+    now += 8 * 3600_000;
+    expect(await stores.tokens.lookup(token)).toBeNull();
+    expect((await stores.tokens.find(token))?.id).toBe(info.id);
+    await stores.tokens.revoke(info.id);
+    expect((await stores.tokens.find(token))?.revokedAt).toBe(new Date(now).toISOString());
+    expect(await stores.tokens.find(`pd_${'x'.repeat(43)}`)).toBeNull();
+    expect(await stores.tokens.find('not a token')).toBeNull();
+  });
+
   it('stop working while their owner is disabled', async () => {
     const { token } = await stores.tokens.create({
       userId: helpdesk.id,

@@ -15,8 +15,12 @@
 //   GET    /api/display-links        -> DisplayLinkRow[]                  (displays:manage)
 //   POST   /api/display-links        NewDisplayLinkBody -> NewDisplayLinkAnswer (displays:manage)
 //   DELETE /api/display-links/:id    -> 204                                (displays:manage)
-// A script uses `Authorization: Bearer <personal token>` on the VergeOS-compatible routes
-// (`/api/v4/...`) and the read routes; tokens cannot manage users, tokens or display links.
+//   POST   /api/sys/tokens           VergeOS's login: {"login","password"} and/or HTTP Basic -> 201 SysTokenReceipt
+//                                    (`$key` is a short-lived personal token); 401 generic, 429 locked
+//   DELETE /api/sys/tokens/:token    -> 200 {} (the token itself, its owner or an admin)
+// A script sends its personal token as `Authorization: Bearer`, `x-yottabyte-token` or the cookie `token`
+// on the VergeOS-compatible routes (`/api/v4/...`) and the read routes; tokens cannot manage users, tokens or
+// display links.
 import Type, { type Static } from 'typebox';
 import { AUTH_KINDS, PERMISSIONS, ROLES } from './roles';
 
@@ -129,6 +133,15 @@ export const NewTokenAnswer = Type.Object({
   info: TokenRow,
 });
 export type NewTokenAnswer = Static<typeof NewTokenAnswer>;
+
+/** POST /api/sys/tokens, as VergeOS answers it: `$key` is the token, sent afterwards as `x-yottabyte-token`. */
+export const SysTokenReceipt = Type.Object({
+  location: Type.String(),
+  dbpath: Type.String(),
+  $row: Type.Integer(),
+  $key: Type.String(),
+});
+export type SysTokenReceipt = Static<typeof SysTokenReceipt>;
 
 export const DisplayLinkRow = Type.Object({
   id: Type.Integer(),

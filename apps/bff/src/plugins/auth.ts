@@ -1,10 +1,13 @@
 // Who is asking, and may they? Every route under /api declares what it needs in its config
 // (`config: { permission: 'fleet:read' }`); a route that declares nothing fails at start-up, so no
 // route can be added without a decision. On each request this plugin
-//  1. finds the principal: a personal access token (`Authorization: Bearer pd_…`, for scripts) or
-//     the session cookie (a person, or a wall display);
-//  2. checks CSRF for every state-changing request that is not token-authenticated: the custom
-//     header CSRF_HEADER must be present (a cross-site form cannot set it, and a cross-site fetch
+//  1. finds the principal, from the credentials VergeOS's clients send (`credentialsOf`): a personal access
+//     token in `Authorization: Bearer pd_…` or `x-yottabyte-token: pd_…` (scripts; these decide alone, and
+//     two different tokens are refused), else the session cookie (a person, or a wall display), else a
+//     token in the cookie `token=pd_…` (a script, or a browser someone gave one);
+//  2. checks CSRF for every state-changing request that rides a cookie, session or token, unless a token
+//     cookie (or a password, on the login route) comes from a script (no Origin, no Sec-Fetch-Site): the
+//     custom header CSRF_HEADER must be present (a cross-site form cannot set it, and a cross-site fetch
 //     that sets it needs a CORS preflight the BFF never grants) and `Sec-Fetch-Site`/`Origin`, when
 //     the browser sends them, must say same origin;
 //  3. answers 401 when nobody is signed in, and 403 (audited) when the principal's role lacks the
@@ -23,6 +26,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { auditActor, type AuditActor, type Requester } from '../audit-fields';
 import type { AuditInput, Principal } from '../stores/types';
+import { TOKEN_PREFIX } from '../stores/secrets';
 import { HttpError } from './errors';
 
 /** What a route needs: nothing, any signed-in principal, a permission, or a power action's own permission. */
@@ -31,6 +35,11 @@ export type RouteAccess = 'public' | 'signed-in' | 'vm:action' | Permission;
 declare module 'fastify' {
   interface FastifyContextConfig {
     permission?: RouteAccess;
+    /**
+     * A route that takes a user name and password from scripts (POST /api/sys/tokens): HTTP Basic is read there
+     * (not refused as a malformed token), and the CSRF check applies to browser requests only.
+     */
+    passwordLogin?: boolean;
   }
   interface FastifyRequest {
     /** Who is asking (null: nobody signed in, on a public route). */
@@ -44,7 +53,7 @@ declare module 'fastify' {
       audit?: Partial<AuditInput>,
     ): Promise<Principal>;
     /**
-     * Looks the request's credential (its Bearer token or session cookie) up again, as a new request
+     * Looks the credential the request was let in with (its token or session cookie) up again, as a new request
      * would: null when it no longer holds (signed out, idled out, user disabled, display link or token
      * revoked, token expired). For requests that stay open (the fleet event stream).
      */
@@ -189,6 +198,98 @@ function checkCsrf(request: FastifyRequest): void {
   }
 }
 
+/** A browser marks its requests: `Origin` on state-changing ones, `Sec-Fetch-Site` on all (scripts send neither). */
+function fromBrowser(request: FastifyRequest): boolean {
+  return request.headers.origin !== undefined || request.headers['sec-fetch-site'] !== undefined;
+}
+
+/** The cookie VergeOS reads a session token from (`token=<t>`); only `pd_` values in it are Powerdeck's. */
+export const TOKEN_COOKIE = 'token';
+/** The header VergeOS reads a session token from. */
+export const TOKEN_HEADER = 'x-yottabyte-token';
+
+/** The credentials a request carries, read once; which counts is decided by the onRequest hook. */
+export interface PresentedCredentials {
+  /** A token in a header only a script (or the page's own code) can set: `Authorization: Bearer`, x-yottabyte-token. */
+  headerToken?: string;
+  /** A Powerdeck token (`pd_…`) in the cookie `token`: a browser sends it by itself. */
+  cookieToken?: string;
+  /** The session cookie's secret. */
+  session?: string;
+  /** Where a value that is not a Powerdeck token was sent in VergeOS's token header: not taken. */
+  foreign?: string;
+}
+
+type UsedCredential = { kind: 'session'; secret: string } | { kind: 'token'; token: string };
+
+/** In the hook's order: a header token, the session, a token cookie. */
+function firstCredential(p: PresentedCredentials): UsedCredential | null {
+  if (p.headerToken !== undefined) return { kind: 'token', token: p.headerToken };
+  if (p.session !== undefined) return { kind: 'session', secret: p.session };
+  if (p.cookieToken !== undefined) return { kind: 'token', token: p.cookieToken };
+  return null;
+}
+
+const TOKEN_PLACES = 'Authorization: Bearer <token>, x-yottabyte-token: <token> or the cookie token=<token>';
+
+/**
+ * Reads a request's credentials, wherever VergeOS accepts a token: `Authorization: Bearer`, `x-yottabyte-token`,
+ * `Cookie: token=`. 401 when Authorization is not a Bearer token (a password is never taken: HTTP Basic only
+ * where `basicAllowed`, the login route) or not a Powerdeck token (a VergeOS key), or when two places carry
+ * different tokens (refused rather than one picked). An x-yottabyte-token that is not `pd_…` is VergeOS's: not taken
+ * (`foreign` names it for the 401 when nothing else signs in); a `token` cookie that is not is another
+ * application's (`token` is a common name) and is ignored.
+ */
+export function credentialsOf(
+  request: FastifyRequest,
+  options: { basicAllowed?: boolean } = {},
+): PresentedCredentials {
+  const found: { place: string; value: string }[] = [];
+  const authorization = request.headers.authorization;
+  if (authorization !== undefined) {
+    const bearer = /^Bearer +(\S+)$/i.exec(authorization);
+    if (bearer?.[1]) found.push({ place: 'Authorization', value: bearer[1] });
+    else if (!(options.basicAllowed === true && /^Basic /i.test(authorization))) {
+      throw new HttpError(401, `Send a personal access token as ${TOKEN_PLACES}`, 'invalid_token');
+    }
+  }
+  for (const { place, value } of found) {
+    if (!value.startsWith(TOKEN_PREFIX)) {
+      throw new HttpError(
+        401,
+        `${place} does not carry a Powerdeck personal access token (${TOKEN_PREFIX}…): Powerdeck never takes VergeOS keys or tokens`,
+        'invalid_token',
+      );
+    }
+  }
+  // x-yottabyte-token is VergeOS's own header: a value that is not a Powerdeck token is a VergeOS session token
+  // (never taken, never forwarded); it only names the problem when nothing else signs the request in.
+  let foreign: string | undefined;
+  const header = request.headers[TOKEN_HEADER];
+  const value = (Array.isArray(header) ? header.join(',') : (header ?? '')).trim();
+  if (/^pd_\S+$/.test(value)) found.push({ place: TOKEN_HEADER, value });
+  else if (value !== '') foreign = TOKEN_HEADER;
+  const cookie = request.cookies[TOKEN_COOKIE];
+  const cookieToken = cookie?.startsWith(TOKEN_PREFIX) ? cookie : undefined;
+  if (cookieToken !== undefined && found.length > 0)
+    found.push({ place: 'the cookie token', value: cookieToken });
+  const distinct = new Set(found.map((f) => f.value));
+  if (distinct.size > 1) {
+    throw new HttpError(
+      401,
+      `The request carries different personal access tokens (${found.map((f) => f.place).join(', ')}): send one`,
+      'conflicting_credentials',
+    );
+  }
+  const session = request.cookies[sessionCookieName(request)];
+  return {
+    ...(found[0] !== undefined ? { headerToken: found[0].value } : {}),
+    ...(cookieToken !== undefined ? { cookieToken } : {}),
+    ...(session ? { session } : {}),
+    ...(foreign !== undefined ? { foreign } : {}),
+  };
+}
+
 function authPlugin(app: FastifyInstance, _opts: unknown, done: (err?: Error) => void) {
   app.decorateRequest('principal', null);
 
@@ -238,52 +339,69 @@ function authPlugin(app: FastifyInstance, _opts: unknown, done: (err?: Error) =>
     },
   );
 
-  /** The Bearer token a request presents: undefined without an Authorization header; 401 when malformed. */
-  function bearerToken(request: FastifyRequest): string | undefined {
-    const authorization = request.headers.authorization;
-    if (authorization === undefined) return undefined;
-    // A script: only personal access tokens (never the VergeOS key, never a password).
-    const m = /^Bearer +(\S+)$/i.exec(authorization);
-    if (!m?.[1]) {
-      throw new HttpError(
-        401,
-        'Send a personal access token as Authorization: Bearer <token>',
-        'invalid_token',
-      );
-    }
-    return m[1];
-  }
+  /** The credential each request was authenticated with, for recheckPrincipal (an event stream's). */
+  const used = new WeakMap<FastifyRequest, UsedCredential>();
 
   app.decorate('recheckPrincipal', async (request: FastifyRequest) => {
-    const token = request.headers.authorization !== undefined ? bearerToken(request) : undefined;
-    if (token !== undefined) return app.stores.tokens.lookup(token);
-    const secret = request.cookies[sessionCookieName(request)];
+    const credential = used.get(request) ?? firstCredential(credentialsOf(request));
+    if (credential === null) return null;
     // A recheck is not the person's doing: it never keeps the session alive.
-    return secret ? app.stores.sessions.lookup(secret, { touch: false }) : null;
+    if (credential.kind === 'session') return app.stores.sessions.lookup(credential.secret, { touch: false });
+    return app.stores.tokens.lookup(credential.token);
   });
 
   app.addHook('onRequest', async (request) => {
-    const access = request.routeOptions.config.permission;
+    const config = request.routeOptions.config;
+    const access = config.permission;
     if (access === undefined) return;
 
-    const token = bearerToken(request);
-    if (token !== undefined) {
-      const principal = await app.stores.tokens.lookup(token);
+    const presented = credentialsOf(request, { basicAllowed: config.passwordLogin === true });
+    let staleCookieToken = false;
+    if (presented.headerToken !== undefined) {
+      // A script's header: it decides alone (a bad token is not rescued by a cookie).
+      const principal = await app.stores.tokens.lookup(presented.headerToken);
       if (!principal) {
         throw new HttpError(401, 'The access token is unknown, expired or revoked', 'invalid_token');
       }
       request.principal = principal;
+      used.set(request, { kind: 'token', token: presented.headerToken });
     } else {
-      const secret = request.cookies[sessionCookieName(request)];
-      // A request the browser made on its own (a background poll, PASSIVE_HEADER) does not count as use: a
-      // dashboard left open idles out like any other page. State-changing requests always count.
-      const passive = request.headers[PASSIVE_HEADER] === '1' && !UNSAFE_METHODS.has(request.method);
-      if (secret) request.principal = await app.stores.sessions.lookup(secret, { touch: !passive });
+      if (presented.session !== undefined) {
+        // A request the browser made on its own (a background poll, PASSIVE_HEADER) does not count as use: a
+        // dashboard left open idles out like any other page. State-changing requests always count.
+        const passive = request.headers[PASSIVE_HEADER] === '1' && !UNSAFE_METHODS.has(request.method);
+        request.principal = await app.stores.sessions.lookup(presented.session, { touch: !passive });
+        if (request.principal) used.set(request, { kind: 'session', secret: presented.session });
+      }
+      // The browser's own live session first; a token cookie counts when there is none.
+      if (!request.principal && presented.cookieToken !== undefined) {
+        request.principal = await app.stores.tokens.lookup(presented.cookieToken);
+        if (request.principal) used.set(request, { kind: 'token', token: presented.cookieToken });
+        else staleCookieToken = true;
+      }
       // Nobody signed in on a route that needs someone: 401 says what to do (a CSRF refusal would not).
       if (!request.principal && access !== 'public') {
+        if (presented.foreign !== undefined && !staleCookieToken) {
+          throw new HttpError(
+            401,
+            `${presented.foreign} does not carry a Powerdeck personal access token (${TOKEN_PREFIX}…): Powerdeck never takes VergeOS keys or tokens`,
+            'invalid_token',
+          );
+        }
+        if (staleCookieToken) {
+          throw new HttpError(
+            401,
+            'The access token in the cookie token is unknown, expired or revoked',
+            'invalid_token',
+          );
+        }
         throw new HttpError(401, 'Sign in to continue', 'unauthenticated');
       }
-      if (UNSAFE_METHODS.has(request.method)) checkCsrf(request);
+      // A cookie (the session's or a token's) travels from a browser by itself: a browser's state-changing
+      // request must come from Powerdeck's own pages. A script (no Origin, no Sec-Fetch-Site) sending a token
+      // cookie, or logging in with a password, is no browser riding someone's cookie.
+      const scriptAllowed = config.passwordLogin === true || request.principal?.authKind === 'token';
+      if (UNSAFE_METHODS.has(request.method) && (!scriptAllowed || fromBrowser(request))) checkCsrf(request);
     }
 
     if (access === 'public') return;

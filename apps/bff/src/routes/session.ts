@@ -1,21 +1,27 @@
-// Signing in and out: a person with a password, or a wall display with its link's secret.
+// Signing in and out: a person with a password, a wall display with its link's secret, or a script with a
+// user's password for a short-lived personal token (VergeOS's own login, POST /api/sys/tokens).
 // Every sign-in gets a fresh session id (whatever session the browser presented is ended first:
 // no fixation); every attempt is counted before its password is checked, failures get one generic
 // answer, cost a growing delay, and lock the name or the address for a while (SignInThrottle); every
 // sign-in and failure is audited.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { DisplaySignInBody, SessionInfo, SignInBody } from '@powerdeck/contracts/auth';
+import { DisplaySignInBody, SessionInfo, SignInBody, SysTokenReceipt } from '@powerdeck/contracts/auth';
+import { ErrorBody } from '@powerdeck/contracts/power';
 import { PERMISSIONS } from '@powerdeck/contracts/roles';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
+import Type from 'typebox';
 import {
+  actorContext,
   clearSessionCookie,
   principalMay,
   sessionCookieName,
   setSessionCookie,
   userAgentOf,
 } from '../plugins/auth';
-import { HttpError } from '../plugins/errors';
+import { HttpError, refused } from '../plugins/errors';
+import { createToken, revokeToken } from '../stores/admin';
+import { StoreError } from '../stores/errors';
 import type { AuditInput, Principal, ReserveDecision } from '../stores/types';
 
 export interface SessionRoutesOptions {
@@ -25,7 +31,79 @@ export interface SessionRoutesOptions {
   failureDelayMs?: number;
   /** The longest delay (default 4 s). */
   maxFailureDelayMs?: number;
+  /** How long a token from POST /api/sys/tokens lives (default 8 h). */
+  apiTokenLifetimeMs?: number;
 }
+
+export const DEFAULT_API_TOKEN_LIFETIME_MS = 8 * 3600_000;
+
+/** A login and password from VergeOS's login route: HTTP Basic and/or the JSON body `{"login", "password"}`. */
+export interface LoginPresented {
+  login: string;
+  password: string;
+}
+
+const LOGIN_MAX = 256;
+const PASSWORD_MAX = 1024;
+
+/** The user name and password of POST /api/sys/tokens; errors in VergeOS's words and codes. */
+export function loginOf(authorization: string | undefined, body: unknown): LoginPresented {
+  let basic: LoginPresented | undefined;
+  if (authorization !== undefined) {
+    // The auth hook lets only Bearer and Basic through on this route; a Bearer token is not a login.
+    const m = /^Basic +([A-Za-z0-9+/=]+)$/i.exec(authorization.trim());
+    if (m?.[1]) {
+      const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon > 0) basic = { login: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+    }
+    if (!basic && /^Basic/i.test(authorization)) {
+      throw new HttpError(401, 'Authorization: Basic must carry login:password in base64', 'bad_credentials');
+    }
+  }
+  let fromBody: LoginPresented | undefined;
+  if (!basic && (body === undefined || body === null)) {
+    throw new HttpError(400, 'The request body must be a JSON object', 'invalid_request');
+  }
+  if (body !== undefined && body !== null) {
+    if (typeof body !== 'object' || Array.isArray(body)) {
+      throw new HttpError(400, 'The request body must be a JSON object', 'invalid_request');
+    }
+    const b = body as Record<string, unknown>;
+    if (!(basic && b.login === undefined && b.password === undefined)) {
+      for (const field of ['login', 'password'] as const) {
+        if (b[field] === undefined)
+          throw new HttpError(422, `Missing required field '${field}'`, 'invalid_argument');
+      }
+      const { login, password } = b;
+      if (typeof login !== 'string' || login.length < 1 || login.length > LOGIN_MAX) {
+        throw new HttpError(422, "Invalid value for field 'login'", 'invalid_argument');
+      }
+      if (typeof password !== 'string' || password.length > PASSWORD_MAX) {
+        throw new HttpError(422, "Invalid value for field 'password'", 'invalid_argument');
+      }
+      fromBody = { login, password };
+    }
+  }
+  if (basic && fromBody && (basic.login !== fromBody.login || basic.password !== fromBody.password)) {
+    throw new HttpError(
+      401,
+      'HTTP Basic and the body name different logins or passwords: send one',
+      'conflicting_credentials',
+    );
+  }
+  const presented = fromBody ?? basic;
+  if (!presented) throw new HttpError(422, "Missing required field 'login'", 'invalid_argument');
+  if (presented.login.length > LOGIN_MAX || presented.password.length > PASSWORD_MAX) {
+    throw new HttpError(422, 'Invalid argument: the login or password is too long', 'invalid_argument');
+  }
+  return presented;
+}
+
+const SysTokenParams = Type.Object(
+  { token: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
 
 /** Browsers keep a cookie at most 400 days; a display renews it at every sign-in with its link. */
 const DISPLAY_COOKIE_MAX_AGE_S = 400 * 24 * 3600;
@@ -225,6 +303,122 @@ export default function sessionRoutes(
         target: `display:${link.id}`,
       });
       return sessionInfoOf(principal, opts.idleTimeoutMs);
+    },
+  );
+
+  // VergeOS's login, for scripts and SDKs written for VergeOS: a user name and password (HTTP Basic and/or the JSON
+  // body) for a personal token with the user's role that lives `apiTokenLifetimeMs` (8 h), answered as VergeOS
+  // does (201, `$key` = the token, then sent as x-yottabyte-token, Authorization: Bearer or the cookie token).
+  // Counted and locked with the sign-in page's throttle; a browser request needs the page's CSRF checks
+  // (`passwordLogin` in the auth hook).
+  const apiTokenLifetimeMs = opts.apiTokenLifetimeMs ?? DEFAULT_API_TOKEN_LIFETIME_MS;
+  r.post(
+    '/api/sys/tokens',
+    {
+      schema: { response: { 201: SysTokenReceipt, '4xx': ErrorBody } },
+      config: { permission: 'public', passwordLogin: true },
+    },
+    async (request, reply) => {
+      const { login, password } = loginOf(request.headers.authorization, request.body);
+      const tried = login.trim().slice(0, 64);
+      const attempt = await stores.throttle.reserve(login, request.ip);
+      if (!attempt.allowed) {
+        await audit(request, {
+          kind: 'signin_failed',
+          outcome: 'denied',
+          actor: tried,
+          authKind: 'token',
+          action: 'signin',
+          reason: `locked (${attempt.scope})`,
+        });
+        throw locked(reply, attempt);
+      }
+      const check = await stores.users.verifyPassword(login, password);
+      if (!check.ok) {
+        await audit(request, {
+          kind: 'signin_failed',
+          outcome: 'denied',
+          actor: tried,
+          authKind: 'token',
+          action: 'signin',
+          reason: check.reason,
+        });
+        await sleep(failureDelay(attempt.failures, baseDelay, maxDelay));
+        // VergeOS's words for a wrong login (one answer for every reason, as the sign-in page).
+        throw new HttpError(401, 'Invalid login or password', 'bad_credentials');
+      }
+      await stores.throttle.release(login, request.ip);
+      const user = check.user;
+      const ctx = {
+        ...actorContext(request, null),
+        actor: user.username,
+        role: user.role,
+        authKind: 'token' as const,
+      };
+      const created = await createToken(stores, ctx, {
+        userId: user.id,
+        name: `api login from ${request.ip}`.slice(0, 100),
+        role: user.role,
+        expiresAt: new Date(Date.now() + apiTokenLifetimeMs),
+      }).catch((err: unknown) => {
+        throw refused(err);
+      });
+      await audit(request, {
+        kind: 'signin',
+        outcome: 'accepted',
+        actor: user.username,
+        role: user.role,
+        authKind: 'token',
+        action: 'signin',
+        target: `token:${created.info.id}`,
+        params: { via: 'POST /api/sys/tokens', expiresAt: created.info.expiresAt },
+      });
+      const token = created.token;
+      return reply
+        .code(201)
+        .send({ location: `/sys/tokens/${token}`, dbpath: `tokens/${token}`, $row: 1, $key: token });
+    },
+  );
+
+  // VergeOS's logout: ends a token by its value. The token itself may (a script logging out); so may its owner
+  // signed in, and an admin (tokens:all). Anything else, or a token that is not live: VergeOS's 404.
+  r.delete(
+    '/api/sys/tokens/:token',
+    {
+      schema: {
+        params: SysTokenParams,
+        response: { 200: Type.Object({}, { additionalProperties: false }), '4xx': ErrorBody },
+      },
+      config: { permission: 'signed-in' },
+    },
+    async (request, reply) => {
+      const principal = request.principal!;
+      const notFound = () => new HttpError(404, "Not found: no row in 'tokens' with that $key", 'not_found');
+      const target = await stores.tokens.find(request.params.token);
+      if (!target || target.revokedAt !== null || Date.parse(target.expiresAt) <= Date.now())
+        throw notFound();
+      const itself = principal.authKind === 'token' && principal.credentialId === target.id;
+      const owner =
+        principal.authKind === 'session' &&
+        principal.user?.id === target.user.id &&
+        principalMay(principal, 'tokens:own');
+      const admin = principalMay(principal, 'tokens:all');
+      if (!itself && !owner && !admin) throw notFound();
+      await revokeToken(stores, actorContext(request, principal), target.id).catch((err: unknown) => {
+        throw err instanceof StoreError ? notFound() : err;
+      });
+      if (itself) {
+        await audit(request, {
+          kind: 'signin',
+          outcome: 'accepted',
+          actor: principal.actor,
+          role: principal.role,
+          authKind: 'token',
+          action: 'signout',
+          target: `token:${target.id}`,
+        });
+      }
+      return reply.code(200).send({});
     },
   );
 

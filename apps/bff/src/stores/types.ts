@@ -205,6 +205,11 @@ export interface TokenStore {
   /** The principal of a presented token (touching its last use); null when unknown, expired, revoked or of a disabled owner. */
   lookup(token: string): Promise<Principal | null>;
   get(id: number): Promise<AccessToken | null>;
+  /**
+   * The token with this value, whatever its state, without touching its last use (to revoke a token by its value,
+   * as VergeOS's `DELETE /api/sys/tokens/<token>` does); null when there is none.
+   */
+  find(token: string): Promise<AccessToken | null>;
   /** Newest first; a user's own tokens (`{ userId }`) or everyone's (`{}`, for admins). */
   list(filter: { userId?: number }): Promise<AccessToken[]>;
   /** Revokes a token; with `userId`, only if that user owns it. False when there was no such live token. */

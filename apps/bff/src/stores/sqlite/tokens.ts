@@ -166,6 +166,14 @@ export class SqliteTokenStore implements TokenStore {
     });
   }
 
+  find(token: string): Promise<AccessToken | null> {
+    return settle(() => {
+      if (!looksLikeSecret(token, TOKEN_PREFIX)) return null;
+      const row = this.byHash.get(sha256Hex(token));
+      return row ? toToken(row) : null;
+    });
+  }
+
   list(filter: { userId?: number }): Promise<AccessToken[]> {
     return settle(() =>
       (filter.userId === undefined ? this.all.all() : this.ofUser.all(filter.userId)).map(toToken),
