@@ -128,11 +128,13 @@ export function checkActionBody(body: unknown): ActionRequest {
   return { vm: parsed.vm, action, params };
 }
 
-/** The query parameters VergeOS reads; every other one is dropped (VergeOS ignores it). */
-export const LIST_PARAMETERS = ['fields', 'filter', 'sort', 'limit', 'offset'] as const;
-/** A row by key (and /api/v4/system) reads only `fields` (VergeOS ignores filter, sort, limit and offset there). */
-export const ROW_PARAMETERS = ['fields'] as const;
-export type QueryParameter = (typeof LIST_PARAMETERS)[number];
+/**
+ * The query parameters VergeOS reads; every other one is dropped (VergeOS ignores it). A row by key (and the system
+ * row) is projected with `fields` only, but VergeOS still checks the others there (a bad filter is its 422), so they
+ * travel too, checked like a list's.
+ */
+export const QUERY_PARAMETERS = ['fields', 'filter', 'sort', 'limit', 'offset'] as const;
+export type QueryParameter = (typeof QUERY_PARAMETERS)[number];
 export type GatewayQuery = Partial<Record<QueryParameter, string>>;
 
 /** Longest `fields`, `filter` or `sort` Powerdeck forwards (its own limit, not VergeOS's). */
@@ -144,10 +146,10 @@ const COUNT = /^[0-9]{0,7}$/;
  * VergeOS reads it); a `limit` or `offset` that is not a count is VergeOS's 422; a text over MAX_QUERY_TEXT is
  * Powerdeck's own 400.
  */
-export function gatewayQuery(query: unknown, allowed: readonly QueryParameter[]): GatewayQuery {
+export function gatewayQuery(query: unknown): GatewayQuery {
   const q = (query ?? {}) as Record<string, unknown>;
   const out: GatewayQuery = {};
-  for (const name of allowed) {
+  for (const name of QUERY_PARAMETERS) {
     const raw = q[name];
     const value: unknown = Array.isArray(raw) ? raw[raw.length - 1] : raw;
     if (typeof value !== 'string') continue;
@@ -168,7 +170,7 @@ export function gatewayQuery(query: unknown, allowed: readonly QueryParameter[])
 /** The query string forwarded to VergeOS (each value percent-encoded). */
 export function toQueryString(query: GatewayQuery): string {
   let out = '';
-  for (const name of LIST_PARAMETERS) {
+  for (const name of QUERY_PARAMETERS) {
     const v = query[name];
     if (v === undefined) continue;
     out += `${out === '' ? '' : '&'}${name}=${encodeURIComponent(v)}`;

@@ -24,8 +24,6 @@ import { principalKey } from '../proxy/limits';
 import {
   checkActionBody,
   gatewayQuery,
-  LIST_PARAMETERS,
-  ROW_PARAMETERS,
   rowKey,
   toQueryString,
   type ActionRequest,
@@ -73,7 +71,7 @@ function planRead(request: FastifyRequest): Plan {
   const { table } = route;
   let path = `/api/v4/${table}`;
   if (route.row === 'key') path += `/${rowKey(table, (request.params as { key: string }).key)}`;
-  const query = gatewayQuery(request.query, route.row === 'list' ? LIST_PARAMETERS : ROW_PARAMETERS);
+  const query = gatewayQuery(request.query);
   checkJoins(table, query);
   if (table === 'nodes' || table === 'system') {
     query.fields = checkFields(table, query.fields);
