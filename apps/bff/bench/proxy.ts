@@ -18,11 +18,16 @@
 // one `poweron` at a time through a connection of its own. Figures per phase: the action latencies, and what the
 // flood got (statuses).
 //
+// `--baseline <git ref>` (with the latency part): a second BFF runs the code of apps/bff at that commit (checked out
+// into apps/bff/.bench-baseline/, which the run removes; it resolves its packages from apps/bff/node_modules), as a third
+// target in the same rounds, so a change is measured before and after side by side, on the same machine at the same
+// time: `pnpm bench proxy -- --only latency --baseline main`.
+//
 // Extra Node flags for one measured process (e.g. to ground a claim with `--trace-gc` or `--heap-prof`):
 // BENCH_BFF_NODE_FLAGS, BENCH_SIM_NODE_FLAGS (space-separated, passed to node through tsx). Their output goes to bench-<name>.log in the cwd when
 // BENCH_CHILD_LOGS=1.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -179,7 +184,7 @@ interface RoundResult {
   gcMax: number;
 }
 
-type Target = 'direct' | 'bff';
+type Target = 'direct' | 'bff' | 'baseline';
 
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
@@ -208,16 +213,34 @@ async function main() {
     {},
     /listening on (http:\/\/127\.0\.0\.1:\d+)/,
   );
-  if (only !== 'flood') await latency(simUrl);
+  const baselineAt = process.argv.indexOf('--baseline');
+  const baseline = baselineAt === -1 ? undefined : process.argv[baselineAt + 1];
+  if (baselineAt !== -1 && !baseline) throw new Error('--baseline takes a git ref');
+  if (only !== 'flood') await latency(simUrl, baseline);
   if (only !== 'latency') await flood(simUrl);
 }
 
-async function latency(simUrl: string) {
+/** apps/bff (its source, migrations, package.json) at `ref`, checked out under apps/bff (so that it finds apps/bff/node_modules); its server.ts. */
+function checkoutBaseline(ref: string): string {
+  const dir = join(root, 'apps', 'bff', '.bench-baseline');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const tar = execFileSync('git', ['archive', '--format=tar', ref, 'apps/bff'], { cwd: root });
+  execFileSync('tar', ['-x', '-C', dir, '--strip-components=2'], { input: tar });
+  return join('apps', 'bff', '.bench-baseline', 'src', 'server.ts');
+}
+
+async function launchBff(
+  name: string,
+  server: string,
+  simUrl: string,
+): Promise<{ url: string; token: string }> {
   const { dataDir, token } = await dataDirWithToken();
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  const bffUrl = await launch(
-    'bff',
-    ['apps/bff/src/server.ts'],
+  const url = await launch(
+    name,
+    [server],
     {
       PORT: '0',
       VERGEOS_URL: simUrl,
@@ -231,8 +254,19 @@ async function latency(simUrl: string) {
     /Powerdeck: (http:\/\/127\.0\.0\.1:\d+)/,
   );
   // One request first: a refused token would otherwise only show as a column of errors.
-  const probe = await fetch(`${bffUrl}${PATH}`, { headers: { authorization: `Bearer ${token}` } });
-  if (probe.status !== 200) throw new Error(`the BFF answered ${probe.status} to the benchmark's token`);
+  const probe = await fetch(`${url}${PATH}`, { headers: { authorization: `Bearer ${token}` } });
+  if (probe.status !== 200)
+    throw new Error(`the ${name} BFF answered ${probe.status} to the benchmark's token`);
+  return { url, token };
+}
+
+async function latency(simUrl: string, baselineRef: string | undefined) {
+  const bff = await launchBff('bff', 'apps/bff/src/server.ts', simUrl);
+  const baseline =
+    baselineRef === undefined
+      ? undefined
+      : await launchBff('baseline', checkoutBaseline(baselineRef), simUrl);
+  const targets: Target[] = baseline ? ['direct', 'baseline', 'bff'] : ['direct', 'bff'];
   const worker = new Worker(LOADGEN, {
     eval: true,
     workerData: {
@@ -241,7 +275,10 @@ async function latency(simUrl: string) {
       path: PATH,
       targets: {
         direct: { origin: simUrl, headers: { authorization: 'Bearer sim-admin-key' } },
-        bff: { origin: bffUrl, headers: { authorization: `Bearer ${token}` } },
+        bff: { origin: bff.url, headers: { authorization: `Bearer ${bff.token}` } },
+        ...(baseline
+          ? { baseline: { origin: baseline.url, headers: { authorization: `Bearer ${baseline.token}` } } }
+          : {}),
       },
     },
   });
@@ -255,15 +292,14 @@ async function latency(simUrl: string) {
     });
 
   // warm-up (JIT, connection pools on both hops)
-  await run('direct', WARMUP_MS);
-  await run('bff', WARMUP_MS);
+  for (const target of targets) await run(target, WARMUP_MS);
 
-  const parts: Record<Target, Float64Array[]> = { direct: [], bff: [] };
-  const errors: Record<Target, number> = { direct: 0, bff: 0 };
+  const parts: Record<Target, Float64Array[]> = { direct: [], bff: [], baseline: [] };
+  const errors: Record<Target, number> = { direct: 0, bff: 0, baseline: 0 };
   const perRound: { target: Target; round: number; r: RoundResult; p50: number; p99: number; max: number }[] =
     [];
   for (let round = 0; round < ROUNDS; round++) {
-    const order: Target[] = round % 2 === 0 ? ['direct', 'bff'] : ['bff', 'direct'];
+    const order: Target[] = round % 2 === 0 ? targets : [...targets].reverse();
     for (const target of order) {
       const r = await run(target, ROUND_MS);
       const s = r.lat.sort();
@@ -281,7 +317,12 @@ async function latency(simUrl: string) {
   }
   worker.postMessage({ cmd: 'close' });
 
-  const label = (t: Target) => (t === 'bff' ? 'through the BFF' : 'simulator direct');
+  const label = (t: Target) =>
+    t === 'bff'
+      ? 'through the BFF'
+      : t === 'baseline'
+        ? `through the BFF at ${baselineRef ?? ''}`
+        : 'simulator direct';
   console.log(
     `GET ${PATH} at ${RATE} requests/s (open loop, load generator in a worker thread), ${ROUNDS} rounds of ` +
       `${ROUND_MS / 1000} s per target in ABBA order after ${WARMUP_MS / 1000} s warm-up each`,
@@ -296,7 +337,7 @@ async function latency(simUrl: string) {
       `| ${x.round} | ${label(x.target)} | ${x.r.n} | ${x.r.errors} | ${x.p50.toFixed(2)} | ${x.p99.toFixed(2)} | ${x.max.toFixed(2)} | ${x.r.maxInflight} | ${x.r.lateMax.toFixed(1)} | ${x.r.gcMax.toFixed(1)} |`,
     );
   }
-  const rows = (['direct', 'bff'] as const).map((t) => {
+  const rows = targets.map((t) => {
     const s = concat(parts[t]);
     return {
       t,
@@ -315,17 +356,19 @@ async function latency(simUrl: string) {
       `| ${label(r.t)} | ${r.n} | ${r.errors} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.max.toFixed(2)} |`,
     );
   }
-  const [d, b] = rows as [(typeof rows)[number], (typeof rows)[number]];
+  const d = rows[0]!;
   const roundP99 = (t: Target) =>
     perRound
       .filter((x) => x.target === t)
       .map((x) => x.p99)
       .sort((x, y) => x - y);
   const median = (a: number[]) => a[Math.floor(a.length / 2)] ?? NaN;
-  console.log(
-    `\nadded by the BFF: p50 ${(b.p50 - d.p50).toFixed(2)} ms, p99 ${(b.p99 - d.p99).toFixed(2)} ms ` +
-      `(median of per-round p99: ${(median(roundP99('bff')) - median(roundP99('direct'))).toFixed(2)} ms; goal: p99 under 5 ms)`,
-  );
+  for (const b of rows.slice(1)) {
+    console.log(
+      `\nadded ${label(b.t)}: p50 ${(b.p50 - d.p50).toFixed(2)} ms, p99 ${(b.p99 - d.p99).toFixed(2)} ms ` +
+        `(median of per-round p99: ${(median(roundP99(b.t)) - median(roundP99('direct'))).toFixed(2)} ms; goal: p99 under 5 ms)`,
+    );
+  }
 }
 
 // ---- the flood ----

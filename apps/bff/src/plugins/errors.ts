@@ -23,6 +23,20 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * A malformed VergeOS request, refused before VergeOS in VergeOS's own words (routes/vergeos.ts): answered as VergeOS
+ * answers it through the proxy, `{ err, error }` and nothing else, so a script cannot tell who refused it.
+ */
+export class VergeosRefusal extends Error {
+  override name = 'VergeosRefusal';
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 /** A store's refusal as the HTTP error a person reads (code → status by STORE_ERROR_STATUS); anything else unchanged. */
 export function refused(err: unknown, messages: Partial<Record<StoreErrorCode, string>> = {}): unknown {
   if (!(err instanceof StoreError)) return err;
@@ -58,7 +72,13 @@ function validationMessage(error: FastifyError): string {
 }
 
 function errorsPlugin(app: FastifyInstance, _opts: unknown, done: (err?: Error) => void) {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
+  app.setErrorHandler((error: FastifyError | VergeosRefusal, request, reply) => {
+    if (error instanceof VergeosRefusal) {
+      return reply
+        .code(error.statusCode)
+        .type('application/json; charset=utf-8')
+        .send({ err: error.message, error: error.message });
+    }
     if (error.validation) {
       return sendError(reply, 400, `Invalid request: ${validationMessage(error)}`, 'invalid_request');
     }

@@ -10,8 +10,8 @@
 // quoted filter value is refused too (`name eq 'web#1'`), and so are spaces around `#`, other letter cases and
 // encodings: what passes is only ever one of the paths below, spelled as they are.
 
-/** The tables whose routes take `fields`, `filter` and `sort`. */
-export type JoinTable = 'vms' | 'machine_status';
+/** The tables whose routes take `fields` (and on their lists `filter` and `sort`). */
+export type JoinTable = 'vms' | 'machine_status' | 'nodes' | 'system';
 
 /** `machine#status#<column>`: the VM's own machine status (the same row GET /api/v4/machine_status/:key reads). */
 const VM_STATUS_COLUMNS = [
@@ -36,11 +36,17 @@ export const ALLOWED_JOINS: Readonly<Record<JoinTable, readonly string[]>> = {
   ],
   // Nothing reads machine_status with a join.
   machine_status: [],
+  // Nodes and the system row are read to connect (versions, names, capacity), from their own columns only (see
+  // proxy/columns.ts): a join from a node reaches its machine, its stats and the cluster, which Powerdeck does not expose.
+  nodes: [],
+  system: [],
 };
 
 const ALLOWED: Readonly<Record<JoinTable, ReadonlySet<string>>> = {
   vms: new Set(ALLOWED_JOINS.vms),
   machine_status: new Set(ALLOWED_JOINS.machine_status),
+  nodes: new Set(ALLOWED_JOINS.nodes),
+  system: new Set(ALLOWED_JOINS.system),
 };
 
 const MARKER = /#|%2[35]/i;

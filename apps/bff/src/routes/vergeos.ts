@@ -1,26 +1,35 @@
-// The VergeOS-compatible routes: the five VergeOS endpoints Powerdeck exposes, same bodies and codes
-// as VergeOS, forwarded with the BFF's own credentials through @fastify/reply-from. Nothing else
-// reaches VergeOS: paths are fixed, keys are digits, query parameters are an allow-list, action
-// bodies are validated and rebuilt, the client's credentials and cookies are dropped.
-import replyFrom from '@fastify/reply-from';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { checkActionParams, VmActionBody } from '@powerdeck/contracts/power';
+// The VergeOS-compatible routes: the VergeOS endpoints Powerdeck exposes (power actions, VMs, machine statuses, and the
+// nodes and system row scripts read to connect), same bodies and codes as VergeOS, forwarded with the BFF's own
+// credentials through @fastify/http-proxy. Nothing else reaches VergeOS: paths are fixed, keys are digits, query
+// parameters are an allow-list (others are dropped), joins and the columns of nodes and system are allow-lists, action
+// bodies are validated and rebuilt, the client's credentials and cookies are dropped. A malformed request is refused
+// before VergeOS with VergeOS's own code and words (proxy/requests.ts).
+import httpProxy from '@fastify/http-proxy';
+import type { FastifyReplyFromHooks } from '@fastify/reply-from';
 import {
   actionPermissions,
   MAX_REASON_LENGTH,
   REASON_HEADER,
   reasonRequired,
 } from '@powerdeck/contracts/roles';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import Type from 'typebox';
 import { errors } from 'undici';
-import { outcomeOf } from '../audit-fields';
+import { auditActor, outcomeOf } from '../audit-fields';
 import { actorContext } from '../plugins/auth';
-import { HttpError, sendError } from '../plugins/errors';
+import { HttpError, sendError, VergeosRefusal } from '../plugins/errors';
+import { checkFields, checkFilter, checkSort } from '../proxy/columns';
 import { joinRefusal, refusedJoin, type JoinTable } from '../proxy/joins';
 import { principalKey } from '../proxy/limits';
+import {
+  checkActionBody,
+  gatewayQuery,
+  rowKey,
+  toQueryString,
+  type ActionRequest,
+  type GatewayQuery,
+} from '../proxy/requests';
 import type { AuditInput } from '../stores/types';
 
 export interface VergeosRoutesOptions {
@@ -29,24 +38,33 @@ export interface VergeosRoutesOptions {
   actionTimeoutMs?: number;
 }
 
-const Key = Type.String({ pattern: '^[1-9][0-9]{0,9}$', description: 'a VergeOS key (digits)' });
-const KeyParams = Type.Object({ key: Key });
-const Text = Type.String({ maxLength: 2000 });
-const Count = Type.String({ pattern: '^[0-9]{1,7}$' });
-const ListQuery = Type.Object(
-  {
-    fields: Type.Optional(Text),
-    filter: Type.Optional(Text),
-    sort: Type.Optional(Text),
-    limit: Type.Optional(Count),
-    offset: Type.Optional(Count),
-  },
-  { additionalProperties: false },
-);
-const GetQuery = Type.Object({ fields: Type.Optional(Text) }, { additionalProperties: false });
+/** The read routes: their table, and whether they read one row (by key, or the system row). */
+const READ_ROUTES: Readonly<Record<string, { table: JoinTable; row: 'list' | 'key' | 'single' }>> = {
+  '/api/v4/vms': { table: 'vms', row: 'list' },
+  '/api/v4/vms/:key': { table: 'vms', row: 'key' },
+  '/api/v4/machine_status': { table: 'machine_status', row: 'list' },
+  '/api/v4/machine_status/:key': { table: 'machine_status', row: 'key' },
+  '/api/v4/nodes': { table: 'nodes', row: 'list' },
+  '/api/v4/nodes/:key': { table: 'nodes', row: 'key' },
+  '/api/v4/system': { table: 'system', row: 'single' },
+};
+
+/** What is forwarded: a fixed path, the allow-listed query, and for an action its rebuilt body. */
+interface Plan {
+  path: string;
+  query: GatewayQuery;
+  action?: ActionRequest;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the VergeOS routes' preHandler once the request is checked; what the handler forwards. */
+    vergeosPlan: Plan | null;
+  }
+}
 
 /** Refuses (422, before VergeOS) a join in `fields`, `filter` or `sort` that is not on the allow-list. */
-function checkJoins(table: JoinTable, query: { fields?: string; filter?: string; sort?: string }): void {
+function checkJoins(table: JoinTable, query: GatewayQuery): void {
   for (const parameter of ['fields', 'filter', 'sort'] as const) {
     const text = query[parameter];
     if (text === undefined) continue;
@@ -55,8 +73,33 @@ function checkJoins(table: JoinTable, query: { fields?: string; filter?: string;
   }
 }
 
+/** A read's plan: its key checked, its query allow-listed, its joins (and for nodes and system, columns) checked. */
+function planRead(request: FastifyRequest): Plan {
+  const route = READ_ROUTES[request.routeOptions.url ?? '']!;
+  const { table } = route;
+  let path = `/api/v4/${table}`;
+  if (route.row === 'key') path += `/${rowKey(table, (request.params as { key: string }).key)}`;
+  const query = gatewayQuery(request.query);
+  checkJoins(table, query);
+  if (table === 'nodes' || table === 'system') {
+    query.fields = checkFields(table, query.fields);
+    if (query.filter !== undefined) checkFilter(table, query.filter);
+    if (query.sort !== undefined) checkSort(table, query.sort);
+  }
+  return { path, query };
+}
+
 /** Response headers of VergeOS that may reach the browser. */
 const PASSED_RESPONSE_HEADERS = ['content-type', 'content-length', 'location'];
+
+function passResponseHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const name of PASSED_RESPONSE_HEADERS) {
+    const v = headers[name];
+    if (v !== undefined) out[name] = v;
+  }
+  return out;
+}
 
 const TLS_ERROR_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -81,14 +124,6 @@ function rootCode(error: unknown): string | undefined {
     e = (e as { cause?: unknown }).cause;
   }
   return code;
-}
-
-function toQueryString(query: Record<string, string | undefined>): string {
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(query)) {
-    if (v !== undefined) parts.push(`${k}=${encodeURIComponent(v)}`);
-  }
-  return parts.join('&');
 }
 
 /** Answers up to this size (by their Content-Length) are buffered and sent whole; larger ones are streamed. */
@@ -232,8 +267,9 @@ export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosR
   async function forward(
     request: FastifyRequest,
     reply: FastifyReply,
+    proxyReplyOptions: FastifyReplyFromHooks,
     path: string,
-    query: Record<string, string | undefined>,
+    query: GatewayQuery,
     kind: 'read' | 'action',
     body?: unknown,
     onOutcome?: OutcomeListener,
@@ -305,6 +341,9 @@ export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosR
     const qs = toQueryString(query);
     try {
       return reply.from(path, {
+        // http-proxy's (the response header allow-list, then its header sanitising). Named, not spread: an options
+        // object built by spreading is slower to build and to read, on every request.
+        rewriteHeaders: proxyReplyOptions.rewriteHeaders,
         method: kind === 'read' ? 'GET' : 'POST',
         timeout: Math.max(1, remaining()),
         ...(body !== undefined ? { body } : {}),
@@ -321,14 +360,6 @@ export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosR
           if (body !== undefined) {
             out['content-type'] = 'application/json';
             out['content-length'] = String(headers['content-length'] ?? '');
-          }
-          return out;
-        },
-        rewriteHeaders: (headers) => {
-          const out: Record<string, string | string[]> = {};
-          for (const name of PASSED_RESPONSE_HEADERS) {
-            const v = headers[name];
-            if (v !== undefined) out[name] = v;
           }
           return out;
         },
@@ -411,112 +442,111 @@ export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosR
     }
   }
 
-  // Reads and power actions forward through pools of their own (reply-from once per pool), so reads can never take
-  // the connections actions need. Never retried here: a 503 or a dropped socket goes back to the caller after one
-  // upstream request.
-  const replyFromOptions = { base: vergeos.baseUrl, retryMethods: [], disableRequestLogging: true };
-  await app.register(async (reads) => {
-    await reads.register(replyFrom, { ...replyFromOptions, undici: proxy.read.dispatcher });
-    const r = reads.withTypeProvider<TypeBoxTypeProvider>();
-    r.get(
-      '/api/v4/vms',
-      { schema: { querystring: ListQuery }, config: { permission: 'fleet:read' } },
-      (req, reply) => {
-        checkJoins('vms', req.query);
-        return forward(req, reply, '/api/v4/vms', req.query, 'read');
-      },
-    );
-    r.get(
-      '/api/v4/vms/:key',
-      { schema: { params: KeyParams, querystring: GetQuery }, config: { permission: 'fleet:read' } },
-      (req, reply) => {
-        checkJoins('vms', req.query);
-        return forward(req, reply, `/api/v4/vms/${req.params.key}`, req.query, 'read');
-      },
-    );
-    r.get(
-      '/api/v4/machine_status',
-      { schema: { querystring: ListQuery }, config: { permission: 'fleet:read' } },
-      (req, reply) => {
-        checkJoins('machine_status', req.query);
-        return forward(req, reply, '/api/v4/machine_status', req.query, 'read');
-      },
-    );
-    r.get(
-      '/api/v4/machine_status/:key',
-      { schema: { params: KeyParams, querystring: GetQuery }, config: { permission: 'fleet:read' } },
-      (req, reply) => {
-        checkJoins('machine_status', req.query);
-        return forward(req, reply, `/api/v4/machine_status/${req.params.key}`, req.query, 'read');
-      },
-    );
+  // Reads and power actions forward through pools of their own (one @fastify/http-proxy, and so one reply-from, per
+  // pool), so reads can never take the connections actions need. Never retried here: a 503 or a dropped socket goes
+  // back to the caller after one upstream request. http-proxy declares the routes and checks the destination; the
+  // preHandler checks and rebuilds the request (VergeOS's answer when it is malformed), the handler forwards it.
+  // A body that is not JSON is VergeOS's 400, in its words; everything else goes to the app's error handler.
+  app.setErrorHandler((error: FastifyError, _request, _reply) => {
+    if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
+      throw new VergeosRefusal(400, 'Invalid JSON in the request body');
+    }
+    if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+      throw new VergeosRefusal(400, 'The request body must be a JSON object');
+    }
+    throw error;
+  });
+  // The plan travels on the request (a decoration: a WeakMap entry per request costs the garbage collector more).
+  app.decorateRequest('vergeosPlan', null);
+  const proxyOptions = {
+    upstream: vergeos.baseUrl,
+    prefix: '/api/v4',
+    rewritePrefix: '/api/v4',
+    retryMethods: [],
+    disableRequestLogging: true,
+    // Fastify parses the body (JSON only, 4 KB): an action is checked and rebuilt, never streamed through.
+    proxyPayloads: false,
+    replyOptions: { rewriteHeaders: passResponseHeaders },
+  };
+  /** Runs a check that throws a refusal; Fastify answers the refusal (plugins/errors.ts). */
+  const checked =
+    (plan: (request: FastifyRequest) => Plan) =>
+    (request: FastifyRequest, _reply: unknown, done: (err?: FastifyError) => void) => {
+      let next: Plan;
+      try {
+        next = plan(request);
+      } catch (err) {
+        done(err as FastifyError);
+        return;
+      }
+      request.vergeosPlan = next;
+      done();
+    };
+
+  await app.register(httpProxy, {
+    ...proxyOptions,
+    undici: proxy.read.dispatcher,
+    routes: Object.keys(READ_ROUTES).map((url) => url.slice('/api/v4'.length)),
+    httpMethods: ['GET'],
+    config: { permission: 'fleet:read' },
+    preHandler: checked(planRead),
+    handler: (request, reply, _dest, options) => {
+      const plan = request.vergeosPlan!;
+      return forward(request, reply, options, plan.path, plan.query, 'read');
+    },
   });
 
-  await app.register(async (actions) => {
-    await actions.register(replyFrom, { ...replyFromOptions, undici: proxy.action.dispatcher });
-    const r = actions.withTypeProvider<TypeBoxTypeProvider>();
-    r.post(
-      '/api/v4/vm_actions',
-      {
-        schema: { body: VmActionBody, querystring: Type.Object({}, { additionalProperties: false }) },
-        config: { permission: 'vm:action' },
-      },
-      async (req, reply) => {
-        const problem = checkActionParams(req.body);
-        if (problem) {
-          sendError(reply, 400, `Invalid request: ${problem}`, 'invalid_action');
-          return reply;
-        }
-        // Rebuilt from the validated fields only.
-        const body = {
-          vm: req.body.vm,
-          action: req.body.action,
-          ...(req.body.params !== undefined ? { params: { ...req.body.params } } : {}),
-        };
-        const vmKey = Number(body.vm);
-        const ctx = actorContext(req, req.principal);
-        const record: AuditInput = {
-          kind: 'power',
-          outcome: 'requested',
-          actor: ctx.actor,
-          role: ctx.role,
-          authKind: ctx.authKind,
-          source: ctx.source ?? null,
-          userAgent: ctx.userAgent ?? null,
-          requestId: req.id,
-          vmKey,
-          vmName: app.fleet.current().snapshot.vms.find((v) => v.key === vmKey)?.name ?? null,
-          action: body.action,
-          ...(body.params !== undefined ? { params: body.params } : {}),
-          reason: readReason(req.headers[REASON_HEADER]),
-        };
-        const permissions = actionPermissions(body.action, body.params);
-        // 401/403: a refusal is audited as this power action, denied.
-        const principal = await app.authorizePermissions(req, permissions, { ...record, outcome: 'denied' });
-        if (record.reason === null && reasonRequired(principal.role, permissions)) {
-          const message = `Give a reason to ${body.action === 'poweroff' ? 'shut down' : 'reboot'} a VM (${REASON_HEADER})`;
-          await app.stores.audit.append({ ...record, outcome: 'denied', vergeosMessage: message });
-          throw new HttpError(400, message, 'reason_required');
-        }
-        // On disk (synchronous=FULL) before anything reaches VergeOS.
-        const requested = await app.stores.audit.append(record);
-        const started = performance.now();
-        const onOutcome: OutcomeListener = (status, message, fromVergeos) => {
-          app.stores.audit
-            .append({
-              ...record,
-              outcome: outcomeOf(status),
-              refId: requested.id,
-              vergeosStatus: fromVergeos ? status : null,
-              vergeosMessage: message,
-              latencyMs: Math.round(performance.now() - started),
-            })
-            .catch((err: unknown) =>
-              req.log.error({ err, refId: requested.id }, 'writing an action outcome failed'),
-            );
-        };
-        return forward(req, reply, '/api/v4/vm_actions', {}, 'action', body, onOutcome);
-      },
-    );
+  await app.register(httpProxy, {
+    ...proxyOptions,
+    undici: proxy.action.dispatcher,
+    routes: ['/vm_actions'],
+    httpMethods: ['POST'],
+    config: { permission: 'vm:action' },
+    preHandler: checked((request) => ({
+      path: '/api/v4/vm_actions',
+      query: {},
+      action: checkActionBody(request.body),
+    })),
+    handler: async (req, reply, _dest, options) => {
+      const body = req.vergeosPlan!.action!;
+      const vmKey = Number(body.vm);
+      const ctx = actorContext(req, req.principal);
+      const record: AuditInput = {
+        kind: 'power',
+        outcome: 'requested',
+        ...auditActor(ctx),
+        vmKey,
+        vmName: app.fleet.current().snapshot.vms.find((v) => v.key === vmKey)?.name ?? null,
+        action: body.action,
+        ...(body.params !== undefined ? { params: body.params } : {}),
+        reason: readReason(req.headers[REASON_HEADER]),
+      };
+      const permissions = actionPermissions(body.action, body.params);
+      // 401/403: a refusal is audited as this power action, denied.
+      const principal = await app.authorizePermissions(req, permissions, { ...record, outcome: 'denied' });
+      if (record.reason === null && reasonRequired(principal.role, permissions)) {
+        const message = `Give a reason to ${body.action === 'poweroff' ? 'shut down' : 'reboot'} a VM (${REASON_HEADER})`;
+        await app.stores.audit.append({ ...record, outcome: 'denied', vergeosMessage: message });
+        throw new HttpError(400, message, 'reason_required');
+      }
+      // On disk (synchronous=FULL) before anything reaches VergeOS.
+      const requested = await app.stores.audit.append(record);
+      const started = performance.now();
+      const onOutcome: OutcomeListener = (status, message, fromVergeos) => {
+        app.stores.audit
+          .append({
+            ...record,
+            outcome: outcomeOf(status),
+            refId: requested.id,
+            vergeosStatus: fromVergeos ? status : null,
+            vergeosMessage: message,
+            latencyMs: Math.round(performance.now() - started),
+          })
+          .catch((err: unknown) =>
+            req.log.error({ err, refId: requested.id }, 'writing an action outcome failed'),
+          );
+      };
+      return forward(req, reply, options, '/api/v4/vm_actions', {}, 'action', body, onOutcome);
+    },
   });
 }
