@@ -285,7 +285,8 @@ describe('the wall after a render error', () => {
     expect(screen.getByRole('main', { name: 'Wall display' }).textContent).toBe('412 running');
   });
 
-  it('starts the backoff over once it has stayed up for a minute', () => {
+  /** The wall fails, fails its first retry and draws at the second; returns what makes it fail once more. */
+  function recoverAfterTwoFailures(): () => void {
     const { rerender } = renderInApp(
       <WallErrorBoundary>
         <Wall />
@@ -296,35 +297,27 @@ describe('the wall after a render error', () => {
     wall.broken = false;
     advance(20_000);
     expect(screen.queryByRole('alert')).toBeNull();
+    return () => {
+      wall.broken = true;
+      rerender(
+        <WallErrorBoundary>
+          <Wall key="again" />
+        </WallErrorBoundary>,
+      );
+    };
+  }
 
+  it('starts the backoff over once it has stayed up for a minute', () => {
+    const failAgain = recoverAfterTwoFailures();
     advance(WALL_STEADY_MS);
-    wall.broken = true;
-    rerender(
-      <WallErrorBoundary>
-        <Wall key="again" />
-      </WallErrorBoundary>,
-    );
+    failAgain();
     expect(screen.getByText('Trying again in 10 s')).toBeTruthy();
   });
 
   it('keeps the backoff when the error comes back within a minute', () => {
-    const { rerender } = renderInApp(
-      <WallErrorBoundary>
-        <Wall />
-      </WallErrorBoundary>,
-    );
-    advance(10_000);
-    wall.broken = false;
-    advance(20_000);
-    expect(screen.queryByRole('alert')).toBeNull();
-
+    const failAgain = recoverAfterTwoFailures();
     advance(WALL_STEADY_MS - 1_000);
-    wall.broken = true;
-    rerender(
-      <WallErrorBoundary>
-        <Wall key="again" />
-      </WallErrorBoundary>,
-    );
+    failAgain();
     expect(screen.getByText('Trying again in 30 s')).toBeTruthy();
   });
 
