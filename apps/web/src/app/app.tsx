@@ -5,7 +5,8 @@
 // no navigation, no power controls (wall-route.tsx). The signed-in app owns the one fleet query of the page and
 // the one operations feed (an event stream), and composes the features: the power controls and an operation's countdown go into the
 // fleet's card slot (power-slot.tsx), disabled while the data is stale; the selection checkboxes, the bulk bar and
-// the bulk report go into the fleet's selection slots (bulk-slot.tsx). `/operations` lists operations.
+// the bulk report go into the fleet's selection slots (bulk-slot.tsx). `/operations` lists operations. A page that
+// throws while drawing is caught around the routes (error-boundaries.tsx): the header and navigation stay.
 import type { SessionInfo } from '@powerdeck/contracts/auth';
 import { useQuery } from '@tanstack/react-query';
 import type { Permission } from '@powerdeck/contracts/roles';
@@ -23,6 +24,7 @@ import { useOperationsFeed } from '../features/operations/api/use-operations-fee
 import { bulkActions, type Viewer } from '../features/operations/lib/bulk';
 import { AppHeader } from './app-header';
 import { BulkReportSlot, BulkSlotProvider, renderBulkBar, renderSelectBox } from './bulk-slot';
+import { RouteErrorBoundary } from './error-boundaries';
 import { PowerSlotProvider, renderPowerControls } from './power-slot';
 import { useRole } from './use-role';
 import { WallRoute } from './wall-route';
@@ -150,50 +152,52 @@ function SignedInApp({ session, demo }: { session: SessionInfo; demo: boolean })
               <StaleBanner health={health} />
             </div>
           )}
-          <Switch>
-            <Route path="/">
-              <main className={`${PAGE} py-4 sm:py-5`}>
-                <FleetView
-                  snapshot={snapshot}
-                  loadError={query.isError && !snapshot ? query.error : null}
-                  onRetry={() => void query.refetch()}
-                  actions={powerControls}
-                  select={bulk ? renderSelectBox : undefined}
-                  selectionBar={bulk ? renderBulkBar : undefined}
-                  panel={bulk ? <BulkReportSlot /> : undefined}
-                />
-              </main>
-            </Route>
-            <Route path="/vms/:key">
-              {(params) => {
-                const key = Number(params.key);
-                if (!Number.isInteger(key) || key < 1) return <NotFound />;
-                return (
-                  <Suspense fallback={<Loading />}>
-                    <VmDetail
-                      key={key}
-                      vmKey={key}
-                      vm={snapshot?.vms.find((v) => v.key === key)}
-                      fleetLoaded={snapshot !== undefined}
-                      backHref={search ? `/?${search}` : '/'}
-                      actions={powerControls}
-                      activity={<VmActivity vmKey={key} />}
-                    />
-                  </Suspense>
-                );
-              }}
-            </Route>
-            <Route path="/operations">{guarded('fleet:read', <OperationsPage me={me} />)}</Route>
-            <Route path="/audit">{guarded('audit:read', <AuditPage />)}</Route>
-            <Route path="/admin/users">{guarded('users:manage', <UsersPage />)}</Route>
-            <Route path="/admin/displays">{guarded('displays:manage', <DisplayLinksPage />)}</Route>
-            <Route path="/tokens">
-              {guarded('tokens:own', <TokensPage role={role} canSeeAll={may('tokens:all')} />)}
-            </Route>
-            <Route>
-              <NotFound />
-            </Route>
-          </Switch>
+          <RouteErrorBoundary>
+            <Switch>
+              <Route path="/">
+                <main className={`${PAGE} py-4 sm:py-5`}>
+                  <FleetView
+                    snapshot={snapshot}
+                    loadError={query.isError && !snapshot ? query.error : null}
+                    onRetry={() => void query.refetch()}
+                    actions={powerControls}
+                    select={bulk ? renderSelectBox : undefined}
+                    selectionBar={bulk ? renderBulkBar : undefined}
+                    panel={bulk ? <BulkReportSlot /> : undefined}
+                  />
+                </main>
+              </Route>
+              <Route path="/vms/:key">
+                {(params) => {
+                  const key = Number(params.key);
+                  if (!Number.isInteger(key) || key < 1) return <NotFound />;
+                  return (
+                    <Suspense fallback={<Loading />}>
+                      <VmDetail
+                        key={key}
+                        vmKey={key}
+                        vm={snapshot?.vms.find((v) => v.key === key)}
+                        fleetLoaded={snapshot !== undefined}
+                        backHref={search ? `/?${search}` : '/'}
+                        actions={powerControls}
+                        activity={<VmActivity vmKey={key} />}
+                      />
+                    </Suspense>
+                  );
+                }}
+              </Route>
+              <Route path="/operations">{guarded('fleet:read', <OperationsPage me={me} />)}</Route>
+              <Route path="/audit">{guarded('audit:read', <AuditPage />)}</Route>
+              <Route path="/admin/users">{guarded('users:manage', <UsersPage />)}</Route>
+              <Route path="/admin/displays">{guarded('displays:manage', <DisplayLinksPage />)}</Route>
+              <Route path="/tokens">
+                {guarded('tokens:own', <TokensPage role={role} canSeeAll={may('tokens:all')} />)}
+              </Route>
+              <Route>
+                <NotFound />
+              </Route>
+            </Switch>
+          </RouteErrorBoundary>
         </div>
       </BulkSlotProvider>
     </PowerSlotProvider>

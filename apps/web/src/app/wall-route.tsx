@@ -1,8 +1,10 @@
 // `/wall`: the wall view, composed here. The app shell's fleet query (polling in the background too) feeds the
 // wall feature, which is loaded on demand (its own chunk). No header, no stale banner, no operations feed, no
 // power controls: only the wall. A 401 on any of its requests ends the session as everywhere (providers.tsx).
+// A render error shows the wall's own error screen, which tries again by itself (error-boundaries.tsx).
 import { lazy, Suspense } from 'react';
 import { useFleet } from '../features/fleet/api/use-fleet';
+import { WallErrorBoundary } from './error-boundaries';
 
 const WallPage = lazy(() =>
   import('../features/wall/components/wall-page').then((m) => ({ default: m.WallPage })),
@@ -19,6 +21,14 @@ function WallLoading() {
 }
 
 export function WallRoute() {
+  return (
+    <WallErrorBoundary>
+      <WallView />
+    </WallErrorBoundary>
+  );
+}
+
+function WallView() {
   const { query, snapshot, asOf, online } = useFleet();
   const { error, errorUpdatedAt, dataUpdatedAt } = query;
   const fetchError = error !== null && errorUpdatedAt >= dataUpdatedAt ? error : null;
