@@ -95,6 +95,24 @@ const boundaries = [
       ],
     },
   },
+  {
+    files: ['apps/bff/src/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@powerdeck/vergeos-sim',
+              allowTypeImports: true,
+              message:
+                'Only the embedded demo loads the simulator, with import() (server.ts): production never does.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 ];
 
 export default tseslint.config(

@@ -92,4 +92,21 @@ describe('import boundaries', { timeout: 30_000 }, () => {
       await boundaryErrors('apps/bff/src/routes/probe.ts', "import x from '../plugins/auth';\n"),
     ).toEqual([]);
   });
+
+  it('the BFF loads the simulator only with import(), for the embedded demo', async () => {
+    const file = 'apps/bff/src/probe.ts';
+    expect(await boundaryErrors(file, "import { createSimulator } from '@powerdeck/vergeos-sim';\n")).toEqual(
+      [
+        expect.stringMatching(
+          /^@typescript-eslint\/no-restricted-imports: .*Only the embedded demo loads the simulator/,
+        ),
+      ],
+    );
+    expect(await boundaryErrors(file, "import type { Simulator } from '@powerdeck/vergeos-sim';\n")).toEqual(
+      [],
+    );
+    expect(
+      await boundaryErrors(file, "export const load = () => import('@powerdeck/vergeos-sim');\n"),
+    ).toEqual([]);
+  });
 });
