@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createSimulator, type Simulator } from '@powerdeck/vergeos-sim';
+import type { Simulator } from '@powerdeck/vergeos-sim';
 import { buildApp, REDACT_PATHS } from './app';
 import { bootstrapUsers } from './bootstrap-users';
 import { ConfigError, loadConfig, type Config } from './config';
@@ -71,6 +71,8 @@ export async function startServer(env: Readonly<Record<string, string | undefine
   let sim: Simulator | undefined;
   let upstream: UpstreamOptions;
   if (config.vergeos.mode === 'embedded') {
+    // Loaded only for the demo: a server against a real VergeOS never loads the simulator.
+    const { createSimulator } = await import('@powerdeck/vergeos-sim');
     sim = await createSimulator({
       host: '127.0.0.1',
       port: 0,

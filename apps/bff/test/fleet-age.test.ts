@@ -6,7 +6,7 @@ import { DATA_AGE_HEADER } from '@powerdeck/contracts/fleet-terms';
 import { VergeTimeoutError, type VergeClient } from '@powerdeck/vergeos-client';
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it, vi } from 'vitest';
-import { WAIT, buildFleetApp, firstPoll, getFleet, startSim } from './fleet-helpers';
+import { WAIT, buildTestApp, firstPoll, getFleet, startTestSim, upstreamFor, type TestApp } from './support';
 
 /** A read timeout much shorter than the BFF's 5 s, so that a hang fails a poll quickly. */
 const READ_TIMEOUT_MS = 200;
@@ -36,7 +36,7 @@ function shortReadTimeout(app: FastifyInstance): void {
 }
 
 /** `GET /api/fleet` with the age it states, and the bounds it must fall in (from the last success, by our clock). */
-async function ageOf(app: FastifyInstance, headers: Record<string, string> = {}) {
+async function ageOf(app: TestApp, headers: Record<string, string> = {}) {
   const last = app.fleet.lastSuccessAt();
   const before = Date.now();
   const answer = await getFleet(app, headers);
@@ -52,16 +52,19 @@ async function ageOf(app: FastifyInstance, headers: Record<string, string> = {})
 
 describe('the fleet data’s age', () => {
   it('is stated on every answer, 200 and 304, and absent before VergeOS first answered', async () => {
-    const sim = await startSim({ scenario: 'hang' });
-    const { app } = await buildFleetApp(sim, { poll: { intervalMs: 60_000 } });
+    const sim = await startTestSim({ scenario: 'hang' });
+    const app = await buildTestApp(upstreamFor(sim), { closeAfterTest: true, poll: { intervalMs: 60_000 } });
     await app.ready();
     const waiting = await ageOf(app);
     expect(waiting.res.statusCode).toBe(200);
     expect(waiting.res.headers[DATA_AGE_HEADER]).toBeUndefined();
     await app.close();
 
-    const live = await startSim();
-    const { app: app2 } = await buildFleetApp(live, { poll: { intervalMs: 60_000 } });
+    const live = await startTestSim();
+    const app2 = await buildTestApp(upstreamFor(live), {
+      closeAfterTest: true,
+      poll: { intervalMs: 60_000 },
+    });
     await firstPoll(app2);
     const first = await ageOf(app2);
     expect(first.res.statusCode).toBe(200);
@@ -76,11 +79,12 @@ describe('the fleet data’s age', () => {
   });
 
   it('VergeOS answering 503: stale since its last answer, the age counts from it, and 304s go on', async () => {
-    const sim = await startSim();
-    const { app } = await buildFleetApp(sim, {
+    const sim = await startTestSim();
+    const app = await buildTestApp(upstreamFor(sim), {
+      closeAfterTest: true,
       poll: { intervalMs: 40 },
       // No backoff in this test: every failed poll has the same reason, so the same body.
-      backoff: { afterFailures: 1000 },
+      fleetBackoff: { afterFailures: 1000 },
     });
     await firstPoll(app);
     sim.setScenario('unavailable');
@@ -115,11 +119,12 @@ describe('the fleet data’s age', () => {
   });
 
   it('VergeOS hanging: stale since its last answer (not since the poll that timed out), the age from it', async () => {
-    const sim = await startSim();
-    const { app } = await buildFleetApp(sim, {
+    const sim = await startTestSim();
+    const app = await buildTestApp(upstreamFor(sim), {
+      closeAfterTest: true,
       poll: { intervalMs: 100 },
-      backoff: { afterFailures: 1000 },
-      beforePoller: shortReadTimeout,
+      fleetBackoff: { afterFailures: 1000 },
+      beforeReady: shortReadTimeout,
     });
     await firstPoll(app);
     sim.setScenario('hang');
@@ -157,13 +162,13 @@ describe('the fleet data’s age', () => {
   });
 
   it('before VergeOS ever answered: stale since the BFF started polling, and no age', async () => {
-    const sim = await startSim({ scenario: 'unavailable' });
-    const { app } = await buildFleetApp(sim, {
-      poll: { intervalMs: 40 },
-      backoff: { afterFailures: 1000 },
-    });
+    const sim = await startTestSim({ scenario: 'unavailable' });
     const before = Date.now();
-    await app.ready();
+    const app = await buildTestApp(upstreamFor(sim), {
+      closeAfterTest: true,
+      poll: { intervalMs: 40 },
+      fleetBackoff: { afterFailures: 1000 },
+    });
     const after = Date.now();
     await vi.waitFor(() => expect(app.fleet.status().consecutiveFailures).toBeGreaterThanOrEqual(3), WAIT);
     const { snapshot, res, etag } = await getFleet(app);

@@ -7,7 +7,16 @@ import type { FleetSnapshot } from '@powerdeck/contracts/fleet';
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it, vi } from 'vitest';
 import { SseStream, formatEvent } from '../src/fleet/sse';
-import { WAIT, buildFleetApp, firstPoll, onCleanup, putVm, startSim } from './fleet-helpers';
+import {
+  WAIT,
+  buildTestApp,
+  firstPoll,
+  onCleanup,
+  putVm,
+  startTestSim,
+  upstreamFor,
+  type TestApp,
+} from './support';
 
 interface Block {
   event?: string;
@@ -32,7 +41,7 @@ function parseBlock(text: string): Block {
 }
 
 /** An event-stream client on node:http: every block received, in order. */
-async function connect(app: FastifyInstance) {
+async function connect(app: TestApp) {
   const { port } = app.server.address() as AddressInfo;
   const blocks: Block[] = [];
   let ended = false;
@@ -45,7 +54,7 @@ async function connect(app: FastifyInstance) {
           port,
           path: '/api/fleet/events',
           agent,
-          headers: { accept: 'text/event-stream' },
+          headers: { accept: 'text/event-stream', ...app.adminHeaders },
         },
         (res) => resolve({ req, res }),
       );
@@ -81,8 +90,8 @@ async function listening(app: FastifyInstance) {
 
 describe('GET /api/fleet/events', () => {
   it('sends the current snapshot first, then each change, with the ETag as id', async () => {
-    const sim = await startSim();
-    const { app } = await buildFleetApp(sim, { poll: { intervalMs: 60_000 } });
+    const sim = await startTestSim();
+    const app = await buildTestApp(upstreamFor(sim), { closeAfterTest: true, poll: { intervalMs: 60_000 } });
     await listening(app);
     const client = await connect(app);
     expect(client.res.statusCode).toBe(200);
@@ -114,8 +123,12 @@ describe('GET /api/fleet/events', () => {
   });
 
   it('sends a heartbeat comment between events', async () => {
-    const sim = await startSim();
-    const { app } = await buildFleetApp(sim, { poll: { intervalMs: 60_000 }, heartbeatMs: 30 });
+    const sim = await startTestSim();
+    const app = await buildTestApp(upstreamFor(sim), {
+      closeAfterTest: true,
+      poll: { intervalMs: 60_000 },
+      heartbeatMs: 30,
+    });
     await listening(app);
     const client = await connect(app);
     await vi.waitFor(() => {
@@ -125,16 +138,22 @@ describe('GET /api/fleet/events', () => {
   });
 
   it('removes the listener when the client disconnects', async () => {
-    const sim = await startSim();
-    const { app } = await buildFleetApp(sim, { poll: { intervalMs: 60_000 }, heartbeatMs: 20 });
+    const sim = await startTestSim();
+    const app = await buildTestApp(upstreamFor(sim), {
+      closeAfterTest: true,
+      poll: { intervalMs: 60_000 },
+      heartbeatMs: 20,
+    });
     await listening(app);
+    // The app's own subscribers (recent stops) are there before any stream.
+    const own = app.fleet.status().subscribers;
     const a = await connect(app);
     const b = await connect(app);
-    await vi.waitFor(() => expect(app.fleet.status().subscribers).toBe(2), WAIT);
+    await vi.waitFor(() => expect(app.fleet.status().subscribers - own).toBe(2), WAIT);
     a.req.destroy();
-    await vi.waitFor(() => expect(app.fleet.status().subscribers).toBe(1), WAIT);
+    await vi.waitFor(() => expect(app.fleet.status().subscribers - own).toBe(1), WAIT);
     b.res.destroy();
-    await vi.waitFor(() => expect(app.fleet.status().subscribers).toBe(0), WAIT);
+    await vi.waitFor(() => expect(app.fleet.status().subscribers - own).toBe(0), WAIT);
     // Changes after the disconnects reach no one and break nothing.
     await putVm(sim, 1, { status: 'stopped' });
     app.fleet.wake();
@@ -148,11 +167,12 @@ describe('GET /api/fleet/events', () => {
   });
 
   it('ends every stream promptly when the app closes', async () => {
-    const sim = await startSim();
-    const { app } = await buildFleetApp(sim, { poll: { intervalMs: 60_000 } });
+    const sim = await startTestSim();
+    const app = await buildTestApp(upstreamFor(sim), { closeAfterTest: true, poll: { intervalMs: 60_000 } });
     await listening(app);
+    const own = app.fleet.status().subscribers;
     const clients = await Promise.all([connect(app), connect(app), connect(app)]);
-    await vi.waitFor(() => expect(app.fleet.status().subscribers).toBe(3), WAIT);
+    await vi.waitFor(() => expect(app.fleet.status().subscribers - own).toBe(3), WAIT);
     const t0 = Date.now();
     await app.close();
     expect(Date.now() - t0).toBeLessThan(1_000);

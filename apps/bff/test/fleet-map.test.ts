@@ -13,7 +13,7 @@ import {
 import Value from 'typebox/value';
 import { describe, expect, it } from 'vitest';
 import { describeFailure, formatDuration, isShutdown } from '../src/fleet/failure';
-import { NODE_FIELDS, VM_FIELDS, mapFleet } from '../src/fleet/map';
+import { POLL_NODE_FIELDS, POLL_VM_FIELDS, mapFleet } from '../src/fleet/map';
 import {
   buildState,
   etagOf,
@@ -251,10 +251,10 @@ describe('mapFleet', () => {
       'status_info',
       'agent_version',
     ]) {
-      expect(VM_FIELDS).toContain(`machine#status#${f} as ${f}`);
+      expect(POLL_VM_FIELDS).toContain(`machine#status#${f} as ${f}`);
     }
-    expect(VM_FIELDS).toContain('machine#status#node#name as node_name');
-    expect(NODE_FIELDS.join(',')).toBe('$key,name,cores,vm_ram,maintenance');
+    expect(POLL_VM_FIELDS).toContain('machine#status#node#name as node_name');
+    expect(POLL_NODE_FIELDS.join(',')).toBe('$key,name,cores,vm_ram,maintenance');
   });
 });
 

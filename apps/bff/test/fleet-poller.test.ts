@@ -3,13 +3,12 @@
 import type { FleetSnapshot } from '@powerdeck/contracts/fleet';
 import type { VergeClient } from '@powerdeck/vergeos-client';
 import { createSimulator } from '@powerdeck/vergeos-sim';
-import type { FastifyPluginCallback } from 'fastify';
-import fp from 'fastify-plugin';
 import { describe, expect, it, vi } from 'vitest';
 import {
   WAIT,
   WARN,
-  buildFleetApp,
+  LogCapture,
+  buildTestApp,
   clearSimStats,
   firstPoll,
   onCleanup,
@@ -18,9 +17,10 @@ import {
   settledCounts,
   simAction,
   simStats,
-  startSim,
+  startTestSim,
   upstreamCount,
-} from './fleet-helpers';
+  upstreamFor,
+} from './support';
 
 const VMS = 'GET /api/v4/vms';
 const NODES = 'GET /api/v4/nodes';
@@ -34,8 +34,8 @@ function record(app: { fleet: { subscribe(l: (s: { snapshot: FleetSnapshot }) =>
 
 describe('fleet poller: snapshot', () => {
   it('maps the fleet: VM 42 on machine 54, node capacity against summed usage, no snapshots', async () => {
-    const sim = await startSim();
-    const { app } = await buildFleetApp(sim, { poll: { intervalMs: 60_000 } });
+    const sim = await startTestSim();
+    const app = await buildTestApp(upstreamFor(sim), { closeAfterTest: true, poll: { intervalMs: 60_000 } });
     const snapshot = await firstPoll(app);
 
     expect(snapshot.stale).toBe(false);
@@ -111,8 +111,8 @@ describe('fleet poller: snapshot', () => {
   });
 
   it('makes exactly 2 upstream requests per tick: the joined VM list and the nodes', async () => {
-    const sim = await startSim();
-    const { app } = await buildFleetApp(sim, { poll: { intervalMs: 60_000 } });
+    const sim = await startTestSim();
+    const app = await buildTestApp(upstreamFor(sim), { closeAfterTest: true, poll: { intervalMs: 60_000 } });
     await firstPoll(app);
     for (let i = 0; i < 3; i++) {
       const before = app.fleet.status().polls;
@@ -140,8 +140,8 @@ describe('fleet poller: snapshot', () => {
     for (const url of nodeUrls) expect(url).toContain('fields=$key,name,cores,vm_ram,maintenance');
 
     // And on its own timer, at a short interval: still 2 per tick.
-    const fast = await startSim();
-    const { app: app2 } = await buildFleetApp(fast, { poll: { intervalMs: 20 } });
+    const fast = await startTestSim();
+    const app2 = await buildTestApp(upstreamFor(fast), { closeAfterTest: true, poll: { intervalMs: 20 } });
     await firstPoll(app2);
     await vi.waitFor(() => expect(app2.fleet.status().polls).toBeGreaterThanOrEqual(8), WAIT);
     const settled = await settledCounts(app2, fast);
@@ -151,8 +151,8 @@ describe('fleet poller: snapshot', () => {
   });
 
   it('keeps the same state (same object, same ETag, no event) when a poll changes nothing', async () => {
-    const sim = await startSim();
-    const { app } = await buildFleetApp(sim, { poll: { intervalMs: 60_000 } });
+    const sim = await startTestSim();
+    const app = await buildTestApp(upstreamFor(sim), { closeAfterTest: true, poll: { intervalMs: 60_000 } });
     await firstPoll(app);
     const before = app.fleet.current();
     const events = record(app);
@@ -193,20 +193,23 @@ describe('fleet poller: snapshot', () => {
         running_ram: 512,
       },
     ];
+    // VergeOS's answers, in place of the simulator's.
     const fakeClient = {
       vms: { list: () => Promise.resolve(rows) },
       nodes: {
         list: () => Promise.resolve([{ $key: 1, name: 'node1', cores: 8, vm_ram: 4096, maintenance: false }]),
       },
-    } as unknown as VergeClient;
-    const fakeVergeos: FastifyPluginCallback = fp(
-      (app, _opts, done) => {
-        app.decorate('vergeos', { client: fakeClient } as never);
-        done();
+    } as unknown as Pick<VergeClient, 'vms' | 'nodes'>;
+    const logs = new LogCapture();
+    const app = await buildTestApp(upstreamFor(await startTestSim()), {
+      closeAfterTest: true,
+      logs,
+      poll: { intervalMs: 10 },
+      beforeReady(a) {
+        a.vergeos.client.vms = fakeClient.vms;
+        a.vergeos.client.nodes = fakeClient.nodes;
       },
-      { name: 'vergeos' },
-    );
-    const { app, logs } = await buildFleetApp(null, { vergeosPlugin: fakeVergeos, poll: { intervalMs: 10 } });
+    });
     await firstPoll(app);
     await vi.waitFor(() => expect(app.fleet.status().polls).toBeGreaterThanOrEqual(10), WAIT);
     const vm = app.fleet.current().snapshot.vms.find((v) => v.key === 1);
@@ -214,7 +217,7 @@ describe('fleet poller: snapshot', () => {
       status: 'running',
       statusInfo: expect.stringContaining('quantum-superposition') as unknown,
     });
-    const warns = logs.filter((l) => l.level === WARN && l.msg.includes('unknown to Powerdeck'));
+    const warns = logs.records().filter((l) => l.level === WARN && l.msg.includes('unknown to Powerdeck'));
     expect(warns).toHaveLength(1);
     expect(app.fleet.current().snapshot.stale).toBe(false);
   });
@@ -222,8 +225,11 @@ describe('fleet poller: snapshot', () => {
 
 describe('fleet poller: cadence', () => {
   it('ticks fast while a VM is transitional, then returns to the normal cadence', async () => {
-    const sim = await startSim();
-    const { app } = await buildFleetApp(sim, { poll: { intervalMs: 60_000, fastIntervalMs: 20 } });
+    const sim = await startTestSim();
+    const app = await buildTestApp(upstreamFor(sim), {
+      closeAfterTest: true,
+      poll: { intervalMs: 60_000, fastIntervalMs: 20 },
+    });
     await firstPoll(app);
     // A guest that takes 100 s to shut down, at time scale 0.01: stopping for 1 s.
     await putVm(sim, 1, { shutdown_seconds: 100 });
@@ -247,8 +253,9 @@ describe('fleet poller: cadence', () => {
   });
 
   it('after actionAccepted(): polls at once, fast for the fast window, then normal again', async () => {
-    const sim = await startSim();
-    const { app } = await buildFleetApp(sim, {
+    const sim = await startTestSim();
+    const app = await buildTestApp(upstreamFor(sim), {
+      closeAfterTest: true,
       poll: { intervalMs: 60_000, fastIntervalMs: 20, fastWindowMs: 400 },
     });
     await firstPoll(app);
@@ -265,12 +272,13 @@ describe('fleet poller: cadence', () => {
   });
 
   it('never overlaps polls when VergeOS is slow: the next tick waits for the current one', async () => {
-    const sim = await startSim();
+    const sim = await startTestSim();
     let inFlight = 0;
     let maxInFlight = 0;
-    const { app } = await buildFleetApp(sim, {
+    const app = await buildTestApp(upstreamFor(sim), {
+      closeAfterTest: true,
       poll: { intervalMs: 10, fastIntervalMs: 10 },
-      beforePoller(a) {
+      beforeReady(a) {
         const list = a.vergeos.client.vms.list.bind(a.vergeos.client.vms);
         a.vergeos.client.vms.list = async (options) => {
           inFlight += 1;
@@ -303,8 +311,8 @@ describe('fleet poller: cadence', () => {
   });
 
   it('wake() during a poll triggers exactly one follow-up poll', async () => {
-    const sim = await startSim();
-    const { app } = await buildFleetApp(sim, { poll: { intervalMs: 60_000 } });
+    const sim = await startTestSim();
+    const app = await buildTestApp(upstreamFor(sim), { closeAfterTest: true, poll: { intervalMs: 60_000 } });
     await firstPoll(app);
     await setScenario(sim, 'slow', { latencyMs: 150 });
     app.fleet.wake();
@@ -323,10 +331,13 @@ describe('fleet poller: cadence', () => {
 
 describe('fleet poller: failures', () => {
   it('keeps the last data, marked stale with a reason, when VergeOS answers 503; backs off with a ceiling; recovers', async () => {
-    const sim = await startSim();
-    const { app, logs } = await buildFleetApp(sim, {
+    const sim = await startTestSim();
+    const logs = new LogCapture();
+    const app = await buildTestApp(upstreamFor(sim), {
+      closeAfterTest: true,
+      logs,
       poll: { intervalMs: 20 },
-      backoff: { afterFailures: 3, maxMs: 160 },
+      fleetBackoff: { afterFailures: 3, maxMs: 160 },
     });
     const good = await firstPoll(app);
     const seen = record(app);
@@ -354,7 +365,10 @@ describe('fleet poller: failures', () => {
     expect(app.fleet.lastSuccessAt()).not.toBeNull();
 
     // One warning per change of state, not one per tick.
-    const warns = logs.filter((l) => l.level === WARN).map((l) => l.msg);
+    const warns = logs
+      .records()
+      .filter((l) => l.level === WARN)
+      .map((l) => l.msg);
     expect(warns.filter((m) => m.startsWith('fleet poll failed'))).toHaveLength(1);
     expect(warns.filter((m) => m.includes('backing off'))).toHaveLength(1);
 
@@ -363,16 +377,17 @@ describe('fleet poller: failures', () => {
     const back = app.fleet.current().snapshot;
     expect(back).toMatchObject({ staleReason: null, staleSince: null, pollIntervalMs: 20 });
     expect(app.fleet.status().consecutiveFailures).toBe(0);
-    expect(logs.some((l) => l.msg.includes('fleet data is live again'))).toBe(true);
+    expect(logs.records().some((l) => l.msg.includes('fleet data is live again'))).toBe(true);
   });
 
   it('says it cannot connect when VergeOS is gone, keeps the data, and recovers when it is back', async () => {
     const sim = await createSimulator({ timeScale: 0.01 });
     onCleanup(() => sim.close());
     const port = Number(new URL(sim.url).port);
-    const { app } = await buildFleetApp(sim, {
+    const app = await buildTestApp(upstreamFor(sim), {
+      closeAfterTest: true,
       poll: { intervalMs: 20 },
-      backoff: { afterFailures: 3, maxMs: 100 },
+      fleetBackoff: { afterFailures: 3, maxMs: 100 },
     });
     const good = await firstPoll(app);
     await sim.close();
@@ -402,8 +417,8 @@ describe('fleet poller: failures', () => {
   });
 
   it('before the first successful poll: stale, waiting, empty; close aborts the poll in flight and leaves no timer', async () => {
-    const sim = await startSim({ scenario: 'hang' });
-    const { app } = await buildFleetApp(sim, { poll: { intervalMs: 20 } });
+    const sim = await startTestSim({ scenario: 'hang' });
+    const app = await buildTestApp(upstreamFor(sim), { closeAfterTest: true, poll: { intervalMs: 20 } });
     await app.ready();
     await vi.waitFor(() => expect(app.fleet.status().polling).toBe(true), WAIT);
     expect(app.fleet.current().snapshot).toEqual({

@@ -6,22 +6,23 @@ import Value from 'typebox/value';
 import { describe, expect, it, vi } from 'vitest';
 import {
   WAIT,
-  buildFleetApp,
+  buildTestApp,
   firstPoll,
   getFleet,
   putVm,
   settledCounts,
-  startSim,
+  startTestSim,
   upstreamCount,
-} from './fleet-helpers';
+  upstreamFor,
+} from './support';
 
 const VMS = 'GET /api/v4/vms';
 const NODES = 'GET /api/v4/nodes';
 
 describe('GET /api/fleet', () => {
   it('answers the snapshot with an ETag, no-cache and JSON; 304 with an empty body for If-None-Match', async () => {
-    const sim = await startSim();
-    const { app } = await buildFleetApp(sim, { poll: { intervalMs: 60_000 } });
+    const sim = await startTestSim();
+    const app = await buildTestApp(upstreamFor(sim), { closeAfterTest: true, poll: { intervalMs: 60_000 } });
     await firstPoll(app);
 
     const first = await getFleet(app);
@@ -68,8 +69,8 @@ describe('GET /api/fleet', () => {
   });
 
   it('before the first successful poll: 200, stale, "waiting for the first poll", empty lists', async () => {
-    const sim = await startSim({ scenario: 'hang' });
-    const { app } = await buildFleetApp(sim);
+    const sim = await startTestSim({ scenario: 'hang' });
+    const app = await buildTestApp(upstreamFor(sim), { closeAfterTest: true, poll: { intervalMs: 50 } });
     const { res, snapshot, etag } = await getFleet(app);
     expect(res.statusCode).toBe(200);
     expect(snapshot).toEqual({
@@ -86,10 +87,11 @@ describe('GET /api/fleet', () => {
   });
 
   it('never lets an extra upstream field out: only contract fields leave', async () => {
-    const sim = await startSim();
-    const { app } = await buildFleetApp(sim, {
+    const sim = await startTestSim();
+    const app = await buildTestApp(upstreamFor(sim), {
+      closeAfterTest: true,
       poll: { intervalMs: 60_000 },
-      beforePoller(a) {
+      beforeReady(a) {
         // VergeOS (or a future version of it) sends more than was asked for.
         const client = a.vergeos.client;
         const vms = client.vms.list.bind(client.vms);
@@ -121,8 +123,8 @@ describe('GET /api/fleet', () => {
   });
 
   it('50 concurrent clients cause the same upstream requests per tick as one client: 2', async () => {
-    const sim = await startSim();
-    const { app } = await buildFleetApp(sim, { poll: { intervalMs: 40 } });
+    const sim = await startTestSim();
+    const app = await buildTestApp(upstreamFor(sim), { closeAfterTest: true, poll: { intervalMs: 40 } });
     await firstPoll(app);
 
     async function window(clients: number, requestsEach: number) {

@@ -6,8 +6,7 @@ import { FleetStops, STOP_MEMORY_MS, type FleetStop, type FleetVm } from '@power
 import Value from 'typebox/value';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { STOP_ATTRIBUTION_WINDOW_MS } from '../src/fleet/stops';
-import { putVm, WAIT } from './fleet-helpers';
-import { signIn, useSimApp, type AuthHeaders } from './support';
+import { putVm, signIn, useSimApp, WAIT, type AuthHeaders } from './support';
 
 /** Added to the tracker's clock (not the stores' or the simulator's). */
 let skewMs = 0;

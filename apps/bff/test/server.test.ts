@@ -3,10 +3,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CSRF_HEADER } from '@powerdeck/contracts/roles';
 import { afterEach, describe, expect, it } from 'vitest';
 import { auditCli } from './audit-support';
+import { startSim } from './support';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
@@ -30,10 +31,10 @@ function tempDir(prefix: string): string {
   return dir;
 }
 
-function start(env: Record<string, string>) {
+function start(env: Record<string, string>, nodeArgs: string[] = []) {
   // node itself with tsx as a loader: a signal (even SIGKILL, in afterEach) reaches the server, not a
   // wrapper process that would leave it running.
-  const child = spawn(process.execPath, ['--import', 'tsx', server], {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...nodeArgs, server], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -121,6 +122,53 @@ describe('server.ts', () => {
 
     s.child.kill('SIGTERM');
     expect(await s.exited).toBe(0);
+  }, 60_000);
+
+  it('against a remote VergeOS never loads the simulator', async () => {
+    // Module hooks (registered after tsx's, so they see what it resolves) write every module the server loads.
+    const trace = tempDir('pd-trace-');
+    const loaded = join(trace, 'loaded.txt');
+    writeFileSync(loaded, '');
+    writeFileSync(
+      join(trace, 'hooks.mjs'),
+      "import { appendFileSync } from 'node:fs';\n" +
+        'let file;\n' +
+        'export function initialize(data) { file = data.file; }\n' +
+        'export async function resolve(specifier, context, next) {\n' +
+        '  const result = await next(specifier, context);\n' +
+        "  appendFileSync(file, result.url + '\\n');\n" +
+        '  return result;\n' +
+        '}\n',
+    );
+    writeFileSync(
+      join(trace, 'register.mjs'),
+      "import { register } from 'node:module';\n" +
+        `register(${JSON.stringify(pathToFileURL(join(trace, 'hooks.mjs')).href)}, { data: { file: ${JSON.stringify(loaded)} } });\n`,
+    );
+    const sim = await startSim();
+    try {
+      const s = start(
+        {
+          PORT: '0',
+          POWERDECK_DATA_DIR: tempDir('pd-data-'),
+          VERGEOS_URL: sim.url,
+          VERGEOS_API_KEY: sim.apiKey,
+        },
+        ['--import', join(trace, 'register.mjs')],
+      );
+      await waitFor(() => /Powerdeck: http:\/\/127\.0\.0\.1:\d+/.test(s.output()), 30_000);
+      expect(s.output()).toMatch(/connecting to VergeOS/);
+      const modules = readFileSync(loaded, 'utf8').split('\n');
+      // The trace sees the server's own modules and the workspace packages it uses...
+      expect(modules).toContain(pathToFileURL(join(here, '..', 'src', 'app.ts')).href);
+      expect(modules.some((m) => m.includes('/packages/vergeos-client/src/'))).toBe(true);
+      // ...and not the simulator.
+      expect(modules.filter((m) => m.includes('vergeos-sim'))).toEqual([]);
+      s.child.kill('SIGTERM');
+      expect(await s.exited).toBe(0);
+    } finally {
+      await sim.close();
+    }
   }, 60_000);
 
   it('stops at once with a message naming a bad variable', async () => {

@@ -1,11 +1,13 @@
-// Test support: a real simulator as the upstream, real SQLite stores in a temporary directory, and
-// the real app built against them; people of each role and how they sign in.
+// Test support: a real simulator as the upstream (and its control routes over HTTP), real SQLite stores in a
+// temporary directory, the real app built against them (buildTestApp, useSimApp), people of each role and how they
+// sign in, the fleet's answers, and cleanup after each test.
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { FleetSnapshot } from '@powerdeck/contracts/fleet';
 import { CSRF_HEADER, type Role } from '@powerdeck/contracts/roles';
 import {
   createSimulator,
@@ -16,13 +18,42 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, vi } from 'vitest';
 import { buildApp, REDACT_PATHS, type AppOptions } from '../src/app';
+import type { PollOptions } from '../src/fleet/poller';
 import type { UpstreamOptions } from '../src/plugins/vergeos';
 import { openSqliteStores, type SqliteStores, type SqliteStoresOptions } from '../src/stores/sqlite/open';
 
 export const FAST_POLL = { intervalMs: 200, fastIntervalMs: 50, fastWindowMs: 1000 };
 
+/** vi.waitFor options: generous timeout, short interval. */
+export const WAIT = { timeout: 5_000, interval: 10 } as const;
+
+const cleanups: (() => unknown)[] = [];
+
+/** Registers something to close after the current test (last registered, first closed). */
+export function onCleanup(fn: () => unknown): void {
+  cleanups.push(fn);
+}
+
+afterEach(async () => {
+  while (cleanups.length) {
+    const fn = cleanups.pop();
+    if (fn)
+      await Promise.resolve()
+        .then(fn)
+        .catch(() => undefined);
+  }
+});
+
+/** A simulator 100 times faster than real time; the caller closes it. */
 export async function startSim(options: SimulatorOptions = {}): Promise<Simulator> {
   return createSimulator({ timeScale: 0.01, ...options });
+}
+
+/** startSim for one test: closed after it. */
+export async function startTestSim(options: SimulatorOptions = {}): Promise<Simulator> {
+  const sim = await startSim(options);
+  onCleanup(() => sim.close());
+  return sim;
 }
 
 export function upstreamFor(sim: Simulator, extra: Partial<UpstreamOptions> = {}): UpstreamOptions {
@@ -45,7 +76,20 @@ export class LogCapture extends Writable {
   get text() {
     return this.lines.join('\n');
   }
+  /** The lines parsed (pino writes one JSON object a line). */
+  records(): LogLine[] {
+    return this.lines.map((line) => JSON.parse(line) as LogLine);
+  }
 }
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [key: string]: unknown;
+}
+
+/** pino's level of a warning. */
+export const WARN = 40;
 
 /** A cheap argon2 cost for tests (the real cost is in ARGON2_COST). */
 export const TEST_HASH = { timeCost: 1, memoryCost: 8192 } as const;
@@ -110,7 +154,15 @@ export async function tokenHeaders(
 }
 
 /** What a test may change in the app buildTestApp builds (its options, and a capture of its log). */
-export type TestAppOverrides = Partial<AppOptions> & { logs?: LogCapture };
+export type TestAppOverrides = Partial<AppOptions> & {
+  logs?: LogCapture;
+  /** The fleet poller's cadence, over FAST_POLL. */
+  poll?: Partial<PollOptions>;
+  /** Runs once the app is built, before it is ready (so before the first poll): instrument `app.vergeos.client`. */
+  beforeReady?: (app: FastifyInstance) => void;
+  /** Close the app after the current test (for an app built inside a test rather than by useSimApp). */
+  closeAfterTest?: boolean;
+};
 
 export interface TestApp extends FastifyInstance {
   /** The stores the app runs on (closed and removed with the app). */
@@ -127,10 +179,10 @@ export async function buildTestApp(
   upstream: UpstreamOptions,
   overrides: TestAppOverrides = {},
 ): Promise<TestApp> {
-  const { logs, stores: given, ...rest } = overrides;
+  const { logs, stores: given, poll, beforeReady, closeAfterTest, ...rest } = overrides;
   const stores = given ? undefined : await openTestStores();
   const app = await buildApp({
-    config: { poll: FAST_POLL },
+    config: { poll: { ...FAST_POLL, ...poll } },
     upstream,
     stores: given ?? stores!,
     logger: logs
@@ -144,6 +196,8 @@ export async function buildTestApp(
       done();
     });
   }
+  if (closeAfterTest) onCleanup(() => app.close());
+  beforeReady?.(app);
   await app.ready();
   const testApp = app as TestApp;
   testApp.testStores = (given as SqliteStores | undefined) ?? stores!;
@@ -191,14 +245,7 @@ export function useSimApp(options: SimAppOptions = {}): { readonly sim: Simulato
     const overrides = typeof options.app === 'function' ? options.app() : options.app;
     const built = options.build ? await options.build(sim) : await buildTestApp(upstreamFor(sim), overrides);
     app = built;
-    if (options.waitForFirstPoll) {
-      await vi.waitFor(
-        () => {
-          if (built.fleet.lastSuccessAt() === null) throw new Error('no poll yet');
-        },
-        { timeout: 5_000, interval: 10 },
-      );
-    }
+    if (options.waitForFirstPoll) await firstPoll(built);
     if (options.clearStats) await clearSimStats(sim);
   });
   afterEach(async () => {
@@ -217,13 +264,91 @@ export function useSimApp(options: SimAppOptions = {}): { readonly sim: Simulato
   };
 }
 
+/** `GET /__sim/stats`. */
 export async function simStats(sim: Simulator): Promise<SimStats> {
   const res = await fetch(`${sim.url}/__sim/stats`);
+  if (!res.ok) throw new Error(`GET /__sim/stats answered ${res.status}`);
   return (await res.json()) as SimStats;
 }
 
+/** `DELETE /__sim/stats`. */
 export async function clearSimStats(sim: Simulator): Promise<void> {
-  await fetch(`${sim.url}/__sim/stats`, { method: 'DELETE' });
+  const res = await fetch(`${sim.url}/__sim/stats`, { method: 'DELETE' });
+  if (!res.ok) throw new Error(`DELETE /__sim/stats answered ${res.status}`);
+}
+
+/** `PUT /__sim/vms/:key`. */
+export async function putVm(sim: Simulator, key: number, patch: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${sim.url}/__sim/vms/${key}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(patch),
+  });
+  if (!res.ok) throw new Error(`PUT /__sim/vms/${key} answered ${res.status}: ${await res.text()}`);
+}
+
+/** `POST /__sim/scenario`. */
+export async function setScenario(sim: Simulator, name: string, settings: { latencyMs?: number } = {}) {
+  const res = await fetch(`${sim.url}/__sim/scenario`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, ...settings }),
+  });
+  if (!res.ok) throw new Error(`POST /__sim/scenario answered ${res.status}: ${await res.text()}`);
+}
+
+/** A VergeOS action sent to the simulator directly (as another VergeOS client would). */
+export async function simAction(sim: Simulator, vm: number, action: string): Promise<void> {
+  const res = await fetch(`${sim.url}/api/v4/vm_actions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${sim.apiKey}` },
+    body: JSON.stringify({ vm, action }),
+  });
+  if (res.status !== 201) throw new Error(`vm_actions answered ${res.status}: ${await res.text()}`);
+}
+
+export const upstreamCount = (stats: SimStats, route: string): number => stats.requests[route] ?? 0;
+
+/**
+ * The poller's poll count and the simulator's counters, read while no poll is in flight (so every request of every
+ * counted poll has reached the simulator, and none of the next).
+ */
+export async function settledCounts(
+  app: FastifyInstance,
+  sim: Simulator,
+): Promise<{ polls: number; stats: SimStats }> {
+  for (;;) {
+    await vi.waitFor(() => {
+      if (app.fleet.status().polling) throw new Error('a poll is in flight');
+    }, WAIT);
+    const polls = app.fleet.status().polls;
+    const stats = await simStats(sim);
+    const after = app.fleet.status();
+    if (!after.polling && after.polls === polls) return { polls, stats };
+  }
+}
+
+/** `GET /api/fleet` through inject as the signed-in admin, parsed. */
+export async function getFleet(app: TestApp, headers: Record<string, string> = {}) {
+  const res = await app.inject({
+    method: 'GET',
+    url: '/api/fleet',
+    headers: { ...app.adminHeaders, ...headers },
+  });
+  return {
+    res,
+    etag: String(res.headers.etag),
+    snapshot: res.statusCode === 200 ? (JSON.parse(res.body) as FleetSnapshot) : null,
+  };
+}
+
+/** Waits for the first successful poll. */
+export async function firstPoll(app: FastifyInstance): Promise<FleetSnapshot> {
+  await app.ready();
+  await vi.waitFor(() => {
+    if (app.fleet.lastSuccessAt() === null) throw new Error('no successful poll yet');
+  }, WAIT);
+  return app.fleet.current().snapshot;
 }
 
 /** Requests that reached the simulator's VergeOS API, excluding the fleet poller's own reads. */

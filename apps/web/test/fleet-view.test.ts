@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   buildRows,
   columnsFor,
-  countByStatus,
   filterVms,
   groupByNode,
   sortVms,
@@ -162,13 +161,6 @@ describe('viewFleet', () => {
     const v = viewFleet(fleet, nodes, { q: '', status: 'running', node: null, sort: 'uptime', group: null });
     expect(names(v.vms)).toEqual(['web-2', 'web-10']);
     expect(v.groups).toBeNull();
-  });
-
-  it('counts statuses', () => {
-    const c = countByStatus(fleet);
-    expect(c.get('running')).toBe(2);
-    expect(c.get('error')).toBe(1);
-    expect(c.get('migrating')).toBeUndefined();
   });
 });
 

@@ -23,7 +23,7 @@ import { waitForPowerState } from './wait';
  * The default fields of a VM: its configuration and its power state, joined from the machine's status
  * (power state is not a column of `vms`).
  */
-export const VM_FIELDS: readonly string[] = [
+export const DEFAULT_VM_FIELDS: readonly string[] = [
   '$key',
   'name',
   'machine',
@@ -110,7 +110,7 @@ export interface ActionInput {
 export interface VergeClient {
   readonly baseUrl: string;
   vms: {
-    /** `GET /api/v4/vms`: VMs (not snapshots) with their joined power state (VM_FIELDS) unless `fields` says otherwise. */
+    /** `GET /api/v4/vms`: VMs (not snapshots) with their joined power state (DEFAULT_VM_FIELDS) unless `fields` says otherwise. */
     list<T extends object = VmRow>(options?: VmListOptions): Promise<T[]>;
     /** `GET /api/v4/vms/<key>`. */
     get<T extends object = VmRow>(key: VmKey, options?: FieldsOptions): Promise<T>;
@@ -218,7 +218,7 @@ export function createVergeClient(options: VergeClientOptions): VergeClient {
   const vmsGet = async <T extends object = VmRow>(key: VmKey, getOptions: FieldsOptions = {}) =>
     read<T>(
       `/api/v4/vms/${toKey(key, 'VM key')}`,
-      { fields: fieldsParam(getOptions.fields) ?? VM_FIELDS.join(',') },
+      { fields: fieldsParam(getOptions.fields) ?? DEFAULT_VM_FIELDS.join(',') },
       getOptions,
     );
 
@@ -243,7 +243,7 @@ export function createVergeClient(options: VergeClientOptions): VergeClient {
     vms: {
       async list<T extends object = VmRow>(listOptions: VmListOptions = {}): Promise<T[]> {
         const notSnapshots = listOptions.includeSnapshots ? undefined : f.eq('is_snapshot', false);
-        const query = listQuery(listOptions, VM_FIELDS.join(','), notSnapshots);
+        const query = listQuery(listOptions, DEFAULT_VM_FIELDS.join(','), notSnapshots);
         return readList<T>('/api/v4/vms', query, listOptions);
       },
       get: vmsGet,

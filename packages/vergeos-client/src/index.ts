@@ -1,5 +1,5 @@
 // @powerdeck/vergeos-client: a typed VergeOS API v4 client.
-export { createVergeClient, toKey, MACHINE_STATUS_FIELDS, VM_FIELDS } from './client';
+export { createVergeClient, toKey, MACHINE_STATUS_FIELDS, DEFAULT_VM_FIELDS } from './client';
 export type {
   ActionInput,
   FieldsOptions,

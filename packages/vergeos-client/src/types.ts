@@ -100,7 +100,7 @@ export interface VmRow {
   note?: string;
   power_cycle_timeout?: number;
   creator?: string;
-  // Joined from machine#status by VM_FIELDS:
+  // Joined from machine#status by DEFAULT_VM_FIELDS:
   status?: MachineStatusValue;
   running?: boolean;
   powerstate?: boolean;

@@ -1,6 +1,6 @@
 // Unit tests of the client's surface with an injected fetch: which request each call sends, what it returns.
 import { describe, expect, it } from 'vitest';
-import { MACHINE_STATUS_FIELDS, VM_FIELDS, createVergeClient, filter } from '../src/index';
+import { MACHINE_STATUS_FIELDS, DEFAULT_VM_FIELDS, createVergeClient, filter } from '../src/index';
 import type { MachineStatus, VergeClientOptions, VmRow } from '../src/index';
 import { fakeFetch, machineStatus, respond } from './helpers/fake-fetch';
 import type { Handler } from './helpers/fake-fetch';
@@ -29,9 +29,9 @@ describe('vms', () => {
     expect(vms).toEqual(rows);
     expect(fetch.calls[0]?.method).toBe('GET');
     expect(fetch.calls[0]?.url.pathname).toBe('/api/v4/vms');
-    expect(params(fetch)).toEqual({ fields: VM_FIELDS.join(','), filter: 'is_snapshot eq false' });
-    expect(VM_FIELDS).toContain('machine#status#status as status');
-    expect(VM_FIELDS).toContain('machine#status#running as running');
+    expect(params(fetch)).toEqual({ fields: DEFAULT_VM_FIELDS.join(','), filter: 'is_snapshot eq false' });
+    expect(DEFAULT_VM_FIELDS).toContain('machine#status#status as status');
+    expect(DEFAULT_VM_FIELDS).toContain('machine#status#running as running');
   });
 
   it('list ANDs the caller filter after the snapshot filter, parenthesised when compound', async () => {
@@ -57,7 +57,7 @@ describe('vms', () => {
     await expect(client.vms.get(42)).resolves.toMatchObject({ machine: 54 });
     await client.vms.get('42', { fields: 'most' });
     expect(fetch.calls.map((c) => c.url.pathname)).toEqual(['/api/v4/vms/42', '/api/v4/vms/42']);
-    expect(params(fetch, 0).fields).toBe(VM_FIELDS.join(','));
+    expect(params(fetch, 0).fields).toBe(DEFAULT_VM_FIELDS.join(','));
     expect(params(fetch, 1).fields).toBe('most');
     for (const bad of ['abc', '42/../1', '-1', 1.5, Number.NaN, '']) {
       await expect(client.vms.get(bad)).rejects.toThrow(TypeError);

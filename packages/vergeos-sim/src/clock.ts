@@ -9,23 +9,3 @@ export const systemClock: Clock = () => Date.now();
 export function epochSeconds(ms: number): number {
   return Math.floor(ms / 1000);
 }
-
-/** A clock for tests: starts at `startMs` and moves only when told to. */
-export interface ManualClock {
-  readonly now: Clock;
-  advance(ms: number): void;
-  set(ms: number): void;
-}
-
-export function manualClock(startMs = Date.UTC(2026, 10, 29, 9, 0, 0)): ManualClock {
-  let current = startMs;
-  return {
-    now: () => current,
-    advance(ms) {
-      current += ms;
-    },
-    set(ms) {
-      current = ms;
-    },
-  };
-}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { manualClock } from '../src/clock';
+import type { Clock } from '../src/clock';
 import { Cluster } from '../src/cluster';
 import { VergeError } from '../src/errors';
 import { generateFleet, type Fleet } from '../src/fleet';
@@ -9,6 +9,26 @@ import { KILL_MS, START_MS } from '../src/timings';
 import { anyOf } from './helpers';
 
 const EPOCH = Date.UTC(2026, 10, 29, 9, 0, 0);
+
+/** A clock that starts at `startMs` and moves only when told to. */
+interface ManualClock {
+  readonly now: Clock;
+  advance(ms: number): void;
+  set(ms: number): void;
+}
+
+function manualClock(startMs: number): ManualClock {
+  let current = startMs;
+  return {
+    now: () => current,
+    advance(ms) {
+      current += ms;
+    },
+    set(ms) {
+      current = ms;
+    },
+  };
+}
 
 function setup(vms = 24, nodes = 4, timeScale = 1) {
   const clock = manualClock(EPOCH);

@@ -14,7 +14,7 @@ import {
  * The one VM request of a poll (`GET /api/v4/vms`, snapshots filtered out by the client): the VM's own columns and
  * its machine status joined through `machine#status#...`.
  */
-export const VM_FIELDS: readonly string[] = [
+export const POLL_VM_FIELDS: readonly string[] = [
   '$key',
   'name',
   'description',
@@ -38,7 +38,7 @@ export const VM_FIELDS: readonly string[] = [
 ];
 
 /** The one node request of a poll (`GET /api/v4/nodes`): capacity for VMs is `cores` and `vm_ram`. */
-export const NODE_FIELDS: readonly string[] = ['$key', 'name', 'cores', 'vm_ram', 'maintenance'];
+export const POLL_NODE_FIELDS: readonly string[] = ['$key', 'name', 'cores', 'vm_ram', 'maintenance'];
 
 type Row = Readonly<Record<string, unknown>>;
 

@@ -3,7 +3,7 @@
 // starts closing (timer cleared, the poll in flight aborted through its AbortSignal).
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { NODE_FIELDS, VM_FIELDS } from '../fleet/map';
+import { POLL_NODE_FIELDS, POLL_VM_FIELDS } from '../fleet/map';
 import { createFleetPoller, type BackoffOptions, type PollOptions } from '../fleet/poller';
 import type { FleetPoller } from '../fleet/types';
 
@@ -23,8 +23,8 @@ function fleetPollerPlugin(
   const poller = createFleetPoller({
     source: {
       // The client adds `filter=is_snapshot eq false` to every VM list.
-      vms: (signal) => client.vms.list<Record<string, unknown>>({ fields: VM_FIELDS, signal }),
-      nodes: (signal) => client.nodes.list({ fields: NODE_FIELDS, signal }),
+      vms: (signal) => client.vms.list<Record<string, unknown>>({ fields: POLL_VM_FIELDS, signal }),
+      nodes: (signal) => client.nodes.list({ fields: POLL_NODE_FIELDS, signal }),
     },
     poll: opts.poll,
     backoff: opts.backoff,

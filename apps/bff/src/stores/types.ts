@@ -2,6 +2,8 @@
 // sign-in throttling, the audit log and operations. The SQLite implementations live in ./sqlite; nothing else
 // runs SQL. Every method returns a promise so that the same interfaces can sit on PostgreSQL.
 // Times in records are ISO 8601 strings (UTC, milliseconds).
+// Over 400 lines on purpose: every store's interface and record type in one module, the contract that
+// each backend keeps.
 
 import type { AuditAuthKind, AuditKind, AuditOutcome } from '@powerdeck/contracts/audit-terms';
 import type {

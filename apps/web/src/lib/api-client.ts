@@ -124,11 +124,6 @@ export function patchJson<T>(path: string, body: unknown, init: RequestInit = {}
   return change<T>('PATCH', path, body, init);
 }
 
-/** PUTs `body` as JSON, once. */
-export function putJson<T>(path: string, body: unknown, init: RequestInit = {}): Promise<T> {
-  return change<T>('PUT', path, body, init);
-}
-
 /** DELETEs, once; a 204 (or any empty answer) resolves to undefined. */
 export function deleteJson<T = undefined>(path: string, init: RequestInit = {}): Promise<T> {
   return change<T>('DELETE', path, undefined, init);

@@ -37,8 +37,3 @@ export function useNowSelector<T>(select: (nowMs: number) => T): T {
     () => select(now),
   );
 }
-
-/** The current time (epoch ms), ticking every second. */
-export function useNow(): number {
-  return useNowSelector((n) => n);
-}

@@ -64,15 +64,6 @@ export function never(): Promise<FetchResponseLike> {
   return new Promise(() => undefined);
 }
 
-export const VM42 = {
-  $key: 42,
-  name: 'test',
-  machine: 54,
-  status: 'stopped',
-  running: false,
-  powerstate: false,
-};
-
 export function machineStatus(status: string, extra: Record<string, unknown> = {}) {
   const on = !['stopped', 'hibernated', 'error'].includes(status);
   return {

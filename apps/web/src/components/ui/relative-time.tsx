@@ -1,7 +1,7 @@
 // Times as people read them: relative ("3 min ago", "up 2 d 4 h") with the absolute time on hover, in tabular
 // figures. Each reads the shared clock through a selector, so it re-renders when its own text changes, alone.
 import { useNowSelector } from '../../lib/clock';
-import { ago, clockTime, dateTime, duration, uptime } from '../../lib/format';
+import { ago, dateTime, duration, uptime } from '../../lib/format';
 
 interface Props {
   className?: string;
@@ -39,18 +39,5 @@ export function Uptime({ started, className }: Props & { started: number }) {
     <span title={`up since ${dateTime(started * 1000)}`} className={`tabular-nums ${className ?? ''}`}>
       up {text}
     </span>
-  );
-}
-
-/** "09:58:36", with the date on hover. */
-export function ClockTime({ ms, className }: Props & { ms: number }) {
-  return (
-    <time
-      dateTime={new Date(ms).toISOString()}
-      title={dateTime(ms)}
-      className={`tabular-nums ${className ?? ''}`}
-    >
-      {clockTime(ms)}
-    </time>
   );
 }

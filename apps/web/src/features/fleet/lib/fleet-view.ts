@@ -110,10 +110,3 @@ export function viewFleet(vms: readonly FleetVm[], nodes: readonly FleetNode[], 
   const groups = groupByNode(sorted, nodes);
   return { vms: groups.flatMap((g) => g.vms), groups };
 }
-
-/** How many VMs have each status (for the status filter and the summary). */
-export function countByStatus(vms: readonly FleetVm[]): Map<FleetVm['status'], number> {
-  const counts = new Map<FleetVm['status'], number>();
-  for (const vm of vms) counts.set(vm.status, (counts.get(vm.status) ?? 0) + 1);
-  return counts;
-}
