@@ -5,16 +5,10 @@
 // sign-in and failure is audited.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { DisplaySignInBody, SessionInfo, SignInBody } from '@powerdeck/contracts/auth';
-import { PERMISSIONS } from '@powerdeck/contracts/roles';
+import { permissionsOf } from '@powerdeck/contracts/power-rules';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  clearSessionCookie,
-  principalMay,
-  sessionCookieName,
-  setSessionCookie,
-  userAgentOf,
-} from '../plugins/auth';
+import { clearSessionCookie, sessionCookieName, setSessionCookie, userAgentOf } from '../plugins/auth';
 import { HttpError } from '../plugins/errors';
 import type { AuditInput, Principal, ReserveDecision } from '../stores/types';
 
@@ -40,7 +34,7 @@ export function sessionInfoOf(principal: Principal, idleTimeoutMs: number): Sess
     role: principal.role,
     username: principal.user?.username ?? null,
     display: principal.display?.name ?? null,
-    permissions: PERMISSIONS.filter((p) => principalMay(principal, p)),
+    permissions: permissionsOf(principal),
     idleTimeoutMs: principal.authKind === 'session' ? idleTimeoutMs : null,
   };
 }
