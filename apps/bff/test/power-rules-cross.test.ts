@@ -14,7 +14,7 @@ import type { Operation } from '@powerdeck/contracts/operations';
 import { OPERATION_ACTIONS, type OperationAction } from '@powerdeck/contracts/operation-terms';
 import { POWER_STATUSES } from '@powerdeck/contracts/power-terms';
 import type { SessionInfo } from '@powerdeck/contracts/auth';
-import { CSRF_HEADER, REASON_HEADER } from '@powerdeck/contracts/roles';
+import { REASON_HEADER } from '@powerdeck/contracts/roles';
 import type { Simulator } from '@powerdeck/vergeos-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -30,7 +30,7 @@ import { canPowerOnNode, PREDICATES } from '../../web/src/features/power/lib/pre
 import { admit } from '../src/operations/admission';
 import { CLI_ACTOR, setUserRole } from '../src/stores/admin';
 import { finished, keysIn, opsApp, prepare, SCALE, startOperation, until, vmOf } from './operations-support';
-import { signIn, startSim, tokenHeaders, type AuthHeaders, type TestApp } from './support';
+import { displayHeaders, signIn, startSim, tokenHeaders, type AuthHeaders, type TestApp } from './support';
 
 let sim: Simulator;
 let app: TestApp;
@@ -55,20 +55,6 @@ async function sessionOf(headers: AuthHeaders): Promise<SessionInfo> {
   return res.json<SessionInfo>();
 }
 
-async function displayHeaders(): Promise<AuthHeaders> {
-  const admin = await app.testStores.users.get('admin');
-  const { secret } = await app.testStores.displayLinks.create({ name: 'NOC wall', createdBy: admin!.id });
-  const res = await app.inject({
-    method: 'POST',
-    url: '/api/display-session',
-    headers: { [CSRF_HEADER]: '1' },
-    payload: { secret },
-  });
-  expect(res.statusCode).toBe(200);
-  const cookie = res.cookies.find((c) => c.name === 'pd_session')!;
-  return { cookie: `pd_session=${cookie.value}`, [CSRF_HEADER]: '1' };
-}
-
 beforeAll(async () => {
   sim = await startSim({ timeScale: SCALE });
   app = await opsApp(sim);
@@ -81,7 +67,7 @@ beforeAll(async () => {
   }
   await add('admin token with role helpdesk', await tokenHeaders(app.testStores, 'admin', 'helpdesk'));
   await add('helpdesk token with role viewer', await tokenHeaders(app.testStores, 'helpdesk', 'viewer'));
-  await add('display', await displayHeaders());
+  await add('display', await displayHeaders(app));
 }, 60_000);
 
 afterAll(async () => {
