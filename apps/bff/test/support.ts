@@ -136,6 +136,23 @@ export async function signIn(
   return { cookie: `pd_session=${cookie.value}`, [CSRF_HEADER]: '1' };
 }
 
+/** Opens a wall display's session with a new display link (made through the store by admin); its browser's headers. */
+export async function displayHeaders(app: TestApp, name = 'NOC wall'): Promise<AuthHeaders> {
+  const admin = await app.testStores.users.get('admin');
+  if (!admin) throw new Error('no user admin');
+  const { secret } = await app.testStores.displayLinks.create({ name, createdBy: admin.id });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/display-session',
+    headers: { [CSRF_HEADER]: '1' },
+    payload: { secret },
+  });
+  if (res.statusCode !== 200) throw new Error(`display sign-in failed: ${res.statusCode} ${res.body}`);
+  const cookie = res.cookies.find((c) => c.name === 'pd_session');
+  if (!cookie) throw new Error('display sign-in set no pd_session cookie');
+  return { cookie: `pd_session=${cookie.value}`, [CSRF_HEADER]: '1' };
+}
+
 /** A personal access token for a seeded user (made through the store), as a script's headers. */
 export async function tokenHeaders(
   stores: SqliteStores,

@@ -115,6 +115,15 @@ describe('who may cancel and force now', () => {
     expect(mayCancel(running, { ...me('helpdesk'), username: null })).toBe(false);
   });
 
+  it("cancel goes by permission: an owner who lost the action's permission may not, operations:all may", () => {
+    const forcing = op('a', { owner: 'hd1', ownerRole: 'admin', action: 'forceOff' });
+    // hd1 started it as an admin and is helpdesk now (no vm:force): the BFF refuses, so no button.
+    expect(mayCancel(forcing, me('helpdesk', 'hd1'))).toBe(false);
+    expect(mayCancel(forcing, { username: 'x', permissions: ['fleet:read', 'operations:all'] })).toBe(true);
+    // A wall display holds only fleet:read, whoever its link's creator is.
+    expect(mayCancel(forcing, { username: null, permissions: ['fleet:read'] })).toBe(false);
+  });
+
   it('force now: vm:force, an escalating shut down, the VM still waiting for its guest', () => {
     const waiting = opVm(1, {
       state: 'active',

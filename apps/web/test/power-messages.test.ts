@@ -7,9 +7,20 @@ import {
   describeOverdue,
   SESSION_ENDED,
 } from '../src/features/power/lib/messages';
+import type { PowerViewer } from '../src/features/power/lib/predicates';
 import { ApiError, NetworkError } from '../src/lib/api-client';
 
-const ctx = { vmName: 'web-01', action: 'shutdown' as ActionId, role: 'admin' as const };
+// Who is looking, written out by hand: the hints go by permissions, the reason's words by role.
+const ADMIN: PowerViewer = {
+  role: 'admin',
+  permissions: ['fleet:read', 'vm:start', 'vm:shutdown', 'vm:reboot', 'vm:force', 'vm:place'],
+};
+const HELPDESK: PowerViewer = {
+  role: 'helpdesk',
+  permissions: ['fleet:read', 'vm:start', 'vm:shutdown', 'vm:reboot'],
+};
+
+const ctx = { vmName: 'web-01', action: 'shutdown' as ActionId, who: ADMIN };
 const api = (status: number, message: string, code?: string) => new ApiError(status, message, code);
 
 describe('describeActionError: every code in plain words, naming the VM and what to do', () => {
@@ -28,7 +39,7 @@ describe('describeActionError: every code in plain words, naming the VM and what
   it('400 reason_required: give a reason; nothing was sent', () => {
     const v = describeActionError(api(400, 'A reason is required to shut down a VM', 'reason_required'), {
       ...ctx,
-      role: 'helpdesk',
+      who: HELPDESK,
     });
     expect(v.message.text).toBe(
       'Give a reason to shut down web-01: your role (helpdesk) must say why. Nothing was sent to VergeOS.',
@@ -144,7 +155,7 @@ describe('describeActionError: every code in plain words, naming the VM and what
       describeActionError(api(507, 'Insufficient cluster resources to start VM'), {
         ...ctx,
         action: 'start',
-        role: 'helpdesk',
+        who: HELPDESK,
       }).message,
     ).toMatchObject({
       text: 'Not enough cluster resources to start web-01: “Insufficient cluster resources to start VM”.',
@@ -212,7 +223,7 @@ describe('describeActionError: every code in plain words, naming the VM and what
 describe('describeFailure', () => {
   it('a start that ended in error says why and what to try', () => {
     expect(
-      describeFailure('start', 'web-01', 'error', 'Error starting machine: qemu exited with code 1', 'admin'),
+      describeFailure('start', 'web-01', 'error', 'Error starting machine: qemu exited with code 1', ADMIN),
     ).toEqual({
       status: 0,
       text: 'web-01 failed to start (now Error): “qemu exited with code 1”.',
@@ -225,13 +236,13 @@ describe('describeFailure', () => {
   });
 
   it('without status_info it says VergeOS gave no reason', () => {
-    expect(describeFailure('start', 'web-01', 'stopped', '', 'helpdesk').text).toBe(
+    expect(describeFailure('start', 'web-01', 'stopped', '', HELPDESK).text).toBe(
       'web-01 failed to start (now Stopped): VergeOS gave no reason (status_info is empty).',
     );
   });
 
   it('other actions', () => {
-    expect(describeFailure('shutdown', 'web-01', 'running', '', 'admin').text).toBe(
+    expect(describeFailure('shutdown', 'web-01', 'running', '', ADMIN).text).toBe(
       'web-01 did not shut down (now Running). Check the guest and its status_info before trying again.',
     );
   });
@@ -241,40 +252,37 @@ describe('describeOverdue', () => {
   const vm = { name: 'web-01', status: 'running' as const, statusInfo: '' };
 
   it('a stuck shut down offers Force off to an admin', () => {
-    expect(describeOverdue('shutdown', vm, 'admin')).toEqual({
+    expect(describeOverdue('shutdown', vm, ADMIN)).toEqual({
       text: 'Shut down did not finish within 120 s. The guest may be ignoring the ACPI signal; force it off if it must stop now.',
       next: 'forceOff',
     });
   });
 
   it('to help desk it says to ask an admin', () => {
-    expect(describeOverdue('shutdown', vm, 'helpdesk')).toEqual({
+    expect(describeOverdue('shutdown', vm, HELPDESK)).toEqual({
       text: 'Shut down did not finish within 120 s. The guest may be ignoring the ACPI signal; ask an admin to force it off.',
     });
   });
 
   it('a stuck reboot offers Reset', () => {
-    expect(describeOverdue('reboot', vm, 'admin').next).toBe('reset');
+    expect(describeOverdue('reboot', vm, ADMIN).next).toBe('reset');
   });
 
   it('a stuck start points to status_info', () => {
     expect(
-      describeOverdue('start', { ...vm, status: 'starting', statusInfo: 'waiting for storage' }, 'admin')
-        .text,
+      describeOverdue('start', { ...vm, status: 'starting', statusInfo: 'waiting for storage' }, ADMIN).text,
     ).toBe(
       'Start did not finish within 60 s. Its status_info says “waiting for storage”. Open web-01’s details to read it.',
     );
-    expect(describeOverdue('start', { ...vm, status: 'starting' }, 'admin').text).toContain(
+    expect(describeOverdue('start', { ...vm, status: 'starting' }, ADMIN).text).toContain(
       'VergeOS reports no status_info',
     );
   });
 
   it('force off, reset and hibernate', () => {
-    expect(describeOverdue('forceOff', vm, 'admin').text).toMatch(/^Force off did not finish within 30 s\./);
-    expect(describeOverdue('reset', vm, 'admin').text).toMatch(/^Reset did not finish within 60 s\./);
-    expect(describeOverdue('hibernate', vm, 'admin').text).toMatch(
-      /^Hibernate did not finish within 120 s\./,
-    );
+    expect(describeOverdue('forceOff', vm, ADMIN).text).toMatch(/^Force off did not finish within 30 s\./);
+    expect(describeOverdue('reset', vm, ADMIN).text).toMatch(/^Reset did not finish within 60 s\./);
+    expect(describeOverdue('hibernate', vm, ADMIN).text).toMatch(/^Hibernate did not finish within 120 s\./);
   });
 });
 

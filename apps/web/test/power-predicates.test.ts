@@ -1,4 +1,5 @@
 import { POWER_STATUSES, type PowerStatus } from '@powerdeck/contracts/power';
+import type { Permission } from '@powerdeck/contracts/roles';
 import { describe, expect, it } from 'vitest';
 import { actionBody, ACTIONS } from '../src/features/power/lib/actions';
 import {
@@ -10,24 +11,33 @@ import {
   canReboot,
   canReset,
   canShutDown,
-  type Role,
 } from '../src/features/power/lib/predicates';
 
-const ROLES: Role[] = ['viewer', 'helpdesk', 'admin'];
+// The permission sets a session carries, written out by hand (the issue's roles; a wall display only sees), and a
+// few sets no role has, to show the predicates go by permission and not by role name.
+const HELD: Record<string, readonly Permission[]> = {
+  viewer: ['fleet:read', 'tokens:own'],
+  helpdesk: ['fleet:read', 'tokens:own', 'vm:start', 'vm:shutdown', 'vm:reboot'],
+  admin: ['fleet:read', 'vm:start', 'vm:shutdown', 'vm:reboot', 'vm:force', 'vm:place', 'operations:all'],
+  display: ['fleet:read'],
+  'force only': ['vm:force'],
+  'start only': ['vm:start'],
+  'place without start': ['vm:place'],
+};
 const STARTABLE: PowerStatus[] = ['stopped', 'hibernated', 'error'];
 const FORCEABLE: PowerStatus[] = ['running', 'starting', 'stopping', 'unresponsive'];
 
 /** What each predicate should say, written out independently of the implementation. */
-const EXPECTED: Record<string, (s: PowerStatus, r: Role) => boolean> = {
-  canPowerOn: (s, r) => r !== 'viewer' && STARTABLE.includes(s),
-  canPowerOnNode: (s, r) => r === 'admin' && STARTABLE.includes(s),
-  canShutDown: (s, r) => r !== 'viewer' && s === 'running',
-  canReboot: (s, r) => r !== 'viewer' && s === 'running',
-  canForceOff: (s, r) => r === 'admin' && FORCEABLE.includes(s),
-  canReset: (s, r) => r === 'admin' && FORCEABLE.includes(s),
-  canHibernate: (s, r) => r === 'admin' && s === 'running',
+const EXPECTED: Record<string, (s: PowerStatus, h: readonly Permission[]) => boolean> = {
+  canPowerOn: (s, h) => h.includes('vm:start') && STARTABLE.includes(s),
+  canPowerOnNode: (s, h) => h.includes('vm:start') && h.includes('vm:place') && STARTABLE.includes(s),
+  canShutDown: (s, h) => h.includes('vm:shutdown') && s === 'running',
+  canReboot: (s, h) => h.includes('vm:reboot') && s === 'running',
+  canForceOff: (s, h) => h.includes('vm:force') && FORCEABLE.includes(s),
+  canReset: (s, h) => h.includes('vm:force') && FORCEABLE.includes(s),
+  canHibernate: (s, h) => h.includes('vm:force') && s === 'running',
 };
-const ACTUAL: Record<string, (s: PowerStatus, r: Role) => boolean> = {
+const ACTUAL: Record<string, (s: PowerStatus, h: readonly Permission[]) => boolean> = {
   canPowerOn,
   canPowerOnNode,
   canShutDown,
@@ -37,23 +47,27 @@ const ACTUAL: Record<string, (s: PowerStatus, r: Role) => boolean> = {
   canHibernate,
 };
 
-describe('power predicates, every status × role', () => {
+describe('power predicates, every status × permission set', () => {
   for (const name of Object.keys(EXPECTED)) {
-    const cases = POWER_STATUSES.flatMap((s) => ROLES.map((r) => [s, r] as const));
-    it.each(cases)(`${name}(%s, %s)`, (status, role) => {
-      expect(ACTUAL[name]?.(status, role)).toBe(EXPECTED[name]?.(status, role));
+    const cases = POWER_STATUSES.flatMap((s) => Object.keys(HELD).map((who) => [s, who] as const));
+    it.each(cases)(`${name}(%s, %s)`, (status, who) => {
+      const held = HELD[who]!;
+      expect(ACTUAL[name]?.(status, held)).toBe(EXPECTED[name]?.(status, held));
     });
   }
 });
 
 describe('availableActions', () => {
-  it('a viewer gets nothing, whatever the status', () => {
-    for (const s of POWER_STATUSES) expect(availableActions(s, 'viewer')).toEqual([]);
+  it('a viewer or a display gets nothing, whatever the status', () => {
+    for (const s of POWER_STATUSES) {
+      expect(availableActions(s, HELD.viewer!)).toEqual([]);
+      expect(availableActions(s, HELD.display!)).toEqual([]);
+    }
   });
 
   it('a running VM: helpdesk shuts down and reboots; admin gets everything, safe ones first', () => {
-    expect(availableActions('running', 'helpdesk')).toEqual(['shutdown', 'reboot']);
-    expect(availableActions('running', 'admin')).toEqual([
+    expect(availableActions('running', HELD.helpdesk!)).toEqual(['shutdown', 'reboot']);
+    expect(availableActions('running', HELD.admin!)).toEqual([
       'shutdown',
       'reboot',
       'hibernate',
@@ -62,23 +76,30 @@ describe('availableActions', () => {
     ]);
   });
 
+  it('goes by permission, not by role name: vm:force alone forces, hibernates and resets', () => {
+    expect(availableActions('running', HELD['force only']!)).toEqual(['hibernate', 'forceOff', 'reset']);
+    expect(availableActions('stopped', HELD['start only']!)).toEqual(['start']);
+    expect(canPowerOnNode('stopped', HELD['start only']!)).toBe(false);
+    expect(canPowerOnNode('stopped', HELD['place without start']!)).toBe(false);
+  });
+
   it('a stopped, hibernated or failed VM can be started (a failed start can be retried)', () => {
     for (const s of STARTABLE) {
-      expect(availableActions(s, 'helpdesk')).toEqual(['start']);
-      expect(availableActions(s, 'admin')).toEqual(['start']);
+      expect(availableActions(s, HELD.helpdesk!)).toEqual(['start']);
+      expect(availableActions(s, HELD.admin!)).toEqual(['start']);
     }
   });
 
   it('a VM that is starting, stopping or unresponsive can only be forced off or reset, by an admin', () => {
     for (const s of ['starting', 'stopping', 'unresponsive'] as const) {
-      expect(availableActions(s, 'helpdesk')).toEqual([]);
-      expect(availableActions(s, 'admin')).toEqual(['forceOff', 'reset']);
+      expect(availableActions(s, HELD.helpdesk!)).toEqual([]);
+      expect(availableActions(s, HELD.admin!)).toEqual(['forceOff', 'reset']);
     }
   });
 
   it('statuses VergeOS settles by itself offer nothing', () => {
     for (const s of ['migrating', 'hibernating', 'initializing', 'maintenance', 'unlicensed'] as const) {
-      expect(availableActions(s, 'admin')).toEqual([]);
+      expect(availableActions(s, HELD.admin!)).toEqual([]);
     }
   });
 });

@@ -1,7 +1,7 @@
 // Operations: long power actions the BFF runs and stores (graceful-then-force, watched reboots, bulk actions).
 // The vocabulary, without TypeBox so that the web app can import the values; the HTTP shapes are in
 // ./operations.
-import type { PowerStatus } from './power';
+import type { PowerStatus } from './power-terms';
 import type { Permission } from './roles';
 
 /** What an operation does to each of its VMs. */

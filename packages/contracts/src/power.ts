@@ -1,58 +1,20 @@
 // The power vocabulary shared by the BFF and the web app: VergeOS statuses and the power actions
-// Powerdeck may send, with the one schema a `vm_actions` body must match.
+// Powerdeck may send (from ./power-terms, which has no TypeBox), with the one schema a `vm_actions` body must match.
 import Type, { type Static } from 'typebox';
+import { POWER_ACTIONS } from './power-terms';
 
-/** Every `machine_status.status` VergeOS reports. */
-export const POWER_STATUSES = [
-  'initializing',
-  'starting',
-  'running',
-  'stopping',
-  'unresponsive',
-  'stopped',
-  'hibernated',
-  'hibernating',
-  'initmigrate',
-  'startmigrate',
-  'migrating',
-  'migratecomplete',
-  'importing',
-  'maintenance',
-  'leavingmaintenance',
-  'unlicensed',
-  'needsrefresh',
-  'needsrestart',
-  'waitingforresources',
-  'error',
-  'driversreloading',
-] as const;
-export type PowerStatus = (typeof POWER_STATUSES)[number];
-
-/** `machine_status.state`. */
-export const MACHINE_STATES = ['online', 'offline', 'warning', 'error'] as const;
-export type MachineState = (typeof MACHINE_STATES)[number];
-
-/** Statuses that settle by themselves: the poller ticks faster while any VM is in one. */
-export const TRANSITIONAL_STATUSES: ReadonlySet<PowerStatus> = new Set<PowerStatus>([
-  'initializing',
-  'starting',
-  'stopping',
-  'hibernating',
-  'initmigrate',
-  'startmigrate',
-  'migrating',
-  'migratecomplete',
-  'leavingmaintenance',
-  'driversreloading',
-]);
-
-export function isPowerStatus(value: unknown): value is PowerStatus {
-  return typeof value === 'string' && (POWER_STATUSES as readonly string[]).includes(value);
-}
-
-/** The power actions Powerdeck forwards to VergeOS; nothing else reaches `vm_actions`. */
-export const POWER_ACTIONS = ['poweron', 'poweroff', 'kill', 'reset', 'hibernate'] as const;
-export type PowerAction = (typeof POWER_ACTIONS)[number];
+export {
+  isPowerStatus,
+  MACHINE_STATES,
+  POWER_ACTIONS,
+  POWER_STATUSES,
+  RUNNING_STATUSES,
+  STOPPED_STATUSES,
+  TRANSITIONAL_STATUSES,
+  type MachineState,
+  type PowerAction,
+  type PowerStatus,
+} from './power-terms';
 
 /** A VergeOS key: a positive integer, as a JSON number or a numeric string (the guide sends `"42"`). */
 export const VergeKey = Type.Union([

@@ -1,7 +1,7 @@
 // Roles and permissions: who may do what. No TypeBox here, so that the web app can import these values
 // (the schemas in ./auth would pull TypeBox into the browser bundle). The BFF enforces; the web app only
 // hides what the BFF would refuse.
-import type { PowerAction } from './power';
+import type { PowerAction } from './power-terms';
 
 export const ROLES = ['viewer', 'helpdesk', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -43,6 +43,7 @@ export const PERMISSIONS = [
   'users:manage',
   'displays:manage',
   'audit:read',
+  'operations:all',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -73,6 +74,7 @@ export const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
   'users:manage': 'manage users',
   'displays:manage': 'manage display links',
   'audit:read': 'read the audit log',
+  'operations:all': "cancel other people's operations",
 };
 
 export function roleMay(role: Role, permission: Permission): boolean {

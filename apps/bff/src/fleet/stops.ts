@@ -6,21 +6,12 @@
 // crash. Its actor is `by`; none means the VM went down unexpectedly. In memory only, at most one entry per VM
 // of the fleet.
 import { STOP_MEMORY_MS, type FleetSnapshot, type FleetStop } from '@powerdeck/contracts/fleet';
-import { TRANSITIONAL_STATUSES, type PowerStatus } from '@powerdeck/contracts/power';
+import { RUNNING_STATUSES, STOPPED_STATUSES, type PowerStatus } from '@powerdeck/contracts/power-terms';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AuditStore, Clock } from '../stores/types';
 
 /** How long before a stop is seen an accepted stop action in the audit log still explains it. */
 export const STOP_ATTRIBUTION_WINDOW_MS = 10 * 60_000;
-
-/** Statuses of a VM that is up (or on its way up or down): leaving one for `stopped` or `error` is a stop. */
-export const RUNNING_STATUSES: ReadonlySet<PowerStatus> = new Set<PowerStatus>([
-  'running',
-  'unresponsive',
-  ...[...TRANSITIONAL_STATUSES].filter((s) => s !== 'hibernating'),
-]);
-
-const STOPPED_STATUSES: ReadonlySet<PowerStatus> = new Set<PowerStatus>(['stopped', 'error']);
 
 export interface FleetStopTrackerOptions {
   audit: Pick<AuditStore, 'lastAcceptedStop'>;

@@ -4,6 +4,7 @@
 // waiting in an escalating shut down). Refusals are OperationErrors, which the routes answer as HTTP codes.
 import type { FleetVm } from '@powerdeck/contracts/fleet';
 import { actionApplies, STEP_TIMEOUTS_S, type OperationAction } from '@powerdeck/contracts/operation-terms';
+import { forceNowApplies } from '@powerdeck/contracts/power-rules';
 import type { Requester } from '../audit-fields';
 import type { OperationRecord, OperationVmRecord } from '../stores/types';
 import type { OpRun, VmRun } from './queue';
@@ -130,15 +131,14 @@ export function notRunning(id: string, rec: OperationRecord | null, key?: number
 
 /** Why "Force now" does not apply to a VM (null: it waits in an escalating shut down, its shut down sent). */
 export function forceNowConflict(op: OpRun, vm: VmRun): OperationError | null {
-  const waiting =
-    op.rec.status === 'running' &&
-    op.rec.action === 'shutdown' &&
-    op.rec.forceAfterS !== null &&
-    vm.rec.state === 'active' &&
-    vm.rec.step === 'poweroff' &&
-    vm.rec.stepPhase === 'sent' &&
-    !vm.busy;
-  if (waiting) return null;
+  // The rule the web app shows "Force now" by (what the API shows of the VM), and no step of it in flight here.
+  const shown = {
+    state: vm.rec.state,
+    step: vm.rec.step,
+    stepSent: vm.rec.stepPhase === 'sent',
+    escalated: vm.rec.escalated,
+  };
+  if (forceNowApplies(op.rec, shown) && !vm.busy) return null;
   const why =
     op.rec.status !== 'running'
       ? `the operation is ${op.rec.status}`
@@ -146,7 +146,7 @@ export function forceNowConflict(op: OpRun, vm: VmRun): OperationError | null {
         ? 'the operation is not an escalating shut down'
         : vm.rec.state !== 'active'
           ? `it is ${vm.rec.state}`
-          : vm.rec.step === 'kill'
+          : vm.rec.step === 'kill' || vm.rec.escalated
             ? 'it is already being forced off'
             : 'its shut down is still being sent';
   return new OperationError('conflict', `${vm.rec.name} is not waiting in an escalating shut down: ${why}`);

@@ -13,12 +13,12 @@
 //  3. answers 401 when nobody is signed in, and 403 (audited) when the principal's role lacks the
 //     permission. `vm:action` routes check the action's own permission once the body is validated
 //     (see `authorizePermissions`).
+import { principalHolds } from '@powerdeck/contracts/power-rules';
 import {
   CSRF_HEADER,
   PASSIVE_HEADER,
   lowestRoleWith,
   PERMISSION_WORDS,
-  roleMay,
   SESSION_ONLY_PERMISSIONS,
   type Permission,
 } from '@powerdeck/contracts/roles';
@@ -119,11 +119,9 @@ export function userAgentOf(request: FastifyRequest): string | null {
   return typeof ua === 'string' ? ua.slice(0, 300) : null;
 }
 
-/** The permissions a principal holds: its role's, without the session-only ones for displays and tokens. */
+/** The permissions a principal holds: the rule is the contracts' (`principalHolds`, power-rules.ts). */
 export function principalMay(principal: Principal, permission: Permission): boolean {
-  if (principal.authKind === 'display') return permission === 'fleet:read';
-  if (principal.authKind === 'token' && SESSION_ONLY_PERMISSIONS.has(permission)) return false;
-  return roleMay(principal.role, permission);
+  return principalHolds(principal, permission);
 }
 
 /**

@@ -1,9 +1,11 @@
 // Operations over HTTP (the contract: packages/contracts/src/operations.ts). The engine (app.operations) runs them;
-// these routes decide who may do what:
+// these routes decide who may do what, by the rules of packages/contracts/src/power-rules.ts (the web app shows
+// its buttons by the same functions):
 // - starting needs the action's permissions (`operationPermissions`: `vm:force` too for an escalating shut down),
 //   and a helpdesk shut down or reboot needs a reason (400 `reason_required`); refusals are audited;
-// - cancelling is for the operation's owner (who still holds the action's permission) or an admin;
-// - "Force now" needs `vm:force`;
+// - cancelling is for whoever holds `operations:all` (admins), or the operation's owner who still holds the action's
+//   permission (`ownerCancelPermissions`);
+// - "Force now" needs `vm:force` (`FORCE_NOW_PERMISSION`), for a VM that waits (`forceNowApplies`, in the engine);
 // - anyone who may see the fleet (wall displays included) may read operations and follow their event stream.
 // The event stream re-checks its credential like the fleet's (routes/fleet.ts) and ends when it no longer holds.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -15,6 +17,12 @@ import {
 } from '@powerdeck/contracts/operations';
 import { operationPermissions, STEP_TIMEOUTS_S } from '@powerdeck/contracts/operation-terms';
 import { ErrorBody } from '@powerdeck/contracts/power';
+import {
+  CANCEL_ANY_PERMISSION,
+  FORCE_NOW_PERMISSION,
+  ownerCancelPermissions,
+  principalHolds,
+} from '@powerdeck/contracts/power-rules';
 import { reasonRequired } from '@powerdeck/contracts/roles';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import Type from 'typebox';
@@ -215,15 +223,14 @@ export default function operationRoutes(
         target: `operation:${op.id}`,
         operationId: op.id,
       };
-      const admin = principal.role === 'admin' && principal.authKind !== 'display';
-      if (!admin) {
+      if (!principalHolds(principal, CANCEL_ANY_PERMISSION)) {
         if (principal.actor !== op.owner) {
           const message = `Only the operation's owner (${op.owner}) or an admin may cancel it`;
           await auditRefusal(request, principal, audit, message);
           throw new HttpError(403, message, 'forbidden');
         }
         // The owner still needs the action's own permission (not a display, not a read-only token).
-        await app.authorizePermissions(request, operationPermissions(op.action, false), audit);
+        await app.authorizePermissions(request, ownerCancelPermissions(op.action), audit);
       }
       try {
         return await engine.cancel(op.id, actorContext(request, principal));
@@ -237,7 +244,7 @@ export default function operationRoutes(
     '/api/operations/:id/vms/:key/force',
     {
       schema: { params: VmParams, querystring: NoQuery, response: { 200: Operation, ...Errors } },
-      config: { permission: 'vm:force' },
+      config: { permission: FORCE_NOW_PERMISSION },
     },
     async (request) => {
       try {

@@ -7,7 +7,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { DisplaySignInBody, SessionInfo, SignInBody, SysTokenReceipt } from '@powerdeck/contracts/auth';
 import { ErrorBody } from '@powerdeck/contracts/power';
-import { PERMISSIONS } from '@powerdeck/contracts/roles';
+import { permissionsOf } from '@powerdeck/contracts/power-rules';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Type from 'typebox';
@@ -118,7 +118,7 @@ export function sessionInfoOf(principal: Principal, idleTimeoutMs: number): Sess
     role: principal.role,
     username: principal.user?.username ?? null,
     display: principal.display?.name ?? null,
-    permissions: PERMISSIONS.filter((p) => principalMay(principal, p)),
+    permissions: permissionsOf(principal),
     idleTimeoutMs: principal.authKind === 'session' ? idleTimeoutMs : null,
   };
 }

@@ -66,7 +66,7 @@ function VmPowerControls({ vm }: { vm: FleetVm }) {
         vm={vm}
         nodes={ctx.nodes}
         stale={ctx.stale}
-        role={ctx.role}
+        who={ctx.me}
         operationAction={operationAction}
         onEscalate={mayEscalate(ctx.me.permissions) ? escalate : undefined}
       />

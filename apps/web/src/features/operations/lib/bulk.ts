@@ -1,6 +1,7 @@
 // Bulk actions over a selection of VMs: which ones a person's permissions allow, which selected VMs an action
 // applies to (the others are listed and skipped before anything is sent), what the confirmation asks for, and who
-// may cancel or force. Pure (tested in test/operations-bulk.test.ts). The BFF enforces; this only hides.
+// may cancel or force, by the rules the BFF enforces (packages/contracts/src/power-rules.ts and operation-terms.ts).
+// Pure (tested in test/operations-bulk.test.ts). The BFF enforces; this only hides.
 import type { FleetVm } from '@powerdeck/contracts/fleet';
 import {
   actionApplies,
@@ -8,21 +9,23 @@ import {
   operationPermissions,
   type OperationAction,
 } from '@powerdeck/contracts/operation-terms';
-import type { PowerStatus } from '@powerdeck/contracts/power';
+import type { PowerStatus } from '@powerdeck/contracts/power-terms';
+import {
+  mayCancelOperation,
+  mayForceNow as rulesMayForceNow,
+  mayStartOperation,
+} from '@powerdeck/contracts/power-rules';
 import { reasonRequired, type Permission, type Role } from '@powerdeck/contracts/roles';
 import { STATUS } from '../../../lib/status';
 
-const has = (permissions: readonly Permission[], needed: readonly Permission[]) =>
-  needed.every((p) => permissions.includes(p));
-
 /** The bulk actions the permissions allow, in the toolbar's order (safe ones first, force off last). */
 export function bulkActions(permissions: readonly Permission[]): OperationAction[] {
-  return OPERATION_ACTIONS.filter((a) => has(permissions, operationPermissions(a, false)));
+  return OPERATION_ACTIONS.filter((a) => mayStartOperation(a, false, permissions));
 }
 
 /** Whether the permissions allow a shut down that forces off after a while (`vm:force` too). */
 export function mayEscalate(permissions: readonly Permission[]): boolean {
-  return has(permissions, operationPermissions('shutdown', true));
+  return mayStartOperation('shutdown', true, permissions);
 }
 
 /** Whether a reason must be given (helpdesk shutting down or rebooting), may be given, or is not asked (start). */
@@ -79,27 +82,25 @@ export interface Viewer {
   permissions: readonly Permission[];
 }
 
-/** Cancel: its owner, or an admin, while it runs. */
-export function mayCancel(op: { status: string; owner: string }, me: Viewer): boolean {
-  if (op.status !== 'running') return false;
-  return me.role === 'admin' || (me.username !== null && op.owner === me.username);
+/**
+ * Cancel, while it runs: whoever holds `operations:all` (admins), or its owner who still holds the action's
+ * permission (`mayCancelOperation`, the rule the BFF's cancel route checks).
+ */
+export function mayCancel(
+  op: { status: string; owner: string; action: OperationAction },
+  me: Pick<Viewer, 'username' | 'permissions'>,
+): boolean {
+  return mayCancelOperation(op, { actor: me.username, permissions: me.permissions });
 }
 
-/** "Force now": during an escalating shut down that still waits for this VM's guest, with `vm:force`. */
+/**
+ * "Force now": during an escalating shut down that still waits for this VM's guest (its shut down reached
+ * VergeOS, not yet escalated), with `vm:force` (`mayForceNow` of power-rules, the rule the BFF's engine checks).
+ */
 export function mayForceNow(
   op: { status: string; action: OperationAction; forceAfterS: number | null },
   vm: { state: string; step: string | null; stepSent: boolean; escalated: boolean },
-  me: Viewer,
+  me: Pick<Viewer, 'permissions'>,
 ): boolean {
-  return (
-    op.status === 'running' &&
-    op.action === 'shutdown' &&
-    op.forceAfterS !== null &&
-    vm.state === 'active' &&
-    vm.step === 'poweroff' &&
-    // The shut down must have reached VergeOS first (the BFF refuses a force off while it is being sent).
-    vm.stepSent &&
-    !vm.escalated &&
-    me.permissions.includes('vm:force')
-  );
+  return rulesMayForceNow(op, vm, me.permissions);
 }

@@ -4,7 +4,7 @@ import { useCallback, useEffect, useSyncExternalStore } from 'react';
 import { ACTIONS, actionBody, type ActionId } from '../lib/actions';
 import { actionStore } from '../lib/action-store';
 import { describeActionError } from '../lib/messages';
-import type { Role } from '../lib/predicates';
+import type { PowerViewer } from '../lib/predicates';
 import type { Watch } from '../lib/watch';
 import { FLEET_SNAPSHOT_KEY, postVmAction } from './post-vm-action';
 
@@ -49,7 +49,7 @@ export interface PowerActionRequest {
  * Sends power actions: one click, at most one POST. Never retried, never queued while offline
  * (`networkMode: 'always'`, `retry: false`); a second click while the first is watched sends nothing.
  */
-export function usePowerAction(role: Role) {
+export function usePowerAction(who: PowerViewer) {
   const client = useQueryClient();
   useEffect(() => connectFleet(client), [client]);
 
@@ -73,7 +73,7 @@ export function usePowerAction(role: Role) {
         void client.invalidateQueries({ queryKey: FLEET_SNAPSHOT_KEY });
         return receipt;
       } catch (error) {
-        const v = describeActionError(error, { vmName: req.vm.name, action: req.action, role });
+        const v = describeActionError(error, { vmName: req.vm.name, action: req.action, who });
         actionStore.failed(key, watchId, v.message, v.keepWatching, Date.now());
         if (v.refresh) void client.invalidateQueries({ queryKey: FLEET_SNAPSHOT_KEY });
         throw error;

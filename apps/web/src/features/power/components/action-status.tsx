@@ -5,7 +5,7 @@ import { Check, TriangleAlert, X } from 'lucide-react';
 import { STATUS } from '../../../lib/status';
 import { ACTIONS } from '../lib/actions';
 import { describeDone, describeFailure, describeOverdue } from '../lib/messages';
-import type { Role } from '../lib/predicates';
+import type { PowerViewer } from '../lib/predicates';
 import { hasMoved, isOverdue, type ActionMessage, type Watch } from '../lib/watch';
 
 /** How long "web-01 is running (3 s)." stays on the card. */
@@ -20,12 +20,12 @@ function phaseText(w: Watch): string {
 export function ActionProgress({
   watch,
   vm,
-  role,
+  who,
   now,
 }: {
   watch: Watch;
   vm: FleetVm;
-  role: Role;
+  who: PowerViewer;
   now: number;
 }) {
   const a = ACTIONS[watch.action];
@@ -33,7 +33,7 @@ export function ActionProgress({
   const total = watch.timeoutMs / 1000;
   const overdue = isOverdue(watch, now);
   const pct = Math.min(100, (elapsed / total) * 100);
-  const overdueInfo = overdue ? describeOverdue(watch.action, vm, role) : null;
+  const overdueInfo = overdue ? describeOverdue(watch.action, vm, who) : null;
 
   return (
     <div className="space-y-1.5">
@@ -108,12 +108,12 @@ export function Message({
 /** What the card says once a watch has ended; null when there is nothing (left) to say. */
 export function ActionOutcome({
   watch,
-  role,
+  who,
   now,
   onDismiss,
 }: {
   watch: Watch;
-  role: Role;
+  who: PowerViewer;
   now: number;
   onDismiss: () => void;
 }) {
@@ -132,7 +132,7 @@ export function ActionOutcome({
       return (
         <Message
           tone="bad"
-          message={describeFailure(watch.action, watch.vmName, o.status, o.statusInfo, role)}
+          message={describeFailure(watch.action, watch.vmName, o.status, o.statusInfo, who)}
           onDismiss={onDismiss}
         />
       );

@@ -3,6 +3,7 @@
 // away and back shows the same progress. An operation on the BFF acting on the VM (a graceful-then-force shut
 // down, a bulk action) comes in from the app as `operationAction`: that button keeps its spinner while it lasts.
 import type { FleetNode, FleetVm } from '@powerdeck/contracts/fleet';
+import { mayAnyPowerAction } from '@powerdeck/contracts/power-rules';
 import { TriangleAlert } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import { Button } from '../../../components/ui/button';
@@ -11,7 +12,7 @@ import { ACTIONS, type ActionId } from '../lib/actions';
 import { actionStore } from '../lib/action-store';
 import { checkStartCapacity } from '../lib/capacity';
 import { describeOverdue } from '../lib/messages';
-import { availableActions, canPowerOnNode, type Role } from '../lib/predicates';
+import { availableActions, canPowerOnNode, type PowerViewer } from '../lib/predicates';
 import { useTicker } from '../lib/use-ticker';
 import { isActive, isOverdue } from '../lib/watch';
 import { ActionOutcome, ActionProgress, DONE_VISIBLE_MS } from './action-status';
@@ -24,7 +25,8 @@ export interface PowerControlsProps {
   nodes: FleetNode[];
   /** The fleet snapshot is out of date: destructive actions are disabled. */
   stale: boolean;
-  role: Role;
+  /** Who is looking: the session's permissions decide the buttons (power-rules.ts), the role the reason. */
+  who: PowerViewer;
   /** An operation is acting on this VM now (from the app layer): that action's button spins. */
   operationAction?: ActionId | null | undefined;
   /**
@@ -42,12 +44,12 @@ export function PowerControls({
   vm,
   nodes,
   stale,
-  role,
+  who,
   operationAction = null,
   onEscalate,
 }: PowerControlsProps) {
   const watch = useActionWatch(vm.key);
-  const send = usePowerAction(role);
+  const send = usePowerAction(who);
   const [dialog, setDialog] = useState<OpenDialog>(null);
   const active = isActive(watch);
   const showingDone =
@@ -61,23 +63,23 @@ export function PowerControls({
     actionStore.observeVm(vm, Date.now());
   }, [vm]);
 
-  if (role === 'viewer') return null;
+  if (!mayAnyPowerAction(who.permissions)) return null;
 
-  const startable = availableActions(vm.status, role).includes('start');
+  const startable = availableActions(vm.status, who.permissions).includes('start');
   const capacity = startable ? checkStartCapacity(vm, nodes) : null;
   const noRoom = capacity !== null && !capacity.ok ? capacity.reason : null;
-  const overdue = active && isOverdue(watch, now) ? describeOverdue(watch.action, vm, role) : null;
+  const overdue = active && isOverdue(watch, now) ? describeOverdue(watch.action, vm, who) : null;
 
-  // The buttons the status and role allow, plus the one in flight (it keeps its spinner while the
+  // The buttons the status and permissions allow, plus the one in flight (it keeps its spinner while the
   // VM moves through statuses where it would not be offered).
-  const ids = availableActions(vm.status, role);
+  const ids = availableActions(vm.status, who.permissions);
   if (active && !ids.includes(watch.action)) ids.push(watch.action);
   if (operationAction !== null && !ids.includes(operationAction)) ids.push(operationAction);
   const order: ActionId[] = ['start', 'shutdown', 'reboot', 'hibernate', 'forceOff', 'reset'];
   ids.sort((a, b) => order.indexOf(a) - order.indexOf(b));
   const safe = ids.filter((id) => !ACTIONS[id].destructive);
   const destructive = ids.filter((id) => ACTIONS[id].destructive);
-  const showStartOnNode = canPowerOnNode(vm.status, role);
+  const showStartOnNode = canPowerOnNode(vm.status, who.permissions);
 
   function run(action: ActionId, opts: { preferredNode?: number; reason?: string } = {}) {
     send({ vm, action, ...opts });
@@ -149,9 +151,9 @@ export function PowerControls({
         </p>
       )}
 
-      {active && <ActionProgress watch={watch} vm={vm} role={role} now={now} />}
+      {active && <ActionProgress watch={watch} vm={vm} who={who} now={now} />}
       {watch && !active && (
-        <ActionOutcome watch={watch} role={role} now={now} onDismiss={() => actionStore.dismiss(vm.key)} />
+        <ActionOutcome watch={watch} who={who} now={now} onDismiss={() => actionStore.dismiss(vm.key)} />
       )}
 
       {dialog === 'startOnNode' && (
@@ -167,7 +169,7 @@ export function PowerControls({
           kind={dialog}
           vm={vm}
           stale={stale}
-          role={role}
+          role={who.role}
           offerEscalation={onEscalate !== undefined}
           {...(noRoom ? { capacityReason: noRoom } : {})}
           onClose={() => setDialog(null)}

@@ -1,9 +1,10 @@
 // The power actions a card offers, as Powerdeck names them, with the VergeOS body each one sends,
 // the guide's timeout for it and how much confirmation it needs.
 import type { FleetVm } from '@powerdeck/contracts/fleet';
-import type { PowerAction } from '@powerdeck/contracts/power';
+import type { PowerAction } from '@powerdeck/contracts/power-terms';
+import { vergeosRequest, type ActionId } from '@powerdeck/contracts/power-rules';
 
-export type ActionId = 'start' | 'shutdown' | 'reboot' | 'forceOff' | 'reset' | 'hibernate';
+export type { ActionId };
 
 /** What a person must do before the action is sent. */
 export type Confirmation = 'none' | 'confirm' | 'typeName' | 'acknowledge';
@@ -115,25 +116,11 @@ export interface VmActionRequest {
   params?: { graceful?: boolean; preferred_node?: number };
 }
 
+/** The request is the contracts' (`vergeosRequest`): the one whose permissions decide the button. */
 export function actionBody(
   id: ActionId,
   vm: Pick<FleetVm, 'key'>,
   opts: { preferredNode?: number } = {},
 ): VmActionRequest {
-  switch (id) {
-    case 'start':
-      return opts.preferredNode === undefined
-        ? { vm: vm.key, action: 'poweron' }
-        : { vm: vm.key, action: 'poweron', params: { preferred_node: opts.preferredNode } };
-    case 'shutdown':
-      return { vm: vm.key, action: 'poweroff' };
-    case 'reboot':
-      return { vm: vm.key, action: 'reset', params: { graceful: true } };
-    case 'forceOff':
-      return { vm: vm.key, action: 'kill' };
-    case 'reset':
-      return { vm: vm.key, action: 'reset' };
-    case 'hibernate':
-      return { vm: vm.key, action: 'hibernate' };
-  }
+  return { vm: vm.key, ...vergeosRequest(id, opts) };
 }

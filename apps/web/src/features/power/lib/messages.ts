@@ -5,13 +5,14 @@ import type { PowerStatus } from '@powerdeck/contracts/power';
 import { ApiError, NetworkError } from '../../../lib/api-client';
 import { STATUS } from '../../../lib/status';
 import { ACTIONS, type ActionId } from './actions';
-import { canForceOff, canPowerOnNode, canReset, type Role } from './predicates';
+import { canForceOff, canPowerOnNode, canReset, type PowerViewer } from './predicates';
 import type { ActionMessage } from './watch';
 
 export interface ErrorContext {
   vmName: string;
   action: ActionId;
-  role: Role;
+  /** Who sent it: their role for the words, their permissions for the hints. */
+  who: PowerViewer;
 }
 
 /** What the card does about an error besides saying it. */
@@ -38,9 +39,9 @@ const gist = (s: string) => quote(s.replace(/^Error [a-z]+ machine:\s*/i, '') ||
  * Ways to get a VM running that did not start: refused for capacity (507), or started and ended in
  * `error` (its status_info says why).
  */
-export function startHints(role: Role, why: 'capacity' | 'failed'): string[] {
+export function startHints(who: PowerViewer, why: 'capacity' | 'failed'): string[] {
   const free = 'shut down or hibernate a VM that is not needed to free capacity';
-  const node = canPowerOnNode('stopped', role)
+  const node = canPowerOnNode('stopped', who.permissions)
     ? 'pick another node with Start on node…'
     : 'ask an admin to start it on another node';
   const info = 'read its status_info in its details';
@@ -49,7 +50,7 @@ export function startHints(role: Role, why: 'capacity' | 'failed'): string[] {
 
 /** The error of a `vm_actions` POST, as the card says it. */
 export function describeActionError(error: unknown, ctx: ErrorContext): ErrorVerdict {
-  const { vmName: name, action, role } = ctx;
+  const { vmName: name, action, who } = ctx;
   const a = ACTIONS[action];
   const msg = (status: number, text: string, extra: Partial<ActionMessage> = {}, code?: string) => ({
     status,
@@ -85,7 +86,7 @@ export function describeActionError(error: unknown, ctx: ErrorContext): ErrorVer
         return stop(
           msg(
             400,
-            `Give a reason to ${a.verb} ${name}: your role (${role}) must say why. Nothing was sent to VergeOS.`,
+            `Give a reason to ${a.verb} ${name}: your role (${who.role}) must say why. Nothing was sent to VergeOS.`,
             {},
             code,
           ),
@@ -175,7 +176,7 @@ export function describeActionError(error: unknown, ctx: ErrorContext): ErrorVer
         msg(
           507,
           `Not enough cluster resources to ${a.verb} ${name}: ${gist(said)}.`,
-          action === 'start' ? { hints: startHints(role, 'capacity') } : {},
+          action === 'start' ? { hints: startHints(who, 'capacity') } : {},
           code,
         ),
       );
@@ -224,7 +225,7 @@ export function describeFailure(
   vmName: string,
   status: PowerStatus,
   statusInfo: string,
-  role: Role,
+  who: PowerViewer,
 ): ActionMessage {
   const info = statusInfo.trim();
   if (action === 'start') {
@@ -233,7 +234,7 @@ export function describeFailure(
       text:
         `${vmName} failed to start (now ${label(status)}): ` +
         (info ? `${gist(info)}.` : 'VergeOS gave no reason (status_info is empty).'),
-      hints: startHints(role, 'failed'),
+      hints: startHints(who, 'failed'),
     };
   }
   const a = ACTIONS[action];
@@ -248,7 +249,7 @@ export function describeFailure(
 
 export interface Overdue {
   text: string;
-  /** The next step the card offers as a button, when the role allows it. */
+  /** The next step the card offers as a button, when the permissions allow it. */
   next?: ActionId;
 }
 
@@ -256,7 +257,7 @@ export interface Overdue {
 export function describeOverdue(
   action: ActionId,
   vm: Pick<FleetVm, 'name' | 'status' | 'statusInfo'>,
-  role: Role,
+  who: PowerViewer,
 ): Overdue {
   const a = ACTIONS[action];
   const head = `${a.label} did not finish within ${a.timeoutMs / 1000} s.`;
@@ -264,14 +265,14 @@ export function describeOverdue(
   const infoText = info ? `Its status_info says ${quote(info)}.` : 'VergeOS reports no status_info for it.';
   switch (action) {
     case 'shutdown':
-      return canForceOff(vm.status, role)
+      return canForceOff(vm.status, who.permissions)
         ? {
             text: `${head} The guest may be ignoring the ACPI signal; force it off if it must stop now.`,
             next: 'forceOff',
           }
         : { text: `${head} The guest may be ignoring the ACPI signal; ask an admin to force it off.` };
     case 'reboot':
-      return canReset(vm.status, role)
+      return canReset(vm.status, who.permissions)
         ? {
             text: `${head} The guest may be ignoring the request; reset it if it must restart now.`,
             next: 'reset',

@@ -1,53 +1,50 @@
-// Which power buttons a VM shows: small pure predicates over its status and the user's role.
-// The UI only hides; the BFF enforces roles.
-import type { PowerStatus } from '@powerdeck/contracts/power';
-import type { Role } from '@powerdeck/contracts/roles';
-import type { ActionId } from './actions';
+// Which power buttons a VM shows: small pure predicates over its status and the session's permissions, by the rules
+// the BFF enforces (packages/contracts/src/power-rules.ts: the statuses each action applies to, the permissions its
+// VergeOS request needs). The UI only hides; the BFF refuses.
+import type { PowerStatus } from '@powerdeck/contracts/power-terms';
+import { mayPowerAction, type ActionId } from '@powerdeck/contracts/power-rules';
+import type { Permission, Role } from '@powerdeck/contracts/roles';
 
 export type { Role };
 
-/** Statuses in which a machine holds a node and can be forced off or reset. */
-const FORCEABLE: ReadonlySet<PowerStatus> = new Set<PowerStatus>([
-  'running',
-  'starting',
-  'stopping',
-  'unresponsive',
-]);
-/** Statuses a start applies to (`error` so that a failed start can be retried). */
-const STARTABLE: ReadonlySet<PowerStatus> = new Set<PowerStatus>(['stopped', 'hibernated', 'error']);
-
-const isHelpdeskOrAdmin = (role: Role) => role === 'helpdesk' || role === 'admin';
-
-export function canPowerOn(status: PowerStatus, role: Role): boolean {
-  return isHelpdeskOrAdmin(role) && STARTABLE.has(status);
+/** Who is looking, as the power controls need it: the permissions decide the buttons, the role the reason. */
+export interface PowerViewer {
+  role: Role;
+  permissions: readonly Permission[];
 }
 
-/** `Start on node…`: a start with `params.preferred_node`, for admins. */
-export function canPowerOnNode(status: PowerStatus, role: Role): boolean {
-  return role === 'admin' && STARTABLE.has(status);
+type Held = readonly Permission[];
+
+export function canPowerOn(status: PowerStatus, held: Held): boolean {
+  return mayPowerAction('start', status, held);
 }
 
-export function canShutDown(status: PowerStatus, role: Role): boolean {
-  return isHelpdeskOrAdmin(role) && status === 'running';
+/** `Start on node…`: a start with `params.preferred_node` (`vm:place` too). */
+export function canPowerOnNode(status: PowerStatus, held: Held): boolean {
+  return mayPowerAction('start', status, held, { onNode: true });
 }
 
-export function canReboot(status: PowerStatus, role: Role): boolean {
-  return isHelpdeskOrAdmin(role) && status === 'running';
+export function canShutDown(status: PowerStatus, held: Held): boolean {
+  return mayPowerAction('shutdown', status, held);
 }
 
-export function canForceOff(status: PowerStatus, role: Role): boolean {
-  return role === 'admin' && FORCEABLE.has(status);
+export function canReboot(status: PowerStatus, held: Held): boolean {
+  return mayPowerAction('reboot', status, held);
 }
 
-export function canReset(status: PowerStatus, role: Role): boolean {
-  return role === 'admin' && FORCEABLE.has(status);
+export function canForceOff(status: PowerStatus, held: Held): boolean {
+  return mayPowerAction('forceOff', status, held);
 }
 
-export function canHibernate(status: PowerStatus, role: Role): boolean {
-  return role === 'admin' && status === 'running';
+export function canReset(status: PowerStatus, held: Held): boolean {
+  return mayPowerAction('reset', status, held);
 }
 
-export const PREDICATES: Record<ActionId, (status: PowerStatus, role: Role) => boolean> = {
+export function canHibernate(status: PowerStatus, held: Held): boolean {
+  return mayPowerAction('hibernate', status, held);
+}
+
+export const PREDICATES: Record<ActionId, (status: PowerStatus, held: Held) => boolean> = {
   start: canPowerOn,
   shutdown: canShutDown,
   reboot: canReboot,
@@ -57,7 +54,7 @@ export const PREDICATES: Record<ActionId, (status: PowerStatus, role: Role) => b
 };
 
 /** The buttons of a card, safe ones first, in a fixed order. */
-export function availableActions(status: PowerStatus, role: Role): ActionId[] {
+export function availableActions(status: PowerStatus, held: Held): ActionId[] {
   const order: ActionId[] = ['start', 'shutdown', 'reboot', 'hibernate', 'forceOff', 'reset'];
-  return order.filter((id) => PREDICATES[id](status, role));
+  return order.filter((id) => PREDICATES[id](status, held));
 }
