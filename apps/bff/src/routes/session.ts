@@ -22,7 +22,7 @@ import {
 import { HttpError, refused } from '../plugins/errors';
 import { createToken, revokeToken } from '../stores/admin';
 import { StoreError } from '../stores/errors';
-import type { AuditInput, Principal, ReserveDecision } from '../stores/types';
+import type { AuditInput, Principal, ReserveDecision, User } from '../stores/types';
 
 export interface SessionRoutesOptions {
   /** A signed-in session ends after this long without a request. */
@@ -159,6 +159,43 @@ export default function sessionRoutes(
     if (presented) await stores.sessions.revoke(presented);
   }
 
+  /**
+   * Checks a user name and password for a sign-in (the page, or a script's `POST /api/sys/tokens`): the attempt is
+   * counted before the password is checked (and taken back on success), so guesses sent together are admitted one by
+   * one up to the limit, never all by a check made before any of them failed. A refusal is audited, and a wrong
+   * password waits its failure delay; both throw. Answers the user whose password it is.
+   */
+  async function checkPassword(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    username: string,
+    password: string,
+    how: { authKind: 'password' | 'token'; action?: string; wrong: () => HttpError },
+  ): Promise<User> {
+    const failed = (reason: string) =>
+      audit(request, {
+        kind: 'signin_failed',
+        outcome: 'denied',
+        actor: username.trim().slice(0, 64),
+        authKind: how.authKind,
+        ...(how.action !== undefined ? { action: how.action } : {}),
+        reason,
+      });
+    const attempt = await stores.throttle.reserve(username, request.ip);
+    if (!attempt.allowed) {
+      await failed(`locked (${attempt.scope})`);
+      throw locked(reply, attempt);
+    }
+    const check = await stores.users.verifyPassword(username, password);
+    if (!check.ok) {
+      await failed(check.reason);
+      await sleep(failureDelay(attempt.failures, baseDelay, maxDelay));
+      throw how.wrong();
+    }
+    await stores.throttle.release(username, request.ip);
+    return check.user;
+  }
+
   r.post(
     '/api/session',
     {
@@ -167,55 +204,32 @@ export default function sessionRoutes(
     },
     async (request, reply) => {
       const { username, password } = request.body;
-      const tried = username.trim().slice(0, 64);
-      // Counted before the password is checked (and taken back on success): guesses sent together are
-      // admitted one by one up to the limit, never all by a check made before any of them failed.
-      const attempt = await stores.throttle.reserve(username, request.ip);
-      if (!attempt.allowed) {
-        await audit(request, {
-          kind: 'signin_failed',
-          outcome: 'denied',
-          actor: tried,
-          authKind: 'password',
-          reason: `locked (${attempt.scope})`,
-        });
-        throw locked(reply, attempt);
-      }
-      const check = await stores.users.verifyPassword(username, password);
-      if (!check.ok) {
-        await audit(request, {
-          kind: 'signin_failed',
-          outcome: 'denied',
-          actor: tried,
-          authKind: 'password',
-          reason: check.reason,
-        });
-        await sleep(failureDelay(attempt.failures, baseDelay, maxDelay));
-        throw new HttpError(401, 'Wrong user name or password', 'bad_credentials');
-      }
-      await stores.throttle.release(username, request.ip);
+      const user = await checkPassword(request, reply, username, password, {
+        authKind: 'password',
+        wrong: () => new HttpError(401, 'Wrong user name or password', 'bad_credentials'),
+      });
       await endPresentedSession(request);
       const { secret } = await stores.sessions.create({
         kind: 'session',
-        userId: check.user.id,
+        userId: user.id,
         idleTimeoutMs: opts.idleTimeoutMs,
       });
       setSessionCookie(request, reply, secret);
       await audit(request, {
         kind: 'signin',
         outcome: 'accepted',
-        actor: check.user.username,
-        role: check.user.role,
+        actor: user.username,
+        role: user.role,
         authKind: 'password',
         action: 'signin',
       });
       const principal: Principal = {
         authKind: 'session',
-        role: check.user.role,
-        user: { id: check.user.id, username: check.user.username },
+        role: user.role,
+        user: { id: user.id, username: user.username },
         display: null,
         credentialId: 0,
-        actor: check.user.username,
+        actor: user.username,
       };
       return sessionInfoOf(principal, opts.idleTimeoutMs);
     },
@@ -320,35 +334,12 @@ export default function sessionRoutes(
     },
     async (request, reply) => {
       const { login, password } = loginOf(request.headers.authorization, request.body);
-      const tried = login.trim().slice(0, 64);
-      const attempt = await stores.throttle.reserve(login, request.ip);
-      if (!attempt.allowed) {
-        await audit(request, {
-          kind: 'signin_failed',
-          outcome: 'denied',
-          actor: tried,
-          authKind: 'token',
-          action: 'signin',
-          reason: `locked (${attempt.scope})`,
-        });
-        throw locked(reply, attempt);
-      }
-      const check = await stores.users.verifyPassword(login, password);
-      if (!check.ok) {
-        await audit(request, {
-          kind: 'signin_failed',
-          outcome: 'denied',
-          actor: tried,
-          authKind: 'token',
-          action: 'signin',
-          reason: check.reason,
-        });
-        await sleep(failureDelay(attempt.failures, baseDelay, maxDelay));
+      const user = await checkPassword(request, reply, login, password, {
+        authKind: 'token',
+        action: 'signin',
         // VergeOS's words for a wrong login (one answer for every reason, as the sign-in page).
-        throw new HttpError(401, 'Invalid login or password', 'bad_credentials');
-      }
-      await stores.throttle.release(login, request.ip);
-      const user = check.user;
+        wrong: () => new HttpError(401, 'Invalid login or password', 'bad_credentials'),
+      });
       const ctx = {
         ...actorContext(request, null),
         actor: user.username,
