@@ -49,8 +49,6 @@ declare module 'fastify' {
     edge: {
       /** May a browser request with this Origin header change something? */
       originAllowed(request: FastifyRequest, origin: string): boolean;
-      /** How many client connections are open now (tests and metrics). */
-      connections(): number;
     };
   }
 }
@@ -92,23 +90,16 @@ function edgePlugin(app: FastifyInstance, opts: EdgeOptions, done: (err?: Error)
   // Connections: Node closes those past maxConnections itself; per address is counted here.
   app.server.maxConnections = max;
   const open = new Map<string, number>();
-  let total = 0;
   const onConnection = (socket: Socket) => {
     const address = socket.remoteAddress ?? '';
-    if (isProxy(address)) {
-      total += 1;
-      socket.once('close', () => (total -= 1));
-      return;
-    }
+    if (isProxy(address)) return;
     const count = (open.get(address) ?? 0) + 1;
     if (count > perAddress) {
       socket.destroy();
       return;
     }
     open.set(address, count);
-    total += 1;
     socket.once('close', () => {
-      total -= 1;
       const left = (open.get(address) ?? 1) - 1;
       if (left <= 0) open.delete(address);
       else open.set(address, left);
@@ -149,7 +140,6 @@ function edgePlugin(app: FastifyInstance, opts: EdgeOptions, done: (err?: Error)
       if (list !== null) return list.origins.includes(given);
       return given === normaliseOrigin(`${request.protocol}://${request.host}`);
     },
-    connections: () => total,
   });
 
   app.addHook('onRequest', (request, reply, next) => {
