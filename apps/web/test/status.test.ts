@@ -70,5 +70,10 @@ describe('the status map', () => {
     expect(inStatusGroup('running', 'attention')).toBe(false);
     expect(inStatusGroup('migrating', 'transitional')).toBe(true);
     expect(Object.keys(STATUS_GROUPS)).toEqual(['attention', 'transitional']);
+    // The contracts' members (the server resolves schedule filters by them) are the statuses of the groups' tones.
+    for (const [group, meta] of Object.entries(STATUS_GROUPS)) {
+      const byTone = STATUSES.filter((s) => meta.tones.includes(STATUS[s].tone));
+      expect(STATUSES.filter((s) => inStatusGroup(s, group as keyof typeof STATUS_GROUPS))).toEqual(byTone);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isEmptyFilter, matchesFilter, parseFilter } from '../src/features/wall/lib/filter';
+import { isEmptyFilter, matchesFilter, parseFilter } from '@powerdeck/contracts/fleet-filter';
 import { vm } from './fleet-fixtures';
 
 const web = vm(1, { name: 'Web-01', nodeName: 'node1' });

@@ -44,12 +44,14 @@ export const PERMISSIONS = [
   'displays:manage',
   'audit:read',
   'operations:all',
+  'schedules:manage',
+  'schedules:skip',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   viewer: ['fleet:read', 'tokens:own'],
-  helpdesk: ['fleet:read', 'tokens:own', 'vm:start', 'vm:shutdown', 'vm:reboot'],
+  helpdesk: ['fleet:read', 'tokens:own', 'vm:start', 'vm:shutdown', 'vm:reboot', 'schedules:skip'],
   admin: PERMISSIONS,
 };
 
@@ -75,6 +77,8 @@ export const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
   'displays:manage': 'manage display links',
   'audit:read': 'read the audit log',
   'operations:all': "cancel other people's operations",
+  'schedules:manage': 'create, edit and delete schedules',
+  'schedules:skip': 'skip, pause and resume schedules',
 };
 
 export function roleMay(role: Role, permission: Permission): boolean {

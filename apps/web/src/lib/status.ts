@@ -4,6 +4,7 @@
 // Only types come from @powerdeck/contracts/power here: its values module also builds TypeBox schemas, which would
 // bring TypeBox into the browser bundle. The Record type makes the map exhaustive; the test checks the order.
 import type { PowerStatus } from '@powerdeck/contracts/power';
+import { inStatusGroup, type StatusGroup } from '@powerdeck/contracts/fleet-filter';
 import {
   ArrowLeftRight,
   CircleX,
@@ -103,17 +104,16 @@ export const TONE_CARD: Readonly<Record<Tone, string>> = {
   idle: 'border-line before:bg-transparent',
 };
 
-/** The status filter's groups, besides single statuses. */
+/**
+ * The status filter's groups, besides single statuses: their labels here, their members once in the contracts'
+ * filter language (test/status.test.ts checks the members are the statuses of these tones).
+ */
 export const STATUS_GROUPS = {
   attention: { label: 'Needs attention', tones: ['bad', 'warn'] as readonly Tone[] },
   transitional: { label: 'Changing state', tones: ['moving'] as readonly Tone[] },
-} as const;
-export type StatusGroup = keyof typeof STATUS_GROUPS;
-
-/** Whether a status belongs to a group of the status filter. */
-export function inStatusGroup(status: PowerStatus, group: StatusGroup): boolean {
-  return STATUS_GROUPS[group].tones.includes(STATUS[status].tone);
-}
+} as const satisfies Record<StatusGroup, { label: string; tones: readonly Tone[] }>;
+export type { StatusGroup };
+export { inStatusGroup };
 
 /** A status on its way somewhere (VergeOS's transitional statuses, and importing): pulses, shows for how long. */
 export function isMoving(status: PowerStatus): boolean {

@@ -10,7 +10,7 @@ import { useNowSelector } from '../../../lib/clock';
 import { plural } from '../../../lib/format';
 import { useReloadOnNewBuild } from '../api/use-reload-on-new-build';
 import { wallQueries } from '../api/wall-queries';
-import { isEmptyFilter, matchesFilter, parseFilter } from '../lib/filter';
+import { isEmptyFilter, matchesFilter, parseFilter } from '@powerdeck/contracts/fleet-filter';
 import { CURRENT, wallFreshness, type FreshnessInput } from '../lib/freshness';
 import { groupTiles, wallOrder } from '../lib/groups';
 import { pageIndexAt, pageItems, pagePlan } from '../lib/pages';

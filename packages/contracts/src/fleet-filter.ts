@@ -1,16 +1,44 @@
-// The wall's filter (`?filter=...`): words separated by spaces, all of which must match.
+// The fleet filter language, shared by the wall (`?filter=`), saved schedule targets (resolved on the server when a
+// run starts) and the schedule form's "which VMs match now": words separated by spaces, all of which must match.
 // - a plain word: the VM's name contains it (case-insensitive), e.g. `web`;
 // - `status:<value>[,<value>...]`: the VM's status is one of them. A value is a VergeOS status (`running`,
-//   `stopped`, `error`, ... as in lib/status.ts), a group (`attention`: error, unresponsive, unlicensed and the
-//   warnings; `transitional` or `changing`: on its way to another status), or `down` (down unexpectedly).
-//   Several `status:` words add up (either matches). Unknown values are ignored;
+//   `stopped`, `error`, ...), a group (`attention`: error, unresponsive, unlicensed and the warnings;
+//   `transitional` or `changing`: on its way to another status), or `down` (down unexpectedly). Several `status:`
+//   words add up (either matches). Unknown values are ignored;
 // - `node:<name>`: the VM runs on that node (case-insensitive; several add up).
-// Pure (tested in test/wall-filter.test.ts).
-import type { FleetVm } from '@powerdeck/contracts/fleet';
-import { inStatusGroup, isKnownStatus, type StatusGroup } from '../../../lib/status';
-import type { PowerStatus } from '@powerdeck/contracts/power';
+// No TypeBox here, so that the web app may import it. Pure (tested in apps/web/test/wall-filter.test.ts).
+import { isPowerStatus, TRANSITIONAL_STATUSES, type PowerStatus } from './power-terms';
 
-export interface WallFilter {
+/** The status filter's groups, besides single statuses. */
+export const STATUS_GROUP_MEMBERS = {
+  /** Something is wrong (needs a person) or needs attention. */
+  attention: new Set<PowerStatus>([
+    'unresponsive',
+    'unlicensed',
+    'error',
+    'maintenance',
+    'needsrefresh',
+    'needsrestart',
+    'waitingforresources',
+  ]),
+  /** On its way to another status: VergeOS's transitional statuses and importing. */
+  transitional: new Set<PowerStatus>([...TRANSITIONAL_STATUSES, 'importing']),
+} as const satisfies Record<string, ReadonlySet<PowerStatus>>;
+export type StatusGroup = keyof typeof STATUS_GROUP_MEMBERS;
+
+/** Whether a status belongs to a group of the status filter. */
+export function inStatusGroup(status: PowerStatus, group: StatusGroup): boolean {
+  return STATUS_GROUP_MEMBERS[group].has(status);
+}
+
+/** What the filter reads of a VM. */
+export interface FilterableVm {
+  name: string;
+  status: PowerStatus;
+  nodeName: string | null;
+}
+
+export interface FleetFilter {
   /** Substrings the name must contain (lower case). */
   words: readonly string[];
   statuses: readonly PowerStatus[];
@@ -27,7 +55,7 @@ const GROUP_ALIASES: Readonly<Record<string, StatusGroup>> = {
   changing: 'transitional',
 };
 
-export function parseFilter(text: string): WallFilter {
+export function parseFilter(text: string): FleetFilter {
   const words: string[] = [];
   const statuses: PowerStatus[] = [];
   const groups: StatusGroup[] = [];
@@ -38,7 +66,7 @@ export function parseFilter(text: string): WallFilter {
     const status = /^status:(.*)$/.exec(raw);
     if (status) {
       for (const v of (status[1] ?? '').split(',')) {
-        if (isKnownStatus(v)) statuses.push(v);
+        if (isPowerStatus(v)) statuses.push(v);
         else if (Object.hasOwn(GROUP_ALIASES, v)) groups.push(GROUP_ALIASES[v] as StatusGroup);
         else if (v === 'down') down = true;
       }
@@ -55,12 +83,12 @@ export function parseFilter(text: string): WallFilter {
 }
 
 /** Whether a filter restricts statuses at all. */
-function hasStatusPart(f: WallFilter): boolean {
+function hasStatusPart(f: FleetFilter): boolean {
   return f.statuses.length > 0 || f.groups.length > 0 || f.down;
 }
 
-/** `downUnexpectedly`: whether the VM is marked down unexpectedly (see stops.ts). */
-export function matchesFilter(vm: FleetVm, f: WallFilter, downUnexpectedly = false): boolean {
+/** `downUnexpectedly`: whether the VM is marked down unexpectedly (the BFF's recent stops). */
+export function matchesFilter(vm: FilterableVm, f: FleetFilter, downUnexpectedly = false): boolean {
   if (f.words.length > 0) {
     const name = vm.name.toLowerCase();
     if (!f.words.every((w) => name.includes(w))) return false;
@@ -80,6 +108,6 @@ export function matchesFilter(vm: FleetVm, f: WallFilter, downUnexpectedly = fal
 }
 
 /** Whether the filter lets everything through (no filter given, or only unknown statuses). */
-export function isEmptyFilter(f: WallFilter): boolean {
+export function isEmptyFilter(f: FleetFilter): boolean {
   return f.words.length === 0 && f.nodes.length === 0 && !hasStatusPart(f);
 }
