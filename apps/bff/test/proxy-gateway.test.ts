@@ -177,14 +177,26 @@ describe('what scripts and SDKs read to connect', () => {
     '/api/v4/nodes/1',
     '/api/v4/nodes/1?fields=name,os_version',
     '/api/v4/nodes/99',
+    // The SDKs' default node and status fields join the node's cluster name and the status's node name (old code: 422).
+    `/api/v4/nodes?fields=${encodeURIComponent('$key,name,cores,ram,physical,maintenance,yb_version,cluster,cluster#name as cluster_name,machine')}`,
+    '/api/v4/nodes/1?fields=%24key,name,cluster%23name+as+cluster_name',
+    '/api/v4/nodes/2?fields=cluster%23name',
+    `/api/v4/nodes?filter=${encodeURIComponent("cluster#name eq 'Cluster1'")}&sort=-cluster%23name,name&fields=name,cluster%23name`,
+    `/api/v4/machine_status?fields=${encodeURIComponent('$key,machine,running,status,state,node,node#name as node_name')}`,
+    `/api/v4/machine_status?fields=machine,node%23name&filter=${encodeURIComponent('machine eq 54')}`,
+    '/api/v4/machine_status/54?fields=status,node%23name+as+node_name',
+    '/api/v4/machine_status/54?fields=node%23name',
   ];
-  it.each(same)('GET %s: VergeOS’s answer, to a viewer’s token (old code: 404)', async (url) => {
-    const res = await get(url);
-    const expected = await direct(url);
-    expect(res.statusCode).toBe(expected.status);
-    expect(res.json()).toEqual(asThroughBff(expected));
-    expect(await reached()).toHaveLength(1);
-  });
+  it.each(same)(
+    'GET %s: VergeOS’s answer, to a viewer’s token (old code: 404; 422 for the name joins)',
+    async (url) => {
+      const res = await get(url);
+      const expected = await direct(url);
+      expect(res.statusCode).toBe(expected.status);
+      expect(res.json()).toEqual(asThroughBff(expected));
+      expect(await reached()).toHaveLength(1);
+    },
+  );
 
   it('fields=most and all on nodes are spelled out as the allowed columns: no IPMI address, asset tag or vSAN id', async () => {
     for (const set of ['most', 'all']) {
@@ -223,15 +235,15 @@ describe('hostile variants of the new routes are refused and reach nothing', () 
     ['/api/v4/nodes?fields=NAME', /'NAME' in fields/],
     // joins into other tables
     ['/api/v4/nodes?fields=machine%23status%23status', /join 'machine#status#status'/],
-    ['/api/v4/nodes?fields=cluster%23name+as+cluster_name', /join 'cluster#name'/],
+    ['/api/v4/nodes?fields=cluster%23description+as+cluster_name', /join 'cluster#description'/],
     ['/api/v4/nodes/1?fields=machine%23stats%23total_cpu', /join 'machine#stats#total_cpu'/],
     ['/api/v4/system?fields=%24key,owner%23password', /join 'owner#password'/],
     ['/api/v4/nodes?fields=machine%2523status%2523status', /join 'machine%23status%23status'/],
     // filter and sort reaching other columns or tables
     [`/api/v4/nodes?filter=${encodeURIComponent("ipmi_address bw '10.'")}`, /'ipmi_address' in filter/],
     [
-      `/api/v4/nodes?filter=${encodeURIComponent("name eq 'x' or cluster#name eq 'c'")}`,
-      /join 'cluster#name'/,
+      `/api/v4/nodes?filter=${encodeURIComponent("name eq 'x' or cluster#description eq 'c'")}`,
+      /join 'cluster#description'/,
     ],
     [`/api/v4/nodes?filter=${encodeURIComponent('(machine#stats#total_cpu gt 50)')}`, /join/],
     [

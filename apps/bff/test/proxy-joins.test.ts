@@ -1,6 +1,6 @@
 // Joins (`#`) on the VergeOS routes are an allow-list: `machine#cluster#name` read the clusters table through
 // GET /api/v4/vms. A refused join gets 422 with VergeOS's `err`/`error` naming it and never reaches the simulator;
-// the joins the dashboard, the BFF's client and the guide use still work.
+// the joins the dashboard, the BFF's client, the guide and the SDKs' default fields use still work.
 import { describe, expect, it } from 'vitest';
 import { ALLOWED_JOINS } from '../src/proxy/joins';
 import { nonPollerRequests, simStats, useSimApp } from './support';
@@ -42,16 +42,39 @@ const refused: [string, string][] = [
     'machine#cluster#name',
   ],
   [`/api/v4/vms?filter=${encodeURIComponent("name eq 'web#1'")}`, 'web#1'],
-  [`/api/v4/machine_status?filter=${encodeURIComponent("node#name eq 'node1'")}`, 'node#name'],
+  [
+    `/api/v4/machine_status?filter=${encodeURIComponent("node#ipmi_address eq '10.0.0.1'")}`,
+    'node#ipmi_address',
+  ],
   // sort, with and without a direction
   ['/api/v4/vms?sort=machine%23cluster%23name', 'machine#cluster#name'],
   ['/api/v4/vms?sort=-machine%23cluster%23name', '-machine#cluster#name'],
   ['/api/v4/vms?sort=%2Bmachine%23cluster%23name', '+machine#cluster#name'],
   ['/api/v4/vms?sort=name,-machine%23cluster%23name', '-machine#cluster#name'],
-  ['/api/v4/machine_status?sort=node%23name', 'node#name'],
-  // machine_status takes no join at all
-  ['/api/v4/machine_status?fields=node%23name', 'node#name'],
-  ['/api/v4/machine_status/54?fields=node%23name+as+node_name', 'node#name'],
+  ['/api/v4/machine_status?sort=node%23cluster', 'node#cluster'],
+  // machine_status takes the name of its node only: not the node's other columns, not another node reference
+  ['/api/v4/machine_status?fields=node%23asset_tag', 'node#asset_tag'],
+  ['/api/v4/machine_status/54?fields=node%23ipmi_address+as+node_name', 'node#ipmi_address'],
+  ['/api/v4/machine_status?fields=migrated_node%23name', 'migrated_node#name'],
+  ['/api/v4/machine_status?fields=machine%23name', 'machine#name'],
+  ['/api/v4/machine_status?fields=node%23name%23x', 'node#name#x'],
+  ['/api/v4/machine_status?fields=node%23cluster%23name', 'node#cluster#name'],
+  ['/api/v4/machine_status?fields=Node%23Name', 'Node#Name'],
+  ['/api/v4/machine_status?fields=node+%23+name', 'node # name'],
+  ['/api/v4/machine_status?fields=node%2523name', 'node%23name'],
+  // nodes take the name of their cluster only
+  ['/api/v4/nodes?fields=cluster%23description', 'cluster#description'],
+  ['/api/v4/nodes/1?fields=cluster%23enabled+as+cluster_name', 'cluster#enabled'],
+  ['/api/v4/nodes?fields=machine%23name', 'machine#name'],
+  ['/api/v4/nodes?fields=cluster%23name%23x', 'cluster#name#x'],
+  ['/api/v4/nodes?fields=CLUSTER%23NAME', 'CLUSTER#NAME'],
+  [`/api/v4/nodes?filter=${encodeURIComponent('cluster#enabled eq true')}`, 'cluster#enabled'],
+  ['/api/v4/nodes?sort=machine%23status%23status', 'machine#status#status'],
+  // and neither table takes another's joins
+  ['/api/v4/nodes?fields=node%23name', 'node#name'],
+  ['/api/v4/machine_status?fields=cluster%23name', 'cluster#name'],
+  ['/api/v4/vms?fields=cluster%23name', 'cluster#name'],
+  ['/api/v4/system?fields=cluster%23name', 'cluster#name'],
 ];
 
 describe('a join that is not on the allow-list', () => {
@@ -89,6 +112,29 @@ describe('the joins Powerdeck and the guide use', () => {
 
     const reached = nonPollerRequests(await simStats(env.sim));
     expect(reached).toHaveLength(2);
+  });
+
+  it('the SDKs’ name joins pass: a node’s cluster name, a status’s node name (old code: 422)', async () => {
+    const nodes = await get('/api/v4/nodes?fields=%24key,name,cluster%23name+as+cluster_name');
+    expect(nodes.statusCode).toBe(200);
+    const rows = nodes.json<Record<string, unknown>[]>();
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows)
+      expect(row).toEqual({ $key: expect.any(Number), name: expect.any(String), cluster_name: 'Cluster1' });
+
+    const statuses = await get(
+      `/api/v4/machine_status?fields=machine,status,node%23name+as+node_name&filter=${encodeURIComponent("status eq 'running'")}`,
+    );
+    expect(statuses.statusCode).toBe(200);
+    const running = statuses.json<Record<string, unknown>[]>();
+    expect(running.length).toBeGreaterThan(0);
+    for (const row of running) expect(row.node_name).toMatch(/^node\d$/);
+    const stopped = await get('/api/v4/machine_status/54?fields=status,node%23name');
+    expect(stopped.json()).toEqual({ status: 'stopped', 'node#name': null });
+
+    // (The node list is not told apart from the fleet poller's own reads.)
+    const reached = nonPollerRequests(await simStats(env.sim)).map((e) => e.url.split('?')[0]);
+    expect(reached).toEqual(['/api/v4/machine_status', '/api/v4/machine_status/54']);
   });
 
   it('leaves `#`-free queries alone, whatever they hold', async () => {

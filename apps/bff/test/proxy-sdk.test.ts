@@ -43,8 +43,10 @@ const VM_FIELDS = [
   'machine#status#node as node_key',
   'machine#status#node#name as node_name',
 ].join(',');
-const STATUS_FIELDS = '$key,machine,running,status,status_info,state,powerstate,node,started,last_update';
-const NODE_FIELDS = '$key,name,ram,vm_ram,cores,physical,maintenance,yb_version,cluster,machine';
+const STATUS_FIELDS =
+  '$key,machine,running,status,status_info,state,powerstate,node,node#name as node_name,started,last_update';
+const NODE_FIELDS =
+  '$key,name,ram,vm_ram,cores,physical,maintenance,yb_version,cluster,cluster#name as cluster_name,machine';
 
 /** A minimal VergeOS SDK: a base URL, a token sent as VergeOS keys are (Bearer), and a dispatcher (its TLS). */
 class Sdk {
@@ -134,7 +136,13 @@ async function session(sdk: Sdk) {
 
   const nodes = await sdk.nodes();
   expect(nodes.length).toBeGreaterThan(0);
-  for (const n of nodes) expect(n).toMatchObject({ name: expect.stringMatching(/^node\d$/), physical: true });
+  for (const n of nodes) {
+    expect(n).toMatchObject({
+      name: expect.stringMatching(/^node\d$/),
+      physical: true,
+      cluster_name: 'Cluster1',
+    });
+  }
   expect(await sdk.node(nodes[0]!.$key as number)).toEqual(nodes[0]);
 
   const vms = await sdk.vms();
@@ -155,11 +163,16 @@ async function session(sdk: Sdk) {
     machine: 54,
     running: true,
     powerstate: true,
+    node_name: expect.stringMatching(/^node\d$/),
   });
   await sdk.action(42, 'reset', { graceful: true });
   await sdk.waitFor(machine, 'running');
   await sdk.action(42, 'poweroff');
-  expect(await sdk.waitFor(machine, 'stopped')).toMatchObject({ running: false, node: null });
+  expect(await sdk.waitFor(machine, 'stopped')).toMatchObject({
+    running: false,
+    node: null,
+    node_name: null,
+  });
   expect((await sdk.vmByName('test')).status).toBe('stopped');
 }
 

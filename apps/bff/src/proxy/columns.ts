@@ -3,8 +3,10 @@
 // node id), and a real VergeOS may have more columns than the simulator knows; Powerdeck passes only the columns
 // below. `fields` may name them (renamed with `as`), or the sets `summary`, `most` and `all`, which Powerdeck spells
 // out as the allowed columns of that set before forwarding (no `fields` is `summary`, as on VergeOS); `filter` and
-// `sort` may refer to them only. Joins (`#`) are refused before this check (proxy/joins.ts: none on these tables).
+// `sort` may refer to them only, and to the joins proxy/joins.ts allows on the table (a node's `cluster#name`; every
+// other join is refused before this check).
 import { HttpError, VergeosRefusal } from '../plugins/errors';
+import { ALLOWED_JOINS } from './joins';
 
 export type ColumnTable = 'nodes' | 'system';
 type FieldSet = 'summary' | 'most' | 'all';
@@ -57,9 +59,10 @@ export const ALLOWED_COLUMNS: Readonly<Record<ColumnTable, Readonly<Record<Field
   system: { summary: SYSTEM_COLUMNS, most: SYSTEM_COLUMNS, all: SYSTEM_COLUMNS },
 };
 
+/** What `fields`, `filter` and `sort` may name: the table's columns and its allowed joins. */
 const COLUMNS: Readonly<Record<ColumnTable, ReadonlySet<string>>> = {
-  nodes: new Set(ALLOWED_COLUMNS.nodes.all),
-  system: new Set(ALLOWED_COLUMNS.system.all),
+  nodes: new Set([...ALLOWED_COLUMNS.nodes.all, ...ALLOWED_JOINS.nodes]),
+  system: new Set([...ALLOWED_COLUMNS.system.all, ...ALLOWED_JOINS.system]),
 };
 
 const FIELD_SETS: ReadonlySet<string> = new Set<FieldSet>(['summary', 'most', 'all']);
@@ -87,7 +90,7 @@ const NUMBER = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 function refuse(table: ColumnTable, parameter: string, column: string): HttpError {
   return new HttpError(
     422,
-    `Invalid argument: the field '${column}' in ${parameter} is not allowed on /api/v4/${table} (the fields allowed are ${ALLOWED_COLUMNS[table].all.join(', ')})`,
+    `Invalid argument: the field '${column}' in ${parameter} is not allowed on /api/v4/${table} (the fields allowed are ${[...COLUMNS[table]].join(', ')})`,
     'field_not_allowed',
   );
 }

@@ -1,8 +1,9 @@
 // Join paths on the VergeOS routes: an allow-list. VergeOS joins through references with `#`
 // (`machine#status#status as status`), and a join reaches whatever table the reference points at (`machine#cluster#name`
 // read cluster names through GET /api/v4/vms). Powerdeck exposes the VM list and machine statuses, not the tables behind
-// them, so only the joins the dashboard, the BFF's own client and the VergeOS guide's scripts use pass; every other
-// one is refused before anything reaches VergeOS.
+// them, so only the joins the dashboard, the BFF's own client, the VergeOS guide's scripts and the SDKs' default
+// fields use pass (names only: a VM's status and its node's name, a status's node name, a node's cluster name); every
+// other one is refused before anything reaches VergeOS.
 //
 // The check does not parse VergeOS's query language (a real VergeOS may tokenise differently from the simulator):
 // every run of text that carries a join marker (`#`, or `%23`/`%25` that a second decoding would turn into one) is
@@ -34,11 +35,14 @@ export const ALLOWED_JOINS: Readonly<Record<JoinTable, readonly string[]>> = {
     // The name of the node the VM runs on (the dashboard's and the guide's `node_name`).
     'machine#status#node#name',
   ],
-  // Nothing reads machine_status with a join.
-  machine_status: [],
-  // Nodes and the system row are read to connect (versions, names, capacity), from their own columns only (see
-  // proxy/columns.ts): a join from a node reaches its machine, its stats and the cluster, which Powerdeck does not expose.
-  nodes: [],
+  // The name of the node a machine runs on: the SDKs' default status fields (`node#name as node_name`). The node's
+  // other columns (its IPMI address, asset tag) and the other node references (migrated_node, ...) stay refused.
+  machine_status: ['node#name'],
+  // Nodes and the system row are read to connect (versions, names, capacity), from their own columns (see
+  // proxy/columns.ts) and, for a node, the name of its cluster: the SDKs' default node fields
+  // (`cluster#name as cluster_name`). A join from a node to its machine, its stats or the cluster's other columns
+  // stays refused.
+  nodes: ['cluster#name'],
   system: [],
 };
 
