@@ -28,7 +28,7 @@ async function direct(url: string, init: { method?: string; body?: string } = {}
     headers: { authorization: `Bearer ${env.sim.apiKey}`, 'content-type': 'application/json' },
     ...(init.body !== undefined ? { body: init.body } : {}),
   });
-  return { status: res.status, text: await res.text() };
+  return { status: res.status, text: await res.text(), allow: res.headers.get('allow') };
 }
 
 /** What the BFF answers VergeOS's answer as: the body as it is on success, `err` and `error` both on an error. */
@@ -46,16 +46,18 @@ async function reached() {
 async function raw(method: string, path: string, headers: AuthHeaders = viewer) {
   if (!env.app.server.listening) await env.app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = env.app.server.address() as AddressInfo;
-  return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  return new Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }>(
+    (resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, method, path, headers, agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+      });
+      req.on('error', reject);
+      req.end();
+    },
+  );
 }
 
 describe('query parameters VergeOS does not know', () => {
@@ -306,5 +308,61 @@ describe('hostile variants of the new routes are refused and reach nothing', () 
       error: "Not found: no row in 'nodes' with $key '../users'",
     });
     await clearSimStats(env.sim);
+  });
+});
+
+describe('a known path asked with a method it does not take', () => {
+  const cases: [string, string][] = [
+    ['DELETE', '/api/v4/vms/1'],
+    ['PUT', '/api/v4/vm_actions'],
+    ['POST', '/api/v4/vms'],
+    ['GET', '/api/v4/vm_actions'],
+    ['PATCH', '/api/v4/machine_status/54'],
+    ['DELETE', '/api/v4/machine_status'],
+    ['POST', '/api/v4/nodes/1'],
+    ['PUT', '/api/v4/system'],
+    ['OPTIONS', '/api/v4/vms'],
+    ['DELETE', '/api/v4/vms/abc'],
+  ];
+  it.each(cases)('%s %s: VergeOS’s 405 with Allow, before VergeOS (old code: 404)', async (method, path) => {
+    const res = await raw(method, path);
+    expect(await reached()).toEqual([]);
+    const expected = await direct(path, { method });
+    expect(expected.status).toBe(405);
+    expect([res.status, res.headers.allow]).toEqual([405, expected.allow]);
+    expect(JSON.parse(res.body)).toEqual(asThroughBff(expected));
+  });
+
+  it('to a signed-in browser too (with its CSRF header); the VergeOS key is never needed', async () => {
+    const res = await env.app.inject({
+      method: 'DELETE',
+      url: '/api/v4/vms/42',
+      headers: env.app.adminHeaders,
+    });
+    expect([res.statusCode, res.headers.allow]).toEqual([405, 'GET, HEAD']);
+    expect(await reached()).toEqual([]);
+  });
+
+  it('without a credential, or with a bad one: 401 first, as on the path’s own methods', async () => {
+    for (const headers of [{}, { authorization: 'Bearer pd_not_a_token' }] as AuthHeaders[]) {
+      for (const [method, path] of [
+        ['DELETE', '/api/v4/vms/1'],
+        ['PUT', '/api/v4/vm_actions'],
+      ] as const) {
+        const res = await raw(method, path, headers);
+        expect(res.status).toBe(401);
+        expect(res.headers.allow).toBeUndefined();
+        expect(JSON.parse(res.body)).toMatchObject({ err: expect.any(String), error: expect.any(String) });
+      }
+    }
+    expect(await reached()).toEqual([]);
+  });
+
+  it('a path VergeOS routes do not know stays 404, signed in or not', async () => {
+    for (const headers of [viewer, {}]) {
+      const res = await raw('DELETE', '/api/v4/users/1', headers);
+      expect(res.status).toBe(404);
+      expect(res.headers.allow).toBeUndefined();
+    }
   });
 });

@@ -133,8 +133,15 @@ export function buildApp(ctx: SimContext, options: AppOptions = {}): FastifyInst
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    if (!isControl(path) && knownPaths(path).length > 0)
-      return reply.code(405).send({ err: `Method ${request.method} is not allowed on ${path}` });
+    const methods = isControl(path) ? [] : knownPaths(path);
+    if (methods.length > 0) {
+      // Allow names what the path takes (HEAD wherever GET: Fastify serves it).
+      const allow = methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ');
+      return reply
+        .code(405)
+        .header('allow', allow)
+        .send({ err: `Method ${request.method} is not allowed on ${path}` });
+    }
     return reply.code(404).send({ err: `Not found: ${path}` });
   });
 

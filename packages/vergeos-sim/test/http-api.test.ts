@@ -134,6 +134,13 @@ describe('error bodies', () => {
       headers: { authorization: `Bearer ${sim.apiKey}` },
     });
     expect(del.status).toBe(405);
+    expect(del.json).toEqual({ err: 'Method DELETE is not allowed on /api/v4/vms/42' });
+    // Allow names what the path takes.
+    expect(del.headers.allow).toBe('GET, HEAD');
+    const get = await request(sim.url, '/api/v4/vm_actions', {
+      headers: { authorization: `Bearer ${sim.apiKey}` },
+    });
+    expect([get.status, get.headers.allow]).toEqual([405, 'POST']);
   });
 
   it('404 for an action on an unknown VM', async () => {

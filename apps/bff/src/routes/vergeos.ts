@@ -49,6 +49,12 @@ const READ_ROUTES: Readonly<Record<string, { table: JoinTable; row: 'list' | 'ke
   '/api/v4/system': { table: 'system', row: 'single' },
 };
 
+/** The methods each VergeOS path takes (HEAD with GET, as Fastify serves it); any other is VergeOS's 405. */
+const PATH_METHODS: Readonly<Record<string, readonly string[]>> = {
+  ...Object.fromEntries(Object.keys(READ_ROUTES).map((url) => [url, ['GET', 'HEAD']])),
+  '/api/v4/vm_actions': ['POST'],
+};
+
 /** What is forwarded: a fixed path, the allow-listed query, and for an action its rebuilt body. */
 interface Plan {
   path: string;
@@ -482,6 +488,22 @@ export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosR
       request.vergeosPlan = next;
       done();
     };
+
+  // A known path asked with a method it does not take: VergeOS's 405, in its words, with Allow, to anyone signed in
+  // (401 first, as on the path's own methods); nothing reaches VergeOS. Unknown paths stay 404.
+  for (const [url, methods] of Object.entries(PATH_METHODS)) {
+    const allow = methods.join(', ');
+    app.route({
+      method: app.supportedMethods.filter((m) => !methods.includes(m)),
+      url,
+      config: { permission: 'signed-in' },
+      handler: async (request, reply) => {
+        void reply.header('allow', allow);
+        const path = request.url.split('?', 1)[0] ?? url;
+        throw new VergeosRefusal(405, `Method ${request.method} is not allowed on ${path}`);
+      },
+    });
+  }
 
   await app.register(httpProxy, {
     ...proxyOptions,
