@@ -1,10 +1,18 @@
 // Housekeeping on the real app and real SQLite: at start and then every hour, sessions that ended, spent sign-in
-// counters and operations finished more than 30 days ago are deleted; live sessions, running operations and
-// recent ones stay.
+// counters, tokens that expired more than a day ago and operations finished more than 30 days ago are deleted; live
+// sessions and tokens, running operations and recent ones stay.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { OPERATIONS_KEPT_MS } from '../src/plugins/housekeeping';
+import { OPERATIONS_KEPT_MS, TOKENS_KEPT_AFTER_EXPIRY_MS } from '../src/plugins/housekeeping';
 import type { OperationRecord } from '../src/stores/types';
-import { buildTestApp, openTestStores, signIn, startSim, upstreamFor, type TestApp } from './support';
+import {
+  buildTestApp,
+  openTestStores,
+  signIn,
+  startSim,
+  TEST_PASSWORD,
+  upstreamFor,
+  type TestApp,
+} from './support';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -92,5 +100,54 @@ describe('housekeeping', () => {
     expect(count()).toBe(before - 1);
     expect((await a.inject({ method: 'GET', url: '/api/session', headers: viewer })).statusCode).toBe(200);
     expect((await a.inject({ method: 'GET', url: '/api/session', headers: gone })).statusCode).toBe(401);
+  });
+
+  it('deletes tokens a day after they expired (the 8-hour ones of POST /api/sys/tokens); a live token goes on working', async () => {
+    expect(TOKENS_KEPT_AFTER_EXPIRY_MS).toBe(DAY_MS);
+    // The stores' clock, moved by the test (the login route's 8 hours are counted by it too).
+    let now = Date.now();
+    const sim = await startSim();
+    cleanups.push(() => sim.close());
+    const stores = await openTestStores({ now: () => now });
+    cleanups.push(() => stores.close());
+    const a = await buildTestApp(upstreamFor(sim), { stores });
+    cleanups.push(() => a.close());
+    await a.ready();
+
+    const login = await a.inject({
+      method: 'POST',
+      url: '/api/sys/tokens',
+      payload: { login: 'viewer', password: TEST_PASSWORD },
+    });
+    expect(login.statusCode).toBe(201);
+    const loginToken = login.json<{ $key: string }>().$key;
+    const admin = await stores.users.get('admin');
+    const live = await stores.tokens.create({
+      userId: admin!.id,
+      name: 'nightly report',
+      role: 'viewer',
+      expiresAt: new Date(now + 30 * DAY_MS),
+    });
+    const rows = () =>
+      (stores.db.prepare('SELECT count(*) AS n FROM access_tokens').get() as { n: number }).n;
+    expect(rows()).toBe(2);
+
+    // Expired a minute ago: refused, still listed as expired.
+    now += 8 * 3600_000 + 60_000;
+    expect(await a.housekeeping.run()).toMatchObject({ tokens: 0 });
+    expect(await stores.tokens.lookup(loginToken)).toBeNull();
+    expect(await stores.tokens.find(loginToken)).not.toBeNull();
+
+    // A day later: gone; the live token stays and works.
+    now += TOKENS_KEPT_AFTER_EXPIRY_MS;
+    expect(await a.housekeeping.run()).toMatchObject({ tokens: 1 });
+    expect(await stores.tokens.find(loginToken)).toBeNull();
+    expect(rows()).toBe(1);
+    const res = await a.inject({
+      method: 'GET',
+      url: '/api/v4/vms/42?fields=name',
+      headers: { authorization: `Bearer ${live.token}` },
+    });
+    expect([res.statusCode, res.json()]).toEqual([200, { name: 'test' }]);
   });
 });

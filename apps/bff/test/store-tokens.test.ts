@@ -145,6 +145,26 @@ describe('personal access tokens', () => {
     expect(await stores.tokens.lookup(token)).toBeNull();
   });
 
+  it('are pruned once they have been expired for the time asked, revoked or not; live ones stay', async () => {
+    const made = async (name: string, expiresAt: Date) =>
+      (await stores.tokens.create({ userId: helpdesk.id, name, role: 'helpdesk', expiresAt })).info.id;
+    await made('soon', new Date(now + 8 * 3600_000));
+    const revoked = await made('revoked', new Date(now + 8 * 3600_000));
+    await stores.tokens.revoke(revoked);
+    const later = await made('later', inDays(3));
+    const ids = async () => (await stores.tokens.list({})).map((t) => t.id).sort((a, b) => a - b);
+
+    now += 8 * 3600_000 + DAY - 1;
+    expect(await stores.tokens.prune(DAY)).toBe(0);
+    now += 1;
+    expect(await stores.tokens.prune(DAY)).toBe(2);
+    expect(await ids()).toEqual([later]);
+    expect(await stores.tokens.prune(DAY)).toBe(0);
+    now += 2 * DAY;
+    expect(await stores.tokens.prune(0)).toBe(1);
+    expect(await ids()).toEqual([]);
+  });
+
   it('stop working when revoked, by their owner or an admin', async () => {
     const a = await stores.tokens.create({
       userId: helpdesk.id,

@@ -1,17 +1,22 @@
 // Housekeeping: what the stores keep that nothing can use any more is deleted at start and then every hour, so a
 // BFF that runs for months keeps its database small: sessions that ended (revoked or idled out), sign-in
-// counters whose window and lock have passed, and operations finished more than OPERATIONS_KEPT_MS ago (each of
-// their steps stays in the audit log, which is never pruned). Decorates `app.housekeeping.run()` (tests).
+// counters whose window and lock have passed, personal tokens that expired more than TOKENS_KEPT_AFTER_EXPIRY_MS ago
+// (the 8-hour ones of POST /api/sys/tokens above all: a script that logs in for every run makes one each time), and
+// operations finished more than OPERATIONS_KEPT_MS ago (each of their steps, and each token's creation and revocation,
+// stays in the audit log, which is never pruned). Decorates `app.housekeeping.run()` (tests).
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
 export const HOUSEKEEPING_EVERY_MS = 60 * 60_000;
 /** Finished operations stay listed (GET /api/operations/:id) this long. */
 export const OPERATIONS_KEPT_MS = 30 * 24 * 3600_000;
+/** An expired token stays listed (as expired, on the Tokens page) this long, then it is deleted. */
+export const TOKENS_KEPT_AFTER_EXPIRY_MS = 24 * 3600_000;
 
 export interface HousekeepingCounts {
   sessions: number;
   signInCounters: number;
+  tokens: number;
   operations: number;
 }
 
@@ -23,7 +28,7 @@ declare module 'fastify' {
 
 function housekeepingPlugin(app: FastifyInstance, _opts: unknown, done: (err?: Error) => void) {
   const log = app.log.child({ component: 'housekeeping' });
-  const { sessions, throttle, operations } = app.stores;
+  const { sessions, throttle, tokens, operations } = app.stores;
 
   /** One round; never throws (a failure is logged, and the next round tries again). Null when it failed. */
   async function run(): Promise<HousekeepingCounts | null> {
@@ -31,9 +36,10 @@ function housekeepingPlugin(app: FastifyInstance, _opts: unknown, done: (err?: E
       const counts: HousekeepingCounts = {
         sessions: await sessions.prune(),
         signInCounters: await throttle.prune(),
+        tokens: await tokens.prune(TOKENS_KEPT_AFTER_EXPIRY_MS),
         operations: await operations.prune(new Date(Date.now() - OPERATIONS_KEPT_MS)),
       };
-      if (counts.sessions + counts.signInCounters + counts.operations > 0) log.info(counts, 'pruned');
+      if (Object.values(counts).some((n) => n > 0)) log.info(counts, 'pruned');
       return counts;
     } catch (err) {
       log.error({ err }, 'housekeeping failed');

@@ -223,6 +223,11 @@ export interface TokenStore {
   revokeAllOfUser(userId: number): Promise<AccessToken[]>;
   /** How many live tokens (not revoked, not expired) each user has; users with none are left out. */
   activeCountByUser(): Promise<Map<number, number>>;
+  /**
+   * Deletes the tokens that expired at least `keptAfterExpiryMs` ago by the store's clock (revoked or not: every token
+   * expires, so none stays for ever); returns how many.
+   */
+  prune(keptAfterExpiryMs: number): Promise<number>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -70,6 +70,7 @@ export class SqliteTokenStore implements TokenStore {
   private readonly revokeOwn;
   private readonly revokeOfUser;
   private readonly activeCounts;
+  private readonly deleteExpired;
 
   constructor(db: SqliteDatabase, options: SqliteTokenStoreOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -104,6 +105,7 @@ export class SqliteTokenStore implements TokenStore {
       `SELECT user_id, count(*) AS n FROM access_tokens WHERE revoked_at IS NULL AND expires_at > ?
        GROUP BY user_id`,
     );
+    this.deleteExpired = db.prepare<[number, number]>('DELETE FROM access_tokens WHERE expires_at + ? <= ?');
   }
 
   create(input: NewAccessToken): Promise<{ token: string; info: AccessToken }> {
@@ -202,5 +204,9 @@ export class SqliteTokenStore implements TokenStore {
 
   activeCountByUser(): Promise<Map<number, number>> {
     return settle(() => new Map(this.activeCounts.all(this.now()).map((r) => [r.user_id, r.n])));
+  }
+
+  prune(keptAfterExpiryMs: number): Promise<number> {
+    return settle(() => this.deleteExpired.run(Math.max(0, keptAfterExpiryMs), this.now()).changes);
   }
 }
