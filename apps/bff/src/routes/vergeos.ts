@@ -55,6 +55,12 @@ const PATH_METHODS: Readonly<Record<string, readonly string[]>> = {
   '/api/v4/vm_actions': ['POST'],
 };
 
+/** A request URL without its query string. */
+function pathOnly(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
 /** What is forwarded: a fixed path, the allow-listed query, and for an action its rebuilt body. */
 interface Plan {
   path: string;
@@ -473,6 +479,10 @@ export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosR
     // Fastify parses the body (JSON only, 4 KB): an action is checked and rebuilt, never streamed through.
     proxyPayloads: false,
     replyOptions: { rewriteHeaders: passResponseHeaders },
+    // http-proxy rebuilds the URL it checks from request.url, parsing and stringifying its query again on every
+    // request; only the path is checked, and what is forwarded is the query the preHandler rebuilt (the plan). So it
+    // is given the path alone, the same path it would have split off: the destination check is unchanged.
+    preRewrite: pathOnly,
   };
   /** Runs a check that throws a refusal; Fastify answers the refusal (plugins/errors.ts). */
   const checked =
