@@ -188,6 +188,8 @@ describe('what scripts and SDKs read to connect', () => {
     `/api/v4/machine_status?fields=machine,node%23name&filter=${encodeURIComponent('machine eq 54')}`,
     '/api/v4/machine_status/54?fields=status,node%23name+as+node_name',
     '/api/v4/machine_status/54?fields=node%23name',
+    // govergeos's and pyvergeos's default machine status fields, as they read one (packages/vergeos-sim/test/sdk.test.ts).
+    `/api/v4/machine_status?fields=${encodeURIComponent('$key,machine,running,migratable,status,status_info,state,powerstate,node,node#name as node_name,migrated_node,migration_destination,started,local_time,last_update,running_cores,running_ram,agent_version,agent_features,agent_guest_info')}&filter=${encodeURIComponent('machine eq 54')}&limit=1`,
   ];
   it.each(same)(
     'GET %s: VergeOS’s answer, to a viewer’s token (old code: 404; 422 for the name joins)',
@@ -238,6 +240,11 @@ describe('hostile variants of the new routes are refused and reach nothing', () 
     // joins into other tables
     ['/api/v4/nodes?fields=machine%23status%23status', /join 'machine#status#status'/],
     ['/api/v4/nodes?fields=cluster%23description+as+cluster_name', /join 'cluster#description'/],
+    // pyvergeos's default node fields join the node's machine status and stats too: refused, cluster name or not
+    [
+      `/api/v4/nodes?fields=${encodeURIComponent('$key,name,cluster,cluster#name as cluster_name,machine,machine#status#status as status,machine#stats#total_cpu as cpu_usage')}`,
+      /join 'machine#status#status'/,
+    ],
     ['/api/v4/nodes/1?fields=machine%23stats%23total_cpu', /join 'machine#stats#total_cpu'/],
     ['/api/v4/system?fields=%24key,owner%23password', /join 'owner#password'/],
     ['/api/v4/nodes?fields=machine%2523status%2523status', /join 'machine%23status%23status'/],
