@@ -5,6 +5,7 @@
 import { useId, type ReactNode, type RefObject } from 'react';
 import { Button } from './button';
 import { Dialog, DialogClose } from './dialog';
+import { DialogActions } from './dialog-actions';
 import { FormError } from './field';
 
 export interface FormDialogProps {
@@ -39,8 +40,7 @@ export function FormDialog({
   const formId = `${useId()}-form`;
   return (
     <Dialog
-      open
-      onOpenChange={(open) => !open && onClose()}
+      onClose={onClose}
       title={title}
       description={description}
       initialFocus={initialFocus}
@@ -50,14 +50,7 @@ export function FormDialog({
             <Button variant="primary">Done</Button>
           </DialogClose>
         ) : (
-          <>
-            <DialogClose asChild>
-              <Button variant="secondary">Cancel</Button>
-            </DialogClose>
-            <Button type="submit" form={formId} variant="primary" loading={request.isPending}>
-              {submitLabel}
-            </Button>
-          </>
+          <DialogActions confirmLabel={submitLabel} form={formId} loading={request.isPending} />
         )
       }
     >

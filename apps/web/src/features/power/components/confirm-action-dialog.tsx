@@ -9,8 +9,7 @@
 import type { FleetVm } from '@powerdeck/contracts/fleet';
 import { CircleCheck, TriangleAlert } from 'lucide-react';
 import { useId, useRef, useState, type ReactNode } from 'react';
-import { Button } from '../../../components/ui/button';
-import { Dialog, DialogClose } from '../../../components/ui/dialog';
+import { Dialog } from '../../../components/ui/dialog';
 import { ForceAfterField } from '../../../components/ui/force-after-field';
 import { ReasonField } from '../../../components/ui/reason-field';
 import { FORCE_AFTER, parseForceAfter } from '../../../lib/force-after';
@@ -92,7 +91,6 @@ export function ConfirmActionDialog({
   // Without a reporting agent the guest may ignore the request: propose the escalation.
   const [escalate, setEscalate] = useState(() => escalation && !vm.agentReporting);
   const [forceAfter, setForceAfter] = useState(String(FORCE_AFTER.default));
-  const cancelRef = useRef<HTMLButtonElement>(null);
   const inputRef = useRef<HTMLInputElement>(null);
   const inputId = useId();
   const hintId = useId();
@@ -231,31 +229,19 @@ export function ConfirmActionDialog({
 
   return (
     <Dialog
-      open
-      onOpenChange={(open) => !open && onClose()}
+      onClose={onClose}
       title={title}
       description={description}
       tone={danger ? 'danger' : 'default'}
-      initialFocus={kind === 'forceOff' ? inputRef : cancelRef}
-      footer={
-        <>
-          <DialogClose asChild>
-            <Button ref={cancelRef} variant="secondary">
-              Cancel
-            </Button>
-          </DialogClose>
-          <Button
-            variant={danger ? 'danger' : 'primary'}
-            disabled={!ready || blockedByStale || reasonBlocks || escalationBlocks}
-            onClick={() => {
-              onClose();
-              onConfirm(policy === 'none' ? '' : reason, forceAfterS);
-            }}
-          >
-            {confirmLabel}
-          </Button>
-        </>
-      }
+      initialFocus={kind === 'forceOff' ? inputRef : undefined}
+      actions={{
+        confirmLabel,
+        disabled: !ready || blockedByStale || reasonBlocks || escalationBlocks,
+        onConfirm: () => {
+          onClose();
+          onConfirm(policy === 'none' ? '' : reason, forceAfterS);
+        },
+      }}
     >
       {body || blockedByStale || policy !== 'none' ? (
         <>
