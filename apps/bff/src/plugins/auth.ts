@@ -31,7 +31,7 @@ import { credentialsOf, firstCredential, type UsedCredential } from './credentia
 import { HttpError } from './errors';
 
 /** What a route needs: nothing, any signed-in principal, a permission, or a power action's own permission. */
-export type RouteAccess = 'public' | 'signed-in' | 'vm:action' | Permission;
+type RouteAccess = 'public' | 'signed-in' | 'vm:action' | Permission;
 
 declare module 'fastify' {
   interface FastifyContextConfig {

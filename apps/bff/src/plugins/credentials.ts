@@ -5,11 +5,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TOKEN_PREFIX } from '../stores/secrets';
 import { HttpError } from './errors';
 
-export const SESSION_COOKIE = 'pd_session';
+const SESSION_COOKIE = 'pd_session';
 /** Over HTTPS: the `__Host-` prefix binds the cookie to this exact origin (Secure, Path=/, no Domain). */
-export const SECURE_SESSION_COOKIE = '__Host-pd_session';
+const SECURE_SESSION_COOKIE = '__Host-pd_session';
 
-export function isHttps(request: FastifyRequest): boolean {
+function isHttps(request: FastifyRequest): boolean {
   return request.protocol === 'https';
 }
 
@@ -43,12 +43,12 @@ export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply)
 }
 
 /** The cookie VergeOS reads a session token from (`token=<t>`); only `pd_` values in it are Powerdeck's. */
-export const TOKEN_COOKIE = 'token';
+const TOKEN_COOKIE = 'token';
 /** The header VergeOS reads a session token from. */
-export const TOKEN_HEADER = 'x-yottabyte-token';
+const TOKEN_HEADER = 'x-yottabyte-token';
 
 /** The credentials a request carries, read once; which counts is decided by the onRequest hook. */
-export interface PresentedCredentials {
+interface PresentedCredentials {
   /** A token in a header only a script (or the page's own code) can set: `Authorization: Bearer`, x-yottabyte-token. */
   headerToken?: string;
   /** A Powerdeck token (`pd_…`) in the cookie `token`: a browser sends it by itself. */

@@ -6,7 +6,7 @@
 // `sort` may refer to them only. Joins (`#`) are refused before this check (proxy/joins.ts: none on these tables).
 import { HttpError, VergeosRefusal } from '../plugins/errors';
 
-export type ColumnTable = 'nodes' | 'system';
+type ColumnTable = 'nodes' | 'system';
 type FieldSet = 'summary' | 'most' | 'all';
 
 const NODE_SUMMARY = [
@@ -52,7 +52,7 @@ const NODE_MOST = [
 
 const SYSTEM_COLUMNS = ['$key', 'name', 'cloud_name', 'yb_version', 'os_version', 'uuid', 'created'] as const;
 
-export const ALLOWED_COLUMNS: Readonly<Record<ColumnTable, Readonly<Record<FieldSet, readonly string[]>>>> = {
+const ALLOWED_COLUMNS: Readonly<Record<ColumnTable, Readonly<Record<FieldSet, readonly string[]>>>> = {
   nodes: { summary: NODE_SUMMARY, most: NODE_MOST, all: [...NODE_MOST, 'created', 'modified'] },
   system: { summary: SYSTEM_COLUMNS, most: SYSTEM_COLUMNS, all: SYSTEM_COLUMNS },
 };

@@ -3,7 +3,7 @@
 import { HttpError } from '../plugins/errors';
 
 /** A login and password from VergeOS's login route: HTTP Basic and/or the JSON body `{"login", "password"}`. */
-export interface LoginPresented {
+interface LoginPresented {
   login: string;
   password: string;
 }

@@ -30,7 +30,7 @@ export interface SessionRoutesOptions {
   apiTokenLifetimeMs?: number;
 }
 
-export const DEFAULT_API_TOKEN_LIFETIME_MS = 8 * 3600_000;
+const DEFAULT_API_TOKEN_LIFETIME_MS = 8 * 3600_000;
 
 const SysTokenParams = Type.Object(
   { token: Type.String({ minLength: 1, maxLength: 200 }) },
@@ -40,11 +40,11 @@ const SysTokenParams = Type.Object(
 /** Browsers keep a cookie at most 400 days; a display renews it at every sign-in with its link. */
 const DISPLAY_COOKIE_MAX_AGE_S = 400 * 24 * 3600;
 
-export function failureDelay(failures: number, baseMs: number, maxMs: number): number {
+function failureDelay(failures: number, baseMs: number, maxMs: number): number {
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, failures - 1));
 }
 
-export function sessionInfoOf(principal: Principal, idleTimeoutMs: number): SessionInfo {
+function sessionInfoOf(principal: Principal, idleTimeoutMs: number): SessionInfo {
   return {
     authKind: principal.authKind,
     role: principal.role,

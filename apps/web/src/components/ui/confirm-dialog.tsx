@@ -4,7 +4,7 @@
 import { useState, type ReactNode } from 'react';
 import { Dialog } from './dialog';
 
-export interface ConfirmDialogProps {
+interface ConfirmDialogProps {
   title: string;
   description: ReactNode;
   confirmLabel: string;

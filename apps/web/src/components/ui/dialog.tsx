@@ -6,7 +6,7 @@ import { TriangleAlert } from 'lucide-react';
 import { useRef, type ReactNode, type RefObject } from 'react';
 import { DialogActions, type DialogActionsProps } from './dialog-actions';
 
-export interface DialogProps {
+interface DialogProps {
   /** Called when Escape, the overlay or a `DialogClose` asks to close; the dialog shows while it is rendered. */
   onClose: () => void;
   title: ReactNode;

@@ -44,7 +44,7 @@ export function Field({
   );
 }
 
-export type TextFieldProps = Omit<
+type TextFieldProps = Omit<
   InputHTMLAttributes<HTMLInputElement>,
   'id' | 'type' | 'value' | 'onChange' | 'className' | 'aria-invalid' | 'aria-describedby'
 > & {

@@ -8,7 +8,7 @@ import { Dialog, DialogClose } from './dialog';
 import { DialogActions } from './dialog-actions';
 import { FormError } from './field';
 
-export interface FormDialogProps {
+interface FormDialogProps {
   title: ReactNode;
   description?: ReactNode;
   /** What gets focus on open (the first field); default: the first focusable element. */

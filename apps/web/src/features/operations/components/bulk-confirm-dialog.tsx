@@ -51,7 +51,7 @@ function VmList({ label, heading, children }: { label: string; heading: string; 
   );
 }
 
-export interface BulkConfirmDialogProps {
+interface BulkConfirmDialogProps {
   action: OperationAction;
   /** The selected VMs (those the action does not apply to are listed apart and not sent). */
   vms: readonly FleetVm[];

@@ -6,7 +6,7 @@ import { Dialog } from '../../../components/ui/dialog';
 import { ram } from '../../../lib/format';
 import { checkStartCapacity } from '../lib/capacity';
 
-export interface StartOnNodeDialogProps {
+interface StartOnNodeDialogProps {
   vm: FleetVm;
   nodes: FleetNode[];
   onConfirm: (nodeKey: number) => void;
