@@ -89,12 +89,7 @@ async function revokeTokensOf(
     await stores.audit.append({
       kind: 'token',
       outcome: 'accepted',
-      actor: ctx.actor,
-      role: ctx.role,
-      authKind: ctx.authKind,
-      source: ctx.source ?? null,
-      userAgent: ctx.userAgent ?? null,
-      requestId: ctx.requestId ?? null,
+      ...auditActor(ctx),
       action: 'revoke',
       target: `token:${t.id}`,
       reason: because,
