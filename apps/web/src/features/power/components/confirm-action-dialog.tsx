@@ -10,6 +10,7 @@ import type { FleetVm } from '@powerdeck/contracts/fleet';
 import { CircleCheck, TriangleAlert } from 'lucide-react';
 import { useId, useRef, useState, type ReactNode } from 'react';
 import { Dialog } from '../../../components/ui/dialog';
+import { CheckboxField } from '../../../components/ui/field';
 import { ForceAfterField } from '../../../components/ui/force-after-field';
 import { ReasonField } from '../../../components/ui/reason-field';
 import { FORCE_AFTER, parseForceAfter } from '../../../lib/force-after';
@@ -94,7 +95,6 @@ export function ConfirmActionDialog({
   const inputRef = useRef<HTMLInputElement>(null);
   const inputId = useId();
   const hintId = useId();
-  const ackId = useId();
 
   const action = kind === 'startAnyway' ? ACTIONS.start : ACTIONS[kind];
   const blockedByStale = stale && action.needsFreshData;
@@ -201,18 +201,12 @@ export function ConfirmActionDialog({
       );
       ready = acknowledged;
       body = (
-        <div className="flex items-start gap-2.5 rounded-md border border-line bg-surface px-3 py-2.5">
-          <input
-            id={ackId}
-            type="checkbox"
-            checked={acknowledged}
-            onChange={(e) => setAcknowledged(e.target.checked)}
-            className="mt-0.5 size-4 shrink-0 accent-bad"
-          />
-          <label htmlFor={ackId} className="text-sm">
-            I understand the guest restarts without shutting down
-          </label>
-        </div>
+        <CheckboxField
+          checked={acknowledged}
+          onCheckedChange={setAcknowledged}
+          tone="danger"
+          label="I understand the guest restarts without shutting down"
+        />
       );
       break;
     case 'startAnyway':
