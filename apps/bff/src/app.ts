@@ -105,7 +105,7 @@ export const REDACT_PATHS = [
  * A token in a URL never reaches a log line either: VergeOS's clients log out with `DELETE /api/sys/tokens/<token>`,
  * so the request line of every log entry goes through this (the path's token, and any `pd_…` anywhere in it).
  */
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   return url
     .replace(/\/sys\/tokens\/[^/?#]+/gi, '/sys/tokens/[redacted]')
     .replace(/pd_[A-Za-z0-9_%-]+/g, 'pd_[redacted]');
@@ -139,7 +139,7 @@ function redactingLogger(logger: FastifyServerOptions['logger']): FastifyServerO
 }
 
 /** What every response that is not a page carries (JSON, assets, errors): nothing in it may be framed or run. */
-export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+const API_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-resource-policy': 'same-origin',

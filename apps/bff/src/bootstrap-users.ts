@@ -7,9 +7,9 @@ import { addUser, changePassword, type ActorContext } from './stores/admin';
 import type { Role, Stores } from './stores/types';
 
 /** The server's own start-up acts like the CLI: on the machine, with no session. */
-export const STARTUP_ACTOR: ActorContext = { actor: 'startup', role: null, authKind: 'cli' };
+const STARTUP_ACTOR: ActorContext = { actor: 'startup', role: null, authKind: 'cli' };
 
-export const DEMO_USERS: readonly { username: string; role: Role }[] = [
+const DEMO_USERS: readonly { username: string; role: Role }[] = [
   { username: 'admin', role: 'admin' },
   { username: 'helpdesk', role: 'helpdesk' },
   { username: 'viewer', role: 'viewer' },
@@ -27,7 +27,7 @@ export function randomPassword(): string {
   return out;
 }
 
-export interface BootstrapResult {
+interface BootstrapResult {
   /** Users created or whose password was set now, with the password to print (shown once). */
   users: { username: string; role: Role }[];
   password: string | null;

@@ -11,7 +11,7 @@ import { auditChainOptions, type AuditChainOptions } from './stores/audit-key';
 const Bool = (description: string) =>
   Type.Enum(['true', 'false'] as const, { description, default: 'false' });
 
-export const ConfigSchema = Type.Object({
+const ConfigSchema = Type.Object({
   PORT: Type.Integer({
     minimum: 0,
     maximum: 65535,
@@ -222,7 +222,7 @@ function describe(key: keyof RawConfig): string {
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
 
 /** Null when the text holds one or more PEM certificates that parse; else what is wrong, for the message. */
-export function pemProblem(text: string): string | null {
+function pemProblem(text: string): string | null {
   const blocks = text.match(PEM_CERT);
   if (!blocks) return 'has no PEM certificate (-----BEGIN CERTIFICATE-----)';
   for (const [i, block] of blocks.entries()) {

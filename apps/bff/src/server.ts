@@ -15,7 +15,7 @@ import type { UpstreamOptions } from './plugins/vergeos';
 const here = dirname(fileURLToPath(import.meta.url));
 const DEFAULT_WEB_ROOT = join(here, '..', '..', 'web', 'dist');
 
-export interface RunningServer {
+interface RunningServer {
   url: string;
   /** What to print about signing in (first users and their password), or ''. */
   signIn: string;
@@ -34,7 +34,7 @@ function originsOf(config: Config): { origins?: string[] | 'loopback' } {
   return {};
 }
 
-export async function startServer(env: Readonly<Record<string, string | undefined>>): Promise<RunningServer> {
+async function startServer(env: Readonly<Record<string, string | undefined>>): Promise<RunningServer> {
   const config: Config = loadConfig(env);
   // Users, sessions, tokens and the audit log (migrated here: a failure stops start-up).
   const stores = openSqliteStores(config.dataDir, { audit: config.audit });

@@ -3,13 +3,14 @@
 // 409: either way it got there, as /__sim/stats shows) or refused with 403 naming what the role
 // lacks, audited as a denied power action. The expectations come from the issue's table, written
 // out here by hand, never from the code's own permission map (a test built from that could not fail).
-import { CSRF_HEADER, REASON_HEADER, type Role } from '@powerdeck/contracts/roles';
+import { REASON_HEADER, type Role } from '@powerdeck/contracts/roles';
 import type { Simulator } from '@powerdeck/vergeos-sim';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CLI_ACTOR, setUserRole } from '../src/stores/admin';
 import type { AuditRecord } from '../src/stores/types';
 import {
   buildTestApp,
+  displayHeaders,
   signIn,
   simStats,
   startSim,
@@ -134,22 +135,12 @@ beforeAll(async () => {
     actor: 'helpdesk',
     headers: await tokenHeaders(stores, 'helpdesk', 'viewer'),
   });
-  const admin = await stores.users.get('admin');
-  const { secret } = await stores.displayLinks.create({ name: 'NOC wall', createdBy: admin!.id });
-  const res = await app.inject({
-    method: 'POST',
-    url: '/api/display-session',
-    headers: { [CSRF_HEADER]: '1' },
-    payload: { secret },
-  });
-  expect(res.statusCode).toBe(200);
-  const cookie = res.cookies.find((c) => c.name === 'pd_session')!;
   principals.set('display', {
     name: 'display',
     role: 'viewer',
     authKind: 'display',
     actor: 'display:NOC wall',
-    headers: { cookie: `pd_session=${cookie.value}`, [CSRF_HEADER]: '1' },
+    headers: await displayHeaders(app),
   });
 });
 afterAll(async () => {

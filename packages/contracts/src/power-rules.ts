@@ -22,7 +22,7 @@ import {
 } from './roles';
 
 /** Who is asking, as far as permissions go. */
-export interface Holder {
+interface Holder {
   role: Role;
   authKind: AuthKind;
 }
@@ -39,7 +39,7 @@ export function permissionsOf(who: Holder): Permission[] {
   return PERMISSIONS.filter((p) => principalHolds(who, p));
 }
 
-export function holdsAll(held: readonly Permission[], needed: readonly Permission[]): boolean {
+function holdsAll(held: readonly Permission[], needed: readonly Permission[]): boolean {
   return needed.every((p) => held.includes(p));
 }
 
@@ -47,11 +47,11 @@ export function holdsAll(held: readonly Permission[], needed: readonly Permissio
 // A VM's power buttons
 
 /** The power actions a person can take on one VM, as Powerdeck names them. */
-export const ACTION_IDS = ['start', 'shutdown', 'reboot', 'forceOff', 'reset', 'hibernate'] as const;
+const ACTION_IDS = ['start', 'shutdown', 'reboot', 'forceOff', 'reset', 'hibernate'] as const;
 export type ActionId = (typeof ACTION_IDS)[number];
 
 /** The VergeOS action (and params) a button sends. */
-export interface VergeosRequest {
+interface VergeosRequest {
   action: PowerAction;
   params?: { graceful?: boolean; preferred_node?: number };
 }
@@ -79,7 +79,7 @@ export function vergeosRequest(id: ActionId, opts: { preferredNode?: number } = 
  * The statuses each button applies to: the operation actions' own lists (APPLIES_TO), a hard reset wherever a force
  * off applies (the machine holds a node), hibernate a running VM.
  */
-export const ACTION_APPLIES_TO: Readonly<Record<ActionId, readonly PowerStatus[]>> = {
+const ACTION_APPLIES_TO: Readonly<Record<ActionId, readonly PowerStatus[]>> = {
   start: APPLIES_TO.start,
   shutdown: APPLIES_TO.shutdown,
   reboot: APPLIES_TO.reboot,
@@ -88,12 +88,12 @@ export const ACTION_APPLIES_TO: Readonly<Record<ActionId, readonly PowerStatus[]
   hibernate: ['running'],
 };
 
-export function powerActionApplies(id: ActionId, status: PowerStatus): boolean {
+function powerActionApplies(id: ActionId, status: PowerStatus): boolean {
   return ACTION_APPLIES_TO[id].includes(status);
 }
 
 /** What a button needs: the permissions of the VergeOS request it sends (`onNode`: Start on node…). */
-export function powerActionPermissions(id: ActionId, opts: { onNode?: boolean } = {}): Permission[] {
+function powerActionPermissions(id: ActionId, opts: { onNode?: boolean } = {}): Permission[] {
   const req = vergeosRequest(id, opts.onNode === true ? { preferredNode: 1 } : {});
   return actionPermissions(req.action, req.params);
 }

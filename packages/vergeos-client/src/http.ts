@@ -78,7 +78,7 @@ export const DEFAULT_RETRY: Readonly<RetryPolicy> = { attempts: 3, baseDelayMs: 
 /** The HTTP statuses after which a safe read is tried again. */
 export const RETRYABLE_STATUSES: readonly number[] = [500, 502, 503, 504];
 
-export interface TransportOptions {
+interface TransportOptions {
   baseUrl: string;
   auth: VergeAuth;
   fetch?: FetchLike | undefined;
@@ -90,7 +90,7 @@ export interface TransportOptions {
   userAgent?: string | undefined;
 }
 
-export type QueryValue = string | number | boolean | undefined;
+type QueryValue = string | number | boolean | undefined;
 
 export interface RequestSpec {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';

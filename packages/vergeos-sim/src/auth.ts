@@ -7,7 +7,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 export type AuthScheme = 'bearer' | 'basic' | 'x-yottabyte-token' | 'cookie' | 'none';
 
 /** What a request presented, valid or not. */
-export interface Presented {
+interface Presented {
   scheme: AuthScheme;
   /** The API key, the Basic login, or the token; null when nothing usable was sent. */
   credential: string | null;
@@ -22,7 +22,7 @@ export interface Principal {
   role: Role;
 }
 
-export interface AuthConfig {
+interface AuthConfig {
   apiKey: string;
   readOnlyApiKey: string;
   username: string;
@@ -35,7 +35,7 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 }
 
 /** The value of cookie `name` in a Cookie header. */
-export function cookieValue(cookieHeader: string | undefined, name: string): string | undefined {
+function cookieValue(cookieHeader: string | undefined, name: string): string | undefined {
   if (!cookieHeader) return undefined;
   for (const part of cookieHeader.split(';')) {
     const eq = part.indexOf('=');

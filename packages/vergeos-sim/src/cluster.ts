@@ -19,7 +19,7 @@ import { hibernateMs, START_MS } from './timings';
 
 export type Row = Readonly<Record<string, unknown>>;
 
-export interface NodeState {
+interface NodeState {
   readonly spec: NodeSpec;
   row: Row;
   cores: number;
@@ -28,7 +28,7 @@ export interface NodeState {
   usedRam: number;
 }
 
-export interface VmState {
+interface VmState {
   readonly spec: VmSpec;
   row: Row;
   guest: GuestBehaviour;
@@ -67,7 +67,7 @@ export interface ActionEffects {
   noCapacity?: boolean;
 }
 
-export interface Receipt {
+interface Receipt {
   location: string;
   dbpath: string;
   $row: 1;
@@ -75,7 +75,7 @@ export interface Receipt {
 }
 
 /** Fields a test may set on a VM with `PUT /__sim/vms/:key`. */
-export interface VmPatch {
+interface VmPatch {
   status?: MachineStatus;
   node?: number | null;
   status_info?: string;
@@ -85,7 +85,7 @@ export interface VmPatch {
   preferred_node?: number | null;
 }
 
-export interface NodePatch {
+interface NodePatch {
   cores?: number;
   vm_ram?: number;
 }

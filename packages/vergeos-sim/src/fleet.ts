@@ -6,10 +6,10 @@ import type { MachineRuntime } from './machine';
 import { createRandom, pick, randomInt, type Random } from './random';
 import { GUEST_SHUTDOWN_MAX_MS, GUEST_SHUTDOWN_MIN_MS } from './timings';
 
-export type OsFamily = 'linux' | 'windows' | 'freebsd' | 'other';
+type OsFamily = 'linux' | 'windows' | 'freebsd' | 'other';
 
 /** The power states a machine can be seeded in (transitional ones only arise from actions). */
-export type SeedStatus = 'running' | 'stopped' | 'hibernated' | 'error';
+type SeedStatus = 'running' | 'stopped' | 'hibernated' | 'error';
 
 /** How the simulated guest behaves; not a VergeOS column. */
 export interface GuestBehaviour {
@@ -22,7 +22,7 @@ export interface GuestBehaviour {
 }
 
 /** A machine's runtime as seeded: a settled status and no transition under way. */
-export type SeedRuntime = Omit<MachineRuntime, 'status' | 'phase'> & { status: SeedStatus };
+type SeedRuntime = Omit<MachineRuntime, 'status' | 'phase'> & { status: SeedStatus };
 
 export interface VmSpec {
   key: number;
@@ -56,7 +56,7 @@ export interface Fleet {
   readonly vms: readonly VmSpec[];
 }
 
-export interface FleetOptions {
+interface FleetOptions {
   vms: number;
   nodes: number;
   seed: number;
@@ -127,7 +127,7 @@ const GUIDE_RUNTIME: SeedRuntime = {
 };
 
 /** Columns of `vms` beyond `fields=most` (what `fields=all` adds). */
-export function extraVmColumns(os: OsFamily, osDescription: string): Record<string, unknown> {
+function extraVmColumns(os: OsFamily, osDescription: string): Record<string, unknown> {
   return {
     owner: null,
     owner_user: null,

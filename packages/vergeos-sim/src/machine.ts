@@ -32,9 +32,9 @@ export const MACHINE_STATUSES = [
 export type MachineStatus = (typeof MACHINE_STATUSES)[number];
 
 /** What happens when the current phase ends. `reboot` starts the machine again after a guest shutdown. */
-export type PhaseEnd = 'running' | 'stopped' | 'reboot' | 'error' | 'hibernated';
+type PhaseEnd = 'running' | 'stopped' | 'reboot' | 'error' | 'hibernated';
 
-export interface Phase {
+interface Phase {
   /** Clock time (ms) at which the phase ends. */
   until: number;
   then: PhaseEnd;
@@ -82,7 +82,7 @@ export type Plan =
   /** Accepted, and nothing happens (a guest that ignores ACPI; a second poweroff while stopping). */
   | { readonly kind: 'nothing' };
 
-export interface PlanContext {
+interface PlanContext {
   /** reset with params.graceful true. */
   readonly graceful: boolean;
   readonly ignoresAcpi: boolean;
@@ -148,7 +148,7 @@ export function planAction(rt: MachineRuntime, action: PowerAction, ctx: PlanCon
   }
 }
 
-export interface ApplyContext {
+interface ApplyContext {
   /** Clock time (ms). */
   readonly now: number;
   readonly timeScale: number;

@@ -27,9 +27,9 @@ export interface SimulatorOptions {
   logger?: boolean;
 }
 
-export type ResolvedOptions = Required<SimulatorOptions>;
+type ResolvedOptions = Required<SimulatorOptions>;
 
-export const DEFAULTS: ResolvedOptions = {
+const DEFAULTS: ResolvedOptions = {
   port: 0,
   host: '127.0.0.1',
   tls: false,

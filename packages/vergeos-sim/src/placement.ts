@@ -13,7 +13,7 @@ export interface Need {
   readonly ram: number;
 }
 
-export type Placement =
+type Placement =
   | { readonly ok: true; readonly node: number; readonly usedPreferred: boolean }
   | { readonly ok: false; readonly reason: string };
 

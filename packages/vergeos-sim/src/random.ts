@@ -4,7 +4,7 @@
 export type Random = () => number;
 
 /** Mixes a seed and a label into one 32-bit number, so independent streams do not repeat each other. */
-export function seedFor(seed: number, label: string): number {
+function seedFor(seed: number, label: string): number {
   let h = (Math.trunc(seed) ^ 0x9e3779b9) >>> 0;
   for (let i = 0; i < label.length; i += 1) {
     h = Math.imul(h ^ label.charCodeAt(i), 0x85ebca6b) >>> 0;

@@ -21,7 +21,7 @@ export function isScenarioName(value: unknown): value is ScenarioName {
   return typeof value === 'string' && (SCENARIOS as readonly string[]).includes(value);
 }
 
-export interface ScenarioSettings {
+interface ScenarioSettings {
   /** `slow`: added latency per request, ms (real time, not scaled). */
   latencyMs?: number;
   /** `flaky`: share of requests answered 500, 0..1. */
@@ -29,7 +29,7 @@ export interface ScenarioSettings {
 }
 
 /** What to do with one API request before it is handled. */
-export type Gate =
+type Gate =
   | { kind: 'pass' }
   | { kind: 'delay'; ms: number }
   | { kind: 'hang' }

@@ -9,7 +9,7 @@ import { SCENARIOS, isScenarioName } from './scenarios';
 const KeyValue = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^[0-9]{1,15}$' })]);
 
 /** POST /api/v4/vm_actions. `vm` is a number or a numeric string; `params` is optional. */
-export const VmActionBody = Type.Object(
+const VmActionBody = Type.Object(
   {
     vm: KeyValue,
     action: Type.String(),
@@ -27,13 +27,13 @@ export const VmActionBody = Type.Object(
 );
 
 /** POST /api/sys/tokens. */
-export const TokenBody = Type.Object({
+const TokenBody = Type.Object({
   login: Type.String({ minLength: 1, maxLength: 256 }),
   password: Type.String({ maxLength: 1024 }),
 });
 
 /** POST /__sim/scenario. */
-export const ScenarioBody = Type.Object(
+const ScenarioBody = Type.Object(
   {
     name: Type.String(),
     latencyMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600000 })),
@@ -43,7 +43,7 @@ export const ScenarioBody = Type.Object(
 );
 
 /** PUT /__sim/vms/:key. */
-export const VmPatchBody = Type.Object(
+const VmPatchBody = Type.Object(
   {
     status: Type.Optional(Type.Union(MACHINE_STATUSES.map((s) => Type.Literal(s)))),
     node: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
@@ -57,7 +57,7 @@ export const VmPatchBody = Type.Object(
 );
 
 /** PUT /__sim/nodes/:key. */
-export const NodePatchBody = Type.Object(
+const NodePatchBody = Type.Object(
   {
     cores: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
     vm_ram: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000_000 })),
@@ -84,7 +84,7 @@ const fieldName = (pointer: string) => pointer.split('/').slice(1).join('.');
 const join = (parent: string, child: string) => (parent ? `${parent}.${child}` : child);
 
 /** A checker that answers the typed body or throws a VergeError: 400 for a non-object, 422 for a bad field. */
-export function checker<S extends TSchema>(schema: S): (body: unknown) => Static<S> {
+function checker<S extends TSchema>(schema: S): (body: unknown) => Static<S> {
   const validator = Compile(schema);
   return (body) => {
     if (body === null || typeof body !== 'object' || Array.isArray(body))

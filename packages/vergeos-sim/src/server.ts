@@ -11,7 +11,7 @@ import { controlRoutes } from './routes/control';
 import type { RequestLogEntry } from './stats';
 
 /** Largest request body accepted; more is a 413. */
-export const BODY_LIMIT = 64 * 1024;
+const BODY_LIMIT = 64 * 1024;
 
 export interface AppOptions {
   https?: { key: string; cert: string };

@@ -32,7 +32,7 @@ export interface Simulator {
 }
 
 /** Hooks for tests of the simulator itself; not part of the public API. */
-export interface SimulatorInternals {
+interface SimulatorInternals {
   clock?: Clock;
 }
 
@@ -41,7 +41,7 @@ function displayHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-export async function startSimulator(
+async function startSimulator(
   options: SimulatorOptions = {},
   internals: SimulatorInternals = {},
 ): Promise<Simulator> {

@@ -40,7 +40,7 @@ export interface SimStats {
   scenario: ScenarioName;
 }
 
-export const LOG_LIMIT = 500;
+const LOG_LIMIT = 500;
 
 export class Stats {
   private requests = new Map<string, number>();

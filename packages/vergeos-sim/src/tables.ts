@@ -9,7 +9,7 @@ import { isPowered, stateOf } from './machine';
 import type { Catalog, TableSource } from './query/types';
 
 /** Column order of machine_status, exactly the guide's. */
-export const MACHINE_STATUS_COLUMNS = [
+const MACHINE_STATUS_COLUMNS = [
   '$key',
   'machine',
   'running',
@@ -32,7 +32,7 @@ export const MACHINE_STATUS_COLUMNS = [
 ] as const;
 
 /** `fields=most` of vms, exactly the guide's. */
-export const VM_MOST_COLUMNS = [
+const VM_MOST_COLUMNS = [
   '$key',
   'name',
   'machine',

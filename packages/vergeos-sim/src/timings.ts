@@ -13,9 +13,9 @@ export const HARD_RESET_MS = 1500;
 /** graceful reset: after the guest has shut down, `starting` until `running` again. */
 export const REBOOT_START_MS = 3000;
 /** hibernate: `hibernating` until `hibernated`, plus HIBERNATE_MS_PER_GB for every GB of RAM, at most HIBERNATE_MAX_MS. */
-export const HIBERNATE_BASE_MS = 2000;
-export const HIBERNATE_MS_PER_GB = 250;
-export const HIBERNATE_MAX_MS = 15000;
+const HIBERNATE_BASE_MS = 2000;
+const HIBERNATE_MS_PER_GB = 250;
+const HIBERNATE_MAX_MS = 15000;
 /** Range of guest shutdown times drawn for the fleet. */
 export const GUEST_SHUTDOWN_MIN_MS = 5000;
 export const GUEST_SHUTDOWN_MAX_MS = 60000;

@@ -8,7 +8,7 @@ import { migrate, MIGRATIONS_DIR } from './migrate';
 
 export type SqliteDatabase = Database.Database;
 
-export const DATABASE_FILE = 'powerdeck.db';
+const DATABASE_FILE = 'powerdeck.db';
 
 export interface OpenDatabaseOptions {
   /** Where the numbered .sql files live (tests point this elsewhere). */
@@ -19,7 +19,7 @@ export interface OpenDatabaseOptions {
   mustExist?: boolean;
 }
 
-export class DatabaseError extends Error {
+class DatabaseError extends Error {
   override name = 'DatabaseError';
 }
 

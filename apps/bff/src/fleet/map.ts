@@ -91,7 +91,7 @@ function powerStatus(
 }
 
 /** One VM row; null when it has no usable `$key`. */
-export function mapVm(row: Row, warn: (message: string) => void): FleetVm | null {
+function mapVm(row: Row, warn: (message: string) => void): FleetVm | null {
   const key = int(row.$key);
   if (key === null || key === 0) {
     warn('VergeOS sent a VM row without a usable $key; it is left out');
@@ -134,7 +134,7 @@ export function mapVm(row: Row, warn: (message: string) => void): FleetVm | null
 }
 
 /** One node row (without its usage, which is summed from the VMs); null when it has no usable `$key`. */
-export function mapNode(row: Row, warn: (message: string) => void): FleetNode | null {
+function mapNode(row: Row, warn: (message: string) => void): FleetNode | null {
   const key = int(row.$key);
   if (key === null || key === 0) {
     warn('VergeOS sent a node row without a usable $key; it is left out');

@@ -31,10 +31,10 @@ export interface BackoffOptions {
   maxMs: number;
 }
 
-export const DEFAULT_BACKOFF: Readonly<BackoffOptions> = { afterFailures: 3, maxMs: 60_000 };
+const DEFAULT_BACKOFF: Readonly<BackoffOptions> = { afterFailures: 3, maxMs: 60_000 };
 
 /** The two reads of a tick. Each resolves with VergeOS's rows (checked by the mapping, not trusted). */
-export interface FleetSource {
+interface FleetSource {
   vms(signal: AbortSignal): Promise<unknown>;
   nodes(signal: AbortSignal): Promise<unknown>;
 }
@@ -48,7 +48,7 @@ export interface PollerLog {
   error: LogFn;
 }
 
-export interface FleetPollerOptions {
+interface FleetPollerOptions {
   source: FleetSource;
   poll: PollOptions;
   backoff?: Partial<BackoffOptions> | undefined;
@@ -57,7 +57,7 @@ export interface FleetPollerOptions {
   now?: () => number;
 }
 
-export interface RunnableFleetPoller extends FleetPoller {
+interface RunnableFleetPoller extends FleetPoller {
   /** Polls at once, then on the cadence. */
   start(): void;
   /** Clears the timer, aborts the poll in flight and waits for it to settle. Idempotent. */

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { FleetNode, FleetSnapshot, FleetVm } from '@powerdeck/contracts/fleet';
 import type { FleetState } from './types';
 
-export const WAITING_REASON = 'waiting for the first poll';
+const WAITING_REASON = 'waiting for the first poll';
 
 /** Everything in a snapshot but `fetchedAt`: what decides whether a poll changed anything. */
 export interface FleetContent {

@@ -4,7 +4,7 @@
 import type { FastifyReply } from 'fastify';
 import type { ServerResponse } from 'node:http';
 
-export interface SseEvent {
+interface SseEvent {
   event: string;
   id: string;
   /** One line (JSON.stringify output has no line breaks). */

@@ -13,7 +13,7 @@ import type { AuditStore, Clock } from '../stores/types';
 /** How long before a stop is seen an accepted stop action in the audit log still explains it. */
 export const STOP_ATTRIBUTION_WINDOW_MS = 10 * 60_000;
 
-export interface FleetStopTrackerOptions {
+interface FleetStopTrackerOptions {
   audit: Pick<AuditStore, 'lastAcceptedStop'>;
   log: FastifyBaseLogger;
   /** How long a stop stays listed (default STOP_MEMORY_MS). */

@@ -10,7 +10,7 @@ import type { OperationRecord, OperationVmRecord } from '../stores/types';
 import type { OpRun, VmRun } from './queue';
 import { skipDetail, WORDS } from './words';
 
-export type OperationErrorCode = 'not_found' | 'conflict' | 'unavailable' | 'invalid';
+type OperationErrorCode = 'not_found' | 'conflict' | 'unavailable' | 'invalid';
 
 /** A request the engine refuses; the routes turn it into 404, 409, 503 or 400. */
 export class OperationError extends Error {

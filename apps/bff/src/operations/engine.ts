@@ -27,7 +27,7 @@ import { countsOf, toOperation } from './to-api';
 import { FRESH_TARGET, reached, Watcher } from './watch';
 import { alreadyNowWords, alreadyWords, cancelledAfterWords, refusedWords, sendingWords } from './words';
 
-export interface OperationEngineOptions {
+interface OperationEngineOptions {
   store: OperationStore;
   audit: AuditStore;
   fleet: FleetPoller;

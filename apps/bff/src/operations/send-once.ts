@@ -40,12 +40,12 @@ const WIRE: Readonly<
 };
 
 /** VergeOS's answer to a step: accepted, refused (`status`), or none (`status` null: a timeout, the network). */
-export type StepAnswer = { ok: true } | { ok: false; status: number | null; message: string };
+type StepAnswer = { ok: true } | { ok: false; status: number | null; message: string };
 
 /** A step not sent (the detail says why: nothing reached VergeOS), or sent and answered. */
-export type StepResult = { sent: false; detail: string } | { sent: true; answer: StepAnswer };
+type StepResult = { sent: false; detail: string } | { sent: true; answer: StepAnswer };
 
-export interface StepSenderOptions {
+interface StepSenderOptions {
   audit: AuditStore;
   recorder: OperationRecorder;
   actions: VergeClient['actions'];

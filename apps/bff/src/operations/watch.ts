@@ -52,7 +52,7 @@ export function reached(vm: OperationVmRecord, fv: FleetVm, moved: boolean): boo
 }
 
 /** What watching asks of the engine. */
-export interface WatchHooks {
+interface WatchHooks {
   /** The engine is stopping: nothing more is decided. */
   stopped(): boolean;
   /** The operations in memory. */

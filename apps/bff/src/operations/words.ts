@@ -6,7 +6,7 @@ import type { OperationAction, OperationStep } from '@powerdeck/contracts/operat
 import type { PowerStatus } from '@powerdeck/contracts/power';
 import type { OperationRecord, OperationVmRecord } from '../stores/types';
 
-export const STEP_WORDS: Readonly<Record<OperationStep, string>> = {
+const STEP_WORDS: Readonly<Record<OperationStep, string>> = {
   poweron: 'start',
   poweroff: 'shut down',
   reboot: 'reboot',

@@ -54,7 +54,7 @@ declare module 'fastify' {
 }
 
 /** `scheme://host[:port]` with default ports dropped and the host lowercased; null when it is not one. */
-export function normaliseOrigin(value: string): string | null {
+function normaliseOrigin(value: string): string | null {
   try {
     const url = new URL(value);
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;

@@ -7,7 +7,7 @@ import { POLL_NODE_FIELDS, POLL_VM_FIELDS } from '../fleet/map';
 import { createFleetPoller, type BackoffOptions, type PollOptions } from '../fleet/poller';
 import type { FleetPoller } from '../fleet/types';
 
-export interface FleetPollerPluginOptions {
+interface FleetPollerPluginOptions {
   /** `config.poll`: `{ intervalMs, fastIntervalMs, fastWindowMs }`. */
   poll: PollOptions;
   /** Backoff after repeated failures (default: after 3 failures, doubling from 2 x intervalMs, at most 60 s). */

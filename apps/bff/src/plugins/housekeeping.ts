@@ -7,13 +7,13 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
-export const HOUSEKEEPING_EVERY_MS = 60 * 60_000;
+const HOUSEKEEPING_EVERY_MS = 60 * 60_000;
 /** Finished operations stay listed (GET /api/operations/:id) this long. */
 export const OPERATIONS_KEPT_MS = 30 * 24 * 3600_000;
 /** An expired token stays listed (as expired, on the Tokens page) this long, then it is deleted. */
 export const TOKENS_KEPT_AFTER_EXPIRY_MS = 24 * 3600_000;
 
-export interface HousekeepingCounts {
+interface HousekeepingCounts {
   sessions: number;
   signInCounters: number;
   tokens: number;

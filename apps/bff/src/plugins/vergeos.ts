@@ -33,7 +33,7 @@ export interface ProxyLimitsOptions {
 }
 
 /** One kind of proxied request's way to VergeOS: its own pool, and slots as many as its connections. */
-export interface UpstreamLane {
+interface UpstreamLane {
   /** What @fastify/reply-from sends through (the pool, with the exchange interceptor). */
   readonly dispatcher: Dispatcher;
   /** Taken before a request is sent, given back once its upstream exchange has ended. */
@@ -41,7 +41,7 @@ export interface UpstreamLane {
 }
 
 /** What the proxy routes need to forward without one caller starving the others. */
-export interface ProxyCapacity {
+interface ProxyCapacity {
   readonly read: UpstreamLane;
   readonly action: UpstreamLane;
   readonly exchanges: Exchanges;
@@ -50,7 +50,7 @@ export interface ProxyCapacity {
   readonly ratePerMinute: number;
 }
 
-export interface Vergeos {
+interface Vergeos {
   readonly baseUrl: string;
   readonly demo: boolean;
   /** A description safe to show: the host, never credentials. */

@@ -8,7 +8,7 @@
 import { HttpError, VergeosRefusal } from '../plugins/errors';
 import { ALLOWED_JOINS } from './joins';
 
-export type ColumnTable = 'nodes' | 'system';
+type ColumnTable = 'nodes' | 'system';
 type FieldSet = 'summary' | 'most' | 'all';
 
 const NODE_SUMMARY = [
@@ -54,7 +54,7 @@ const NODE_MOST = [
 
 const SYSTEM_COLUMNS = ['$key', 'name', 'cloud_name', 'yb_version', 'os_version', 'uuid', 'created'] as const;
 
-export const ALLOWED_COLUMNS: Readonly<Record<ColumnTable, Readonly<Record<FieldSet, readonly string[]>>>> = {
+const ALLOWED_COLUMNS: Readonly<Record<ColumnTable, Readonly<Record<FieldSet, readonly string[]>>>> = {
   nodes: { summary: NODE_SUMMARY, most: NODE_MOST, all: [...NODE_MOST, 'created', 'modified'] },
   system: { summary: SYSTEM_COLUMNS, most: SYSTEM_COLUMNS, all: SYSTEM_COLUMNS },
 };

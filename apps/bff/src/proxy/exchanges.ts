@@ -7,7 +7,7 @@
 // nobody counts.
 import type { Dispatcher } from 'undici';
 
-export interface Exchange {
+interface Exchange {
   /** Resolves once the upstream request has ended, whichever way; at once if it never started (`cancel`). */
   readonly ended: Promise<void>;
   /** Aborts the upstream request (now, or as soon as it starts); its handler sees the error. */

@@ -50,7 +50,7 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
-export type SlotOutcome = { ok: true; release: () => void } | { ok: false; why: 'timeout' | 'aborted' };
+type SlotOutcome = { ok: true; release: () => void } | { ok: false; why: 'timeout' | 'aborted' };
 
 /**
  * `size` slots, taken in arrival order. A waiter gives up at its deadline (the request's arrival plus its timeout, so

@@ -133,12 +133,12 @@ export function checkActionBody(body: unknown): ActionRequest {
  * row) is projected with `fields` only, but VergeOS still checks the others there (a bad filter is its 422), so they
  * travel too, checked like a list's.
  */
-export const QUERY_PARAMETERS = ['fields', 'filter', 'sort', 'limit', 'offset'] as const;
-export type QueryParameter = (typeof QUERY_PARAMETERS)[number];
+const QUERY_PARAMETERS = ['fields', 'filter', 'sort', 'limit', 'offset'] as const;
+type QueryParameter = (typeof QUERY_PARAMETERS)[number];
 export type GatewayQuery = Partial<Record<QueryParameter, string>>;
 
 /** Longest `fields`, `filter` or `sort` Powerdeck forwards (its own limit, not VergeOS's). */
-export const MAX_QUERY_TEXT = 2000;
+const MAX_QUERY_TEXT = 2000;
 const COUNT = /^[0-9]{0,7}$/;
 
 /**

@@ -12,7 +12,7 @@ import { exportAuditCsv } from '../stores/audit-csv';
 import type { AuditFilter, AuditRecord } from '../stores/types';
 
 /** How many attempts a VM's activity shows. */
-export const VM_ACTIVITY_LIMIT = 20;
+const VM_ACTIVITY_LIMIT = 20;
 
 /** The CSV export takes the filters, not the paging. */
 const CsvQueryString = Type.Omit(AuditQueryString, ['cursor', 'limit'], { additionalProperties: false });
@@ -36,7 +36,7 @@ function time(name: 'from' | 'to', value: string): Date {
 }
 
 /** The store's filter from the query string; 400 when a time cannot be read. */
-export function auditFilterOf(q: {
+function auditFilterOf(q: {
   vm?: string | undefined;
   actor?: string | undefined;
   action?: string | undefined;
@@ -57,7 +57,7 @@ export function auditFilterOf(q: {
 }
 
 /** A request (or a refusal before anything was forwarded) joined with its outcome row, if any. */
-export function activityItemOf(attempt: AuditRecord, outcome: AuditRecord | undefined): VmActivityItem {
+function activityItemOf(attempt: AuditRecord, outcome: AuditRecord | undefined): VmActivityItem {
   return {
     id: attempt.id,
     at: attempt.at,

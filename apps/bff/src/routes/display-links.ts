@@ -17,7 +17,7 @@ const IdParams = Type.Object(
   { additionalProperties: false },
 );
 
-export function displayLinkRowOf(link: DisplayLink): DisplayLinkRow {
+function displayLinkRowOf(link: DisplayLink): DisplayLinkRow {
   return {
     id: link.id,
     name: link.name,

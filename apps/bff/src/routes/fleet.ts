@@ -20,7 +20,7 @@ import { matchesIfNoneMatch } from '../fleet/snapshot';
 import { openSseStream, type SseStream } from '../fleet/sse';
 import { watchCredential } from '../plugins/auth';
 
-export interface FleetRoutesOptions {
+interface FleetRoutesOptions {
   /** Milliseconds between heartbeat comments on the event stream (default 15 s). */
   heartbeatMs?: number;
   /** The reconnection delay the event stream asks browsers for (default 3 s). */

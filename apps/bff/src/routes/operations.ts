@@ -33,7 +33,7 @@ import { actorContext, watchCredential } from '../plugins/auth';
 import { HttpError } from '../plugins/errors';
 import type { AuditInput, Json, Principal } from '../stores/types';
 
-export interface OperationRoutesOptions {
+interface OperationRoutesOptions {
   /** Milliseconds between heartbeat comments on the event stream (default 15 s). */
   heartbeatMs?: number;
   /** The reconnection delay the event stream asks browsers for (default 3 s). */
@@ -64,7 +64,7 @@ const NoQuery = Type.Object({}, { additionalProperties: false });
 const Errors = { '4xx': ErrorBody, '5xx': ErrorBody };
 
 /** What is wrong with an operation's numbers, or null when they are within bounds. */
-export function operationProblem(body: NewOperationBody): string | null {
+function operationProblem(body: NewOperationBody): string | null {
   const forceAfterS = body.forceAfterS ?? null;
   if (forceAfterS !== null && body.action !== 'shutdown') {
     return `forceAfterS is only valid with action 'shutdown', not '${body.action}'`;

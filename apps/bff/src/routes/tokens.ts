@@ -24,7 +24,7 @@ const IdParams = Type.Object(
   { additionalProperties: false },
 );
 
-export function tokenRowOf(t: AccessToken): TokenRow {
+function tokenRowOf(t: AccessToken): TokenRow {
   return {
     id: t.id,
     name: t.name,

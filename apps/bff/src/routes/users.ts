@@ -16,7 +16,7 @@ import type { User } from '../stores/types';
 const UserParams = Type.Object({ username: Username }, { additionalProperties: false });
 
 /** A user as the browser sees them; `activeTokens`: from the token store's activeCountByUser(). */
-export function userRowOf(user: User, activeTokens: ReadonlyMap<number, number>): UserRow {
+function userRowOf(user: User, activeTokens: ReadonlyMap<number, number>): UserRow {
   return {
     username: user.username,
     role: user.role,

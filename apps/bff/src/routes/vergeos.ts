@@ -4,6 +4,8 @@
 // parameters are an allow-list (others are dropped), joins and the columns of nodes and system are allow-lists, action
 // bodies are validated and rebuilt, the client's credentials and cookies are dropped. A malformed request is refused
 // before VergeOS with VergeOS's own code and words (proxy/requests.ts).
+// Over 400 lines on purpose: one http-proxy registration whose hooks share the request's plan, lane and audit rows;
+// what stands alone (checks, allow-lists, limits) is in proxy/.
 import httpProxy from '@fastify/http-proxy';
 import type { FastifyReplyFromHooks } from '@fastify/reply-from';
 import {

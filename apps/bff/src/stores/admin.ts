@@ -66,13 +66,13 @@ async function audited<T>(
 const userTarget = (name: string) => `user:${String(name).trim().toLowerCase().slice(0, 64)}`;
 
 /** A change to a user, and how many of their personal tokens it revoked. */
-export interface UserChange {
+interface UserChange {
   user: User;
   tokensRevoked: number;
 }
 
 /** Why a user's tokens were revoked with an account change (the audit rows' reason). */
-export type TokensRevokedBecause = 'user disabled' | 'password changed';
+type TokensRevokedBecause = 'user disabled' | 'password changed';
 
 /**
  * Revokes every live token of a user, for good, and audits each as a revocation (kind token, action revoke) with
@@ -89,12 +89,7 @@ async function revokeTokensOf(
     await stores.audit.append({
       kind: 'token',
       outcome: 'accepted',
-      actor: ctx.actor,
-      role: ctx.role,
-      authKind: ctx.authKind,
-      source: ctx.source ?? null,
-      userAgent: ctx.userAgent ?? null,
-      requestId: ctx.requestId ?? null,
+      ...auditActor(ctx),
       action: 'revoke',
       target: `token:${t.id}`,
       reason: because,
@@ -113,7 +108,7 @@ export function addUser(stores: Stores, ctx: ActorContext, input: NewUser): Prom
   );
 }
 
-export interface PasswordChangeOptions {
+interface PasswordChangeOptions {
   /** Revoke every live personal token of the user too (default true). */
   revokeTokens?: boolean;
 }

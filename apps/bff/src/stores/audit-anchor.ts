@@ -151,7 +151,7 @@ export function readAnchors(file: string, key: AuditKey | null): AnchorFileRead 
   return { file, exists: true, anchors, problem: null, otherKey: null };
 }
 
-export interface AuditAnchorerOptions {
+interface AuditAnchorerOptions {
   store: Pick<AuditStore, 'head'>;
   key: AuditKey;
   file: string;

@@ -41,7 +41,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 /** A row as stored (times in ms), with the format of its hash. */
 export type StoredAuditRow = Omit<AuditRecord, 'at'> & { at: number; format: AuditFormat };
 
-export type AuditRowContent = Omit<StoredAuditRow, 'id' | 'at' | 'prevHash' | 'hash' | 'format'>;
+type AuditRowContent = Omit<StoredAuditRow, 'id' | 'at' | 'prevHash' | 'hash' | 'format'>;
 
 /** The canonical serialisation that is hashed. */
 export function canonicalAuditRow(row: Omit<StoredAuditRow, 'hash'>): string {
@@ -80,7 +80,7 @@ export function auditRowHash(row: Omit<StoredAuditRow, 'hash'>, key: AuditKey | 
 }
 
 /** JSON with object keys sorted at every level, so equal values hash equally. */
-export function canonicalJson(value: Json): string {
+function canonicalJson(value: Json): string {
   return JSON.stringify(sortKeys(value));
 }
 
@@ -182,7 +182,7 @@ export function chainRow(
 }
 
 /** What verifyChain checks the rows with: the key (or why there is none) and the anchor file. */
-export interface ChainCheck {
+interface ChainCheck {
   key: AuditKey | null;
   keyFile: string;
   /** Why there is no key (shown when a keyed row needs one). */

@@ -44,7 +44,7 @@ export function csvLine(cells: readonly (string | number | null)[]): string {
   return `${cells.map(csvCell).join(',')}\r\n`;
 }
 
-export function auditCsvCells(r: AuditRecord): (string | number | null)[] {
+function auditCsvCells(r: AuditRecord): (string | number | null)[] {
   return [
     r.id,
     r.at,

@@ -11,10 +11,10 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, statSync, writ
 import { dirname, join, resolve } from 'node:path';
 import { inspect } from 'node:util';
 
-export const AUDIT_KEY_FILE_NAME = 'audit.key';
-export const AUDIT_ANCHOR_FILE_NAME = 'audit-anchors.jsonl';
+const AUDIT_KEY_FILE_NAME = 'audit.key';
+const AUDIT_ANCHOR_FILE_NAME = 'audit-anchors.jsonl';
 /** The shortest key a key file may hold, in characters (a generated key has 64 hex digits). */
-export const AUDIT_KEY_MIN_LENGTH = 32;
+const AUDIT_KEY_MIN_LENGTH = 32;
 
 export class AuditKey {
   readonly #secret: Buffer;

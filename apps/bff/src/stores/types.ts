@@ -100,7 +100,7 @@ export interface Principal {
 // ---------------------------------------------------------------------------------------------
 // Sessions
 
-export type SessionKind = 'session' | 'display';
+type SessionKind = 'session' | 'display';
 
 export type NewSessionInput =
   | {

@@ -2,7 +2,7 @@
 import { StoreError } from './errors';
 import { ROLES, type Role } from './types';
 
-export const USERNAME_RULE = '1 to 64 characters of a-z, 0-9, dot, underscore and hyphen';
+const USERNAME_RULE = '1 to 64 characters of a-z, 0-9, dot, underscore and hyphen';
 export const PASSWORD_MIN = 12;
 /** Longer input only costs hashing time. */
 export const PASSWORD_MAX = 1024;

@@ -143,7 +143,7 @@ function SignedInApp({ session, demo }: { session: SessionInfo; demo: boolean })
     );
 
   return (
-    <PowerSlotProvider nodes={snapshot?.nodes} stale={health.stale} role={role} me={me}>
+    <PowerSlotProvider nodes={snapshot?.nodes} stale={health.stale} me={me}>
       <BulkSlotProvider me={me} stale={health.stale}>
         <div className="flex min-h-dvh flex-col">
           <AppHeader demo={demo} asOf={asOf} stale={health.stale} session={session} />

@@ -9,7 +9,7 @@ import {
   type Selection,
 } from '../features/operations/lib/selection';
 
-export interface BulkReport {
+interface BulkReport {
   id: string;
   /** VMs the confirmation skipped before sending. */
   skipped: readonly ClientSkipped[];

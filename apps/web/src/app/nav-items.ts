@@ -2,7 +2,7 @@
 // this only hides). Pure (tested in test/app-nav.test.ts).
 import type { AuthKind, Permission, Role } from '@powerdeck/contracts/roles';
 
-export interface NavItem {
+interface NavItem {
   href: string;
   /** The link's accessible name (docs/ui-contract.md). */
   label: string;

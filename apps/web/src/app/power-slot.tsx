@@ -3,7 +3,7 @@
 // (countdown, "Force now", "Cancel", outcome). For a role that may force off, the power controls' Shut down dialog
 // offers "Force off if still running after N s", which this layer turns into an operation on the BFF.
 // `renderPowerControls` is one stable function, so a memoized card never re-renders because of it; what the controls
-// need besides their VM (nodes, stale, role, who is looking) comes through context, so a change there re-renders the
+// need besides their VM (nodes, stale, who is looking) comes through context, so a change there re-renders the
 // controls inside the cards, not the cards or the grid.
 import type { FleetNode, FleetVm } from '@powerdeck/contracts/fleet';
 import { createContext, use, useCallback, useMemo, type ReactNode } from 'react';
@@ -16,12 +16,10 @@ import {
 import { OperationStrip } from '../features/operations/components/operation-strip';
 import { mayEscalate, type Viewer } from '../features/operations/lib/bulk';
 import { PowerControls } from '../features/power/components/power-controls';
-import type { Role } from './use-role';
 
 interface PowerContextValue {
   nodes: FleetNode[];
   stale: boolean;
-  role: Role;
   me: Viewer;
 }
 
@@ -31,18 +29,16 @@ const NO_NODES: FleetNode[] = [];
 export function PowerSlotProvider({
   nodes,
   stale,
-  role,
   me,
   children,
 }: {
   nodes: FleetNode[] | undefined;
   stale: boolean;
-  role: Role;
   me: Viewer;
   children: ReactNode;
 }) {
   const n = nodes ?? NO_NODES;
-  const value = useMemo(() => ({ nodes: n, stale, role, me }), [n, stale, role, me]);
+  const value = useMemo(() => ({ nodes: n, stale, me }), [n, stale, me]);
   return <PowerContext value={value}>{children}</PowerContext>;
 }
 

@@ -31,7 +31,7 @@ import {
  */
 export type Tone = 'bad' | 'warn' | 'moving' | 'ok' | 'idle';
 
-export interface StatusMeta {
+interface StatusMeta {
   label: string;
   tone: Tone;
   icon: LucideIcon;

@@ -40,7 +40,7 @@ function apply(pref: ThemePreference): void {
   document.documentElement.dataset.theme = resolveTheme(pref, darkQuery().matches);
 }
 
-export function setThemePreference(pref: ThemePreference): void {
+function setThemePreference(pref: ThemePreference): void {
   current = pref;
   try {
     if (pref === 'system') localStorage.removeItem(THEME_STORAGE_KEY);

@@ -5,7 +5,7 @@ import { QueryError } from './errors';
 import { resolvePath, splitPath } from './paths';
 import type { Catalog, Row, TableSource } from './types';
 
-export type FieldSetName = 'summary' | 'most' | 'all';
+type FieldSetName = 'summary' | 'most' | 'all';
 
 /** One parsed item of `fields`, independent of any table. */
 export type FieldItem =
@@ -45,7 +45,7 @@ export function parseFields(text: string | undefined): readonly FieldItem[] {
 }
 
 /** Turns one row into the answer's object. */
-export type Projector = (row: Row) => Record<string, unknown>;
+type Projector = (row: Row) => Record<string, unknown>;
 
 const readNull = (): null => null;
 
@@ -70,7 +70,7 @@ export function compileFields(catalog: Catalog, table: TableSource, items: reado
 }
 
 /** A deep copy of a stored value, so that callers never share (or mutate) what the table holds. */
-export function copyValue(value: unknown): unknown {
+function copyValue(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map(copyValue);
   const proto: unknown = Object.getPrototypeOf(value);

@@ -7,9 +7,9 @@ import { type Accessor, splitPath } from './paths';
 import type { Row } from './types';
 
 export type Literal = null | boolean | number | string;
-export type Operator = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le' | 'bw' | 'ew' | 'cs' | 'ct';
+type Operator = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le' | 'bw' | 'ew' | 'cs' | 'ct';
 
-export interface Comparison {
+interface Comparison {
   readonly kind: 'cmp';
   readonly field: string;
   readonly segments: readonly string[];
@@ -20,7 +20,7 @@ export interface Comparison {
 }
 
 /** Terms joined left to right: `first (conn term)*`. Flat, so a long chain never nests the evaluator deeply. */
-export interface Chain {
+interface Chain {
   readonly kind: 'chain';
   readonly first: FilterNode;
   readonly rest: readonly { readonly conn: 'and' | 'or'; readonly node: FilterNode }[];
@@ -196,7 +196,7 @@ export function parseFilter(text: string): FilterNode {
 export type Predicate = (row: Row) => boolean;
 
 /** Resolves a path of the filter to an accessor, or throws QueryError when it names an unknown column. */
-export type PathResolver = (segments: readonly string[], field: string) => Accessor;
+type PathResolver = (segments: readonly string[], field: string) => Accessor;
 
 export function compileFilter(node: FilterNode, resolve: PathResolver): Predicate {
   if (node.kind === 'cmp') {

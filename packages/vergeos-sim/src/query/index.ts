@@ -11,7 +11,7 @@ import type { Catalog, QueryParams, Row } from './types';
 export { QueryError } from './errors';
 export type { Catalog, QueryParams, Row, TableSource } from './types';
 
-export interface CompiledQuery {
+interface CompiledQuery {
   /** The list answer: filter, sort, offset, limit, then project the fields. */
   list(): Record<string, unknown>[];
   /** One row by $key projected with `fields` (filter/sort/limit ignored), or undefined when no such key. */

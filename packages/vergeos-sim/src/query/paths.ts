@@ -16,7 +16,7 @@ export function splitPath(text: string): readonly string[] | undefined {
 }
 
 /** Whether `column` is a column of `table`: `$key`, any column of its field sets, or a reference. */
-export function hasColumn(table: TableSource, column: string): boolean {
+function hasColumn(table: TableSource, column: string): boolean {
   return (
     column === '$key' ||
     table.fieldSets.all.includes(column) ||

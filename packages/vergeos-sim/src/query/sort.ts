@@ -49,7 +49,7 @@ function rank(v: unknown): number {
 }
 
 /** Total order over column values: nulls first, then by type, then by value (numbers numerically, NaN last). */
-export function compareValues(a: unknown, b: unknown): number {
+function compareValues(a: unknown, b: unknown): number {
   const ra = rank(a);
   const rb = rank(b);
   if (ra !== rb) return ra - rb;

@@ -9,7 +9,7 @@ import type { QueryParams } from '../query/types';
 import { checkToken, parseVmAction } from '../schemas';
 
 /** Who may call a route: anyone, any valid credentials, or credentials that may change things. */
-export type Access = 'public' | 'read' | 'write';
+type Access = 'public' | 'read' | 'write';
 
 const ROUTES: readonly { method: string; url: string; access: Access }[] = [
   { method: 'GET', url: '/version.json', access: 'public' },

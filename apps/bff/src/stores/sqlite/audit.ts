@@ -98,7 +98,7 @@ function toRecord({ format: _format, ...s }: StoredAuditRow): AuditRecord {
 
 const MAX_LIMIT = 1000;
 
-export interface SqliteAuditStoreOptions {
+interface SqliteAuditStoreOptions {
   now?: Clock;
   /** Where the key and the anchor file are (../audit-key.ts `auditChainOptions`). */
   chain: AuditChainOptions;

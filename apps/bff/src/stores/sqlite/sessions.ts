@@ -6,15 +6,15 @@ import { settle, StoreError } from '../errors';
 import { iso, looksLikeSecret, randomSecret, sha256Hex } from '../secrets';
 import type { Clock, NewSessionInput, Principal, Role, SessionInfo, SessionStore } from '../types';
 
-export const DEFAULT_IDLE_TIMEOUT_MS = 30 * 60_000;
+const DEFAULT_IDLE_TIMEOUT_MS = 30 * 60_000;
 /**
  * Last-seen is written at most this often per session (each write is a synced commit). Requests in between are
  * not written, so the idle limit counts from the last write plus this slack: a session never ends before its
  * idle limit after the person's last request, and at most this much after it.
  */
-export const DEFAULT_TOUCH_INTERVAL_MS = 15_000;
+const DEFAULT_TOUCH_INTERVAL_MS = 15_000;
 
-export interface SqliteSessionStoreOptions {
+interface SqliteSessionStoreOptions {
   now?: Clock;
   /** Idle timeout of user sessions (30 minutes); display sessions never idle out. */
   idleTimeoutMs?: number;

@@ -2,8 +2,8 @@
 import type { ButtonHTMLAttributes, ReactNode, Ref } from 'react';
 
 /** `danger` is a filled red (the confirm button of a destructive dialog); `danger-outline` a quieter red. */
-export type ButtonVariant = 'primary' | 'secondary' | 'danger' | 'danger-outline' | 'ghost';
-export type ButtonSize = 'sm' | 'md' | 'lg';
+type ButtonVariant = 'primary' | 'secondary' | 'danger' | 'danger-outline' | 'ghost';
+type ButtonSize = 'sm' | 'md' | 'lg';
 
 const BASE =
   'inline-flex shrink-0 select-none items-center justify-center gap-1.5 whitespace-nowrap rounded-md font-medium ' +
@@ -28,7 +28,7 @@ const SIZE: Record<ButtonSize, string> = {
   lg: 'h-10 px-4 text-sm',
 };
 
-export type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
+type ButtonProps = ButtonHTMLAttributes<HTMLButtonElement> & {
   variant?: ButtonVariant;
   size?: ButtonSize;
   /**
@@ -82,7 +82,7 @@ export function Button({
 }
 
 /** A small circular spinner in the current text colour. */
-export function Spinner({ className = 'size-3.5' }: { className?: string }) {
+function Spinner({ className = 'size-3.5' }: { className?: string }) {
   return (
     <svg aria-hidden="true" viewBox="0 0 16 16" fill="none" className={`animate-spin ${className}`}>
       <circle cx="8" cy="8" r="6.5" stroke="currentColor" strokeOpacity="0.25" strokeWidth="2" />

@@ -1,11 +1,10 @@
 // A question before a change that cannot be taken back (disable a user, change a role, revoke a token or a link). Focus starts
 // on Cancel, so Enter never confirms by default; the dialog stays open while the request runs and shows the
 // server's answer in place when it refuses.
-import { useRef, useState, type ReactNode } from 'react';
-import { Button } from './button';
-import { Dialog, DialogClose } from './dialog';
+import { useState, type ReactNode } from 'react';
+import { Dialog } from './dialog';
 
-export interface ConfirmDialogProps {
+interface ConfirmDialogProps {
   title: string;
   description: ReactNode;
   confirmLabel: string;
@@ -24,7 +23,6 @@ export function ConfirmDialog({
   onConfirm,
   onClose,
 }: ConfirmDialogProps) {
-  const cancelRef = useRef<HTMLButtonElement>(null);
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -42,24 +40,11 @@ export function ConfirmDialog({
 
   return (
     <Dialog
-      open
-      onOpenChange={(open) => !open && onClose()}
+      onClose={onClose}
       title={title}
       description={description}
       tone={danger ? 'danger' : 'default'}
-      initialFocus={cancelRef}
-      footer={
-        <>
-          <DialogClose asChild>
-            <Button ref={cancelRef} variant="secondary">
-              Cancel
-            </Button>
-          </DialogClose>
-          <Button variant={danger ? 'danger' : 'primary'} loading={pending} onClick={() => void confirm()}>
-            {confirmLabel}
-          </Button>
-        </>
-      }
+      actions={{ confirmLabel, loading: pending, onConfirm: () => void confirm() }}
     >
       {error ? (
         <p role="alert" className="rounded-md bg-bad-soft px-3 py-2 text-sm text-bad">

@@ -1,41 +1,47 @@
-// The shared modal dialog, on Radix Dialog: focus is trapped inside, Escape and the overlay close
-// it, focus returns to what was focused before it opened (the button that opened it). `initialFocus` picks what gets focus on open (a
+// The shared modal dialog, on Radix Dialog, open while it is rendered: focus is trapped inside, Escape and the
+// overlay close it (`onClose`), focus returns to what was focused before it opened (the button that opened it). `initialFocus` picks what gets focus on open (a
 // Cancel button or an input), so Enter never confirms a destructive action by default.
 import * as RadixDialog from '@radix-ui/react-dialog';
 import { TriangleAlert } from 'lucide-react';
 import { useRef, type ReactNode, type RefObject } from 'react';
+import { DialogActions, type DialogActionsProps } from './dialog-actions';
 
-export interface DialogProps {
-  open: boolean;
-  onOpenChange: (open: boolean) => void;
+interface DialogProps {
+  /** Called when Escape, the overlay or a `DialogClose` asks to close; the dialog shows while it is rendered. */
+  onClose: () => void;
   title: ReactNode;
   /** Read out with the title; leave it out when the body says it all. */
   description?: ReactNode;
   /** `danger` marks an action that can lose data. */
   tone?: 'default' | 'danger';
-  /** What gets focus when the dialog opens (default: Radix's first focusable element). */
+  /** What gets focus when the dialog opens (default: Cancel of `actions`, else Radix's first focusable element). */
   initialFocus?: RefObject<HTMLElement | null>;
   children?: ReactNode;
-  /** The buttons, right-aligned; put Cancel first. */
+  /** An asking dialog's buttons: Cancel, then the confirm button, red when `tone` is `danger`. */
+  actions?: Omit<DialogActionsProps, 'tone' | 'cancelRef'>;
+  /** Other buttons, right-aligned, in place of `actions`; put Cancel first. */
   footer?: ReactNode;
   /** `wide` for a dialog that lists things (a bulk action's VMs). */
   size?: 'default' | 'wide';
 }
 
 export function Dialog({
-  open,
-  onOpenChange,
+  onClose,
   title,
   description,
   tone = 'default',
   initialFocus,
   children,
+  actions,
   footer,
   size = 'default',
 }: DialogProps) {
   const returnTo = useRef<HTMLElement | null>(null);
+  const cancelRef = useRef<HTMLButtonElement>(null);
+  const focusFirst = initialFocus ?? (actions ? cancelRef : undefined);
+  const buttons = actions ? <DialogActions {...actions} tone={tone} cancelRef={cancelRef} /> : footer;
   return (
-    <RadixDialog.Root open={open} onOpenChange={onOpenChange}>
+    <RadixDialog.Root open onOpenChange={(open) => !open && onClose()}>
       <RadixDialog.Portal>
         <RadixDialog.Overlay className="fixed inset-0 z-40 bg-ink/30 backdrop-blur-[1px] transition-opacity duration-150 starting:opacity-0 dark:bg-black/50" />
         <RadixDialog.Content
@@ -43,9 +49,9 @@ export function Dialog({
           onOpenAutoFocus={(e) => {
             // Focus has not moved yet: remember where it was, to give it back on close.
             returnTo.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-            if (!initialFocus?.current) return;
+            if (!focusFirst?.current) return;
             e.preventDefault();
-            initialFocus.current.focus();
+            focusFirst.current.focus();
           }}
           onCloseAutoFocus={(e) => {
             // Radix gives focus back to a Dialog.Trigger; these dialogs are opened by ordinary buttons.
@@ -83,7 +89,7 @@ export function Dialog({
               {children && <div className="mt-4 space-y-3 text-sm">{children}</div>}
             </div>
           </div>
-          {footer && <div className="mt-5 flex flex-wrap justify-end gap-2">{footer}</div>}
+          {buttons && <div className="mt-5 flex flex-wrap justify-end gap-2">{buttons}</div>}
         </RadixDialog.Content>
       </RadixDialog.Portal>
     </RadixDialog.Root>

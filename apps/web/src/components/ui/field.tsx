@@ -1,6 +1,6 @@
 // Labelled form fields for the dialogs of the account pages (users, tokens, display links). The label names the
 // control; a problem (shown once the person has tried to submit) marks it invalid and is read out with it.
-import type { InputHTMLAttributes, ReactNode, Ref } from 'react';
+import { useId, type InputHTMLAttributes, type ReactNode, type Ref } from 'react';
 
 /** A text field's or a select's classes; one marked invalid (`aria-invalid`) gets a red border. */
 export const INPUT =
@@ -44,7 +44,7 @@ export function Field({
   );
 }
 
-export type TextFieldProps = Omit<
+type TextFieldProps = Omit<
   InputHTMLAttributes<HTMLInputElement>,
   'id' | 'type' | 'value' | 'onChange' | 'className' | 'aria-invalid' | 'aria-describedby'
 > & {
@@ -127,5 +127,54 @@ export function FormError({ children }: { children: ReactNode }) {
     <p role="alert" className="rounded-md bg-bad-soft px-3 py-2 text-sm text-bad">
       {children}
     </p>
+  );
+}
+
+/**
+ * A checkbox in a framed box: its label on the line (with more controls after it, `extra`, given the hint's id)
+ * and a hint below that the checkbox is described by. `tone="danger"` ticks in red (the choice can lose data);
+ * `invalid` turns the hint red.
+ */
+export function CheckboxField({
+  checked,
+  onCheckedChange,
+  label,
+  hint,
+  invalid = false,
+  tone = 'default',
+  extra,
+}: {
+  checked: boolean;
+  onCheckedChange: (checked: boolean) => void;
+  label: ReactNode;
+  hint?: ReactNode;
+  invalid?: boolean;
+  tone?: 'default' | 'danger';
+  extra?: (hintId: string) => ReactNode;
+}) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  return (
+    <div className="space-y-1 rounded-md border border-line bg-surface px-3 py-2.5">
+      <div className="flex flex-wrap items-center gap-x-2 gap-y-1.5">
+        <input
+          id={id}
+          type="checkbox"
+          checked={checked}
+          onChange={(e) => onCheckedChange(e.target.checked)}
+          aria-describedby={hint === undefined ? undefined : hintId}
+          className={`size-4 shrink-0 ${tone === 'danger' ? 'accent-bad' : 'accent-accent'}`}
+        />
+        <label htmlFor={id} className="text-sm">
+          {label}
+        </label>
+        {extra?.(hintId)}
+      </div>
+      {hint !== undefined && (
+        <p id={hintId} className={`text-xs ${invalid ? 'text-bad' : 'text-muted'}`}>
+          {hint}
+        </p>
+      )}
+    </div>
   );
 }

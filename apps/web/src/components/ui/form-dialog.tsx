@@ -5,9 +5,10 @@
 import { useId, type ReactNode, type RefObject } from 'react';
 import { Button } from './button';
 import { Dialog, DialogClose } from './dialog';
+import { DialogActions } from './dialog-actions';
 import { FormError } from './field';
 
-export interface FormDialogProps {
+interface FormDialogProps {
   title: ReactNode;
   description?: ReactNode;
   /** What gets focus on open (the first field); default: the first focusable element. */
@@ -39,8 +40,7 @@ export function FormDialog({
   const formId = `${useId()}-form`;
   return (
     <Dialog
-      open
-      onOpenChange={(open) => !open && onClose()}
+      onClose={onClose}
       title={title}
       description={description}
       initialFocus={initialFocus}
@@ -50,14 +50,7 @@ export function FormDialog({
             <Button variant="primary">Done</Button>
           </DialogClose>
         ) : (
-          <>
-            <DialogClose asChild>
-              <Button variant="secondary">Cancel</Button>
-            </DialogClose>
-            <Button type="submit" form={formId} variant="primary" loading={request.isPending}>
-              {submitLabel}
-            </Button>
-          </>
+          <DialogActions confirmLabel={submitLabel} form={formId} loading={request.isPending} />
         )
       }
     >

@@ -4,7 +4,7 @@ import { useId, useRef, useState, type ReactNode } from 'react';
 import { TextField } from './field';
 import { FormDialog } from './form-dialog';
 
-export interface NewSecretDialogProps<Body, Answer> {
+interface NewSecretDialogProps<Body, Answer> {
   title: string;
   /** The description before (`null`) and after the secret is made. */
   description: (answer: Answer | null) => string;

@@ -8,7 +8,7 @@ export function newPasswordForm(): { password: string; revokeTokens: boolean } {
 }
 
 /** `1 token`, `2 tokens`. */
-export function tokenCount(n: number): string {
+function tokenCount(n: number): string {
   return `${n} token${n === 1 ? '' : 's'}`;
 }
 

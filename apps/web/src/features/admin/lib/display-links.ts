@@ -1,7 +1,7 @@
 // Display links in words: whether one still works, and the address a screen opens. Pure, tested in
 // test/admin-display-links.test.ts.
 
-export type LinkStatus = 'active' | 'revoked';
+type LinkStatus = 'active' | 'revoked';
 
 export function linkStatus(link: { revokedAt: string | null }): LinkStatus {
   return link.revokedAt === null ? 'active' : 'revoked';

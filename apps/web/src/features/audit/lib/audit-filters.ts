@@ -50,7 +50,7 @@ export const AUDIT_ACTIONS = [
 ] as const;
 
 /** The most rows the BFF returns per page of the audit log. */
-export const AUDIT_PAGE_SIZE = 100;
+const AUDIT_PAGE_SIZE = 100;
 
 const MAX_ACTOR = 200;
 const VM_KEY = /^[1-9][0-9]{0,9}$/;
@@ -67,7 +67,7 @@ export function parseVmKey(text: string | null): number | null {
 }
 
 /** An ISO 8601 date-time with an offset, normalised to UTC (`2026-01-02T03:04:00.000Z`); null otherwise. */
-export function normaliseIso(text: string | null): string | null {
+function normaliseIso(text: string | null): string | null {
   if (text === null || !ISO_DATE_TIME.test(text)) return null;
   const ms = Date.parse(text);
   return Number.isFinite(ms) ? new Date(ms).toISOString() : null;

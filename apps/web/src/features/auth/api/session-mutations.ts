@@ -7,7 +7,7 @@ import { deleteJson, isApiError, postJson } from '../../../lib/api-client';
 import { DISPLAY_SESSION_PATH, SESSION_PATH, signedIn, signedOut } from './session-queries';
 
 /** Marks the mutations whose 401 is a refused sign-in, not an ended session (see providers.tsx). */
-export const SIGN_IN_META = { signIn: true } as const;
+const SIGN_IN_META = { signIn: true } as const;
 
 /**
  * POST /api/session: 200 SessionInfo, 401 wrong user name or password, 429 locked out (Retry-After).

@@ -11,7 +11,7 @@ import { sessionQueries } from '../api/session-queries';
 import { readDisplaySecret } from '../lib/sign-in';
 import { AuthFrame, Notice, PANEL } from './auth-frame';
 
-export const DISPLAY_LINK_INVALID = 'This display link is not valid or was revoked';
+const DISPLAY_LINK_INVALID = 'This display link is not valid or was revoked';
 
 export function DisplayLanding() {
   // Read during the first render, before the effect below wipes it.

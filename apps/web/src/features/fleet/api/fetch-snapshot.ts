@@ -23,7 +23,7 @@ export interface FleetData extends FleetSnapshot {
 }
 
 /** How long one fetch may take before it counts as failed (a hung request must not freeze the page). */
-export const SNAPSHOT_TIMEOUT_MS = 10_000;
+const SNAPSHOT_TIMEOUT_MS = 10_000;
 
 async function errorOf(res: Response): Promise<ApiError> {
   let message = `${res.status} ${res.statusText}`.trim();

@@ -12,7 +12,7 @@ export interface FleetHealth {
   since: number | null;
 }
 
-export interface FleetQueryState {
+interface FleetQueryState {
   data: FleetData | undefined;
   /** The last error of a refresh, when the last refresh failed. */
   error: Error | null;

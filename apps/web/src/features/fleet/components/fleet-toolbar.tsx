@@ -30,7 +30,7 @@ function Labelled({ id, label, children }: { id: string; label: string; children
   );
 }
 
-export interface FleetToolbarProps {
+interface FleetToolbarProps {
   view: ViewState;
   onChange: (patch: Partial<ViewState>) => void;
   nodes: readonly FleetNode[];

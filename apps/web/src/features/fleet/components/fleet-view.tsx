@@ -15,7 +15,7 @@ import { FleetToolbar } from './fleet-toolbar';
 import type { VmActionsSlot, VmSelectSlot } from './vm-card';
 import { VmGrid } from './vm-grid';
 
-export interface FleetViewProps {
+interface FleetViewProps {
   snapshot: FleetData | undefined;
   /** The first load failed (no data to show): its error. */
   loadError: Error | null;

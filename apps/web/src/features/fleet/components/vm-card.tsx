@@ -16,7 +16,7 @@ export type VmActionsSlot = (vm: FleetVm) => ReactNode;
 /** Renders something before the VM's name (the app's selection checkbox, for bulk actions): one small element. */
 export type VmSelectSlot = (vm: FleetVm) => ReactNode;
 
-export interface VmCardProps {
+interface VmCardProps {
   vm: FleetVm;
   /** Since when (epoch ms) a moving VM has been in its status; null when not moving or unknown. */
   movingSince: number | null;

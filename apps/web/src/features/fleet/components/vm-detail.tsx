@@ -140,7 +140,7 @@ function RawFields({ row }: { row: VergeRow }) {
   );
 }
 
-export interface VmDetailProps {
+interface VmDetailProps {
   vmKey: number;
   /** The VM in the fleet snapshot (live status); undefined while loading or when there is no such VM. */
   vm: FleetVm | undefined;

@@ -16,7 +16,7 @@ const GAP = 12;
 const CARD_ROW_ESTIMATE = 150;
 const GROUP_ROW_ESTIMATE = 52;
 
-export interface VmGridProps {
+interface VmGridProps {
   view: FleetView;
   since: ReadonlyMap<number, StatusSince>;
   /** The fleet view's query string, carried to the detail pages. */

@@ -57,7 +57,7 @@ export function groupByNode(vms: readonly FleetVm[], nodes: readonly FleetNode[]
   return [...groups.values(), none].filter((g) => g.vms.length > 0);
 }
 
-export type GridRow =
+type GridRow =
   | { kind: 'group'; key: string; group: VmGroup }
   | {
       kind: 'cards';

@@ -49,7 +49,7 @@ export function dismissVmStart(vmKey: number): void {
   if (s && !s.sending) set(vmKey, undefined);
 }
 
-export interface EscalatedShutdown {
+interface EscalatedShutdown {
   vm: { key: number; name: string };
   forceAfterS: number;
   reason: string;

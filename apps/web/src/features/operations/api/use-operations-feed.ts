@@ -16,9 +16,9 @@ import {
 /** How often the list is read while the stream is down. */
 export const POLL_MS = 2000;
 /** How long before trying a stream again that the browser gave up on (the server refused or closed it). */
-export const REOPEN_MS = 15_000;
+const REOPEN_MS = 15_000;
 
-export type StreamState = 'connecting' | 'open' | 'down';
+type StreamState = 'connecting' | 'open' | 'down';
 
 // The stream's state, for the page that shows whether it is live (a tiny store: no React here).
 let streamState: StreamState = 'connecting';

@@ -8,9 +8,8 @@ import type { FleetVm } from '@powerdeck/contracts/fleet';
 import type { Operation } from '@powerdeck/contracts/operations';
 import { MAX_OPERATION_VMS, PARALLELISM, type OperationAction } from '@powerdeck/contracts/operation-terms';
 import { CircleCheck, TriangleAlert } from 'lucide-react';
-import { useId, useRef, useState, type ReactNode } from 'react';
-import { Button } from '../../../components/ui/button';
-import { Dialog, DialogClose } from '../../../components/ui/dialog';
+import { useId, useState, type ReactNode } from 'react';
+import { Dialog } from '../../../components/ui/dialog';
 import { ForceAfterField } from '../../../components/ui/force-after-field';
 import { ReasonField } from '../../../components/ui/reason-field';
 import { FORCE_AFTER, parseForceAfter } from '../../../lib/force-after';
@@ -52,7 +51,7 @@ function VmList({ label, heading, children }: { label: string; heading: string; 
   );
 }
 
-export interface BulkConfirmDialogProps {
+interface BulkConfirmDialogProps {
   action: OperationAction;
   /** The selected VMs (those the action does not apply to are listed apart and not sent). */
   vms: readonly FleetVm[];
@@ -76,7 +75,6 @@ export function BulkConfirmDialog({ action, vms, me, stale, onClose, onStarted }
   const [reason, setReason] = useState('');
   const [typed, setTyped] = useState('');
   const create = useCreateOperation();
-  const cancelRef = useRef<HTMLButtonElement>(null);
   const id = useId();
 
   const escalates = offerEscalation && escalate;
@@ -115,8 +113,7 @@ export function BulkConfirmDialog({ action, vms, me, stale, onClose, onStarted }
 
   return (
     <Dialog
-      open
-      onOpenChange={(open) => !open && onClose()}
+      onClose={onClose}
       title={title}
       size="wide"
       tone={danger ? 'danger' : 'default'}
@@ -135,24 +132,7 @@ export function BulkConfirmDialog({ action, vms, me, stale, onClose, onStarted }
           DESCRIPTIONS[action]
         )
       }
-      initialFocus={cancelRef}
-      footer={
-        <>
-          <DialogClose asChild>
-            <Button ref={cancelRef} variant="secondary">
-              Cancel
-            </Button>
-          </DialogClose>
-          <Button
-            variant={danger ? 'danger' : 'primary'}
-            disabled={!ready}
-            loading={create.isPending}
-            onClick={confirm}
-          >
-            {confirmLabel}
-          </Button>
-        </>
-      }
+      actions={{ confirmLabel, disabled: !ready, loading: create.isPending, onConfirm: confirm }}
     >
       {act.length > 0 && (
         <VmList label={`VMs to ${words.verb}`} heading={`To ${words.verb} (${act.length})`}>

@@ -52,7 +52,7 @@ export interface Skipped {
   why: string;
 }
 
-export interface BulkPlan {
+interface BulkPlan {
   /** The VMs the action applies to, in the order given. */
   act: FleetVm[];
   /** The VMs it does not apply to, with why; nothing is sent for them. */

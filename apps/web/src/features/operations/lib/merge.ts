@@ -17,7 +17,7 @@ const time = (iso: string | null): number => {
  * How far an operation has got, compared in order: finished at all; VMs settled (done, skipped, failed,
  * cancelled); VMs past pending; escalations; the latest step sent. An operation never goes back on any of these.
  */
-export function progressKey(op: Operation): number[] {
+function progressKey(op: Operation): number[] {
   const c = op.counts;
   const settled = c.done + c.skipped + c.failed + c.cancelled;
   let escalated = 0;

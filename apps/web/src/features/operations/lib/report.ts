@@ -5,7 +5,7 @@ import type { OperationVmState } from '@powerdeck/contracts/operation-terms';
 import { VM_STATE_WORDS } from './words';
 
 /** The order of the report's groups: what needs a person first, then what is moving, then the rest. */
-export const REPORT_ORDER: readonly OperationVmState[] = [
+const REPORT_ORDER: readonly OperationVmState[] = [
   'failed',
   'active',
   'pending',
@@ -14,7 +14,7 @@ export const REPORT_ORDER: readonly OperationVmState[] = [
   'cancelled',
 ];
 
-export interface ReportGroup {
+interface ReportGroup {
   state: OperationVmState;
   label: string;
   vms: OperationVm[];

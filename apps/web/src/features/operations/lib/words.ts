@@ -7,7 +7,7 @@ import type {
 } from '@powerdeck/contracts/operation-terms';
 import type { Tone } from '../../../lib/status';
 
-export interface ActionWords {
+interface ActionWords {
   /** "Shut down": button labels and headings. */
   label: string;
   /** "shut down", in sentences: "Shut down 12 VMs?", "cannot be shut down". */

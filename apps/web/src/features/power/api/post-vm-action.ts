@@ -11,7 +11,7 @@ export const VM_ACTIONS_PATH = '/api/v4/vm_actions';
 /** The fleet snapshot's query key (owned by the fleet feature; features do not import each other). */
 export const FLEET_SNAPSHOT_KEY = ['fleet', 'snapshot'] as const;
 
-export interface VmActionOptions {
+interface VmActionOptions {
   /** Why (recorded in the audit log; required of helpdesk for a shut down or reboot). Blank: none sent. */
   reason?: string | undefined;
 }

@@ -37,7 +37,7 @@ function connectFleet(client: QueryClient) {
   });
 }
 
-export interface PowerActionRequest {
+interface PowerActionRequest {
   vm: FleetVm;
   action: ActionId;
   preferredNode?: number;

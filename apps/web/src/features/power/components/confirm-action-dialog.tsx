@@ -9,8 +9,8 @@
 import type { FleetVm } from '@powerdeck/contracts/fleet';
 import { CircleCheck, TriangleAlert } from 'lucide-react';
 import { useId, useRef, useState, type ReactNode } from 'react';
-import { Button } from '../../../components/ui/button';
-import { Dialog, DialogClose } from '../../../components/ui/dialog';
+import { Dialog } from '../../../components/ui/dialog';
+import { CheckboxField } from '../../../components/ui/field';
 import { ForceAfterField } from '../../../components/ui/force-after-field';
 import { ReasonField } from '../../../components/ui/reason-field';
 import { FORCE_AFTER, parseForceAfter } from '../../../lib/force-after';
@@ -92,11 +92,9 @@ export function ConfirmActionDialog({
   // Without a reporting agent the guest may ignore the request: propose the escalation.
   const [escalate, setEscalate] = useState(() => escalation && !vm.agentReporting);
   const [forceAfter, setForceAfter] = useState(String(FORCE_AFTER.default));
-  const cancelRef = useRef<HTMLButtonElement>(null);
   const inputRef = useRef<HTMLInputElement>(null);
   const inputId = useId();
   const hintId = useId();
-  const ackId = useId();
 
   const action = kind === 'startAnyway' ? ACTIONS.start : ACTIONS[kind];
   const blockedByStale = stale && action.needsFreshData;
@@ -203,18 +201,12 @@ export function ConfirmActionDialog({
       );
       ready = acknowledged;
       body = (
-        <div className="flex items-start gap-2.5 rounded-md border border-line bg-surface px-3 py-2.5">
-          <input
-            id={ackId}
-            type="checkbox"
-            checked={acknowledged}
-            onChange={(e) => setAcknowledged(e.target.checked)}
-            className="mt-0.5 size-4 shrink-0 accent-bad"
-          />
-          <label htmlFor={ackId} className="text-sm">
-            I understand the guest restarts without shutting down
-          </label>
-        </div>
+        <CheckboxField
+          checked={acknowledged}
+          onCheckedChange={setAcknowledged}
+          tone="danger"
+          label="I understand the guest restarts without shutting down"
+        />
       );
       break;
     case 'startAnyway':
@@ -231,31 +223,19 @@ export function ConfirmActionDialog({
 
   return (
     <Dialog
-      open
-      onOpenChange={(open) => !open && onClose()}
+      onClose={onClose}
       title={title}
       description={description}
       tone={danger ? 'danger' : 'default'}
-      initialFocus={kind === 'forceOff' ? inputRef : cancelRef}
-      footer={
-        <>
-          <DialogClose asChild>
-            <Button ref={cancelRef} variant="secondary">
-              Cancel
-            </Button>
-          </DialogClose>
-          <Button
-            variant={danger ? 'danger' : 'primary'}
-            disabled={!ready || blockedByStale || reasonBlocks || escalationBlocks}
-            onClick={() => {
-              onClose();
-              onConfirm(policy === 'none' ? '' : reason, forceAfterS);
-            }}
-          >
-            {confirmLabel}
-          </Button>
-        </>
-      }
+      initialFocus={kind === 'forceOff' ? inputRef : undefined}
+      actions={{
+        confirmLabel,
+        disabled: !ready || blockedByStale || reasonBlocks || escalationBlocks,
+        onConfirm: () => {
+          onClose();
+          onConfirm(policy === 'none' ? '' : reason, forceAfterS);
+        },
+      }}
     >
       {body || blockedByStale || policy !== 'none' ? (
         <>

@@ -20,7 +20,7 @@ import { ConfirmActionDialog, type ConfirmKind } from './confirm-action-dialog';
 import { PowerIcon } from './power-icons';
 import { StartOnNodeDialog } from './start-on-node-dialog';
 
-export interface PowerControlsProps {
+interface PowerControlsProps {
   vm: FleetVm;
   nodes: FleetNode[];
   /** The fleet snapshot is out of date: destructive actions are disabled. */

@@ -2,12 +2,11 @@
 // room for it now.
 import type { FleetNode, FleetVm } from '@powerdeck/contracts/fleet';
 import { useId, useRef, useState } from 'react';
-import { Button } from '../../../components/ui/button';
-import { Dialog, DialogClose } from '../../../components/ui/dialog';
+import { Dialog } from '../../../components/ui/dialog';
 import { ram } from '../../../lib/format';
 import { checkStartCapacity } from '../lib/capacity';
 
-export interface StartOnNodeDialogProps {
+interface StartOnNodeDialogProps {
   vm: FleetVm;
   nodes: FleetNode[];
   onConfirm: (nodeKey: number) => void;
@@ -21,14 +20,12 @@ export function StartOnNodeDialog({ vm, nodes, onConfirm, onClose }: StartOnNode
   const inMaintenance = nodes.filter((n) => n.maintenance);
   const [picked, setPicked] = useState<number | null>(fitting[0]?.key ?? null);
   const firstRef = useRef<HTMLInputElement>(null);
-  const cancelRef = useRef<HTMLButtonElement>(null);
   const name = useId();
   const legendId = useId();
 
   return (
     <Dialog
-      open
-      onOpenChange={(open) => !open && onClose()}
+      onClose={onClose}
       title={`Start ${vm.name} on a node`}
       description={
         <>
@@ -36,27 +33,16 @@ export function StartOnNodeDialog({ vm, nodes, onConfirm, onClose }: StartOnNode
           room.
         </>
       }
-      initialFocus={fitting.length > 0 ? firstRef : cancelRef}
-      footer={
-        <>
-          <DialogClose asChild>
-            <Button ref={cancelRef} variant="secondary">
-              Cancel
-            </Button>
-          </DialogClose>
-          <Button
-            variant="primary"
-            disabled={picked === null}
-            onClick={() => {
-              if (picked === null) return;
-              onClose();
-              onConfirm(picked);
-            }}
-          >
-            Start
-          </Button>
-        </>
-      }
+      initialFocus={fitting.length > 0 ? firstRef : undefined}
+      actions={{
+        confirmLabel: 'Start',
+        disabled: picked === null,
+        onConfirm: () => {
+          if (picked === null) return;
+          onClose();
+          onConfirm(picked);
+        },
+      }}
     >
       {fitting.length > 0 ? (
         <div role="radiogroup" aria-labelledby={legendId} className="space-y-1.5">

@@ -7,7 +7,7 @@ import { isActive, newWatch, observe, type ActionMessage, type Watch } from './w
 
 type Polled = Pick<FleetVm, 'key' | 'status' | 'started' | 'statusInfo'>;
 
-export interface ActionStore {
+interface ActionStore {
   get: (vmKey: number) => Watch | undefined;
   subscribe: (listener: () => void) => () => void;
   /**

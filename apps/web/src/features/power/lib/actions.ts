@@ -7,9 +7,9 @@ import { vergeosRequest, type ActionId } from '@powerdeck/contracts/power-rules'
 export type { ActionId };
 
 /** What a person must do before the action is sent. */
-export type Confirmation = 'none' | 'confirm' | 'typeName' | 'acknowledge';
+type Confirmation = 'none' | 'confirm' | 'typeName' | 'acknowledge';
 
-export interface ActionSpec {
+interface ActionSpec {
   id: ActionId;
   /** The button's accessible name (docs/ui-contract.md). */
   label: string;

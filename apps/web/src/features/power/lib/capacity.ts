@@ -14,7 +14,7 @@ export interface NodeRoom {
   fits: boolean;
 }
 
-export type CapacityCheck =
+type CapacityCheck =
   | { ok: true; nodes: NodeRoom[] }
   | { ok: false; reason: string; short: { cores: boolean; ram: boolean }; nodes: NodeRoom[] };
 

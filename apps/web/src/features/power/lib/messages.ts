@@ -8,7 +8,7 @@ import { ACTIONS, type ActionId } from './actions';
 import { canForceOff, canPowerOnNode, canReset, type PowerViewer } from './predicates';
 import type { ActionMessage } from './watch';
 
-export interface ErrorContext {
+interface ErrorContext {
   vmName: string;
   action: ActionId;
   /** Who sent it: their role for the words, their permissions for the hints. */
@@ -16,7 +16,7 @@ export interface ErrorContext {
 }
 
 /** What the card does about an error besides saying it. */
-export interface ErrorVerdict {
+interface ErrorVerdict {
   message: ActionMessage;
   /** VergeOS may still carry the action out: keep the progress bar and keep watching. */
   keepWatching: boolean;
@@ -39,7 +39,7 @@ const gist = (s: string) => quote(s.replace(/^Error [a-z]+ machine:\s*/i, '') ||
  * Ways to get a VM running that did not start: refused for capacity (507), or started and ended in
  * `error` (its status_info says why).
  */
-export function startHints(who: PowerViewer, why: 'capacity' | 'failed'): string[] {
+function startHints(who: PowerViewer, why: 'capacity' | 'failed'): string[] {
   const free = 'shut down or hibernate a VM that is not needed to free capacity';
   const node = canPowerOnNode('stopped', who.permissions)
     ? 'pick another node with Start on node…'
@@ -247,7 +247,7 @@ export function describeFailure(
   };
 }
 
-export interface Overdue {
+interface Overdue {
   text: string;
   /** The next step the card offers as a button, when the permissions allow it. */
   next?: ActionId;

@@ -8,7 +8,7 @@ import type { Role } from './predicates';
 export { MAX_REASON_LENGTH };
 
 /** Whether a confirmation asks for a reason, and whether it must be given. */
-export type ReasonPolicy = 'required' | 'optional' | 'none';
+type ReasonPolicy = 'required' | 'optional' | 'none';
 
 export function reasonPolicy(action: ActionId, role: Role): ReasonPolicy {
   if (action === 'start') return 'none';

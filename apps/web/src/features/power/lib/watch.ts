@@ -50,7 +50,7 @@ export interface Watch {
   finishedAt: number | null;
 }
 
-export type WatchInit = Pick<Watch, 'id' | 'vmName' | 'action' | 'startedAt'> & {
+type WatchInit = Pick<Watch, 'id' | 'vmName' | 'action' | 'startedAt'> & {
   vm: Pick<FleetVm, 'key' | 'status' | 'started' | 'statusInfo'>;
 };
 

@@ -129,7 +129,7 @@ function NewTokenDialog({ role, onClose }: { role: Role; onClose: () => void }) 
   );
 }
 
-export interface TokensPageProps {
+interface TokensPageProps {
   /** The person may list everyone's tokens (`tokens:all`, admins): shows the "All users" switch. */
   canSeeAll?: boolean;
   /** The person's own role: a new token may have this role or a lower one. Default: viewer. */

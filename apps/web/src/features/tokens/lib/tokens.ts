@@ -2,7 +2,7 @@
 // one (up to their own), how long it may last, and how a script uses it. Pure, tested in test/tokens-*.test.ts.
 import { ROLES, roleRank, type Role } from '@powerdeck/contracts/roles';
 
-export type TokenStatus = 'active' | 'expired' | 'revoked';
+type TokenStatus = 'active' | 'expired' | 'revoked';
 
 export const TOKEN_STATUS_LABELS: Readonly<Record<TokenStatus, string>> = {
   active: 'Active',

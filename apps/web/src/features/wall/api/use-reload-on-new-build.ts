@@ -6,7 +6,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { isNewBuild } from '../lib/build-check';
 
-export const BUILD_CHECK_MS = 10 * 60_000;
+const BUILD_CHECK_MS = 10 * 60_000;
 
 function runningEntry(): string | null {
   return document.querySelector<HTMLScriptElement>('script[type="module"][src]')?.src ?? null;

@@ -20,7 +20,7 @@ import { wallTotals } from '../lib/totals';
 import { WallGrid } from './wall-grid';
 import { PageIndicator, StaleAlert, UpdatedAgo, WallTotalsList } from './wall-status';
 
-export interface WallFleet {
+interface WallFleet {
   snapshot: FleetSnapshot | undefined;
   /** How recent the data is (epoch ms): VergeOS's last answer, null before the first (the app shell's `asOf`). */
   asOf: number | null;

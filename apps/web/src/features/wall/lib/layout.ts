@@ -3,7 +3,7 @@
 // the one that gives the biggest tile (its width, or twice its height, whichever is smaller: tiles are wider than
 // tall, for the name). Pure (tested in test/wall-layout.test.ts).
 
-export interface FitInput {
+interface FitInput {
   /** Tiles per group (one entry when not grouped). */
   groups: readonly number[];
   width: number;
@@ -16,7 +16,7 @@ export interface FitInput {
   groupGap?: number;
 }
 
-export interface TileLayout {
+interface TileLayout {
   columns: number;
   /** Rows of tiles, all groups together. */
   rows: number;

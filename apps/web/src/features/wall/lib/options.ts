@@ -5,7 +5,7 @@
 
 export type WallGroup = 'node' | 'none';
 
-export interface WallOptions {
+interface WallOptions {
   group: WallGroup;
   /** The filter text as given (trimmed, at most MAX_FILTER_LENGTH characters). */
   filter: string;
@@ -14,8 +14,8 @@ export interface WallOptions {
 }
 
 export const DEFAULT_CYCLE_S = 30;
-export const MIN_CYCLE_S = 5;
-export const MAX_CYCLE_S = 3600;
+const MIN_CYCLE_S = 5;
+const MAX_CYCLE_S = 3600;
 export const MAX_FILTER_LENGTH = 200;
 
 export const DEFAULT_WALL_OPTIONS: WallOptions = { group: 'node', filter: '', cycleS: DEFAULT_CYCLE_S };

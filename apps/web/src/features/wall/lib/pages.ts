@@ -6,7 +6,7 @@
 /** The most tiles on one screen. */
 export const MAX_TILES = 500;
 
-export interface PagePlan {
+interface PagePlan {
   pages: number;
   perPage: number;
 }
