@@ -23,6 +23,8 @@ export interface FormDialogProps {
   done?: ReactNode;
   /** The fields. */
   children: ReactNode;
+  /** `wide` for a form with many fields (a schedule). */
+  size?: 'default' | 'wide';
 }
 
 export function FormDialog({
@@ -35,6 +37,7 @@ export function FormDialog({
   onClose,
   done,
   children,
+  size,
 }: FormDialogProps) {
   const formId = `${useId()}-form`;
   return (
@@ -44,6 +47,7 @@ export function FormDialog({
       title={title}
       description={description}
       initialFocus={initialFocus}
+      size={size}
       footer={
         done ? (
           <DialogClose asChild>
