@@ -37,6 +37,7 @@ describe('the header links, by permission', () => {
     expect(NAV_ITEMS.map((i) => i.href)).toEqual([
       '/',
       '/operations',
+      '/schedules',
       '/audit',
       '/admin/users',
       '/admin/displays',
