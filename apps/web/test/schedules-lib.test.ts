@@ -260,8 +260,9 @@ describe('which VMs the targets name', () => {
     expect(names('lab')).toEqual(['lab-web-01', 'lab-db-01', 'lab-web-02']);
     expect(names('lab status:running')).toEqual(['lab-web-01', 'lab-web-02']);
     expect(names('web node:node2')).toEqual(['lab-web-02']);
-    // No filter names no VM (a schedule never means "everything").
+    // A filter that restricts nothing names no VM (a schedule never means "everything"), as on the server.
     expect(names('  ')).toEqual([]);
+    expect(names('status:sleepy')).toEqual([]);
   });
   it('the picker: a search, at most a page of it, and how many in all', () => {
     const r = searchVms(fleet, 'WEB', 2);

@@ -1,14 +1,22 @@
 // Which VMs a draft's targets name now, from the fleet snapshot: the filter read by the fleet filter language
 // (contracts/fleet-filter, the same rules the server resolves a saved filter by), and the VM picker's search.
 // Pure (tested in test/schedules-lib.test.ts).
-import { matchesFilter, parseFilter, type FilterableVm } from '@powerdeck/contracts/fleet-filter';
+import {
+  isEmptyFilter,
+  matchesFilter,
+  parseFilter,
+  type FilterableVm,
+} from '@powerdeck/contracts/fleet-filter';
 
 export type PickableVm = FilterableVm & { key: number };
 
-/** The VMs a filter text matches now (an empty filter matches nothing: a schedule never means "everything"). */
+/**
+ * The VMs a filter text matches now. A filter that restricts nothing (empty, or only unknown statuses) matches none,
+ * as on the server: a schedule never acts on the whole fleet by accident.
+ */
 export function filterMatches<T extends PickableVm>(vms: readonly T[], text: string): T[] {
-  if (!text.trim()) return [];
   const f = parseFilter(text);
+  if (isEmptyFilter(f)) return [];
   return vms.filter((vm) => matchesFilter(vm, f));
 }
 
