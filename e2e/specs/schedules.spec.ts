@@ -2,6 +2,7 @@
 // next runs in the schedule's zone and their own; a help-desk user skips the next run, with a reason; a VM's card
 // shows its next scheduled action. Schedules are set up and checked through the BFF's API and deleted after each
 // test (one left behind would act on later specs' VMs); their times are hours away, so none runs meanwhile.
+import type { ScheduleBody } from '@powerdeck/contracts/schedules';
 import { expect, test } from '../fixtures';
 import { ScheduleForm, SchedulesPage } from '../pages/schedules-page';
 import { unique } from '../support/names';
@@ -12,6 +13,16 @@ const PREFIX = unique('e2e-schedule');
 
 test.afterEach(async ({ bffApi }) => {
   await deleteSchedules(bffApi, PREFIX);
+});
+
+/** A schedule that shuts web-02 down, in UTC. */
+const shutDownWeb02 = (name: string, when: ScheduleBody['when']): ScheduleBody => ({
+  name,
+  enabled: true,
+  action: 'shutdown',
+  targets: { kind: 'vms', vms: [VM.web02.key] },
+  when,
+  timeZone: 'UTC',
 });
 
 test('an admin creates a weekday schedule and sees its next runs', async ({ page, bffApi }) => {
@@ -60,14 +71,10 @@ test.describe('help-desk', () => {
 
   test('skips the next run, with a reason', async ({ page, bffApi }) => {
     const name = `${PREFIX} office hours`;
-    const created = await createSchedule(bffApi, {
-      name,
-      enabled: true,
-      action: 'shutdown',
-      targets: { kind: 'vms', vms: [VM.web02.key] },
-      when: { kind: 'weekdays', time: utcTimeIn(6) },
-      timeZone: 'UTC',
-    });
+    const created = await createSchedule(
+      bffApi,
+      shutDownWeb02(name, { kind: 'weekdays', time: utcTimeIn(6) }),
+    );
     const next = created.next;
     expect(next, 'the schedule has a next run').not.toBeNull();
 
@@ -106,14 +113,7 @@ test.describe('help-desk', () => {
 
 test("a VM's card shows its next scheduled action", async ({ bffApi, fleetPage }) => {
   const name = `${PREFIX} nightly`;
-  await createSchedule(bffApi, {
-    name,
-    enabled: true,
-    action: 'shutdown',
-    targets: { kind: 'vms', vms: [VM.web02.key] },
-    when: { kind: 'daily', time: utcTimeIn(3) },
-    timeZone: 'UTC',
-  });
+  await createSchedule(bffApi, shutDownWeb02(name, { kind: 'daily', time: utcTimeIn(3) }));
   const card = await fleetPage.open(VM.web02.name);
   await expect(
     card.getByText(new RegExp(`^Shut down (tomorrow )?at \\d{2}:\\d{2} · ${name}$`)),

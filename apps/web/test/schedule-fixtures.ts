@@ -1,7 +1,7 @@
 // Schedule fixtures for the schedules' component tests: a saved schedule, a preview answer, and a fetch stand-in
 // that answers the schedules' routes and records what the page sent.
 import type { Preview, Schedule } from '@powerdeck/contracts/schedules';
-import { vi, type Mock } from 'vitest';
+import { afterAll, beforeAll, vi, type Mock } from 'vitest';
 import { json } from './dom';
 
 export function schedule(patch: Partial<Schedule> = {}): Schedule {
@@ -65,4 +65,15 @@ export function fakeFetch(route: (req: Sent) => Response | undefined) {
   });
   vi.stubGlobal('fetch', fetchMock);
   return { sent, fetchMock };
+}
+
+/** Puts the viewer in `zone` for the tests of the file (Node reads TZ afresh; each test file runs in its own process). */
+export function viewerIn(zone: string): void {
+  const before = process.env.TZ;
+  beforeAll(() => {
+    process.env.TZ = zone;
+  });
+  afterAll(() => {
+    process.env.TZ = before;
+  });
 }

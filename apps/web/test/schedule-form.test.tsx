@@ -6,20 +6,14 @@
 import type { PreviewBody, ScheduleBody } from '@powerdeck/contracts/schedules';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ScheduleFormDialog } from '../src/features/schedules/components/schedule-form-dialog';
 import { json, renderInApp } from './dom';
 import { vm } from './fleet-fixtures';
-import { fakeFetch, preview, schedule, type Sent } from './schedule-fixtures';
+import { fakeFetch, preview, schedule, type Sent, viewerIn } from './schedule-fixtures';
 
 // The viewer is in New York; the schedules in Berlin (six hours ahead in January).
-const TZ = process.env.TZ;
-beforeAll(() => {
-  process.env.TZ = 'America/New_York';
-});
-afterAll(() => {
-  process.env.TZ = TZ;
-});
+viewerIn('America/New_York');
 afterEach(() => vi.unstubAllGlobals());
 
 const FLEET = [

@@ -6,19 +6,14 @@ import { CSRF_HEADER, ROLE_PERMISSIONS } from '@powerdeck/contracts/roles';
 import type { NextAction } from '@powerdeck/contracts/schedules';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { NextActionNote } from '../src/features/schedules/components/next-action-note';
 import { SchedulesPage } from '../src/features/schedules/components/schedules-page';
 import { json, renderInApp } from './dom';
-import { fakeFetch, schedule } from './schedule-fixtures';
+import { fakeFetch, schedule, viewerIn } from './schedule-fixtures';
 
-const TZ = process.env.TZ;
-beforeAll(() => {
-  process.env.TZ = 'America/New_York';
-});
-afterAll(() => {
-  process.env.TZ = TZ;
-});
+// The viewer is in New York.
+viewerIn('America/New_York');
 afterEach(() => vi.unstubAllGlobals());
 
 const ACTION: NextAction = {

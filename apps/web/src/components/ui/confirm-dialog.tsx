@@ -1,7 +1,8 @@
-// A question before a change that cannot be taken back (disable a user, change a role, revoke a token or a link). Focus starts
-// on Cancel, so Enter never confirms by default; the dialog stays open while the request runs and shows the
+// A question before a change that cannot be taken back (disable a user, change a role, revoke a token or a link), or
+// one that asks for something first (a reason: `children`, with `initialFocus` on it). Focus starts on Cancel unless
+// told otherwise, so Enter never confirms by default; the dialog stays open while the request runs and shows the
 // server's answer in place when it refuses.
-import { useRef, useState, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode, type RefObject } from 'react';
 import { Button } from './button';
 import { Dialog, DialogClose } from './dialog';
 
@@ -14,6 +15,10 @@ export interface ConfirmDialogProps {
   /** Makes the change; the dialog closes when it resolves and shows the error when it throws. */
   onConfirm: () => Promise<unknown>;
   onClose: () => void;
+  /** Fields above the server's answer (a reason). */
+  children?: ReactNode;
+  /** What gets focus on open (default: Cancel). */
+  initialFocus?: RefObject<HTMLElement | null>;
 }
 
 export function ConfirmDialog({
@@ -23,6 +28,8 @@ export function ConfirmDialog({
   danger = false,
   onConfirm,
   onClose,
+  children,
+  initialFocus,
 }: ConfirmDialogProps) {
   const cancelRef = useRef<HTMLButtonElement>(null);
   const [pending, setPending] = useState(false);
@@ -47,7 +54,7 @@ export function ConfirmDialog({
       title={title}
       description={description}
       tone={danger ? 'danger' : 'default'}
-      initialFocus={cancelRef}
+      initialFocus={initialFocus ?? cancelRef}
       footer={
         <>
           <DialogClose asChild>
@@ -61,6 +68,7 @@ export function ConfirmDialog({
         </>
       }
     >
+      {children}
       {error ? (
         <p role="alert" className="rounded-md bg-bad-soft px-3 py-2 text-sm text-bad">
           {error}

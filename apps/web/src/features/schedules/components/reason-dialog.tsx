@@ -1,11 +1,11 @@
 // Skip a run, pause or resume a schedule: a question that always asks why (the reason goes to the audit log). Focus
-// starts in the Reason field (the first thing to type in); confirming without one says so by the field and sends nothing; the server's refusal
-// shows in place and what was typed stays.
-import { useState, type ReactNode } from 'react';
-import { Button } from '../../../components/ui/button';
-import { Dialog, DialogClose } from '../../../components/ui/dialog';
-import { FormError } from '../../../components/ui/field';
+// starts in the Reason field; confirming without one says so and sends nothing; the server's refusal shows in place
+// and what was typed stays (the shared ConfirmDialog's pending and error handling).
+import { useRef, useState, type ReactNode } from 'react';
+import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { ReasonField } from '../../../components/ui/reason-field';
+
+export const REASON_MISSING = 'Say why, for the audit log.';
 
 export interface ReasonDialogProps {
   title: string;
@@ -17,55 +17,21 @@ export interface ReasonDialogProps {
 }
 
 export function ReasonDialog({ title, description, confirmLabel, onConfirm, onClose }: ReasonDialogProps) {
+  const reasonRef = useRef<HTMLTextAreaElement>(null);
   const [reason, setReason] = useState('');
-  const [tried, setTried] = useState(false);
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const missing = reason.trim() === '';
-
-  async function confirm() {
-    setTried(true);
-    if (missing || pending) return;
-    setPending(true);
-    setError(null);
-    try {
-      await onConfirm(reason.trim());
-      onClose();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-      setPending(false);
-    }
-  }
-
   return (
-    <Dialog
-      open
-      onOpenChange={(open) => !open && onClose()}
+    <ConfirmDialog
       title={title}
       description={description}
-      footer={
-        <>
-          <DialogClose asChild>
-            <Button variant="secondary">Cancel</Button>
-          </DialogClose>
-          <Button variant="primary" loading={pending} onClick={() => void confirm()}>
-            {confirmLabel}
-          </Button>
-        </>
-      }
+      confirmLabel={confirmLabel}
+      initialFocus={reasonRef}
+      onConfirm={() => {
+        const why = reason.trim();
+        return why ? onConfirm(why) : Promise.reject(new Error(REASON_MISSING));
+      }}
+      onClose={onClose}
     >
-      <form
-        noValidate
-        className="space-y-2"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void confirm();
-        }}
-      >
-        <ReasonField required value={reason} onChange={setReason} />
-        {tried && missing && <p className="text-xs text-bad">Say why, for the audit log.</p>}
-        {error && <FormError>{error}</FormError>}
-      </form>
-    </Dialog>
+      <ReasonField ref={reasonRef} required value={reason} onChange={setReason} />
+    </ConfirmDialog>
   );
 }
