@@ -112,7 +112,7 @@ function ScheduleCard({
             </span>
           )}
         </Fact>
-        <Fact label={s.action === 'start' ? 'Needs' : 'Frees'}>
+        <Fact label="Capacity">
           <span className="tabular-nums">{s.capacity.summary}</span>
           {s.capacity.fits === false && <span className="block text-xs text-warn">Does not fit now</span>}
         </Fact>
