@@ -21,7 +21,7 @@ import {
   targetsInWords,
   whenInWords,
 } from '../src/features/schedules/lib/words';
-import { relativeTo, zonedDateTime, zonedParts } from '../src/features/schedules/lib/zones';
+import { relativeTo, timeZones, zonedDateTime, zonedParts } from '../src/features/schedules/lib/zones';
 import { vm } from './fleet-fixtures';
 
 const at = (iso: string) => Date.parse(iso);
@@ -43,6 +43,13 @@ describe('times in a zone', () => {
   });
   it('summer time: Berlin is two hours ahead of UTC in July', () => {
     expect(zonedDateTime(at('2026-07-01T05:30:00Z'), 'Europe/Berlin')).toBe('Wed 2026-07-01 07:30');
+  });
+  it("the zones to choose from: UTC always, a schedule's own zone kept, sorted, each once", () => {
+    const zones = timeZones(['Europe/Berlin', 'Etc/GMT+5']);
+    expect(zones).toContain('UTC');
+    expect(zones).toContain('Etc/GMT+5');
+    expect(zones.filter((z) => z === 'Europe/Berlin')).toEqual(['Europe/Berlin']);
+    expect(zones).toEqual([...zones].sort());
   });
   it('relative to now', () => {
     const now = at('2026-12-07T10:00:00Z');

@@ -54,10 +54,13 @@ export function viewerZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
-/** The IANA zones the browser knows (for the form's select), with `ensure` in it (a schedule's own zone). */
+/**
+ * The IANA zones the browser knows (for the form's select), with UTC (Chromium leaves it out of its list) and
+ * `ensure` (a schedule's own zone) in it.
+ */
 export function timeZones(ensure: readonly string[] = []): string[] {
-  const known = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : ['UTC'];
-  const all = new Set(known);
+  const known = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  const all = new Set(['UTC', ...known]);
   for (const z of ensure) if (z) all.add(z);
   return [...all].sort();
 }
