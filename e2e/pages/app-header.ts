@@ -2,10 +2,12 @@
 // use (docs/ui-contract.md, "Page").
 import { expect, type Locator, type Page } from '@playwright/test';
 
-export type NavLink = 'Fleet' | 'Operations' | 'Audit log' | 'Users' | 'Display links' | 'Tokens';
+export type NavLink =
+  'Fleet' | 'Operations' | 'Schedules' | 'Audit log' | 'Users' | 'Display links' | 'Tokens';
 export const NAV_LINKS: readonly NavLink[] = [
   'Fleet',
   'Operations',
+  'Schedules',
   'Audit log',
   'Users',
   'Display links',

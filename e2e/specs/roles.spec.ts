@@ -28,9 +28,9 @@ const APPLIES: Record<'running' | 'stopped', PowerButton[]> = {
 const ALL_BUTTONS: PowerButton[] = [...APPLIES.running, ...APPLIES.stopped];
 
 const PAGES: Record<Persona, NavLink[]> = {
-  viewer: ['Fleet', 'Operations', 'Tokens'],
-  helpdesk: ['Fleet', 'Operations', 'Tokens'],
-  admin: ['Fleet', 'Operations', 'Audit log', 'Users', 'Display links', 'Tokens'],
+  viewer: ['Fleet', 'Operations', 'Schedules', 'Tokens'],
+  helpdesk: ['Fleet', 'Operations', 'Schedules', 'Tokens'],
+  admin: ['Fleet', 'Operations', 'Schedules', 'Audit log', 'Users', 'Display links', 'Tokens'],
 };
 
 test.use({ persona: 'nobody' });

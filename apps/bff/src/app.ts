@@ -1,6 +1,6 @@
 // Builds the Powerdeck BFF. Plugins load in a fixed order: external (helmet, cookie, rate limit) -> app (errors, edge,
-// stores, vergeos, fleet poller, fleet stops, auth, operations, housekeeping) -> routes. server.ts reads config, starts the
-// logger and listens; tests build this with `buildApp` and use `app.inject`.
+// stores, vergeos, fleet poller, fleet stops, auth, operations, schedules, housekeeping) -> routes. server.ts reads
+// config, starts the logger and listens; tests build this with `buildApp` and use `app.inject`.
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -15,6 +15,7 @@ import fleetPoller from './plugins/fleet-poller';
 import fleetStops, { type FleetStopsPluginOptions } from './plugins/fleet-stops';
 import housekeeping from './plugins/housekeeping';
 import operations, { type OperationsPluginOptions } from './plugins/operations';
+import schedules, { type SchedulesPluginOptions } from './plugins/schedules';
 import stores from './plugins/stores';
 import vergeos, { type ProxyLimitsOptions, type UpstreamOptions } from './plugins/vergeos';
 import { WindowStore } from './proxy/limits';
@@ -24,6 +25,7 @@ import auditRoutes from './routes/audit';
 import displayLinkRoutes from './routes/display-links';
 import metaRoutes from './routes/meta';
 import operationRoutes from './routes/operations';
+import scheduleRoutes from './routes/schedules';
 import sessionRoutes, { type SessionRoutesOptions } from './routes/session';
 import spaRoutes from './routes/spa';
 import tokenRoutes from './routes/tokens';
@@ -78,6 +80,8 @@ export interface AppOptions {
    * simulator's; tests pass the simulator's), the action timeout.
    */
   operations?: OperationsPluginOptions;
+  /** The scheduler's clock and timer (tests move time and fire the timer themselves). */
+  schedules?: SchedulesPluginOptions;
   /** The fleet poller's backoff after failures (default: after 3, doubling, at most 60 s; tests change it). */
   fleetBackoff?: Partial<BackoffOptions>;
   /** Recent stops (`GET /api/fleet/stops`): how long one is remembered, and the clock (tests move it). */
@@ -233,6 +237,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(fleetStops, opts.fleetStops ?? {});
   await app.register(auth);
   await app.register(operations, opts.operations ?? {});
+  await app.register(schedules, opts.schedules ?? {});
   await app.register(housekeeping);
 
   // routes
@@ -245,6 +250,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(fleetRoutes, { heartbeatMs: opts.heartbeatMs ?? 15_000 });
   await app.register(vergeosRoutes, opts.upstreamTimeouts ?? {});
   await app.register(operationRoutes, { heartbeatMs: opts.heartbeatMs ?? 15_000 });
+  await app.register(scheduleRoutes);
   await app.register(userRoutes);
   await app.register(tokenRoutes);
   await app.register(displayLinkRoutes);

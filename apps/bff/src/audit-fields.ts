@@ -2,7 +2,7 @@
 // a request's actor or an operation's owner) and `outcomeOf` (an answer's HTTP status as an outcome). The proxy's
 // actions, the operations' steps, the routes' refusals and the account changes all write them through these.
 import type { ActorContext } from './stores/admin';
-import type { AuditAuthKind, AuditOutcome, AuthKind, Role } from './stores/types';
+import type { AuditAuthKind, AuditOutcome, OperationOwnerKind, Role } from './stores/types';
 
 /** The who-fields of an audit row, every one set (null where unknown). */
 export interface AuditActor {
@@ -15,10 +15,13 @@ export interface AuditActor {
   requestId: string | null;
 }
 
-/** Someone signed in who asks for something (an operation, a step of one): an actor with a role and a sign-in. */
+/**
+ * Someone signed in who asks for something (an operation, a step of one): an actor with a role and a sign-in; or
+ * a schedule's run, acting in its owner's name (`schedule`).
+ */
 export interface Requester extends AuditActor {
   role: Role;
-  authKind: AuthKind;
+  authKind: OperationOwnerKind;
 }
 
 /** The who-fields of an audit row for an actor (exactly these six: nothing else of `who` is copied). */

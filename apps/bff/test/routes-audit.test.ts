@@ -174,6 +174,8 @@ describe('GET /api/audit', () => {
         'refId',
         'requestId',
         'role',
+        'scheduleId',
+        'scheduleName',
         'source',
         'target',
         'userAgent',

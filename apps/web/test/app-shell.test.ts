@@ -15,27 +15,29 @@ describe('the header links, by permission', () => {
     expect(labels(ROLE_PERMISSIONS.admin)).toEqual([
       'Fleet',
       'Operations',
+      'Schedules',
       'Audit log',
       'Users',
       'Display links',
       'Tokens',
     ]);
   });
-  it('helpdesk and viewers: the fleet, the operations and their tokens', () => {
-    expect(labels(ROLE_PERMISSIONS.helpdesk)).toEqual(['Fleet', 'Operations', 'Tokens']);
-    expect(labels(ROLE_PERMISSIONS.viewer)).toEqual(['Fleet', 'Operations', 'Tokens']);
+  it('helpdesk and viewers: the fleet, the operations, the schedules and their tokens', () => {
+    expect(labels(ROLE_PERMISSIONS.helpdesk)).toEqual(['Fleet', 'Operations', 'Schedules', 'Tokens']);
+    expect(labels(ROLE_PERMISSIONS.viewer)).toEqual(['Fleet', 'Operations', 'Schedules', 'Tokens']);
   });
-  it('a display: the fleet and the operations (everyone who may see the fleet)', () => {
+  it('a display: the fleet, the operations and the schedules (everyone who may see the fleet)', () => {
     const display = ROLE_PERMISSIONS.viewer.filter((p) => !SESSION_ONLY_PERMISSIONS.has(p));
-    expect(labels(display)).toEqual(['Fleet', 'Operations']);
+    expect(labels(display)).toEqual(['Fleet', 'Operations', 'Schedules']);
   });
   it('each page behind its own permission', () => {
-    expect(labels(['fleet:read', 'audit:read'])).toEqual(['Fleet', 'Operations', 'Audit log']);
+    expect(labels(['fleet:read', 'audit:read'])).toEqual(['Fleet', 'Operations', 'Schedules', 'Audit log']);
     expect(labels(['users:manage'])).toEqual(['Fleet', 'Users']);
     expect(labels(['displays:manage'])).toEqual(['Fleet', 'Display links']);
     expect(NAV_ITEMS.map((i) => i.href)).toEqual([
       '/',
       '/operations',
+      '/schedules',
       '/audit',
       '/admin/users',
       '/admin/displays',

@@ -1,6 +1,9 @@
 // The audit log's vocabulary, without TypeBox so that the web app can import the values.
 
-/** 'access': a refused request that is not a power action (e.g. a viewer asking for the user list). */
+/**
+ * 'access': a refused request that is not a power action (e.g. a viewer asking for the user list);
+ * 'schedule': a change to a schedule (create, edit, delete, skip, pause, resume).
+ */
 export const AUDIT_KINDS = [
   'power',
   'signin',
@@ -9,12 +12,16 @@ export const AUDIT_KINDS = [
   'token',
   'display',
   'access',
+  'schedule',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
 export const AUDIT_OUTCOMES = ['requested', 'accepted', 'denied', 'conflict', 'failed', 'timeout'] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
-/** How the actor authenticated: a principal's kind, a password (sign-ins) or the admin CLI. */
-export const AUDIT_AUTH_KINDS = ['session', 'display', 'token', 'password', 'cli'] as const;
+/**
+ * How the actor authenticated: a principal's kind, a password (sign-ins), the admin CLI, or `schedule`: a
+ * schedule's run acting in its owner's name (its operation's steps).
+ */
+export const AUDIT_AUTH_KINDS = ['session', 'display', 'token', 'password', 'cli', 'schedule'] as const;
 export type AuditAuthKind = (typeof AUDIT_AUTH_KINDS)[number];

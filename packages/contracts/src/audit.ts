@@ -29,6 +29,12 @@ export const AuditRow = Type.Object({
   target: Nullable(Type.String()),
   requestId: Nullable(Type.String()),
   operationId: Nullable(Type.String()),
+  /**
+   * The schedule whose run (or whose change) this row records, and its name at the time. Optional: the BFF always
+   * sends them (null when none); readers written before schedules need not know them.
+   */
+  scheduleId: Type.Optional(Nullable(Type.String())),
+  scheduleName: Type.Optional(Nullable(Type.String())),
   /** For an outcome row: the id of its `requested` row. */
   refId: Nullable(Type.Integer()),
   /** VergeOS's answer status (null when Powerdeck answered itself). */

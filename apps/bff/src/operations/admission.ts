@@ -32,6 +32,13 @@ export interface NewOperation {
   /** Default: the engine's. */
   parallelism?: number | undefined;
   reason: string | null;
+  /** A schedule's run: the schedule (its id and name go on the record and on every audit row of it). */
+  schedule?: { id: string; name: string } | undefined;
+}
+
+/** The schedule fields of an operation's audit rows (null for an operation someone started). */
+export function scheduleOf(rec: OperationRecord): { scheduleId: string | null; scheduleName: string | null } {
+  return { scheduleId: rec.schedule?.id ?? null, scheduleName: rec.schedule?.name ?? null };
 }
 
 /** Who started an operation, as its record keeps them. */
@@ -116,6 +123,7 @@ export function admit(
     timeoutS: input.timeoutS ?? STEP_TIMEOUTS_S[input.action].default,
     parallelism: at.parallelism,
     reason: input.reason,
+    ...(input.schedule !== undefined ? { schedule: { ...input.schedule } } : {}),
     vms,
   };
 }

@@ -17,7 +17,15 @@ import { auditActor, type Requester } from '../audit-fields';
 import type { PollerLog } from '../fleet/poller';
 import type { FleetPoller } from '../fleet/types';
 import type { AuditStore, OperationRecord, OperationStore, OperationVmPatch } from '../stores/types';
-import { admit, forceNowConflict, notRunning, OperationError, ownerOf, type NewOperation } from './admission';
+import {
+  admit,
+  forceNowConflict,
+  notRunning,
+  OperationError,
+  ownerOf,
+  scheduleOf,
+  type NewOperation,
+} from './admission';
 import { EngineClock } from './clock';
 import { FleetView } from './fleet-view';
 import { cancelRun, drained, freeSlot, runOf, takeSlot, type OpRun, type VmRun } from './queue';
@@ -188,7 +196,13 @@ export class OperationEngine {
     });
     await this.recorder.create(rec);
     this.log.info(
-      { operationId: rec.id, action: rec.action, vms: rec.vms.length, owner: rec.owner },
+      {
+        operationId: rec.id,
+        action: rec.action,
+        vms: rec.vms.length,
+        owner: rec.owner,
+        ...(rec.schedule ? { scheduleId: rec.schedule.id } : {}),
+      },
       'operation started',
     );
     if (rec.status !== 'running') {
@@ -219,6 +233,7 @@ export class OperationEngine {
         action: 'operation:cancel',
         target: `operation:${id}`,
         operationId: id,
+        ...scheduleOf(op.rec),
       })
       .catch((err: unknown) => this.log.error({ err, operationId: id }, 'auditing a cancel failed'));
     this.maybeFinish(op);

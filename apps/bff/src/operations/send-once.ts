@@ -21,7 +21,7 @@ import type {
   OperationVmPatch,
   OperationVmRecord,
 } from '../stores/types';
-import { ownerOf } from './admission';
+import { ownerOf, scheduleOf } from './admission';
 import type { EngineClock } from './clock';
 import type { FleetView } from './fleet-view';
 import type { OpRun, VmRun } from './queue';
@@ -214,5 +214,6 @@ function auditBase(
     ...(wire.params !== undefined ? { params: wire.params } : {}),
     reason: rec.reason,
     operationId: rec.id,
+    ...scheduleOf(rec),
   };
 }

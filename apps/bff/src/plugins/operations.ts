@@ -22,6 +22,8 @@ export interface OperationsPluginOptions {
 declare module 'fastify' {
   interface FastifyInstance {
     operations: OperationEngine;
+    /** Stops a producer of operations (the scheduler) before the engine stops, when the app closes. */
+    beforeOperationsStop(stop: () => Promise<void>): void;
   }
 }
 
@@ -44,12 +46,17 @@ function operationsPlugin(app: FastifyInstance, opts: OperationsPluginOptions, d
     return;
   }
   app.decorate('operations', engine);
+  const producers: (() => Promise<void>)[] = [];
+  app.decorate('beforeOperationsStop', (stop: () => Promise<void>) => {
+    producers.push(stop);
+  });
   // After the fleet poller's onReady (registered earlier), so that its first poll is under way.
   app.addHook('onReady', async () => {
     await engine.start();
   });
   // preClose: before the vergeos plugin closes the client the steps are sent through.
   app.addHook('preClose', async () => {
+    await Promise.all(producers.map((stop) => stop()));
     await engine.stop();
   });
   done();

@@ -43,8 +43,15 @@ export type StoredAuditRow = Omit<AuditRecord, 'at'> & { at: number; format: Aud
 
 type AuditRowContent = Omit<StoredAuditRow, 'id' | 'at' | 'prevHash' | 'hash' | 'format'>;
 
-/** The canonical serialisation that is hashed. */
+/**
+ * The canonical serialisation that is hashed. A schedule's id and name (added with schedules, issue 15) follow the
+ * previous hash only when the row has them: rows without (every row written before them, and most rows since)
+ * serialise exactly as before, so the chain of an existing log still holds; a row with them is covered like any
+ * other field (removing them changes the serialisation, and so the hash).
+ */
 export function canonicalAuditRow(row: Omit<StoredAuditRow, 'hash'>): string {
+  const schedule =
+    row.scheduleId === null && row.scheduleName === null ? [] : [row.scheduleId, row.scheduleName];
   return JSON.stringify([
     row.format,
     row.id,
@@ -69,6 +76,7 @@ export function canonicalAuditRow(row: Omit<StoredAuditRow, 'hash'>): string {
     row.vergeosMessage,
     row.latencyMs,
     row.prevHash,
+    ...schedule,
   ]);
 }
 
@@ -110,6 +118,8 @@ const LIMITS = {
   target: 200,
   requestId: 128,
   operationId: 128,
+  scheduleId: 128,
+  scheduleName: 200,
   vergeosMessage: 2000,
 } as const;
 const PARAMS_MAX = 8192;
@@ -162,6 +172,8 @@ export function auditContent(input: AuditInput): AuditRowContent {
     target: text(input.target, LIMITS.target),
     requestId: text(input.requestId, LIMITS.requestId),
     operationId: text(input.operationId, LIMITS.operationId),
+    scheduleId: text(input.scheduleId, LIMITS.scheduleId),
+    scheduleName: text(input.scheduleName, LIMITS.scheduleName),
     refId: integer('refId', input.refId, 1),
     vergeosStatus: integer('vergeosStatus', input.vergeosStatus),
     vergeosMessage: text(input.vergeosMessage, LIMITS.vergeosMessage),

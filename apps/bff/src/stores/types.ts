@@ -1,5 +1,5 @@
 // The storage interfaces of Powerdeck: users, sessions, display links, personal access tokens,
-// sign-in throttling, the audit log and operations. The SQLite implementations live in ./sqlite; nothing else
+// sign-in throttling, the audit log, operations and schedules. The SQLite implementations live in ./sqlite; nothing else
 // runs SQL. Every method returns a promise so that the same interfaces can sit on PostgreSQL.
 // Times in records are ISO 8601 strings (UTC, milliseconds).
 // Over 400 lines on purpose: every store's interface and record type in one module, the contract that
@@ -13,6 +13,8 @@ import type {
   OperationVmState,
 } from '@powerdeck/contracts/operation-terms';
 import type { AuthKind, Role } from '@powerdeck/contracts/roles';
+import type { RunOutcome, ScheduleAction } from '@powerdeck/contracts/schedule-terms';
+import type { Targets, When } from '@powerdeck/contracts/schedules';
 
 // The vocabulary is the contract's (shared with the web app); re-exported for the stores' users.
 export { AUDIT_AUTH_KINDS, AUDIT_KINDS, AUDIT_OUTCOMES } from '@powerdeck/contracts/audit-terms';
@@ -296,6 +298,9 @@ export interface AuditInput {
   target?: string | null;
   requestId?: string | null;
   operationId?: string | null;
+  /** A schedule's run (its operation's rows) or a change to a schedule: its id and its name at the time. */
+  scheduleId?: string | null;
+  scheduleName?: string | null;
   /** For an outcome, the id of its `requested` row. */
   refId?: number | null;
   /** VergeOS's answer status (null when Powerdeck answered itself). */
@@ -325,6 +330,8 @@ export interface AuditRecord {
   target: string | null;
   requestId: string | null;
   operationId: string | null;
+  scheduleId: string | null;
+  scheduleName: string | null;
   refId: number | null;
   vergeosStatus: number | null;
   vergeosMessage: string | null;
@@ -471,10 +478,13 @@ export interface OperationRecord {
   id: string;
   action: OperationAction;
   status: OperationStatus;
-  /** Who started it (the audit log's actor), their role and how they signed in: each step is audited so. */
+  /**
+   * Who started it (the audit log's actor), their role and how they signed in: each step is audited so. A
+   * schedule's run is started in its owner's name, as `schedule`.
+   */
   owner: string;
   ownerRole: Role;
-  ownerAuthKind: AuthKind;
+  ownerAuthKind: OperationOwnerKind;
   source: string | null;
   userAgent: string | null;
   requestId: string | null;
@@ -486,9 +496,14 @@ export interface OperationRecord {
   timeoutS: number;
   parallelism: number;
   reason: string | null;
+  /** The schedule whose run this is (absent for an operation someone started). */
+  schedule?: { id: string; name: string };
   /** In the order they were asked for. */
   vms: OperationVmRecord[];
 }
+
+/** How an operation's owner asked for it: a principal's sign-in, or a schedule's run in its owner's name. */
+export type OperationOwnerKind = AuthKind | 'schedule';
 
 export type OperationVmPatch = Partial<Omit<OperationVmRecord, 'key' | 'name'>>;
 
@@ -516,6 +531,110 @@ export interface OperationStore {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Schedules (scheduled power operations; see src/schedules/scheduler.ts)
+
+/** What people set of a schedule (the contract's ScheduleBody, defaults applied). */
+export interface ScheduleFields {
+  name: string;
+  enabled: boolean;
+  action: ScheduleAction;
+  /** Shut down only: force off after this many seconds (null: never). */
+  forceAfterS: number | null;
+  targets: Targets;
+  when: When;
+  /** IANA name. */
+  timeZone: string;
+  graceMinutes: number;
+  /** `YYYY-MM-DD` in the zone. */
+  exclusions: string[];
+}
+
+export interface SchedulePause {
+  by: string;
+  reason: string;
+  at: string;
+}
+
+export interface ScheduleRecord extends ScheduleFields {
+  id: string;
+  /** Who created it: its runs act in this user's name, with this user's permissions at run time. */
+  owner: string;
+  createdAt: string;
+  /** Moves at every edit, pause and resume: runs before it are never caught up. */
+  updatedAt: string;
+  paused: SchedulePause | null;
+  /** The newest run time already decided (started, skipped, excluded, missed, empty or failed). */
+  lastHandledFor: string | null;
+  /** Upcoming runs someone skipped, oldest first. */
+  skips: ScheduleSkipRecord[];
+}
+
+export interface ScheduleSkipRecord {
+  /** The run skipped (ISO). */
+  at: string;
+  by: string;
+  reason: string;
+  recordedAt: string;
+}
+
+/** A schedule's changeable parts: its fields, its pause (null: resumed), and whether its skips are dropped. */
+export type SchedulePatch = Partial<ScheduleFields> & {
+  paused?: SchedulePause | null;
+  clearSkips?: boolean;
+};
+
+export interface ScheduleRunRecord {
+  id: string;
+  scheduleId: string;
+  scheduleName: string;
+  scheduledFor: string;
+  outcome: RunOutcome;
+  detail: string;
+  operationId: string | null;
+  recordedAt: string;
+}
+
+export type NewScheduleRun = Omit<ScheduleRunRecord, 'id' | 'recordedAt'>;
+
+export interface ScheduleStore {
+  /** Stores a new schedule (id, owner and times given). Throws StoreError 'exists'. */
+  create(schedule: Omit<ScheduleRecord, 'skips' | 'lastHandledFor' | 'paused'>): Promise<ScheduleRecord>;
+  get(id: string): Promise<ScheduleRecord | null>;
+  /** Every schedule, by name. */
+  list(): Promise<ScheduleRecord[]>;
+  count(): Promise<number>;
+  /** Applies a change and sets updatedAt. Throws StoreError 'not_found'. */
+  update(id: string, patch: SchedulePatch, updatedAt: string): Promise<ScheduleRecord>;
+  /** Deletes a schedule and its skips (its runs stay, as history); false when there was none. */
+  delete(id: string): Promise<boolean>;
+  /** Records a skip of one run. Throws StoreError 'not_found' (schedule) or 'exists' (already skipped). */
+  addSkip(id: string, skip: ScheduleSkipRecord): Promise<ScheduleRecord>;
+  /** Takes a skip back; false when that run was not skipped. */
+  removeSkip(id: string, at: string): Promise<boolean>;
+  /**
+   * Records how a run went, once: in one transaction, inserts the run (null, nothing changed, when this schedule's
+   * run for that moment was recorded already: the database's unique key), moves the schedule's lastHandledFor to
+   * it (never back) and drops a skip of that moment.
+   */
+  recordRun(run: NewScheduleRun): Promise<ScheduleRunRecord | null>;
+  /** A `started` run's operation, once created, and its detail. Throws StoreError 'not_found'. */
+  setRunOperation(runId: string, operationId: string, detail: string): Promise<void>;
+  /**
+   * A `started` run whose operation could not be created (none set): `failed`, with why. Throws StoreError
+   * 'not_found' (no such run, or it has its operation).
+   */
+  failRun(runId: string, detail: string): Promise<void>;
+  /** Runs recorded as started whose operation was never set (the process stopped in between). */
+  unfinishedRuns(): Promise<ScheduleRunRecord[]>;
+  /** Newest first (by run time); of one schedule or of all; `limit` 1 to 500. */
+  listRuns(filter: { scheduleId?: string; limit: number }): Promise<ScheduleRunRecord[]>;
+  /** Each schedule's newest run (by run time). */
+  lastRuns(): Promise<Map<string, ScheduleRunRecord>>;
+  /** Deletes runs recorded before a time; returns how many. */
+  pruneRuns(recordedBefore: Date): Promise<number>;
+}
+
+// ---------------------------------------------------------------------------------------------
 // All of them
 
 export interface Stores {
@@ -526,4 +645,5 @@ export interface Stores {
   throttle: SignInThrottle;
   audit: AuditStore;
   operations: OperationStore;
+  schedules: ScheduleStore;
 }

@@ -8,6 +8,7 @@
 // the bulk report go into the fleet's selection slots (bulk-slot.tsx). `/operations` lists operations. A page that
 // throws while drawing is caught around the routes (error-boundaries.tsx): the header and navigation stay.
 import type { SessionInfo } from '@powerdeck/contracts/auth';
+import type { FleetVm } from '@powerdeck/contracts/fleet';
 import { useQuery } from '@tanstack/react-query';
 import type { Permission } from '@powerdeck/contracts/roles';
 import { lazy, Suspense, useMemo, type ReactNode } from 'react';
@@ -26,6 +27,7 @@ import { AppHeader } from './app-header';
 import { BulkReportSlot, BulkSlotProvider, renderBulkBar, renderSelectBox } from './bulk-slot';
 import { RouteErrorBoundary } from './error-boundaries';
 import { PowerSlotProvider, renderPowerControls } from './power-slot';
+import { renderNextAction, renderNextActionOnPage, ScheduleSlotProvider } from './schedule-slot';
 import { useRole } from './use-role';
 import { WallRoute } from './wall-route';
 
@@ -47,9 +49,14 @@ const DisplayLinksPage = lazy(() =>
 const TokensPage = lazy(() =>
   import('../features/tokens/components/tokens-page').then((m) => ({ default: m.TokensPage })),
 );
+const SchedulesPage = lazy(() =>
+  import('../features/schedules/components/schedules-page').then((m) => ({ default: m.SchedulesPage })),
+);
 const OperationsPage = lazy(() =>
   import('../features/operations/components/operations-page').then((m) => ({ default: m.OperationsPage })),
 );
+
+const NO_VMS: readonly FleetVm[] = [];
 
 const PAGE = 'mx-auto w-full max-w-[100rem] px-4 sm:px-6';
 
@@ -145,60 +152,70 @@ function SignedInApp({ session, demo }: { session: SessionInfo; demo: boolean })
   return (
     <PowerSlotProvider nodes={snapshot?.nodes} stale={health.stale} me={me}>
       <BulkSlotProvider me={me} stale={health.stale}>
-        <div className="flex min-h-dvh flex-col">
-          <AppHeader demo={demo} asOf={asOf} stale={health.stale} session={session} />
-          {health.stale && (
-            <div className={`${PAGE} pt-4`}>
-              <StaleBanner health={health} />
-            </div>
-          )}
-          <RouteErrorBoundary>
-            <Switch>
-              <Route path="/">
-                <main className={`${PAGE} py-4 sm:py-5`}>
-                  <FleetView
-                    snapshot={snapshot}
-                    loadError={query.isError && !snapshot ? query.error : null}
-                    onRetry={() => void query.refetch()}
-                    actions={powerControls}
-                    select={bulk ? renderSelectBox : undefined}
-                    selectionBar={bulk ? renderBulkBar : undefined}
-                    panel={bulk ? <BulkReportSlot /> : undefined}
-                  />
-                </main>
-              </Route>
-              <Route path="/vms/:key">
-                {(params) => {
-                  const key = Number(params.key);
-                  if (!Number.isInteger(key) || key < 1) return <NotFound />;
-                  return (
-                    <Suspense fallback={<Loading />}>
-                      <VmDetail
-                        key={key}
-                        vmKey={key}
-                        vm={snapshot?.vms.find((v) => v.key === key)}
-                        fleetLoaded={snapshot !== undefined}
-                        backHref={search ? `/?${search}` : '/'}
-                        actions={powerControls}
-                        activity={<VmActivity vmKey={key} />}
-                      />
-                    </Suspense>
-                  );
-                }}
-              </Route>
-              <Route path="/operations">{guarded('fleet:read', <OperationsPage me={me} />)}</Route>
-              <Route path="/audit">{guarded('audit:read', <AuditPage />)}</Route>
-              <Route path="/admin/users">{guarded('users:manage', <UsersPage />)}</Route>
-              <Route path="/admin/displays">{guarded('displays:manage', <DisplayLinksPage />)}</Route>
-              <Route path="/tokens">
-                {guarded('tokens:own', <TokensPage role={role} canSeeAll={may('tokens:all')} />)}
-              </Route>
-              <Route>
-                <NotFound />
-              </Route>
-            </Switch>
-          </RouteErrorBoundary>
-        </div>
+        <ScheduleSlotProvider permissions={permissions}>
+          <div className="flex min-h-dvh flex-col">
+            <AppHeader demo={demo} asOf={asOf} stale={health.stale} session={session} />
+            {health.stale && (
+              <div className={`${PAGE} pt-4`}>
+                <StaleBanner health={health} />
+              </div>
+            )}
+            <RouteErrorBoundary>
+              <Switch>
+                <Route path="/">
+                  <main className={`${PAGE} py-4 sm:py-5`}>
+                    <FleetView
+                      snapshot={snapshot}
+                      loadError={query.isError && !snapshot ? query.error : null}
+                      onRetry={() => void query.refetch()}
+                      actions={powerControls}
+                      select={bulk ? renderSelectBox : undefined}
+                      note={renderNextAction}
+                      selectionBar={bulk ? renderBulkBar : undefined}
+                      panel={bulk ? <BulkReportSlot /> : undefined}
+                    />
+                  </main>
+                </Route>
+                <Route path="/vms/:key">
+                  {(params) => {
+                    const key = Number(params.key);
+                    if (!Number.isInteger(key) || key < 1) return <NotFound />;
+                    return (
+                      <Suspense fallback={<Loading />}>
+                        <VmDetail
+                          key={key}
+                          vmKey={key}
+                          vm={snapshot?.vms.find((v) => v.key === key)}
+                          fleetLoaded={snapshot !== undefined}
+                          backHref={search ? `/?${search}` : '/'}
+                          actions={powerControls}
+                          note={renderNextActionOnPage}
+                          activity={<VmActivity vmKey={key} />}
+                        />
+                      </Suspense>
+                    );
+                  }}
+                </Route>
+                <Route path="/operations">{guarded('fleet:read', <OperationsPage me={me} />)}</Route>
+                <Route path="/schedules">
+                  {guarded(
+                    'fleet:read',
+                    <SchedulesPage permissions={permissions} vms={snapshot?.vms ?? NO_VMS} />,
+                  )}
+                </Route>
+                <Route path="/audit">{guarded('audit:read', <AuditPage />)}</Route>
+                <Route path="/admin/users">{guarded('users:manage', <UsersPage />)}</Route>
+                <Route path="/admin/displays">{guarded('displays:manage', <DisplayLinksPage />)}</Route>
+                <Route path="/tokens">
+                  {guarded('tokens:own', <TokensPage role={role} canSeeAll={may('tokens:all')} />)}
+                </Route>
+                <Route>
+                  <NotFound />
+                </Route>
+              </Switch>
+            </RouteErrorBoundary>
+          </div>
+        </ScheduleSlotProvider>
       </BulkSlotProvider>
     </PowerSlotProvider>
   );

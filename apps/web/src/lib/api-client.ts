@@ -119,6 +119,11 @@ export function postJson<T>(path: string, body: unknown, init: RequestInit = {})
   return change<T>('POST', path, body, init);
 }
 
+/** PUTs `body` as JSON, once (replaces the resource whole). */
+export function putJson<T>(path: string, body: unknown, init: RequestInit = {}): Promise<T> {
+  return change<T>('PUT', path, body, init);
+}
+
 /** PATCHes `body` as JSON, once. */
 export function patchJson<T>(path: string, body: unknown, init: RequestInit = {}): Promise<T> {
   return change<T>('PATCH', path, body, init);

@@ -50,6 +50,8 @@ interface AuditRow {
   target: string | null;
   request_id: string | null;
   operation_id: string | null;
+  schedule_id: string | null;
+  schedule_name: string | null;
   ref_id: number | null;
   vergeos_status: number | null;
   vergeos_message: string | null;
@@ -60,8 +62,8 @@ interface AuditRow {
 }
 
 const COLUMNS = `id, at, kind, outcome, actor, role, auth_kind, source, user_agent, vm_key, vm_name, action,
-  params, reason, target, request_id, operation_id, ref_id, vergeos_status, vergeos_message, latency_ms,
-  prev_hash, hash, chain`;
+  params, reason, target, request_id, operation_id, schedule_id, schedule_name, ref_id, vergeos_status,
+  vergeos_message, latency_ms, prev_hash, hash, chain`;
 
 function toStored(r: AuditRow): StoredAuditRow {
   return {
@@ -82,6 +84,8 @@ function toStored(r: AuditRow): StoredAuditRow {
     target: r.target,
     requestId: r.request_id,
     operationId: r.operation_id,
+    scheduleId: r.schedule_id,
+    scheduleName: r.schedule_name,
     refId: r.ref_id,
     vergeosStatus: r.vergeos_status,
     vergeosMessage: r.vergeos_message,
@@ -142,7 +146,7 @@ export class SqliteAuditStore implements AuditStore {
     this.insert = db.prepare<[AuditRow]>(
       `INSERT INTO audit_log (${COLUMNS}) VALUES (@id, @at, @kind, @outcome, @actor, @role, @auth_kind,
         @source, @user_agent, @vm_key, @vm_name, @action, @params, @reason, @target, @request_id,
-        @operation_id, @ref_id, @vergeos_status, @vergeos_message, @latency_ms, @prev_hash, @hash, @chain)`,
+        @operation_id, @schedule_id, @schedule_name, @ref_id, @vergeos_status, @vergeos_message, @latency_ms, @prev_hash, @hash, @chain)`,
     );
     this.byId = db.prepare<[number], AuditRow>(`SELECT ${COLUMNS} FROM audit_log WHERE id = ?`);
     this.everything = db.prepare<[], AuditRow>(`SELECT ${COLUMNS} FROM audit_log ORDER BY id`);
@@ -193,6 +197,8 @@ export class SqliteAuditStore implements AuditStore {
         target: row.target,
         request_id: row.requestId,
         operation_id: row.operationId,
+        schedule_id: row.scheduleId,
+        schedule_name: row.scheduleName,
         ref_id: row.refId,
         vergeos_status: row.vergeosStatus,
         vergeos_message: row.vergeosMessage,

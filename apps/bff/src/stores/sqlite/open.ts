@@ -5,6 +5,7 @@ import type { Clock, Stores, ThrottleLimits } from '../types';
 import { SqliteAuditStore } from './audit';
 import { SqliteDisplayLinkStore } from './display-links';
 import { SqliteOperationStore } from './operations';
+import { SqliteScheduleStore } from './schedules';
 import { SqliteSessionStore } from './sessions';
 import { SqliteSignInThrottle } from './throttle';
 import { SqliteTokenStore } from './tokens';
@@ -58,6 +59,7 @@ export function openSqliteStores(dataDir: string, options: SqliteStoresOptions =
     }),
     audit: new SqliteAuditStore(db, { now, chain: options.audit ?? auditChainOptions(dataDir, {}) }),
     operations: new SqliteOperationStore(db),
+    schedules: new SqliteScheduleStore(db, { now }),
     close: () => {
       if (db.open) db.close();
     },

@@ -12,12 +12,12 @@ import type { SqliteDatabase } from '../../db/database';
 import { settle, StoreError } from '../errors';
 import { iso, isoOrNull } from '../secrets';
 import type {
-  AuthKind,
   OperationChange,
   OperationRecord,
   OperationStore,
   OperationVmPatch,
   OperationVmRecord,
+  OperationOwnerKind,
   Role,
   StepPhase,
 } from '../types';
@@ -28,7 +28,7 @@ interface OperationRow {
   status: OperationStatus;
   owner: string;
   owner_role: Role;
-  owner_auth_kind: AuthKind;
+  owner_auth_kind: OperationOwnerKind;
   source: string | null;
   user_agent: string | null;
   request_id: string | null;
@@ -39,6 +39,8 @@ interface OperationRow {
   timeout_s: number;
   parallelism: number;
   reason: string | null;
+  schedule_id: string | null;
+  schedule_name: string | null;
 }
 
 interface VmRow {
@@ -61,7 +63,7 @@ interface VmRow {
 }
 
 const OP_COLUMNS = `id, action, status, owner, owner_role, owner_auth_kind, source, user_agent, request_id,
-  created_at, finished_at, cancelled_by, force_after_s, timeout_s, parallelism, reason`;
+  created_at, finished_at, cancelled_by, force_after_s, timeout_s, parallelism, reason, schedule_id, schedule_name`;
 const VM_COLUMNS = `operation_id, position, vm_key, name, state, step, step_phase, step_at, deadline, escalated,
   forced_after_s, detail, status, started_before, moved, audit_id`;
 
@@ -111,6 +113,7 @@ function toOperation(r: OperationRow, vms: OperationVmRecord[]): OperationRecord
     timeoutS: r.timeout_s,
     parallelism: r.parallelism,
     reason: r.reason,
+    ...(r.schedule_id !== null ? { schedule: { id: r.schedule_id, name: r.schedule_name ?? '' } } : {}),
     vms,
   };
 }
@@ -154,7 +157,7 @@ export class SqliteOperationStore implements OperationStore {
     this.insertOp = db.prepare<[OperationRow]>(
       `INSERT INTO operations (${OP_COLUMNS}) VALUES (@id, @action, @status, @owner, @owner_role, @owner_auth_kind,
         @source, @user_agent, @request_id, @created_at, @finished_at, @cancelled_by, @force_after_s, @timeout_s,
-        @parallelism, @reason)`,
+        @parallelism, @reason, @schedule_id, @schedule_name)`,
     );
     this.insertVm = db.prepare<[VmRow]>(
       `INSERT INTO operation_vms (${VM_COLUMNS}) VALUES (@operation_id, @position, @vm_key, @name, @state, @step,
@@ -202,6 +205,8 @@ export class SqliteOperationStore implements OperationStore {
         timeout_s: op.timeoutS,
         parallelism: op.parallelism,
         reason: op.reason,
+        schedule_id: op.schedule?.id ?? null,
+        schedule_name: op.schedule?.name ?? null,
       });
       op.vms.forEach((vm, position) => {
         this.insertVm.run({

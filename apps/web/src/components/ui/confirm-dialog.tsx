@@ -1,7 +1,8 @@
-// A question before a change that cannot be taken back (disable a user, change a role, revoke a token or a link). Focus starts
-// on Cancel, so Enter never confirms by default; the dialog stays open while the request runs and shows the
+// A question before a change that cannot be taken back (disable a user, change a role, revoke a token or a link), or
+// one that asks for something first (a reason: `children`, with `initialFocus` on it). Focus starts on Cancel unless
+// told otherwise, so Enter never confirms by default; the dialog stays open while the request runs and shows the
 // server's answer in place when it refuses.
-import { useState, type ReactNode } from 'react';
+import { useState, type ReactNode, type RefObject } from 'react';
 import { Dialog } from './dialog';
 
 interface ConfirmDialogProps {
@@ -13,6 +14,10 @@ interface ConfirmDialogProps {
   /** Makes the change; the dialog closes when it resolves and shows the error when it throws. */
   onConfirm: () => Promise<unknown>;
   onClose: () => void;
+  /** Fields above the server's answer (a reason). */
+  children?: ReactNode;
+  /** What gets focus on open (default: Cancel). */
+  initialFocus?: RefObject<HTMLElement | null>;
 }
 
 export function ConfirmDialog({
@@ -22,6 +27,8 @@ export function ConfirmDialog({
   danger = false,
   onConfirm,
   onClose,
+  children,
+  initialFocus,
 }: ConfirmDialogProps) {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -45,7 +52,9 @@ export function ConfirmDialog({
       description={description}
       tone={danger ? 'danger' : 'default'}
       actions={{ confirmLabel, loading: pending, onConfirm: () => void confirm() }}
+      {...(initialFocus ? { initialFocus } : {})}
     >
+      {children}
       {error ? (
         <p role="alert" className="rounded-md bg-bad-soft px-3 py-2 text-sm text-bad">
           {error}

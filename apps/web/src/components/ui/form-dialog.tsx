@@ -24,6 +24,8 @@ interface FormDialogProps {
   done?: ReactNode;
   /** The fields. */
   children: ReactNode;
+  /** `wide` for a form with many fields (a schedule). */
+  size?: 'default' | 'wide';
 }
 
 export function FormDialog({
@@ -36,6 +38,7 @@ export function FormDialog({
   onClose,
   done,
   children,
+  size,
 }: FormDialogProps) {
   const formId = `${useId()}-form`;
   return (
@@ -44,6 +47,7 @@ export function FormDialog({
       title={title}
       description={description}
       initialFocus={initialFocus}
+      size={size}
       footer={
         done ? (
           <DialogClose asChild>

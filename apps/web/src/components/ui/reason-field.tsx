@@ -1,16 +1,18 @@
 // The `Reason` textbox of a confirmation: named "Reason" alone; "required" or "optional" is its description. What
 // is typed is sent with the action and recorded in the audit log.
 import { MAX_REASON_LENGTH } from '@powerdeck/contracts/roles';
-import { useId } from 'react';
+import { useId, type Ref } from 'react';
 
 export function ReasonField({
   required,
   value,
   onChange,
+  ref,
 }: {
   required: boolean;
   value: string;
   onChange: (value: string) => void;
+  ref?: Ref<HTMLTextAreaElement>;
 }) {
   const id = useId();
   const nameId = useId();
@@ -28,6 +30,7 @@ export function ReasonField({
         )}
       </label>
       <textarea
+        ref={ref}
         id={id}
         aria-labelledby={nameId}
         aria-describedby={hintId}

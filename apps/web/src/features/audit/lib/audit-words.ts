@@ -94,6 +94,7 @@ export const KIND_LABELS: Readonly<Record<AuditKind, string>> = {
   token: 'Token',
   display: 'Display link',
   access: 'Refused access',
+  schedule: 'Schedule',
 };
 
 /** A latency in ms as people compare it: "85 ms", "1.2 s", "" when unknown. */

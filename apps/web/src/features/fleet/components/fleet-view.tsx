@@ -24,6 +24,8 @@ interface FleetViewProps {
   actions?: VmActionsSlot | undefined;
   /** Each card's selection checkbox, from the app layer (a stable function). */
   select?: VmSelectSlot | undefined;
+  /** A line under each card's facts, from the app layer (a stable function). */
+  note?: VmActionsSlot | undefined;
   /**
    * Under the toolbar (sticky with it): the app's selection bar, given the VMs the grid shows, in its order, and the
    * whole fleet.
@@ -72,6 +74,7 @@ export function FleetView({
   onRetry,
   actions,
   select,
+  note,
   selectionBar,
   panel,
 }: FleetViewProps) {
@@ -147,6 +150,7 @@ export function FleetView({
             search={search}
             actions={actions}
             select={select}
+            note={note}
             focusKey={focusKey}
           />
         )}

@@ -25,6 +25,8 @@ interface VmCardProps {
   actions?: VmActionsSlot | undefined;
   /** A stable function (the card is memoized): a new one re-renders every card. */
   select?: VmSelectSlot | undefined;
+  /** One small muted line under the facts (the app's next scheduled action), or nothing; a stable function. */
+  note?: VmActionsSlot | undefined;
 }
 
 /** Counts renders per VM in development (the profiler's job, checkable from the console). */
@@ -58,7 +60,14 @@ function Agent({ vm }: { vm: FleetVm }) {
   );
 }
 
-export const VmCard = memo(function VmCard({ vm, movingSince, detailHref, actions, select }: VmCardProps) {
+export const VmCard = memo(function VmCard({
+  vm,
+  movingSince,
+  detailHref,
+  actions,
+  select,
+  note,
+}: VmCardProps) {
   if (renders) renders.set(vm.key, (renders.get(vm.key) ?? 0) + 1);
   const tone = STATUS[vm.status].tone;
   const cores = vm.running ? vm.runningCores || vm.cpuCores : vm.cpuCores;
@@ -106,6 +115,7 @@ export const VmCard = memo(function VmCard({ vm, movingSince, detailHref, action
         {vm.running && vm.started ? <Uptime started={vm.started} /> : null}
         <Agent vm={vm} />
       </p>
+      {note?.(vm)}
 
       {vm.statusInfo && (
         <p

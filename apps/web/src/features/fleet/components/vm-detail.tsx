@@ -149,11 +149,13 @@ interface VmDetailProps {
   /** The fleet view to go back to, with its choices. */
   backHref: string;
   actions?: VmActionsSlot | undefined;
+  /** A line under the facts (the app's next scheduled action), or nothing. */
+  note?: VmActionsSlot | undefined;
   /** Below the facts: who did what to this VM (the app layer fills it from the audit feature). */
   activity?: ReactNode;
 }
 
-export function VmDetail({ vmKey, vm, fleetLoaded, backHref, actions, activity }: VmDetailProps) {
+export function VmDetail({ vmKey, vm, fleetLoaded, backHref, actions, note, activity }: VmDetailProps) {
   const headingId = useId();
   const [, navigate] = useLocation();
   const config = useQuery(vmQueries.config(vmKey));
@@ -222,6 +224,7 @@ export function VmDetail({ vmKey, vm, fleetLoaded, backHref, actions, activity }
             {fleetLoaded ? 'This VM is not in the fleet snapshot.' : 'Loading its status…'}
           </p>
         )}
+        {vm && note?.(vm)}
         {vm?.statusInfo && (
           <p
             className={`mx-4 mb-4 rounded-md px-3 py-2 text-sm sm:mx-5 ${

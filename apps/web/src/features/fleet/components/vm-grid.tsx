@@ -24,6 +24,8 @@ interface VmGridProps {
   actions?: VmActionsSlot | undefined;
   /** Each card's selection checkbox (a stable function). */
   select?: VmSelectSlot | undefined;
+  /** A line under each card's facts (a stable function). */
+  note?: VmActionsSlot | undefined;
   /** A VM to scroll to and focus once (coming back from its detail page). */
   focusKey?: number | null;
 }
@@ -60,7 +62,7 @@ function GroupHeader({ group }: { group: VmGroup }) {
   );
 }
 
-export function VmGrid({ view, since, search, actions, select, focusKey = null }: VmGridProps) {
+export function VmGrid({ view, since, search, actions, select, note, focusKey = null }: VmGridProps) {
   const listRef = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
   const [scrollMargin, setScrollMargin] = useState(0);
@@ -194,6 +196,7 @@ export function VmGrid({ view, since, search, actions, select, focusKey = null }
                       detailHref={`/vms/${vm.key}${detailSuffix}`}
                       actions={actions}
                       select={select}
+                      note={note}
                     />
                   ))}
                 </div>

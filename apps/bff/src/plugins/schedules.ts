@@ -1,0 +1,48 @@
+// The scheduler as an app plugin: decorates `app.scheduler` (see schedules/scheduler.ts), which decides schedules'
+// runs from `app.stores.schedules`, resolves targets from `app.fleet` and starts each run as an operation of
+// `app.operations`. It starts after the engine (its onReady is registered later) and stops before it (through
+// the engine plugin's `beforeOperationsStop`): no run starts once closing began.
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { Scheduler, type SchedulerTimers } from '../schedules/scheduler';
+
+export interface SchedulesPluginOptions {
+  /** Epoch ms (tests move it). */
+  now?: () => number;
+  /** The one timer (tests fire it themselves). */
+  timers?: SchedulerTimers;
+  /** How long a run waits for the first fleet snapshot (default 5 s). */
+  fleetWaitMs?: number;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    scheduler: Scheduler;
+  }
+}
+
+function schedulesPlugin(app: FastifyInstance, opts: SchedulesPluginOptions, done: (err?: Error) => void) {
+  const scheduler = new Scheduler({
+    store: app.stores.schedules,
+    users: app.stores.users,
+    fleet: app.fleet,
+    engine: app.operations,
+    log: app.log.child({ component: 'scheduler' }),
+    ...(opts.now !== undefined ? { now: opts.now } : {}),
+    ...(opts.timers !== undefined ? { timers: opts.timers } : {}),
+    ...(opts.fleetWaitMs !== undefined ? { fleetWaitMs: opts.fleetWaitMs } : {}),
+  });
+  app.decorate('scheduler', scheduler);
+  // After the engine's onReady (registered earlier): runs are operations of a started engine.
+  app.addHook('onReady', async () => {
+    await scheduler.start();
+  });
+  app.beforeOperationsStop(() => scheduler.stop());
+  done();
+}
+
+export default fp(schedulesPlugin, {
+  name: 'schedules',
+  fastify: '5.x',
+  dependencies: ['stores', 'fleet-poller', 'operations'],
+});

@@ -1,0 +1,356 @@
+// The scheduler: decides each run of each schedule once, and a run that happens is one operation of the engine.
+// - One timer, set to the earliest due run across all enabled, unpaused schedules (recomputed at every wake and
+//   after every change: `poke`); never a timer per schedule. Waits go through one injectable clock (`now`) and
+//   timer (`timers`), so tests move time instead of sleeping.
+// - At a wake, for each schedule, the runs after the newest one already decided (`lastHandledFor`, or the
+//   schedule's last change: runs before an edit, a resume or the creation are never caught up) up to now are
+//   decided, oldest first: on an exclusion date -> `excluded`; skipped by someone -> `skipped` (who and why); the
+//   newest, within the grace window -> it runs; any other -> `missed` (Powerdeck was not running then). At most
+//   MAX_MISSED are recorded by one catch-up (the newest; the oldest recorded says so).
+// - A run that happens: the owner must still exist, be enabled and hold the action's permissions; the targets are
+//   resolved from the current fleet snapshot (none -> `empty`); the run is recorded `started` BEFORE the operation
+//   is created (the store's unique key: a second wake, or a second process, records nothing and starts nothing),
+//   then it gets the operation's id. A `started` run left without one (the process stopped in between) is `failed`
+//   at the next start.
+// - A paused or disabled schedule records nothing for its times: they are not runs.
+import { randomUUID } from 'node:crypto';
+import type { Operation } from '@powerdeck/contracts/operations';
+import { operationPermissions } from '@powerdeck/contracts/operation-terms';
+import { ROLE_PERMISSIONS } from '@powerdeck/contracts/roles';
+import { SCHEDULE_ACTION_WORDS } from '@powerdeck/contracts/schedule-terms';
+import type { Requester } from '../audit-fields';
+import type { PollerLog } from '../fleet/poller';
+import type { FleetPoller } from '../fleet/types';
+import type { NewOperation } from '../operations/admission';
+import { EngineClock } from '../operations/clock';
+import { FleetView } from '../operations/fleet-view';
+import type { NewScheduleRun, ScheduleRecord, ScheduleStore, UserStore } from '../stores/types';
+import { resolveTargets } from './targets';
+import { CompiledTiming, TimingError } from './timing';
+
+/** The most runs one catch-up records as missed (the newest ones). */
+export const MAX_MISSED = 50;
+/** setTimeout's longest delay. */
+const MAX_DELAY_MS = 2 ** 31 - 1;
+
+/** The one timer (tests pass their own, and fire it after moving the clock). */
+export interface SchedulerTimers {
+  set(fire: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+const REAL_TIMERS: SchedulerTimers = {
+  set(fire, ms) {
+    const t = setTimeout(fire, ms);
+    t.unref();
+    return t;
+  },
+  clear(handle) {
+    clearTimeout(handle as NodeJS.Timeout);
+  },
+};
+
+export interface SchedulerOptions {
+  store: ScheduleStore;
+  users: Pick<UserStore, 'get'>;
+  fleet: FleetPoller;
+  engine: { create(input: NewOperation, by: Requester): Promise<Operation> };
+  log: PollerLog;
+  /** Epoch ms (tests move it). */
+  now?: () => number;
+  timers?: SchedulerTimers;
+  /** How long a run waits for the first fleet snapshot (default 5 s). */
+  fleetWaitMs?: number;
+}
+
+/** The moment's wall-clock time in the zone: "2026-03-02 07:00". */
+export function localTime(ms: number, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(ms);
+  const p = (type: string) => parts.find((x) => x.type === type)?.value ?? '';
+  return `${p('year')}-${p('month')}-${p('day')} ${p('hour')}:${p('minute')}`;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export class Scheduler {
+  readonly clock: EngineClock;
+  private readonly store: ScheduleStore;
+  private readonly users: Pick<UserStore, 'get'>;
+  private readonly view: FleetView;
+  private readonly engine: SchedulerOptions['engine'];
+  private readonly log: PollerLog;
+  private readonly timers: SchedulerTimers;
+  private readonly fleetWaitMs: number;
+  /** One compiled timing per schedule, rebuilt when it changes (parsing costs). */
+  private readonly timings = new Map<string, { source: string; timing: CompiledTiming | null }>();
+  private timer: unknown = null;
+  private armedFor: number | null = null;
+  /** Wakes run one after another. */
+  private chain: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(options: SchedulerOptions) {
+    this.store = options.store;
+    this.users = options.users;
+    this.view = new FleetView(options.fleet);
+    this.engine = options.engine;
+    this.log = options.log;
+    this.clock = new EngineClock(options.now ?? Date.now);
+    this.timers = options.timers ?? REAL_TIMERS;
+    this.fleetWaitMs = options.fleetWaitMs ?? 5_000;
+  }
+
+  /** Fails runs a stopped process left half-started, then decides what is due and sets the timer. */
+  async start(): Promise<void> {
+    for (const run of await this.store.unfinishedRuns()) {
+      await this.store.failRun(run.id, 'Powerdeck stopped while starting this run');
+      this.log.warn(
+        { scheduleId: run.scheduleId, scheduledFor: run.scheduledFor },
+        'a schedule run was left half-started: recorded as failed',
+      );
+    }
+    void this.poke();
+  }
+
+  /** Clears the timer and waits for a wake in progress; nothing is decided after. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.disarm();
+    await this.chain;
+  }
+
+  /** Decides what is due and sets the timer again (after a schedule changed, or when the timer fires). */
+  poke(): Promise<void> {
+    this.chain = this.chain
+      .then(() => this.wake())
+      .catch((err: unknown) => this.log.error({ err }, 'a scheduler wake failed'));
+    return this.chain;
+  }
+
+  /** The moment the timer is set for (null: no run ahead). */
+  armedAt(): number | null {
+    return this.armedFor;
+  }
+
+  /** The schedule's compiled timing (cached while it is unchanged); null when it no longer compiles. */
+  timingOf(s: ScheduleRecord): CompiledTiming | null {
+    // Keyed by what it is compiled from (two edits within one millisecond share an updatedAt).
+    const source = JSON.stringify([s.when, s.timeZone, s.exclusions]);
+    const cached = this.timings.get(s.id);
+    if (cached?.source === source) return cached.timing;
+    let timing: CompiledTiming | null = null;
+    try {
+      timing = new CompiledTiming({ when: s.when, timeZone: s.timeZone, exclusions: s.exclusions });
+    } catch (err) {
+      if (!(err instanceof TimingError)) throw err;
+      this.log.warn({ scheduleId: s.id, err: err.message }, 'a schedule no longer compiles: it does not run');
+    }
+    this.timings.set(s.id, { source, timing });
+    return timing;
+  }
+
+  /** Runs at or before this moment are decided, or were before the schedule's last change. */
+  static handledUpTo(s: ScheduleRecord): number {
+    const changed = Date.parse(s.updatedAt);
+    return s.lastHandledFor === null ? changed : Math.max(changed, Date.parse(s.lastHandledFor));
+  }
+
+  private async wake(): Promise<void> {
+    if (this.stopped) return;
+    const now = this.clock.now();
+    const schedules = await this.store.list();
+    const ids = new Set(schedules.map((s) => s.id));
+    for (const id of this.timings.keys()) if (!ids.has(id)) this.timings.delete(id);
+    let decided = false;
+    for (const s of schedules) {
+      if (this.stopped) return;
+      if (!s.enabled || s.paused !== null) continue;
+      if (await this.catchUp(s, now)) decided = true;
+    }
+    this.arm(decided ? await this.store.list() : schedules);
+  }
+
+  /** Decides the runs of one schedule due by `now`; whether there were any. */
+  private async catchUp(s: ScheduleRecord, now: number): Promise<boolean> {
+    const timing = this.timingOf(s);
+    if (!timing) return false;
+    const due = timing.between(Scheduler.handledUpTo(s), now, MAX_MISSED + 1);
+    if (due.length === 0) return false;
+    const capped = due.length > MAX_MISSED;
+    if (capped) due.shift();
+    for (const [i, at] of due.entries()) {
+      if (this.stopped) break;
+      const newest = i === due.length - 1;
+      const inGrace = newest && now - at <= s.graceMinutes * 60_000;
+      await this.decide(s, timing, at, inGrace, capped && i === 0);
+    }
+    return true;
+  }
+
+  private async decide(
+    s: ScheduleRecord,
+    timing: CompiledTiming,
+    at: number,
+    inGrace: boolean,
+    firstOfCapped: boolean,
+  ): Promise<void> {
+    const when = this.clock.iso(at);
+    const run = (outcome: NewScheduleRun['outcome'], detail: string) =>
+      this.record({
+        scheduleId: s.id,
+        scheduleName: s.name,
+        scheduledFor: when,
+        outcome,
+        detail,
+        operationId: null,
+      });
+    if (timing.excluded(at)) {
+      await run(
+        'excluded',
+        `${timing.localDate(at)} is one of the schedule's exclusion dates (${s.timeZone})`,
+      );
+      return;
+    }
+    const skip = s.skips.find((k) => Date.parse(k.at) === at);
+    if (skip) {
+      await run('skipped', `Skipped by ${skip.by}: ${skip.reason}`);
+      return;
+    }
+    if (!inGrace) {
+      const older = firstOfCapped
+        ? `; older runs than this one were not recorded (at most ${MAX_MISSED})`
+        : '';
+      await run(
+        'missed',
+        `Powerdeck was not running at ${localTime(at, s.timeZone)} (${s.timeZone}); ` +
+          `the grace window is ${s.graceMinutes} min${older}`,
+      );
+      return;
+    }
+    await this.runNow(s, when);
+  }
+
+  /** A run that happens: checks, then the run recorded `started`, then the operation. */
+  private async runNow(s: ScheduleRecord, when: string): Promise<void> {
+    const base = { scheduleId: s.id, scheduleName: s.name, scheduledFor: when, operationId: null };
+    const owner = await this.users.get(s.owner);
+    const needs = operationPermissions(s.action, s.action === 'shutdown' && s.forceAfterS !== null);
+    const lacking = owner ? needs.filter((p) => !ROLE_PERMISSIONS[owner.role].includes(p)) : [];
+    const refusal =
+      owner === null
+        ? `Its owner ${s.owner} no longer exists`
+        : owner.disabled
+          ? `Its owner ${s.owner} is disabled`
+          : lacking.length > 0
+            ? `Its owner ${s.owner} (${owner.role}) no longer may ${SCHEDULE_ACTION_WORDS[s.action].toLowerCase()} VMs (${lacking.join(', ')})`
+            : null;
+    if (refusal !== null || owner === null) {
+      await this.record({ ...base, outcome: 'failed', detail: refusal ?? '' });
+      return;
+    }
+    if (!(await this.view.whenLoaded(this.fleetWaitMs))) {
+      await this.record({
+        ...base,
+        outcome: 'failed',
+        detail: 'The fleet has not been read from VergeOS yet',
+      });
+      return;
+    }
+    const keys = resolveTargets(s.targets, this.view.poller.current().snapshot.vms);
+    if (keys.length === 0) {
+      const what = s.targets.kind === 'filter' ? `the filter '${s.targets.filter}'` : 'its chosen VMs';
+      await this.record({ ...base, outcome: 'empty', detail: `No VM in the fleet matched ${what}` });
+      return;
+    }
+    const run = await this.record({
+      ...base,
+      outcome: 'started',
+      detail: `Starting ${plural(keys.length, 'VM')}`,
+    });
+    if (run === null) return;
+    const by: Requester = {
+      actor: owner.username,
+      role: owner.role,
+      authKind: 'schedule',
+      source: null,
+      userAgent: null,
+      requestId: randomUUID(),
+    };
+    try {
+      const op = await this.engine.create(
+        {
+          action: s.action,
+          vms: keys,
+          forceAfterS: s.action === 'shutdown' ? s.forceAfterS : null,
+          reason: `Schedule "${s.name}" (run for ${when})`,
+          schedule: { id: s.id, name: s.name },
+        },
+        by,
+      );
+      const skipped = op.vms.filter((v) => v.state === 'skipped').length;
+      const detail =
+        `Started ${plural(keys.length - skipped, 'VM')}` + (skipped > 0 ? ` (${skipped} skipped)` : '');
+      await this.store.setRunOperation(run.id, op.id, detail);
+      this.log.info(
+        { scheduleId: s.id, scheduledFor: when, operationId: op.id, detail },
+        'schedule run started',
+      );
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : String(err);
+      await this.store.failRun(run.id, detail);
+      this.log.warn({ scheduleId: s.id, scheduledFor: when, detail }, 'schedule run failed');
+    }
+  }
+
+  /** Records a decision (null: already recorded, by another wake or process). */
+  private async record(run: NewScheduleRun) {
+    const recorded = await this.store.recordRun(run);
+    if (recorded === null) {
+      this.log.info(
+        { scheduleId: run.scheduleId, scheduledFor: run.scheduledFor },
+        'schedule run already decided',
+      );
+    } else if (run.outcome !== 'started') {
+      this.log.info(
+        {
+          scheduleId: run.scheduleId,
+          scheduledFor: run.scheduledFor,
+          outcome: run.outcome,
+          detail: run.detail,
+        },
+        `schedule run ${run.outcome}`,
+      );
+    }
+    return recorded;
+  }
+
+  private disarm(): void {
+    if (this.timer !== null) this.timers.clear(this.timer);
+    this.timer = null;
+    this.armedFor = null;
+  }
+
+  /** Sets the one timer to the earliest run still to decide of every enabled, unpaused schedule. */
+  private arm(schedules: readonly ScheduleRecord[]): void {
+    this.disarm();
+    if (this.stopped) return;
+    let earliest: number | null = null;
+    for (const s of schedules) {
+      if (!s.enabled || s.paused !== null) continue;
+      const next = this.timingOf(s)?.next(Scheduler.handledUpTo(s)) ?? null;
+      if (next !== null && (earliest === null || next < earliest)) earliest = next;
+    }
+    if (earliest === null) return;
+    const delay = Math.min(Math.max(0, earliest - this.clock.now()), MAX_DELAY_MS);
+    this.armedFor = earliest;
+    this.timer = this.timers.set(() => void this.poke(), delay);
+  }
+}
