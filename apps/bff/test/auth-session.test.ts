@@ -90,7 +90,7 @@ describe('signing in', () => {
       role: 'helpdesk',
       username: 'helpdesk',
       display: null,
-      permissions: ['fleet:read', 'vm:start', 'vm:shutdown', 'vm:reboot', 'tokens:own'],
+      permissions: ['fleet:read', 'vm:start', 'vm:shutdown', 'vm:reboot', 'tokens:own', 'schedules:skip'],
       idleTimeoutMs: 30 * 60_000,
     });
     const raw = String(res.headers['set-cookie']);
