@@ -26,6 +26,7 @@ const benches = {
   proxy: 'apps/bff/bench/proxy.ts',
   fleet: 'apps/bff/bench/fleet.ts',
   ops: 'apps/bff/bench/ops.ts',
+  schedules: 'apps/bff/bench/schedules.ts',
   wall: 'apps/web/bench/wall.ts',
 };
 
