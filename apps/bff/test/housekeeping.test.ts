@@ -2,7 +2,11 @@
 // counters, tokens that expired more than a day ago and operations finished more than 30 days ago are deleted; live
 // sessions and tokens, running operations and recent ones stay.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { OPERATIONS_KEPT_MS, TOKENS_KEPT_AFTER_EXPIRY_MS } from '../src/plugins/housekeeping';
+import {
+  OPERATIONS_KEPT_MS,
+  SCHEDULE_RUNS_KEPT_MS,
+  TOKENS_KEPT_AFTER_EXPIRY_MS,
+} from '../src/plugins/housekeeping';
 import type { OperationRecord } from '../src/stores/types';
 import {
   buildTestApp,
@@ -149,5 +153,49 @@ describe('housekeeping', () => {
       headers: { authorization: `Bearer ${live.token}` },
     });
     expect([res.statusCode, res.json()]).toEqual([200, { name: 'test' }]);
+  });
+
+  it("deletes schedule runs recorded more than 180 days ago; a recent run stays in the schedule's history", async () => {
+    expect(SCHEDULE_RUNS_KEPT_MS).toBe(180 * DAY_MS);
+    let now = Date.now() - 200 * DAY_MS;
+    const sim = await startSim();
+    cleanups.push(() => sim.close());
+    const stores = await openTestStores({ now: () => now });
+    cleanups.push(() => stores.close());
+    const at = (ms: number) => new Date(ms).toISOString();
+    await stores.schedules.create({
+      id: 'nightly',
+      name: 'Nightly off',
+      enabled: true,
+      action: 'shutdown',
+      forceAfterS: null,
+      targets: { kind: 'filter', filter: 'lab' },
+      when: { kind: 'daily', time: '19:00' },
+      timeZone: 'UTC',
+      graceMinutes: 15,
+      exclusions: [],
+      owner: 'admin',
+      createdAt: at(now),
+      updatedAt: at(now),
+    });
+    const run = (ms: number) =>
+      stores.schedules.recordRun({
+        scheduleId: 'nightly',
+        scheduleName: 'Nightly off',
+        scheduledFor: at(ms),
+        outcome: 'skipped',
+        detail: 'Skipped by admin: holiday',
+        operationId: null,
+      });
+    expect(await run(now)).not.toBeNull();
+    now = Date.now();
+    expect(await run(now)).not.toBeNull();
+    const a = await buildTestApp(upstreamFor(sim), { stores });
+    cleanups.push(() => a.close());
+    await a.ready();
+
+    expect(await a.housekeeping.run()).toMatchObject({ scheduleRuns: 0 });
+    const runs = await stores.schedules.listRuns({ scheduleId: 'nightly', limit: 10 });
+    expect(runs.map((r) => r.scheduledFor)).toEqual([at(now)]);
   });
 });

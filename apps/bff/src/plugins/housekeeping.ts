@@ -3,7 +3,8 @@
 // counters whose window and lock have passed, personal tokens that expired more than TOKENS_KEPT_AFTER_EXPIRY_MS ago
 // (the 8-hour ones of POST /api/sys/tokens above all: a script that logs in for every run makes one each time), and
 // operations finished more than OPERATIONS_KEPT_MS ago (each of their steps, and each token's creation and revocation,
-// stays in the audit log, which is never pruned). Decorates `app.housekeeping.run()` (tests).
+// stays in the audit log, which is never pruned), and schedule runs recorded more than SCHEDULE_RUNS_KEPT_MS ago (a
+// schedule's history; each run's operation steps stay in the audit log too). Decorates `app.housekeeping.run()` (tests).
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -12,12 +13,15 @@ const HOUSEKEEPING_EVERY_MS = 60 * 60_000;
 export const OPERATIONS_KEPT_MS = 30 * 24 * 3600_000;
 /** An expired token stays listed (as expired, on the Tokens page) this long, then it is deleted. */
 export const TOKENS_KEPT_AFTER_EXPIRY_MS = 24 * 3600_000;
+/** A schedule's run history (GET /api/schedules/runs) goes back this far: half a year of patch nights. */
+export const SCHEDULE_RUNS_KEPT_MS = 180 * 24 * 3600_000;
 
 interface HousekeepingCounts {
   sessions: number;
   signInCounters: number;
   tokens: number;
   operations: number;
+  scheduleRuns: number;
 }
 
 declare module 'fastify' {
@@ -28,7 +32,7 @@ declare module 'fastify' {
 
 function housekeepingPlugin(app: FastifyInstance, _opts: unknown, done: (err?: Error) => void) {
   const log = app.log.child({ component: 'housekeeping' });
-  const { sessions, throttle, tokens, operations } = app.stores;
+  const { sessions, throttle, tokens, operations, schedules } = app.stores;
 
   /** One round; never throws (a failure is logged, and the next round tries again). Null when it failed. */
   async function run(): Promise<HousekeepingCounts | null> {
@@ -38,6 +42,7 @@ function housekeepingPlugin(app: FastifyInstance, _opts: unknown, done: (err?: E
         signInCounters: await throttle.prune(),
         tokens: await tokens.prune(TOKENS_KEPT_AFTER_EXPIRY_MS),
         operations: await operations.prune(new Date(Date.now() - OPERATIONS_KEPT_MS)),
+        scheduleRuns: await schedules.pruneRuns(new Date(Date.now() - SCHEDULE_RUNS_KEPT_MS)),
       };
       if (Object.values(counts).some((n) => n > 0)) log.info(counts, 'pruned');
       return counts;
