@@ -111,14 +111,18 @@ describe('schedules over HTTP', () => {
       [{ when: { kind: 'cron', expression: '61 * * * *' } }, 'Cron expression:'],
       [{ when: { kind: 'cron', expression: '0 7 * *' } }, 'Cron expression: five fields'],
       [{ when: { kind: 'once', date: '2030-02-30', time: '07:00' } }, '2030-02-30 is not a date'],
+      [
+        { when: { kind: 'once', date: '2026-01-05', time: '07:00' }, timeZone: 'Europe/Berlin' },
+        '2026-01-05 07:00 (Europe/Berlin) has passed',
+      ],
       [{ exclusions: ['2030-02-30'] }, 'Exclusion 2030-02-30 is not a date'],
       [
         { targets: { kind: 'filter', filter: 'status:nonsense' } },
         "Targets filter 'status:nonsense' restricts nothing",
       ],
       [{ action: 'start', forceAfterS: 120 }, "forceAfterS is only valid with action 'shutdown'"],
-      [{ when: { kind: 'daily', time: '25:00' } }, 'Invalid request'],
-      [{ name: '' }, 'Invalid request'],
+      [{ when: { kind: 'daily', time: '25:00' } }, 'Invalid request: body.when.time'],
+      [{ name: '' }, 'Invalid request: body.name'],
     ];
     for (const [over, words] of cases) {
       const res = await call('POST', '/api/schedules', body(over));

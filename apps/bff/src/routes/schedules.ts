@@ -75,8 +75,8 @@ function reasonOf(text: string, what: string): string {
   return reason;
 }
 
-/** The body checked and with its defaults: the fields to store. */
-function fieldsOf(body: ScheduleBody): ScheduleFields {
+/** The body checked and with its defaults: the fields to store. A `once` whose moment has passed is refused. */
+function fieldsOf(body: ScheduleBody, now: number): ScheduleFields {
   if (body.forceAfterS != null && body.action !== 'shutdown') {
     throw new HttpError(
       400,
@@ -87,6 +87,13 @@ function fieldsOf(body: ScheduleBody): ScheduleFields {
   checkTargets(body.targets);
   const exclusions = [...(body.exclusions ?? [])].sort();
   const timing = compile(body.when, body.timeZone, exclusions);
+  if (body.when.kind === 'once' && timing.next(now) === null) {
+    throw new HttpError(
+      400,
+      `${body.when.date} ${body.when.time} (${timing.timeZone}) has passed: a schedule that runs once needs a time ahead`,
+      'invalid_schedule',
+    );
+  }
   return {
     name: body.name.trim() || body.name,
     enabled: body.enabled,
@@ -169,7 +176,7 @@ export default function scheduleRoutes(
       config: { permission: 'schedules:manage' },
     },
     async (request, reply) => {
-      const fields = fieldsOf(request.body);
+      const fields = fieldsOf(request.body, scheduler.clock.now());
       if ((await store.count()) >= MAX_SCHEDULES) {
         throw new HttpError(409, `Powerdeck keeps at most ${MAX_SCHEDULES} schedules`, 'conflict');
       }
@@ -267,7 +274,7 @@ export default function scheduleRoutes(
     },
     async (request) => {
       await found(request.params.id);
-      const fields = fieldsOf(request.body);
+      const fields = fieldsOf(request.body, scheduler.clock.now());
       const s = await store
         .update(request.params.id, { ...fields, clearSkips: true }, scheduler.clock.iso())
         .catch((err: unknown) => {
