@@ -206,12 +206,16 @@ async function main() {
     if (stopped.length < DUE_PER_MINUTE * MINUTES) throw new Error('not enough stopped VMs in the fleet');
     const first = Math.ceil((Date.now() + 30_000) / 60_000) * 60_000;
     const boundaries = Array.from({ length: MINUTES }, (_, i) => first + i * 60_000);
-    // The rest of the 1,000: daily at times away from the next few minutes.
-    const background = mix(vms(), SCHEDULES - DUE_PER_MINUTE * MINUTES, 2).map((s) =>
-      s.when.kind === 'cron' || s.when.kind === 'once'
-        ? { ...s, when: { kind: 'daily' as const, time: '03:00' } }
-        : s,
-    );
+    // The rest of the 1,000: the same mix, in UTC at times six hours away, so that none runs during the window.
+    const away = `${pad((new Date().getUTCHours() + 6) % 24)}:00`;
+    const background = mix(vms(), SCHEDULES - DUE_PER_MINUTE * MINUTES, 2).map((s): ScheduleFields => ({
+      ...s,
+      timeZone: 'UTC',
+      when:
+        s.when.kind === 'weekly' || s.when.kind === 'weekdays'
+          ? { ...s.when, time: away }
+          : { kind: 'daily', time: away },
+    }));
     const now = Date.now();
     await addSchedules(stores, background, now);
     const due: ScheduleFields[] = [];
@@ -238,22 +242,41 @@ async function main() {
     });
     await addSchedules(stores, due, now);
     await app.scheduler.poke();
+    // Each run's POST is found by its request id: the engine sends its audit row's request id (x-request-id),
+    // which the simulator's request log keeps with the arrival time. The log is read every 500 ms (it keeps 500).
     await stats(sim, 'DELETE');
-    const delays: number[] = [];
-    for (const b of boundaries) {
-      const until = b + 50_000;
-      let posts: SimStats['log'] = [];
-      while (Date.now() < until) {
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
-        const s = await stats(sim, 'GET');
-        posts = s.log.filter((e) => e.method === 'POST' && e.route === '/api/v4/vm_actions');
-        if (Date.now() > b && posts.length >= DUE_PER_MINUTE) break;
+    const arrived = new Map<string, number>();
+    const dueIds = new Map<string, number>();
+    const list = await stores.schedules.list();
+    for (const sch of list) {
+      const m = /^due (\d+)\./.exec(sch.name);
+      if (m) dueIds.set(sch.id, boundaries[Number(m[1])] as number);
+    }
+    const end = (boundaries[MINUTES - 1] as number) + 30_000;
+    while (Date.now() < end) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      for (const e of (await stats(sim, 'GET')).log) {
+        if (e.method === 'POST' && e.route === '/api/v4/vm_actions' && e.requestId !== null) {
+          arrived.set(e.requestId, Date.parse(e.time));
+        }
       }
-      await stats(sim, 'DELETE');
-      const ds = posts.map((e) => Date.parse(e.time) - b);
-      delays.push(...ds);
+      if (arrived.size >= DUE_PER_MINUTE * MINUTES) break;
+    }
+    const rows = (await stores.audit.query({ kind: 'power', order: 'asc', limit: 1000 })).rows;
+    const delays: number[] = [];
+    const perMinute = new Map<number, number[]>();
+    for (const row of rows) {
+      if (row.outcome !== 'requested' || row.scheduleId == null || row.requestId === null) continue;
+      const moment = dueIds.get(row.scheduleId);
+      const at = arrived.get(row.requestId);
+      if (moment === undefined || at === undefined) continue;
+      delays.push(at - moment);
+      perMinute.set(moment, [...(perMinute.get(moment) ?? []), at - moment]);
+    }
+    for (const b of boundaries) {
+      const ds = perMinute.get(b) ?? [];
       console.log(
-        `  ${new Date(b).toISOString()}: ${posts.length} POSTs, first after ${Math.min(...ds)} ms, last after ${Math.max(...ds)} ms`,
+        `  ${new Date(b).toISOString()}: ${ds.length} runs reached VergeOS, first after ${Math.min(...ds)} ms, last after ${Math.max(...ds)} ms`,
       );
     }
     const sorted = [...delays].sort((a, b) => a - b);
