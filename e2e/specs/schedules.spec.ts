@@ -55,6 +55,12 @@ test('an admin creates a weekday schedule and sees its next runs', async ({ page
   await expect(entry).toContainText(`Shut down · 1 chosen VM · Weekdays at ${time} (UTC)`);
   await expect(entry).toContainText(new RegExp(`Next run(Mon|Tue|Wed|Thu|Fri) \\S+ ${time} · in \\d+ (h|d)`));
 
+  // The history of runs loads (empty, or a table of runs), not an error.
+  const history = page.getByRole('region', { name: 'History of runs' });
+  await expect(
+    history.getByText('No runs yet').or(history.getByRole('table', { name: 'Runs' })),
+  ).toBeVisible();
+
   const saved = (await schedules(bffApi)).find((s) => s.name === name);
   expect(saved).toMatchObject({
     action: 'shutdown',

@@ -92,6 +92,12 @@ describe('schedules over HTTP', () => {
     expect((await call('DELETE', `/api/schedules/${s.id}`)).statusCode).toBe(204);
     expect((await call('GET', `/api/schedules/${s.id}`)).statusCode).toBe(404);
     const runs = await call('GET', `/api/schedules/runs?schedule=${s.id}`);
+    // The page asks with a limit in its query string (text, never coerced): 1 to 500.
+    expect((await call('GET', `/api/schedules/runs?schedule=${s.id}&limit=50`)).statusCode).toBe(200);
+    expect((await call('GET', '/api/schedules/runs?limit=500')).statusCode).toBe(200);
+    for (const bad of ['0', '501', '5x', '-1']) {
+      expect((await call('GET', `/api/schedules/runs?limit=${bad}`)).statusCode).toBe(400);
+    }
     expect(runs.json<{ runs: { scheduleName: string }[] }>().runs.map((r) => r.scheduleName)).toEqual([
       'Lab off late',
     ]);

@@ -194,7 +194,8 @@ export type ReasonBody = Static<typeof ReasonBody>;
 export const RunQuery = Type.Object(
   {
     schedule: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+    /** 1 to 500 (default 50); a query string holds text, and the BFF never coerces types. */
+    limit: Type.Optional(Type.String({ pattern: '^([1-9][0-9]?|[1-4][0-9]{2}|500)$' })),
   },
   { additionalProperties: false },
 );

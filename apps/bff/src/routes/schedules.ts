@@ -202,7 +202,7 @@ export default function scheduleRoutes(
     async (request) => ({
       runs: await store.listRuns({
         ...(request.query.schedule !== undefined ? { scheduleId: request.query.schedule } : {}),
-        limit: request.query.limit ?? 50,
+        limit: request.query.limit === undefined ? 50 : Number(request.query.limit),
       }),
     }),
   );
