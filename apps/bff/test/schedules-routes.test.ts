@@ -233,6 +233,16 @@ describe('schedules over HTTP', () => {
       body({ name: 'Early', targets: { kind: 'vms', vms: [a] }, when: { kind: 'daily', time: '06:30' } }),
     );
     await createSchedule(app, body({ name: 'Later', targets: { kind: 'vms', vms: [a, b] } }));
+    // Earlier still, but a start: it would skip these running VMs, so it is not their next action.
+    await createSchedule(
+      app,
+      body({
+        name: 'Start early',
+        action: 'start',
+        targets: { kind: 'vms', vms: [a, b] },
+        when: { kind: 'daily', time: '06:10' },
+      }),
+    );
     const next = await call('GET', '/api/schedules/next-actions');
     expect(next.json<{ actions: unknown[] }>().actions).toEqual(
       [

@@ -234,6 +234,9 @@ export const NextAction = Type.Object({
   at: Iso,
 });
 export type NextAction = Static<typeof NextAction>;
-/** For each VM some schedule will act on, its earliest next run (VMs named now; filters resolved now). */
+/**
+ * For each VM some schedule will act on, its earliest next run (VMs named now, filters resolved now), counting only
+ * schedules whose action applies to the VM's status now (a start is not a running VM's next action).
+ */
 export const NextActions = Type.Object({ actions: Type.Array(NextAction) });
 export type NextActions = Static<typeof NextActions>;

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { isEmptyFilter, parseFilter } from '@powerdeck/contracts/fleet-filter';
 import { ErrorBody } from '@powerdeck/contracts/power';
+import { actionApplies } from '@powerdeck/contracts/operation-terms';
 import { GRACE_MINUTES, MAX_SCHEDULES } from '@powerdeck/contracts/schedule-terms';
 import {
   NextActions,
@@ -237,6 +238,12 @@ export default function scheduleRoutes(
     async () => {
       const now = scheduler.clock.now();
       const snapshot = app.fleet.current().snapshot;
+      const statusOf = new Map(snapshot.vms.map((vm) => [vm.key, vm.status]));
+      // A VM's next action is one that would act on it: a start is not the next action of a running VM.
+      const applies = (action: ScheduleRecord['action'], key: number) => {
+        const status = statusOf.get(key);
+        return status !== undefined && actionApplies(action, status);
+      };
       const items = (await store.list()).map((s) => {
         const next = nextRun(s, scheduler.timingOf(s), now);
         return {
@@ -244,7 +251,10 @@ export default function scheduleRoutes(
           name: s.name,
           action: s.action,
           next,
-          vmKeys: next === null ? [] : resolveTargets(s.targets, snapshot.vms),
+          vmKeys:
+            next === null
+              ? []
+              : resolveTargets(s.targets, snapshot.vms).filter((key) => applies(s.action, key)),
         };
       });
       return { actions: nextActions(items) };
