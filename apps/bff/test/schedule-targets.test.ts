@@ -10,21 +10,23 @@ const fleet = [
   vm(3, 'prod-web-1', 'running', 'node2'),
   vm(4, 'lab-web-2', 'error'),
 ];
+const resolved = (targets: Parameters<typeof resolveTargets>[0]) =>
+  resolveTargets(targets, { vms: fleet, byKey: new Map(fleet.map((v) => [v.key, v])) }).map((v) => v.key);
 
 describe('resolveTargets', () => {
   it('chosen VMs still in the fleet, in the order chosen', () => {
-    expect(resolveTargets({ kind: 'vms', vms: [3, 99, 1] }, fleet)).toEqual([3, 1]);
+    expect(resolved({ kind: 'vms', vms: [3, 99, 1] })).toEqual([3, 1]);
   });
 
   it('a filter in the fleet filter language, in fleet order', () => {
-    expect(resolveTargets({ kind: 'filter', filter: 'lab' }, fleet)).toEqual([1, 2, 4]);
-    expect(resolveTargets({ kind: 'filter', filter: 'web status:running' }, fleet)).toEqual([1, 3]);
-    expect(resolveTargets({ kind: 'filter', filter: 'status:attention' }, fleet)).toEqual([4]);
-    expect(resolveTargets({ kind: 'filter', filter: 'node:NODE2' }, fleet)).toEqual([3]);
+    expect(resolved({ kind: 'filter', filter: 'lab' })).toEqual([1, 2, 4]);
+    expect(resolved({ kind: 'filter', filter: 'web status:running' })).toEqual([1, 3]);
+    expect(resolved({ kind: 'filter', filter: 'status:attention' })).toEqual([4]);
+    expect(resolved({ kind: 'filter', filter: 'node:NODE2' })).toEqual([3]);
   });
 
   it('a filter that restricts nothing matches no VM (never the whole fleet by accident)', () => {
-    expect(resolveTargets({ kind: 'filter', filter: 'status:nonsense' }, fleet)).toEqual([]);
+    expect(resolved({ kind: 'filter', filter: 'status:nonsense' })).toEqual([]);
   });
 });
 

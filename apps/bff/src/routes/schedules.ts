@@ -30,6 +30,7 @@ import type { Permission } from '@powerdeck/contracts/roles';
 import { auditActor } from '../audit-fields';
 import { actorContext } from '../plugins/auth';
 import { HttpError, refused } from '../plugins/errors';
+import { FleetView } from '../operations/fleet-view';
 import { nextActions, resolveTargets } from '../schedules/targets';
 import { CompiledTiming, serverTimeZone, TimingError } from '../schedules/timing';
 import { nextRun, scheduleView, targetsNow, upcomingRuns } from '../schedules/view';
@@ -116,6 +117,12 @@ export default function scheduleRoutes(
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const store = app.stores.schedules;
   const scheduler = app.scheduler;
+  // The snapshot indexed by VM key once per snapshot (the engine's FleetView), not once per schedule per request.
+  const view = new FleetView(app.fleet);
+  const fleetNow = () => {
+    const state = app.fleet.current();
+    return { vms: state.snapshot.vms, nodes: state.snapshot.nodes, byKey: view.byKey(state) };
+  };
 
   async function found(id: string): Promise<ScheduleRecord> {
     const s = await store.get(id);
@@ -123,9 +130,9 @@ export default function scheduleRoutes(
     return s;
   }
 
-  async function view(s: ScheduleRecord) {
+  async function shown(s: ScheduleRecord) {
     const last = (await store.listRuns({ scheduleId: s.id, limit: 1 }))[0] ?? null;
-    return scheduleView(s, scheduler.timingOf(s), scheduler.clock.now(), last, app.fleet.current().snapshot);
+    return scheduleView(s, scheduler.timingOf(s), scheduler.clock.now(), last, fleetNow());
   }
 
   /** A change, audited in the principal's name, then the scheduler woken. */
@@ -160,10 +167,10 @@ export default function scheduleRoutes(
     async () => {
       const [schedules, last] = await Promise.all([store.list(), store.lastRuns()]);
       const now = scheduler.clock.now();
-      const snapshot = app.fleet.current().snapshot;
+      const fleet = fleetNow();
       return {
         schedules: schedules.map((s) =>
-          scheduleView(s, scheduler.timingOf(s), now, last.get(s.id) ?? null, snapshot),
+          scheduleView(s, scheduler.timingOf(s), now, last.get(s.id) ?? null, fleet),
         ),
       };
     },
@@ -190,7 +197,7 @@ export default function scheduleRoutes(
         updatedAt: at,
       });
       await changed(request, s, 'create', { params: paramsOf(fields) });
-      return reply.code(201).send(await view(s));
+      return reply.code(201).send(await shown(s));
     },
   );
 
@@ -219,7 +226,7 @@ export default function scheduleRoutes(
       const body = request.body;
       checkTargets(body.targets);
       const timing = compile(body.when, body.timeZone, body.exclusions ?? []);
-      const { vms, capacity } = targetsNow(body.action, body.targets, app.fleet.current().snapshot);
+      const { vms, capacity } = targetsNow(body.action, body.targets, fleetNow());
       return {
         timeZone: timing.timeZone,
         upcoming: upcomingRuns(timing, [], scheduler.clock.now()),
@@ -237,13 +244,7 @@ export default function scheduleRoutes(
     },
     async () => {
       const now = scheduler.clock.now();
-      const snapshot = app.fleet.current().snapshot;
-      const statusOf = new Map(snapshot.vms.map((vm) => [vm.key, vm.status]));
-      // A VM's next action is one that would act on it: a start is not the next action of a running VM.
-      const applies = (action: ScheduleRecord['action'], key: number) => {
-        const status = statusOf.get(key);
-        return status !== undefined && actionApplies(action, status);
-      };
+      const fleet = fleetNow();
       const items = (await store.list()).map((s) => {
         const next = nextRun(s, scheduler.timingOf(s), now);
         return {
@@ -251,10 +252,13 @@ export default function scheduleRoutes(
           name: s.name,
           action: s.action,
           next,
+          // A VM's next action is one that would act on it: a start is not the next action of a running VM.
           vmKeys:
             next === null
               ? []
-              : resolveTargets(s.targets, snapshot.vms).filter((key) => applies(s.action, key)),
+              : resolveTargets(s.targets, fleet)
+                  .filter((vm) => actionApplies(s.action, vm.status))
+                  .map((vm) => vm.key),
         };
       });
       return { actions: nextActions(items) };
@@ -267,7 +271,7 @@ export default function scheduleRoutes(
       schema: { params: ScheduleParams, querystring: NoQuery, response: { 200: Schedule, ...Errors } },
       config: { permission: 'fleet:read' },
     },
-    async (request) => view(await found(request.params.id)),
+    async (request) => shown(await found(request.params.id)),
   );
 
   r.put(
@@ -291,7 +295,7 @@ export default function scheduleRoutes(
           throw refused(err);
         });
       await changed(request, s, 'edit', { params: paramsOf(fields) });
-      return view(s);
+      return shown(s);
     },
   );
 
@@ -340,7 +344,7 @@ export default function scheduleRoutes(
         throw refused(err, { exists: `The run at ${run.at} is already skipped` });
       });
     await changed(request, skipped, 'skip', { reason, params: { at: run.at } });
-    return view(skipped);
+    return shown(skipped);
   });
 
   r.post('/api/schedules/:id/unskip', onOne(UnskipBody, 'schedules:skip'), async (request) => {
@@ -351,7 +355,7 @@ export default function scheduleRoutes(
       throw new HttpError(409, `The run at ${request.body.at} is not skipped`, 'conflict');
     }
     await changed(request, s, 'unskip', { params: { at: skip.at } });
-    return view(await found(s.id));
+    return shown(await found(s.id));
   });
 
   // Pause and resume: a reason each; resuming moves updatedAt, so the runs it was paused through are not caught up.
@@ -367,7 +371,7 @@ export default function scheduleRoutes(
       const paused = verb === 'pause' ? { by: request.principal!.actor, reason, at } : null;
       const updated = await store.update(s.id, { paused }, at);
       await changed(request, updated, verb, { reason });
-      return view(updated);
+      return shown(updated);
     });
   }
 

@@ -286,7 +286,10 @@ export class Scheduler {
       });
       return;
     }
-    const keys = resolveTargets(s.targets, this.view.poller.current().snapshot.vms);
+    const state = this.view.poller.current();
+    const keys = resolveTargets(s.targets, { vms: state.snapshot.vms, byKey: this.view.byKey(state) }).map(
+      (vm) => vm.key,
+    );
     if (keys.length === 0) {
       const what = s.targets.kind === 'filter' ? `the filter '${s.targets.filter}'` : 'its chosen VMs';
       await this.record({ ...base, outcome: 'empty', detail: `No VM in the fleet matched ${what}` });

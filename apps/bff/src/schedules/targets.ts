@@ -6,19 +6,27 @@ import { isEmptyFilter, matchesFilter, parseFilter } from '@powerdeck/contracts/
 import type { ScheduleAction } from '@powerdeck/contracts/schedule-terms';
 import type { NextAction, Targets } from '@powerdeck/contracts/schedules';
 
+/** The fleet as targets are resolved against: its VMs, and the same VMs by key (one index per snapshot). */
+export interface TargetFleet {
+  vms: readonly FleetVm[];
+  byKey: ReadonlyMap<number, FleetVm>;
+}
+
 /**
- * The keys of the VMs the targets name now: chosen VMs present in the fleet (in the order chosen), or the fleet's
- * VMs the filter matches (in fleet order). A filter that restricts nothing (only unknown statuses) matches none:
- * a schedule never acts on the whole fleet by accident.
+ * The VMs the targets name now: chosen VMs present in the fleet (in the order chosen), or the fleet's VMs the filter
+ * matches (in fleet order). A filter that restricts nothing (only unknown statuses) matches none: a schedule never
+ * acts on the whole fleet by accident.
  */
-export function resolveTargets(targets: Targets, vms: readonly FleetVm[]): number[] {
+export function resolveTargets(targets: Targets, fleet: TargetFleet): FleetVm[] {
   if (targets.kind === 'vms') {
-    const present = new Set(vms.map((vm) => vm.key));
-    return targets.vms.filter((key) => present.has(key));
+    return targets.vms.flatMap((key) => {
+      const vm = fleet.byKey.get(key);
+      return vm ? [vm] : [];
+    });
   }
   const filter = parseFilter(targets.filter);
   if (isEmptyFilter(filter)) return [];
-  return vms.filter((vm) => matchesFilter(vm, filter)).map((vm) => vm.key);
+  return fleet.vms.filter((vm) => matchesFilter(vm, filter));
 }
 
 export interface ScheduledItem {

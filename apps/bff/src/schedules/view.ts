@@ -1,12 +1,12 @@
 // What people see of a schedule (the contract's Schedule, Preview): its upcoming runs from now with the skipped
 // and excluded ones marked, the next run that will happen, its last run, and the VMs its targets name now with
-// what a run would free or need. Pure: the routes pass the moment, the timing, the snapshot and the last run.
+// what a run would free or need. Pure: the routes pass the moment, the timing, the fleet and the last run.
 import type { FleetSnapshot } from '@powerdeck/contracts/fleet';
 import { scheduleCapacity } from '@powerdeck/contracts/schedule-capacity';
 import { NEXT_RUNS_SHOWN, type ScheduleAction } from '@powerdeck/contracts/schedule-terms';
 import type { Capacity, Schedule, Targets, UpcomingRun } from '@powerdeck/contracts/schedules';
 import type { ScheduleRecord, ScheduleRunRecord } from '../stores/types';
-import { resolveTargets } from './targets';
+import { resolveTargets, type TargetFleet } from './targets';
 import type { CompiledTiming } from './timing';
 
 /** How far `next` looks past skipped and excluded runs. */
@@ -41,19 +41,14 @@ export function nextRun(s: ScheduleRecord, timing: CompiledTiming | null, now: n
   return null;
 }
 
-/** The VMs the targets name in the snapshot, and what a run would free or need. */
+/** The VMs the targets name in the fleet now, and what a run would free or need. */
 export function targetsNow(
   action: ScheduleAction,
   targets: Targets,
-  snapshot: FleetSnapshot,
+  fleet: TargetFleet & { nodes: FleetSnapshot['nodes'] },
 ): { vms: number[]; capacity: Capacity } {
-  const vms = resolveTargets(targets, snapshot.vms);
-  const byKey = new Map(snapshot.vms.map((v) => [v.key, v]));
-  const named = vms.flatMap((k) => {
-    const vm = byKey.get(k);
-    return vm ? [vm] : [];
-  });
-  return { vms, capacity: scheduleCapacity(action, named, snapshot.nodes) };
+  const named = resolveTargets(targets, fleet);
+  return { vms: named.map((vm) => vm.key), capacity: scheduleCapacity(action, named, fleet.nodes) };
 }
 
 export function scheduleView(
@@ -61,7 +56,7 @@ export function scheduleView(
   timing: CompiledTiming | null,
   now: number,
   lastRun: ScheduleRunRecord | null,
-  snapshot: FleetSnapshot,
+  fleet: TargetFleet & { nodes: FleetSnapshot['nodes'] },
 ): Schedule {
   const next = nextRun(s, timing, now);
   return {
@@ -83,6 +78,6 @@ export function scheduleView(
     upcoming: upcomingRuns(timing, s.skips, now),
     next: next === null ? null : new Date(next).toISOString(),
     lastRun,
-    capacity: targetsNow(s.action, s.targets, snapshot).capacity,
+    capacity: targetsNow(s.action, s.targets, fleet).capacity,
   };
 }
