@@ -1,5 +1,6 @@
 // Formatters for what people read and compare: durations, relative and absolute times, sizes, counts.
 // Pure functions (tested in test/format.test.ts); components show them in tabular figures.
+import { ramWords } from '@powerdeck/contracts/schedule-capacity';
 
 /** "12 s ago", "3 min ago", "5 h ago", "4 d ago" (a time in the future counts as now). */
 export function ago(fromMs: number, nowMs: number): string {
@@ -58,12 +59,8 @@ function trim1(n: number): string {
   return String(Math.round(n * 10) / 10);
 }
 
-/** RAM in MB as "512 MB", "16 GB", "1.5 TB". */
-export function ram(mb: number): string {
-  if (mb < 1024) return `${mb} MB`;
-  if (mb < 1024 * 1024) return `${trim1(mb / 1024)} GB`;
-  return `${trim1(mb / 1024 / 1024)} TB`;
-}
+/** RAM in MB as "512 MB", "16 GB", "1.5 TB" (the words the server's capacity summaries use too). */
+export const ram = ramWords;
 
 /** RAM used against capacity in one unit, the capacity's: "64/96 GB", "0.5/96 GB". */
 export function ramOf(usedMb: number, totalMb: number): string {
