@@ -13,6 +13,7 @@ export function opVm(key: number, patch: Partial<OperationVm> = {}): OperationVm
     escalated: false,
     detail: '',
     status: 'running',
+    tier: null,
     ...patch,
   };
 }
@@ -36,6 +37,8 @@ export function op(id: string, patch: Partial<Operation> = {}): Operation {
     parallelism: 4,
     reason: null,
     counts,
+    plan: null,
+    schedule: null,
     vms,
     ...patch,
   };

@@ -19,6 +19,7 @@ import {
   OPERATION_VM_STATES,
   PARALLELISM,
 } from './operation-terms';
+import { ON_FAILURE, PLAN_DIRECTIONS, TIER_STATES, UP_WHEN } from './plan-terms';
 import { MAX_REASON_LENGTH, ROLES } from './roles';
 
 const Nullable = <T extends Type.TSchema>(t: T) => Type.Union([t, Type.Null()]);
@@ -72,6 +73,8 @@ export const OperationVm = Type.Object({
   detail: Type.String(),
   /** The VM's status when the operation last looked. */
   status: Nullable(Type.String()),
+  /** A plan run: the VM's tier (its index in the plan); null otherwise. */
+  tier: Nullable(Type.Integer()),
 });
 export type OperationVm = Static<typeof OperationVm>;
 
@@ -85,6 +88,36 @@ export const OperationCounts = Type.Object({
   cancelled: Type.Integer(),
 });
 export type OperationCounts = Static<typeof OperationCounts>;
+
+/** One tier of a plan run: its settings as the run took them, and where it is. */
+export const OperationTier = Type.Object({
+  /** Its index in the plan (0: first; a shut down runs the highest first). */
+  index: Type.Integer(),
+  name: Type.String(),
+  upWhen: Type.Enum(UP_WHEN),
+  timeoutS: Type.Integer(),
+  delayAfterS: Type.Integer(),
+  onFailure: Type.Enum(ON_FAILURE),
+  escalate: Type.Boolean(),
+  state: Type.Enum(TIER_STATES),
+  /** In words: "2 of 3 started; db-2 failed: VergeOS refused … The plan went on (the tier says go on)". */
+  detail: Type.String(),
+  /** When its first step was sent, and when its last VM ended (null before). */
+  startedAt: Nullable(Iso),
+  endedAt: Nullable(Iso),
+  /** State `delay`: when the next tier starts. */
+  nextAt: Nullable(Iso),
+});
+export type OperationTier = Static<typeof OperationTier>;
+
+/** What a plan run is about: the plan, the direction and its tiers in plan order. */
+export const OperationPlan = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  direction: Type.Enum(PLAN_DIRECTIONS),
+  tiers: Type.Array(OperationTier),
+});
+export type OperationPlan = Static<typeof OperationPlan>;
 
 export const Operation = Type.Object({
   id: Type.String(),
@@ -102,7 +135,11 @@ export const Operation = Type.Object({
   parallelism: Type.Integer(),
   reason: Nullable(Type.String()),
   counts: OperationCounts,
-  /** In the order they were asked for. */
+  /** A plan run's plan and tiers (null for other operations). */
+  plan: Nullable(OperationPlan),
+  /** The schedule whose run this is (null for an operation someone started). */
+  schedule: Nullable(Type.Object({ id: Type.String(), name: Type.String() })),
+  /** In the order they were asked for (a plan run: in the order its tiers run). */
   vms: Type.Array(OperationVm),
 });
 export type Operation = Static<typeof Operation>;

@@ -46,6 +46,7 @@ export const PERMISSIONS = [
   'operations:all',
   'schedules:manage',
   'schedules:skip',
+  'plans:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -79,6 +80,7 @@ export const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
   'operations:all': "cancel other people's operations",
   'schedules:manage': 'create, edit and delete schedules',
   'schedules:skip': 'skip, pause and resume schedules',
+  'plans:manage': 'create, edit and delete power plans',
 };
 
 export function roleMay(role: Role, permission: Permission): boolean {

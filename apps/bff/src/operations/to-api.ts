@@ -34,6 +34,8 @@ export function toOperation(rec: OperationRecord): Operation {
     parallelism: rec.parallelism,
     reason: rec.reason,
     counts: countsOf(rec.vms),
+    plan: null,
+    schedule: rec.schedule ? { ...rec.schedule } : null,
     vms: rec.vms.map((vm): OperationVm => ({
       key: vm.key,
       name: vm.name,
@@ -45,6 +47,7 @@ export function toOperation(rec: OperationRecord): Operation {
       escalated: vm.escalated,
       detail: vm.detail,
       status: vm.status,
+      tier: null,
     })),
   };
 }

@@ -12,6 +12,7 @@ import type {
   OperationStep,
   OperationVmState,
 } from '@powerdeck/contracts/operation-terms';
+import type { OnFailure, PlanDirection, TierState, UpWhen } from '@powerdeck/contracts/plan-terms';
 import type { AuthKind, Role } from '@powerdeck/contracts/roles';
 import type { RunOutcome, ScheduleAction } from '@powerdeck/contracts/schedule-terms';
 import type { Targets, When } from '@powerdeck/contracts/schedules';
@@ -474,6 +475,34 @@ export interface OperationVmRecord {
   auditId: number | null;
 }
 
+/** A plan tier's settings as a run takes them (the plan's Tier without its targets, resolved at the start). */
+export interface PlanRunTierSettings {
+  name: string;
+  upWhen: UpWhen;
+  timeoutS: number;
+  delayAfterS: number;
+  onFailure: OnFailure;
+  escalate: boolean;
+}
+
+/** A tier of a plan run: its settings and where it is (see TIER_STATES). */
+export interface PlanRunTier extends PlanRunTierSettings {
+  state: TierState;
+  detail: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  nextAt: string | null;
+}
+
+/** What a plan run is about, stored with its operation. */
+export interface PlanRunRecord {
+  id: string;
+  name: string;
+  direction: PlanDirection;
+  /** In plan order. */
+  tiers: PlanRunTier[];
+}
+
 export interface OperationRecord {
   id: string;
   action: OperationAction;
@@ -498,7 +527,9 @@ export interface OperationRecord {
   reason: string | null;
   /** The schedule whose run this is (absent for an operation someone started). */
   schedule?: { id: string; name: string };
-  /** In the order they were asked for. */
+  /** A plan run: the plan and its tiers (absent for other operations). */
+  plan?: PlanRunRecord;
+  /** In the order they were asked for (a plan run: in the order its tiers run). */
   vms: OperationVmRecord[];
 }
 

@@ -78,6 +78,7 @@ export function withClientSkipped(
     escalated: false,
     detail: `Skipped: ${s.why}`,
     status: null,
+    tier: null,
   }));
   return [...vms, ...rows];
 }
