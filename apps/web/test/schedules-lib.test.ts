@@ -11,7 +11,7 @@ import {
   scheduleBody,
   type ScheduleDraft,
 } from '../src/features/schedules/lib/draft';
-import { filterMatches, searchVms, someNames } from '../src/features/schedules/lib/targets';
+import { filterMatches, searchVms, someNames } from '../src/lib/vm-targets';
 import {
   actionInWords,
   indexNextActions,

@@ -31,10 +31,10 @@ import {
   scheduleBody,
   type ScheduleDraft,
 } from '../lib/draft';
-import { filterMatches, someNames, type PickableVm } from '../lib/targets';
+import { filterMatches, someNames, type PickableVm } from '../../../lib/vm-targets';
 import { timeZones } from '../lib/zones';
 import { SchedulePreview } from './schedule-preview';
-import { VmPicker } from './vm-picker';
+import { VmPicker } from '../../../components/ui/vm-picker';
 
 const WHEN_WORDS: Readonly<Record<WhenKind, string>> = {
   daily: 'Daily',

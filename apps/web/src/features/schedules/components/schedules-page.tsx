@@ -23,7 +23,7 @@ import {
   useUnskipRun,
 } from '../api/schedule-mutations';
 import { scheduleQueries } from '../api/schedules-queries';
-import type { PickableVm } from '../lib/targets';
+import type { PickableVm } from '../../../lib/vm-targets';
 import { actionInWords, RUN_OUTCOME_WORDS, scheduleState, targetsInWords, whenInWords } from '../lib/words';
 import { zonedDateTime } from '../lib/zones';
 import { ReasonDialog } from './reason-dialog';

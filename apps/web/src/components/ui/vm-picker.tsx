@@ -1,11 +1,13 @@
-// Choosing a schedule's VMs from the fleet snapshot, search first: the list shows at most PICKER_SHOWN matches of
-// the search (so 10,000 VMs cost what 50 do), each a checkbox; the chosen ones are listed above it, each with a way
-// to take it out. A chosen VM no longer in the fleet is named by its key.
+// Choosing VMs from the fleet snapshot (a schedule's targets, a plan's tier), search first: the list shows at most
+// PICKER_SHOWN matches of the search (so 10,000 VMs cost what 50 do), each a checkbox; the chosen ones are listed
+// above it, each with a way to take it out (or, `listChosen={false}`, by the caller: a plan's tier lists its own, to
+// drag them between tiers). A chosen VM no longer in the fleet is named by its key. `note` adds a word after a VM
+// of the list ("in tier 1").
 import { X } from 'lucide-react';
 import { useId, useMemo, useState } from 'react';
-import { INPUT } from '../../../components/ui/field';
-import { count, plural } from '../../../lib/format';
-import { searchVms, type PickableVm } from '../lib/targets';
+import { INPUT } from './field';
+import { count, plural } from '../../lib/format';
+import { searchVms, type PickableVm } from '../../lib/vm-targets';
 
 export const PICKER_SHOWN = 50;
 /** The chosen VMs named one by one; more are counted. */
@@ -16,12 +18,21 @@ export function VmPicker({
   chosen,
   onChange,
   problemId,
+  listChosen = true,
+  note,
+  label = 'Search VMs',
 }: {
   vms: readonly PickableVm[];
   chosen: readonly number[];
   onChange: (keys: number[]) => void;
   /** The id of the problem shown under the picker, if any. */
   problemId?: string | undefined;
+  /** List the chosen VMs above the search (default); false: the caller lists them. */
+  listChosen?: boolean;
+  /** A few words after a VM of the list (muted), or undefined. */
+  note?: ((key: number) => string | undefined) | undefined;
+  /** The search box's name (several pickers on one page need names of their own). */
+  label?: string;
 }) {
   const searchId = useId();
   const listId = useId();
@@ -34,10 +45,12 @@ export function VmPicker({
 
   return (
     <div className="space-y-2">
-      <p className="text-sm tabular-nums" aria-live="polite">
-        {chosen.length === 0 ? 'No VMs chosen yet' : `${plural(chosen.length, 'VM')} chosen`}
-      </p>
-      {chosen.length > 0 && (
+      {listChosen && (
+        <p className="text-sm tabular-nums" aria-live="polite">
+          {chosen.length === 0 ? 'No VMs chosen yet' : `${plural(chosen.length, 'VM')} chosen`}
+        </p>
+      )}
+      {listChosen && chosen.length > 0 && (
         <ul aria-label="Chosen VMs" className="flex flex-wrap gap-1.5">
           {chosen.slice(0, CHOSEN_NAMED).map((key) => {
             const name = byKey.get(key)?.name ?? `VM ${key}`;
@@ -64,7 +77,7 @@ export function VmPicker({
         </ul>
       )}
       <label htmlFor={searchId} className="sr-only">
-        Search VMs
+        {label}
       </label>
       <input
         id={searchId}
@@ -91,6 +104,7 @@ export function VmPicker({
                 className="size-4 shrink-0 accent-accent"
               />
               <span className="min-w-0 flex-1 truncate">{vm.name}</span>
+              {note?.(vm.key) && <span className="text-xs text-muted">{note(vm.key)}</span>}
               <span className="text-xs text-muted">{vm.nodeName ?? ''}</span>
             </label>
           </li>
