@@ -16,28 +16,42 @@ describe('the header links, by permission', () => {
       'Fleet',
       'Operations',
       'Schedules',
+      'Plans',
       'Audit log',
       'Users',
       'Display links',
       'Tokens',
     ]);
   });
-  it('helpdesk and viewers: the fleet, the operations, the schedules and their tokens', () => {
-    expect(labels(ROLE_PERMISSIONS.helpdesk)).toEqual(['Fleet', 'Operations', 'Schedules', 'Tokens']);
-    expect(labels(ROLE_PERMISSIONS.viewer)).toEqual(['Fleet', 'Operations', 'Schedules', 'Tokens']);
+  it('helpdesk and viewers: the fleet, the operations, the schedules, the plans and their tokens', () => {
+    expect(labels(ROLE_PERMISSIONS.helpdesk)).toEqual([
+      'Fleet',
+      'Operations',
+      'Schedules',
+      'Plans',
+      'Tokens',
+    ]);
+    expect(labels(ROLE_PERMISSIONS.viewer)).toEqual(['Fleet', 'Operations', 'Schedules', 'Plans', 'Tokens']);
   });
-  it('a display: the fleet, the operations and the schedules (everyone who may see the fleet)', () => {
+  it('a display: the fleet, the operations, the schedules and the plans (everyone who may see the fleet)', () => {
     const display = ROLE_PERMISSIONS.viewer.filter((p) => !SESSION_ONLY_PERMISSIONS.has(p));
-    expect(labels(display)).toEqual(['Fleet', 'Operations', 'Schedules']);
+    expect(labels(display)).toEqual(['Fleet', 'Operations', 'Schedules', 'Plans']);
   });
   it('each page behind its own permission', () => {
-    expect(labels(['fleet:read', 'audit:read'])).toEqual(['Fleet', 'Operations', 'Schedules', 'Audit log']);
+    expect(labels(['fleet:read', 'audit:read'])).toEqual([
+      'Fleet',
+      'Operations',
+      'Schedules',
+      'Plans',
+      'Audit log',
+    ]);
     expect(labels(['users:manage'])).toEqual(['Fleet', 'Users']);
     expect(labels(['displays:manage'])).toEqual(['Fleet', 'Display links']);
     expect(NAV_ITEMS.map((i) => i.href)).toEqual([
       '/',
       '/operations',
       '/schedules',
+      '/plans',
       '/audit',
       '/admin/users',
       '/admin/displays',
@@ -54,6 +68,7 @@ describe('the header links, by permission', () => {
     expect(isCurrent('/admin/users', '/admin/users/bob')).toBe(true);
     expect(isCurrent('/admin/users', '/admin/displays')).toBe(false);
     expect(isCurrent('/tokens', '/tokensx')).toBe(false);
+    expect(isCurrent('/plans', '/plans/p1/runs/op1')).toBe(true);
   });
 });
 

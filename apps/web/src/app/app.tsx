@@ -52,6 +52,19 @@ const TokensPage = lazy(() =>
 const SchedulesPage = lazy(() =>
   import('../features/schedules/components/schedules-page').then((m) => ({ default: m.SchedulesPage })),
 );
+const PlansPage = lazy(() =>
+  import('../features/plans/components/plans-page').then((m) => ({ default: m.PlansPage })),
+);
+const PlanPage = lazy(() =>
+  import('../features/plans/components/plan-page').then((m) => ({ default: m.PlanPage })),
+);
+const PlanEditor = lazy(() =>
+  import('../features/plans/components/plan-editor').then((m) => ({ default: m.PlanEditor })),
+);
+const EditPlanRoute = lazy(() =>
+  import('../features/plans/components/plan-editor').then((m) => ({ default: m.EditPlanRoute })),
+);
+const PlanRunRoute = lazy(() => import('./plan-run-route').then((m) => ({ default: m.PlanRunRoute })));
 const OperationsPage = lazy(() =>
   import('../features/operations/components/operations-page').then((m) => ({ default: m.OperationsPage })),
 );
@@ -202,6 +215,39 @@ function SignedInApp({ session, demo }: { session: SessionInfo; demo: boolean })
                     'fleet:read',
                     <SchedulesPage permissions={permissions} vms={snapshot?.vms ?? NO_VMS} />,
                   )}
+                </Route>
+                <Route path="/plans">
+                  {guarded('fleet:read', <PlansPage role={role} permissions={permissions} />)}
+                </Route>
+                <Route path="/plans/new">
+                  {guarded('plans:manage', <PlanEditor vms={snapshot?.vms ?? NO_VMS} />)}
+                </Route>
+                <Route path="/plans/:id/edit">
+                  {(params) =>
+                    guarded('plans:manage', <EditPlanRoute id={params.id} vms={snapshot?.vms ?? NO_VMS} />)
+                  }
+                </Route>
+                <Route path="/plans/:id/runs/:operationId">
+                  {(params) =>
+                    guarded(
+                      'fleet:read',
+                      <PlanRunRoute planId={params.id} operationId={params.operationId} me={me} />,
+                    )
+                  }
+                </Route>
+                <Route path="/plans/:id">
+                  {(params) =>
+                    guarded(
+                      'fleet:read',
+                      <PlanPage
+                        key={params.id}
+                        id={params.id}
+                        role={role}
+                        permissions={permissions}
+                        vms={snapshot?.vms ?? NO_VMS}
+                      />,
+                    )
+                  }
                 </Route>
                 <Route path="/audit">{guarded('audit:read', <AuditPage />)}</Route>
                 <Route path="/admin/users">{guarded('users:manage', <UsersPage />)}</Route>

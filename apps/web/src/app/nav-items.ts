@@ -14,6 +14,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: '/', label: 'Fleet', permission: null },
   { href: '/operations', label: 'Operations', permission: 'fleet:read' },
   { href: '/schedules', label: 'Schedules', permission: 'fleet:read' },
+  { href: '/plans', label: 'Plans', permission: 'fleet:read' },
   { href: '/audit', label: 'Audit log', permission: 'audit:read' },
   { href: '/admin/users', label: 'Users', permission: 'users:manage' },
   { href: '/admin/displays', label: 'Display links', permission: 'displays:manage' },

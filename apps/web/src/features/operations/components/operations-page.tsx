@@ -1,11 +1,13 @@
 // The operations page (`/operations`, everyone who may see the fleet): running operations first, then the most
-// recent finished ones, each with its action, its VMs (counts), who started it, when, its outcome and progress;
+// recent finished ones, each with its action (a plan run: "Plan “Site A”: start", a link to its ladder; a schedule's
+// run: which schedule), its VMs (counts), who started it, when, its outcome and progress;
 // "Show VMs" expands its per-VM report, and "Cancel operation" stops a running one before its next step (its owner or
 // an admin). Live from the event stream the app keeps open (or polled every 2 s while the stream is down).
 import type { Operation } from '@powerdeck/contracts/operations';
 import { useQuery } from '@tanstack/react-query';
 import { ChevronDown, ChevronRight, ListChecks } from 'lucide-react';
 import { Fragment, useId, useState } from 'react';
+import { Link } from 'wouter';
 import { Button } from '../../../components/ui/button';
 import { DataTable, LoadError, Pill, TD } from '../../../components/ui/data-table';
 import { Meter } from '../../../components/ui/meter';
@@ -16,7 +18,7 @@ import { useStreamState } from '../api/use-operations-feed';
 import { mayCancel, type Viewer } from '../lib/bulk';
 import { operationErrorText } from '../lib/errors';
 import { reportSummary, settledCount } from '../lib/report';
-import { ACTION_WORDS, operationOutcome, vmsWord } from '../lib/words';
+import { ACTION_WORDS, operationOutcome, planRunHref, planRunLabel, vmsWord } from '../lib/words';
 import { VmReportList } from './vm-report-list';
 
 const COLUMNS = ['Action', 'VMs', 'Owner', 'Started', 'Status', 'Progress', ''] as const;
@@ -35,7 +37,17 @@ function Row({ op, me }: { op: Operation; me: Viewer }) {
     <>
       <tr className="hover:bg-sunken/60">
         <td className={TD}>
-          <span className="block font-medium whitespace-nowrap">{words.label}</span>
+          {op.plan ? (
+            <Link
+              href={planRunHref({ id: op.id, plan: op.plan })}
+              className="block rounded-sm font-medium text-accent hover:underline"
+            >
+              {planRunLabel(op.plan)}
+            </Link>
+          ) : (
+            <span className="block font-medium whitespace-nowrap">{words.label}</span>
+          )}
+          {op.schedule && <span className="block text-xs text-muted">schedule “{op.schedule.name}”</span>}
           {op.forceAfterS !== null && (
             <span className="block text-xs text-muted">force off after {op.forceAfterS} s</span>
           )}

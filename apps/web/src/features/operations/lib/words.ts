@@ -5,6 +5,8 @@ import type {
   OperationStatus,
   OperationVmState,
 } from '@powerdeck/contracts/operation-terms';
+import type { OperationPlan } from '@powerdeck/contracts/operations';
+import { PLAN_DIRECTION_WORDS } from '@powerdeck/contracts/plan-terms';
 import type { Tone } from '../../../lib/status';
 
 interface ActionWords {
@@ -48,3 +50,12 @@ export function operationOutcome(op: { status: OperationStatus; counts: { failed
 
 /** "1 VM", "12 VMs". */
 export const vmsWord = (n: number): string => `${n.toLocaleString('en-US')} ${n === 1 ? 'VM' : 'VMs'}`;
+
+/** A plan run's name: "Plan “Site A”: start", "Plan “Site A”: shut down". */
+export function planRunLabel(plan: Pick<OperationPlan, 'name' | 'direction'>): string {
+  return `Plan “${plan.name}”: ${PLAN_DIRECTION_WORDS[plan.direction].toLowerCase()}`;
+}
+
+/** Where a plan run's ladder is. */
+export const planRunHref = (op: { id: string; plan: Pick<OperationPlan, 'id'> }): string =>
+  `/plans/${encodeURIComponent(op.plan.id)}/runs/${encodeURIComponent(op.id)}`;
