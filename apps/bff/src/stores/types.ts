@@ -1,5 +1,5 @@
 // The storage interfaces of Powerdeck: users, sessions, display links, personal access tokens,
-// sign-in throttling, the audit log, operations and schedules. The SQLite implementations live in ./sqlite; nothing else
+// sign-in throttling, the audit log, operations, schedules and power plans. The SQLite implementations live in ./sqlite; nothing else
 // runs SQL. Every method returns a promise so that the same interfaces can sit on PostgreSQL.
 // Times in records are ISO 8601 strings (UTC, milliseconds).
 // Over 400 lines on purpose: every store's interface and record type in one module, the contract that
@@ -12,7 +12,14 @@ import type {
   OperationStep,
   OperationVmState,
 } from '@powerdeck/contracts/operation-terms';
-import type { OnFailure, PlanDirection, TierState, UpWhen } from '@powerdeck/contracts/plan-terms';
+import type {
+  HelpdeskRun,
+  OnFailure,
+  PlanDirection,
+  TierState,
+  UpWhen,
+} from '@powerdeck/contracts/plan-terms';
+import type { Tier } from '@powerdeck/contracts/plans';
 import type { AuthKind, Role } from '@powerdeck/contracts/roles';
 import type { RunOutcome, ScheduleAction } from '@powerdeck/contracts/schedule-terms';
 import type { Targets, When } from '@powerdeck/contracts/schedules';
@@ -666,6 +673,40 @@ export interface ScheduleStore {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Power plans (ordered tiers of VMs; a run is an operation: see src/plans/)
+
+/** What people set of a plan (the contract's PlanBody, every default applied). */
+export interface PlanFields {
+  name: string;
+  /** In plan order: the first starts first and shuts down last. */
+  tiers: Tier[];
+  helpdesk: HelpdeskRun;
+  parallelism: number;
+}
+
+export interface PlanRecord extends PlanFields {
+  id: string;
+  /** Who created it. */
+  owner: string;
+  createdAt: string;
+  /** Moves at every edit. */
+  updatedAt: string;
+}
+
+export interface PlanStore {
+  /** Stores a new plan (id, owner and times given). Throws StoreError 'exists'. */
+  create(plan: PlanRecord): Promise<PlanRecord>;
+  get(id: string): Promise<PlanRecord | null>;
+  /** Every plan, by name (then id). */
+  list(): Promise<PlanRecord[]>;
+  count(): Promise<number>;
+  /** Applies a change and sets updatedAt. Throws StoreError 'not_found'. */
+  update(id: string, patch: Partial<PlanFields>, updatedAt: string): Promise<PlanRecord>;
+  /** Deletes a plan (its runs, operations, stay); false when there was none. */
+  delete(id: string): Promise<boolean>;
+}
+
+// ---------------------------------------------------------------------------------------------
 // All of them
 
 export interface Stores {
@@ -677,4 +718,5 @@ export interface Stores {
   audit: AuditStore;
   operations: OperationStore;
   schedules: ScheduleStore;
+  plans: PlanStore;
 }
