@@ -480,6 +480,8 @@ export interface OperationVmRecord {
   moved: boolean;
   /** The audit log's `requested` row of the current step. */
   auditId: number | null;
+  /** A plan run: the VM's tier (its index in the plan); null otherwise. */
+  tier: number | null;
 }
 
 /** A plan tier's settings as a run takes them (the plan's Tier without its targets, resolved at the start). */
@@ -547,7 +549,8 @@ export type OperationVmPatch = Partial<Omit<OperationVmRecord, 'key' | 'name'>>;
 
 /** Changes to one operation, applied in one transaction. */
 export interface OperationChange {
-  operation?: Partial<Pick<OperationRecord, 'status' | 'finishedAt' | 'cancelledBy'>>;
+  /** `plan`: the plan run's whole record, rewritten. */
+  operation?: Partial<Pick<OperationRecord, 'status' | 'finishedAt' | 'cancelledBy' | 'plan'>>;
   vms?: readonly { key: number; patch: OperationVmPatch }[];
 }
 
@@ -559,6 +562,8 @@ export interface OperationStore {
   listRunning(): Promise<OperationRecord[]>;
   /** The most recently finished or cancelled operations, newest first; `limit` 1 to 200. */
   listRecent(limit: number): Promise<OperationRecord[]>;
+  /** A plan's runs, newest first; `limit` 1 to 200. */
+  listByPlan(planId: string, limit: number): Promise<OperationRecord[]>;
   /**
    * Applies a change in one transaction: committed (and, with synchronous=FULL, on disk) when the promise resolves.
    * Throws StoreError 'not_found' for an unknown operation or VM.
