@@ -3,16 +3,8 @@
 import type { Plan } from '@powerdeck/contracts/plans';
 import type { Simulator } from '@powerdeck/vergeos-sim';
 import { expect, vi } from 'vitest';
-import { SqliteOperationStore } from '../src/stores/sqlite/operations';
 import { WAIT } from './operations-support';
 import type { AuthHeaders, TestApp } from './support';
-
-/**
- * Whether the operation engine runs plans (the plans-engine branch: runs recorded with their plan, listed by plan).
- * TODO(lead-merge): once merged, always true; drop the gate.
- */
-export const ENGINE_RUNS_PLANS =
-  typeof (SqliteOperationStore.prototype as { listByPlan?: unknown }).listByPlan === 'function';
 
 export function tierBody(name: string, vms: number[], over: Record<string, unknown> = {}) {
   return { name, targets: { kind: 'vms', vms }, ...over };

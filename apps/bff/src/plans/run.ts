@@ -15,7 +15,7 @@ import { planDryRun } from '@powerdeck/contracts/plan-dry-run';
 import type { PlanDirection } from '@powerdeck/contracts/plan-terms';
 import type { Requester } from '../audit-fields';
 import { OperationError, type NewOperation } from '../operations/admission';
-import type { AuditStore, PlanRecord, PlanRunTierSettings, PlanStore } from '../stores/types';
+import type { AuditStore, PlanRecord, PlanStore } from '../stores/types';
 import { auditPlan } from './audit';
 import { resolvePlan, type PlanFleet, type ResolvedPlan } from './resolve';
 
@@ -28,16 +28,6 @@ export class PlanRunRefusal extends Error {
   ) {
     super(message);
   }
-}
-
-/**
- * What a plan run hands the engine: an operation with its plan (the VMs' tiers parallel to `vms`, the tiers'
- * settings in plan order).
- * TODO(lead-merge): NewOperation gains `plan` on the plans-engine branch; this extension is then the same type.
- */
-export interface PlanOperationInput extends NewOperation {
-  action: PlanDirection;
-  plan: { id: string; name: string; tiers: PlanRunTierSettings[]; vmTiers: readonly number[] };
 }
 
 export interface PlanRunDeps {
@@ -132,7 +122,7 @@ export async function startPlanRun(
   input: StartPlanRunInput,
 ): Promise<Operation> {
   const { plan, direction, resolved } = run;
-  const operation: PlanOperationInput = {
+  const operation: NewOperation = {
     action: direction,
     vms: resolved.vms,
     forceAfterS: null,

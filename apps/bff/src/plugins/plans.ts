@@ -9,7 +9,7 @@ import { FleetView } from '../operations/fleet-view';
 import { toOperation } from '../operations/to-api';
 import type { PlanFleet } from '../plans/resolve';
 import { startPlanRun, type PlanRunner } from '../plans/run';
-import type { OperationRecord, OperationStore, PlanStore } from '../stores/types';
+import type { PlanStore } from '../stores/types';
 
 export interface Plans extends PlanRunner {
   store: PlanStore;
@@ -29,18 +29,10 @@ declare module 'fastify' {
   }
 }
 
-/**
- * TODO(lead-merge): OperationStore.listByPlan (newest first) comes with the plans-engine branch, with the runs'
- * plan columns (migration 006); until then no run is recorded with its plan, and a plan lists none.
- */
-type WithPlanRuns = OperationStore & {
-  listByPlan?: (planId: string, limit: number) => Promise<OperationRecord[]>;
-};
-
 function plansPlugin(app: FastifyInstance, _opts: unknown, done: (err?: Error) => void) {
   const view = new FleetView(app.fleet);
   const engine = app.operations;
-  const operations: WithPlanRuns = app.stores.operations;
+  const operations = app.stores.operations;
   const plans: Plans = {
     store: app.stores.plans,
     loaded: () => view.loaded(),
@@ -54,7 +46,6 @@ function plansPlugin(app: FastifyInstance, _opts: unknown, done: (err?: Error) =
       };
     },
     runs: async (planId, limit) => {
-      if (typeof operations.listByPlan !== 'function') return [];
       const records = await operations.listByPlan(planId, limit);
       return Promise.all(
         records.map(
