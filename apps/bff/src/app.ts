@@ -1,6 +1,6 @@
 // Builds the Powerdeck BFF. Plugins load in a fixed order: external (helmet, cookie, rate limit) -> app (errors, edge,
-// stores, vergeos, fleet poller, fleet stops, auth, operations, schedules, housekeeping) -> routes. server.ts reads
-// config, starts the logger and listens; tests build this with `buildApp` and use `app.inject`.
+// stores, vergeos, fleet poller, fleet stops, auth, operations, plans, schedules, housekeeping) -> routes. server.ts
+// reads config, starts the logger and listens; tests build this with `buildApp` and use `app.inject`.
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -15,6 +15,7 @@ import fleetPoller from './plugins/fleet-poller';
 import fleetStops, { type FleetStopsPluginOptions } from './plugins/fleet-stops';
 import housekeeping from './plugins/housekeeping';
 import operations, { type OperationsPluginOptions } from './plugins/operations';
+import plans from './plugins/plans';
 import schedules, { type SchedulesPluginOptions } from './plugins/schedules';
 import stores from './plugins/stores';
 import vergeos, { type ProxyLimitsOptions, type UpstreamOptions } from './plugins/vergeos';
@@ -25,6 +26,7 @@ import auditRoutes from './routes/audit';
 import displayLinkRoutes from './routes/display-links';
 import metaRoutes from './routes/meta';
 import operationRoutes from './routes/operations';
+import planRoutes from './routes/plans';
 import scheduleRoutes from './routes/schedules';
 import sessionRoutes, { type SessionRoutesOptions } from './routes/session';
 import spaRoutes from './routes/spa';
@@ -237,6 +239,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(fleetStops, opts.fleetStops ?? {});
   await app.register(auth);
   await app.register(operations, opts.operations ?? {});
+  await app.register(plans);
   await app.register(schedules, opts.schedules ?? {});
   await app.register(housekeeping);
 
@@ -251,6 +254,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(vergeosRoutes, opts.upstreamTimeouts ?? {});
   await app.register(operationRoutes, { heartbeatMs: opts.heartbeatMs ?? 15_000 });
   await app.register(scheduleRoutes);
+  await app.register(planRoutes);
   await app.register(userRoutes);
   await app.register(tokenRoutes);
   await app.register(displayLinkRoutes);

@@ -58,6 +58,7 @@ function operation(id: string, finishedAgoMs: number | null): OperationRecord {
         startedBefore: null,
         moved: false,
         auditId: null,
+        tier: null,
       },
     ],
   };

@@ -139,6 +139,7 @@ describe('a restart in the middle of an operation', () => {
       startedBefore: null,
       moved: false,
       auditId,
+      tier: null,
     });
     await stores.operations.create({
       id: '00000000-0000-4000-8000-000000000001',

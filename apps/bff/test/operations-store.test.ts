@@ -33,6 +33,7 @@ function vm(key: number, over: Partial<OperationVmRecord> = {}): OperationVmReco
     startedBefore: 1_700_000_000,
     moved: false,
     auditId: null,
+    tier: null,
     ...over,
   };
 }
@@ -140,6 +141,57 @@ describe('SqliteOperationStore', () => {
     expect(recent[0]!.vms.map((v) => v.key)).toEqual([7, 3]);
     expect((await s.operations.listRecent(1)).map((o) => o.id)).toEqual(['f2']);
     await expect(s.operations.listRecent(0)).rejects.toMatchObject({ code: 'invalid' });
+  });
+});
+
+describe('plan runs in the operation store', () => {
+  const plan: NonNullable<OperationRecord['plan']> = {
+    id: 'plan-1',
+    name: 'Site A',
+    direction: 'start',
+    tiers: [
+      {
+        name: 'DCs',
+        upWhen: 'agent',
+        timeoutS: 300,
+        delayAfterS: 30,
+        onFailure: 'stop',
+        escalate: false,
+        state: 'active',
+        detail: '',
+        startedAt: '2026-11-29T09:00:00.000Z',
+        endedAt: null,
+        nextAt: null,
+      },
+    ],
+  };
+
+  it("round-trips the plan and each VM's tier, rewrites the plan with a change, and lists a plan's runs newest first", async () => {
+    const s = await stores();
+    const first = operation('p1', { action: 'start', plan, vms: [vm(7, { tier: 0 })] });
+    await s.operations.create(first);
+    expect(await s.operations.get('p1')).toEqual(first);
+    const next = structuredClone(plan);
+    next.tiers[0]!.state = 'done';
+    next.tiers[0]!.nextAt = '2026-11-29T09:05:00.000Z';
+    await s.operations.update('p1', {
+      operation: { plan: next },
+      vms: [{ key: 7, patch: { state: 'done' } }],
+    });
+    expect((await s.operations.get('p1'))!.plan).toEqual(next);
+    await s.operations.create(
+      operation('p2', {
+        action: 'start',
+        plan,
+        createdAt: '2026-11-29T10:00:00.000Z',
+        vms: [vm(8, { tier: 0 })],
+      }),
+    );
+    await s.operations.create(operation('other', { createdAt: '2026-11-29T11:00:00.000Z' }));
+    expect((await s.operations.listByPlan('plan-1', 10)).map((o) => o.id)).toEqual(['p2', 'p1']);
+    expect((await s.operations.listByPlan('plan-1', 1)).map((o) => o.id)).toEqual(['p2']);
+    expect(await s.operations.listByPlan('plan-2', 10)).toEqual([]);
+    await expect(s.operations.listByPlan('plan-1', 0)).rejects.toMatchObject({ code: 'invalid' });
   });
 });
 

@@ -31,6 +31,8 @@ export interface SimVmPatch {
   ignores_acpi?: boolean;
   shutdown_seconds?: number;
   guest_agent?: boolean;
+  /** Its starts are accepted, then end in `error` with this status_info (null: start normally again). */
+  start_failure?: string | null;
 }
 
 export async function putVm(sim: Simulator, key: number, patch: SimVmPatch): Promise<void> {

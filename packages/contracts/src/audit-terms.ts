@@ -2,7 +2,8 @@
 
 /**
  * 'access': a refused request that is not a power action (e.g. a viewer asking for the user list);
- * 'schedule': a change to a schedule (create, edit, delete, skip, pause, resume).
+ * 'schedule': a change to a schedule (create, edit, delete, skip, pause, resume);
+ * 'plan': a change to a power plan (create, edit, delete) or a run of one (its operation's id on the row).
  */
 export const AUDIT_KINDS = [
   'power',
@@ -13,6 +14,7 @@ export const AUDIT_KINDS = [
   'display',
   'access',
   'schedule',
+  'plan',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

@@ -150,22 +150,38 @@ export function mayCancelOperation(
   );
 }
 
+/** An operation as "Force now" looks at it: a plan run escalates per tier, any other by its forceAfterS. */
+interface ForceNowOperation {
+  status: string;
+  action: OperationAction;
+  forceAfterS: number | null;
+  plan?: { tiers: readonly { escalate: boolean }[] } | null | undefined;
+}
+
+interface ForceNowVm {
+  state: string;
+  step: string | null;
+  stepSent: boolean;
+  escalated: boolean;
+  /** A plan run's VM: its tier. */
+  tier?: number | null | undefined;
+}
+
 /** "Force now" needs this. */
 export const FORCE_NOW_PERMISSION: Permission = 'vm:force';
 
 /**
  * Whether a VM waits in an escalating shut down, so that "Force now" applies: the operation runs, it is a shut down
- * with a force-off moment, the VM is active with its shut down sent (the BFF refuses while it is being sent) and not
+ * with a force-off moment (a plan run: the VM's tier escalates), the VM is active with its shut down sent (the BFF refuses while it is being sent) and not
  * yet escalated.
  */
-export function forceNowApplies(
-  op: { status: string; action: OperationAction; forceAfterS: number | null },
-  vm: { state: string; step: string | null; stepSent: boolean; escalated: boolean },
-): boolean {
+export function forceNowApplies(op: ForceNowOperation, vm: ForceNowVm): boolean {
+  const escalates =
+    op.plan != null ? vm.tier != null && op.plan.tiers[vm.tier]?.escalate === true : op.forceAfterS !== null;
   return (
     op.status === 'running' &&
     op.action === 'shutdown' &&
-    op.forceAfterS !== null &&
+    escalates &&
     vm.state === 'active' &&
     vm.step === 'poweroff' &&
     vm.stepSent &&
@@ -173,10 +189,6 @@ export function forceNowApplies(
   );
 }
 
-export function mayForceNow(
-  op: { status: string; action: OperationAction; forceAfterS: number | null },
-  vm: { state: string; step: string | null; stepSent: boolean; escalated: boolean },
-  held: readonly Permission[],
-): boolean {
+export function mayForceNow(op: ForceNowOperation, vm: ForceNowVm, held: readonly Permission[]): boolean {
   return forceNowApplies(op, vm) && held.includes(FORCE_NOW_PERMISSION);
 }

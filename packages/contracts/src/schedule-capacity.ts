@@ -23,9 +23,13 @@ const vmWords = (n: number) => `${n} ${n === 1 ? 'VM' : 'VMs'}`;
 
 /**
  * Whether VMs needing these cores and RAM can all start now: each, largest RAM first, on the node with the most
- * free RAM that has both. Returns the VMs left without a node (0: all fit) and the nodes used.
+ * free RAM that has both. Returns the VMs left without a node (0: all fit) and the nodes used. The one placement
+ * rule of the capacity pre-checks (a schedule's, a plan's dry run).
  */
-function place(needs: readonly Vm[], nodes: readonly Node[]): { unplaced: number; used: string[] } {
+export function place(
+  needs: readonly Pick<Vm, 'cpuCores' | 'ram'>[],
+  nodes: readonly Node[],
+): { unplaced: number; used: string[] } {
   const rooms = nodes
     .filter((n) => !n.maintenance)
     .map((n) => ({ name: n.name, cores: n.cores - n.runningCores, ram: n.ram - n.runningRam, used: false }));

@@ -14,7 +14,8 @@
 //   POST   /api/schedules/preview         PreviewBody -> Preview             (fleet:read; nothing is stored)
 //   GET    /api/schedules/next-actions    -> NextActions (per VM, its next scheduled action)   (fleet:read)
 // Refusals: 400 with the field in words ("Unknown time zone 'Mars/Base'", "Cron expression: Invalid value for
-// minute: 61"), 404 unknown id, 409 skipping a run that is not upcoming. All changes are audited (kind `schedule`).
+// minute: 61", a plan target with an action other than start or shut down, or an unknown plan), 404 unknown id,
+// 409 skipping a run that is not upcoming. All changes are audited (kind `schedule`).
 import Type, { type Static } from 'typebox';
 import { MAX_OPERATION_VMS, STEP_TIMEOUTS_S } from './operation-terms';
 import { MAX_REASON_LENGTH } from './roles';
@@ -73,6 +74,14 @@ export const Targets = Type.Union([
   /** A saved fleet filter (./fleet-filter), resolved when each run starts. */
   Type.Object(
     { kind: Type.Literal('filter'), filter: Type.String({ minLength: 1, maxLength: MAX_FILTER_LENGTH }) },
+    { additionalProperties: false },
+  ),
+  /**
+   * A power plan (./plans), by id: each run is a run of the plan (action `start` or `shutdown` only), tier by
+   * tier, in the schedule owner's name (who must be allowed to run it: `mayRunPlan`).
+   */
+  Type.Object(
+    { kind: Type.Literal('plan'), plan: Type.String({ minLength: 1, maxLength: 64 }) },
     { additionalProperties: false },
   ),
 ]);

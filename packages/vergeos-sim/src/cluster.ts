@@ -81,6 +81,7 @@ interface VmPatch {
   status_info?: string;
   guest_agent?: boolean;
   ignores_acpi?: boolean;
+  start_failure?: string | null;
   shutdown_seconds?: number;
   preferred_node?: number | null;
 }
@@ -223,7 +224,9 @@ export class Cluster {
       cores: vm.spec.cores,
       ram: vm.spec.ram,
       ...(node === undefined ? {} : { node }),
-      ...(effects.startFailure === undefined ? {} : { failWith: effects.startFailure }),
+      ...((effects.startFailure ?? vm.guest.startFailure) === undefined
+        ? {}
+        : { failWith: effects.startFailure ?? vm.guest.startFailure }),
     });
     if (plan.kind !== 'nothing') this.changed(m);
     this.actionCount += 1;
@@ -274,6 +277,10 @@ export class Cluster {
       vm.guest.agentInstalled = patch.guest_agent;
     }
     if (patch.ignores_acpi !== undefined) vm.guest.ignoresAcpi = patch.ignores_acpi;
+    if (patch.start_failure !== undefined) {
+      if (patch.start_failure === null) delete vm.guest.startFailure;
+      else vm.guest.startFailure = patch.start_failure;
+    }
     if (patch.shutdown_seconds !== undefined) vm.guest.shutdownMs = patch.shutdown_seconds * 1000;
     if (patch.preferred_node !== undefined) vm.row = { ...vm.row, preferred_node: patch.preferred_node };
     if (patch.status !== undefined || patch.node !== undefined) {

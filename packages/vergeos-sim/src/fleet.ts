@@ -19,6 +19,8 @@ export interface GuestBehaviour {
   shutdownMs: number;
   /** A guest agent is installed and reports once the guest runs (needs `guest_agent` enabled on the VM). */
   agentInstalled: boolean;
+  /** Set by a test: the guest's starts are accepted, then fail into `error` with this status_info. */
+  startFailure?: string;
 }
 
 /** A machine's runtime as seeded: a settled status and no transition under way. */

@@ -50,6 +50,8 @@ const VmPatchBody = Type.Object(
     status_info: Type.Optional(Type.String({ maxLength: 2000 })),
     guest_agent: Type.Optional(Type.Boolean()),
     ignores_acpi: Type.Optional(Type.Boolean()),
+    /** Accept this VM's next starts, then fail them into `error` with this status_info (null: start normally). */
+    start_failure: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 500 }), Type.Null()])),
     shutdown_seconds: Type.Optional(Type.Number({ minimum: 0, maximum: 3600 })),
     preferred_node: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
   },

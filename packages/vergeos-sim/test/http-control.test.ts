@@ -35,6 +35,29 @@ describe('control API', () => {
     expect((await ctl.get('/vms/42')).json).toMatchObject({ machine_status: { status: 'error' } });
   });
 
+  it('PUT /__sim/vms/:key start_failure makes that VM, and only it, fail its starts until cleared', async () => {
+    expect((await ctl.put('/vms/1', { start_failure: 'disk0 missing' })).json).toMatchObject({
+      guest: { start_failure: 'disk0 missing' },
+    });
+    const failing = (await ctl.get('/vms/1')).json as { vm: { machine: number } };
+    const other = (await ctl.get('/vms/2')).json as { vm: { machine: number } };
+    await ctl.put('/vms/1', { status: 'stopped' });
+    await ctl.put('/vms/2', { status: 'stopped' });
+    expect((await api.action({ action: 'poweron', vm: 1 })).status).toBe(201);
+    expect((await api.action({ action: 'poweron', vm: 2 })).status).toBe(201);
+    await expect
+      .poll(async () => (await api.status(failing.vm.machine)) as { status: string; status_info: string })
+      .toMatchObject({ status: 'error', status_info: 'disk0 missing' });
+    await expect
+      .poll(async () => ((await api.status(other.vm.machine)) as { status: string }).status)
+      .toBe('running');
+    await ctl.put('/vms/1', { start_failure: null });
+    expect((await api.action({ action: 'poweron', vm: 1 })).status).toBe(201);
+    await expect
+      .poll(async () => ((await api.status(failing.vm.machine)) as { status: string }).status)
+      .toBe('running');
+  });
+
   it('PUT /__sim/vms/:key is validated and changes nothing when wrong', async () => {
     const before = await api.status(54);
     for (const [body, code] of [

@@ -8,6 +8,7 @@ import { forceNowApplies } from '@powerdeck/contracts/power-rules';
 import type { Requester } from '../audit-fields';
 import type { OperationRecord, OperationVmRecord } from '../stores/types';
 import type { OpRun, VmRun } from './queue';
+import { forceAfterOf, planRecord, runOrder, settleEmpty, type NewPlanRun } from './tiers';
 import { skipDetail, WORDS } from './words';
 
 type OperationErrorCode = 'not_found' | 'conflict' | 'unavailable' | 'invalid';
@@ -34,6 +35,12 @@ export interface NewOperation {
   reason: string | null;
   /** A schedule's run: the schedule (its id and name go on the record and on every audit row of it). */
   schedule?: { id: string; name: string } | undefined;
+  /**
+   * A plan run (action `start` or `shutdown`): the plan, its tiers in plan order and each VM's tier (parallel to
+   * `vms`). Its VMs are taken tier by tier in run order, each with its tier's settings (forceAfterS and timeoutS
+   * do not apply).
+   */
+  plan?: NewPlanRun | undefined;
 }
 
 /** The schedule fields of an operation's audit rows (null for an operation someone started). */
@@ -77,10 +84,21 @@ export function admit(
   byKey: ReadonlyMap<number, FleetVm>,
   at: { id: string; createdAt: string; parallelism: number },
 ): OperationRecord {
-  const vms = input.vms.map((key): OperationVmRecord => {
+  const plan = input.plan;
+  let keys: readonly number[] = input.vms;
+  let tiers: readonly (number | null)[] = input.vms.map(() => null);
+  if (plan) {
+    const problem = planProblem(input.action, input.vms, plan);
+    if (problem) throw new OperationError('invalid', problem);
+    const order = runOrder(plan.vmTiers, plan.tiers.length, input.action as 'start' | 'shutdown');
+    keys = order.map((i) => input.vms[i]!);
+    tiers = order.map((i) => plan.vmTiers[i]!);
+  }
+  const vms = keys.map((key, position): OperationVmRecord => {
     const fv = byKey.get(key);
     const base = {
       key,
+      tier: tiers[position] ?? null,
       step: null,
       stepPhase: null,
       stepAt: null,
@@ -111,7 +129,7 @@ export function admit(
     };
   });
   const anything = vms.some((vm) => vm.state === 'pending');
-  return {
+  const rec: OperationRecord = {
     id: at.id,
     action: input.action,
     status: anything ? 'running' : 'finished',
@@ -119,13 +137,27 @@ export function admit(
     createdAt: at.createdAt,
     finishedAt: anything ? null : at.createdAt,
     cancelledBy: null,
-    forceAfterS: input.action === 'shutdown' ? input.forceAfterS : null,
-    timeoutS: input.timeoutS ?? STEP_TIMEOUTS_S[input.action].default,
+    forceAfterS: input.action === 'shutdown' && !plan ? input.forceAfterS : null,
+    timeoutS: plan
+      ? Math.max(...plan.tiers.map((t) => t.timeoutS))
+      : (input.timeoutS ?? STEP_TIMEOUTS_S[input.action].default),
     parallelism: at.parallelism,
     reason: input.reason,
     ...(input.schedule !== undefined ? { schedule: { ...input.schedule } } : {}),
+    ...(plan ? { plan: planRecord(plan, input.action as 'start' | 'shutdown') } : {}),
     vms,
   };
+  if (plan && !anything) settleEmpty(rec, at.createdAt);
+  return rec;
+}
+
+/** What is wrong with a plan run's request (a programming error of its caller), or null. */
+function planProblem(action: OperationAction, vms: readonly number[], plan: NewPlanRun): string | null {
+  if (action !== 'start' && action !== 'shutdown') return `a plan is started or shut down, not '${action}'`;
+  if (plan.tiers.length === 0) return 'a plan run needs at least one tier';
+  if (plan.vmTiers.length !== vms.length) return 'a plan run needs the tier of each of its VMs';
+  const bad = plan.vmTiers.find((t) => !Number.isInteger(t) || t < 0 || t >= plan.tiers.length);
+  return bad === undefined ? null : `tier ${bad} is not one of the plan's ${plan.tiers.length} tiers`;
 }
 
 /** The refusal of a request against an operation that is not running: unknown, without that VM, or ended. */
@@ -141,6 +173,7 @@ export function notRunning(id: string, rec: OperationRecord | null, key?: number
 export function forceNowConflict(op: OpRun, vm: VmRun): OperationError | null {
   // The rule the web app shows "Force now" by (what the API shows of the VM), and no step of it in flight here.
   const shown = {
+    tier: vm.rec.tier,
     state: vm.rec.state,
     step: vm.rec.step,
     stepSent: vm.rec.stepPhase === 'sent',
@@ -150,8 +183,10 @@ export function forceNowConflict(op: OpRun, vm: VmRun): OperationError | null {
   const why =
     op.rec.status !== 'running'
       ? `the operation is ${op.rec.status}`
-      : op.rec.action !== 'shutdown' || op.rec.forceAfterS === null
-        ? 'the operation is not an escalating shut down'
+      : op.rec.action !== 'shutdown' || forceAfterOf(op.rec, vm.rec) === null
+        ? op.rec.plan
+          ? `its tier does not force off`
+          : 'the operation is not an escalating shut down'
         : vm.rec.state !== 'active'
           ? `it is ${vm.rec.state}`
           : vm.rec.step === 'kill' || vm.rec.escalated

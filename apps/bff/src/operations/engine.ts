@@ -8,7 +8,8 @@
 // The jobs it ties together live in their own modules (docs/architecture.md, "The engine's modules"):
 // admission.ts (what a new operation is made of, refusals), queue.ts (the parallelism slots), send-once.ts (the
 // crash-safe step protocol), watch.ts (snapshots, deadlines, escalation), recorder.ts (the store and subscribers),
-// words.ts (what people read), to-api.ts (the contract's Operation), clock.ts and fleet-view.ts.
+// words.ts (what people read), to-api.ts (the contract's Operation), clock.ts, fleet-view.ts, and tiers.ts (plan
+// runs: tier by tier).
 import { randomUUID } from 'node:crypto';
 import type { Operation } from '@powerdeck/contracts/operations';
 import { PARALLELISM, type OperationAction, type OperationStep } from '@powerdeck/contracts/operation-terms';
@@ -31,6 +32,7 @@ import { FleetView } from './fleet-view';
 import { cancelRun, drained, freeSlot, runOf, takeSlot, type OpRun, type VmRun } from './queue';
 import { OperationRecorder } from './recorder';
 import { StepSender } from './send-once';
+import { advance, cancelTiers, forceAfterOf, reconcile, type TierChange } from './tiers';
 import { countsOf, toOperation } from './to-api';
 import { FRESH_TARGET, reached, Watcher } from './watch';
 import { alreadyNowWords, alreadyWords, cancelledAfterWords, refusedWords, sendingWords } from './words';
@@ -87,6 +89,8 @@ export class OperationEngine {
 
   /** Operations that are running, or cancelled with a step still being sent. */
   private readonly running = new Map<string, OpRun>();
+  /** Plans whose run is being created (one run of a plan at a time). */
+  private readonly claimedPlans = new Set<string>();
   private started = false;
   private stopped = false;
 
@@ -103,7 +107,7 @@ export class OperationEngine {
     this.recentLimit = options.recentLimit ?? 20;
     this.fleetWaitMs = options.fleetWaitMs ?? 5_000;
     this.view = new FleetView(options.fleet);
-    this.recorder = new OperationRecorder(options.store, options.log);
+    this.recorder = new OperationRecorder(options.store, options.log, this.clock.now);
     this.steps = new StepSender({
       audit: options.audit,
       recorder: this.recorder,
@@ -143,6 +147,7 @@ export class OperationEngine {
     this.watcher.unfollow();
     for (const op of this.running.values()) {
       for (const vm of op.vms.values()) this.watcher.clear(vm);
+      this.clearTierTimer(op);
     }
     await this.recorder.close();
   }
@@ -157,9 +162,26 @@ export class OperationEngine {
 
   async get(id: string): Promise<Operation | null> {
     const op = this.running.get(id);
-    if (op) return toOperation(op.rec);
+    if (op) return toOperation(op.rec, this.clock.now());
     const rec = await this.recorder.get(id);
-    return rec ? toOperation(rec) : null;
+    return rec ? toOperation(rec, this.clock.now()) : null;
+  }
+
+  /** A plan's running run, or null. */
+  runningPlan(planId: string): Operation | null {
+    for (const op of this.running.values()) {
+      if (op.rec.status === 'running' && op.rec.plan?.id === planId)
+        return toOperation(op.rec, this.clock.now());
+    }
+    return null;
+  }
+
+  /** A plan's runs, newest first (at most `limit`, 1 to 200). */
+  async planRuns(planId: string, limit: number): Promise<Operation[]> {
+    const now = this.clock.now();
+    return (await this.recorder.listByPlan(planId, limit)).map((rec) =>
+      toOperation(this.running.get(rec.id)?.rec ?? rec, now),
+    );
   }
 
   /** Running operations (newest first), then the most recently finished. */
@@ -169,12 +191,14 @@ export class OperationEngine {
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     const ids = new Set(live.map((r) => r.id));
     const recent = (await this.recorder.listRecent(this.recentLimit)).filter((r) => !ids.has(r.id));
-    return [...live, ...recent].map(toOperation);
+    const now = this.clock.now();
+    return [...live, ...recent].map((rec) => toOperation(rec, now));
   }
 
   /** Running operations (for a new event stream). */
   runningOperations(): Operation[] {
-    return [...this.running.values()].map((op) => toOperation(op.rec));
+    const now = this.clock.now();
+    return [...this.running.values()].map((op) => toOperation(op.rec, now));
   }
 
   // ------------------------------------------------------------------------------------------
@@ -189,6 +213,25 @@ export class OperationEngine {
         'The fleet has not been read from VergeOS yet: try again in a moment',
       );
     }
+    const planId = input.plan?.id;
+    if (planId !== undefined) {
+      const running = this.runningPlan(planId);
+      if (running || this.claimedPlans.has(planId)) {
+        throw new OperationError(
+          'conflict',
+          `The plan "${input.plan!.name}" is already running` + (running ? ` (operation ${running.id})` : ''),
+        );
+      }
+      this.claimedPlans.add(planId);
+    }
+    try {
+      return await this.createNow(input, by);
+    } finally {
+      if (planId !== undefined) this.claimedPlans.delete(planId);
+    }
+  }
+
+  private async createNow(input: NewOperation, by: Requester): Promise<Operation> {
     const rec = admit(input, by, this.view.byKey(), {
       id: randomUUID(),
       createdAt: this.clock.iso(),
@@ -202,17 +245,18 @@ export class OperationEngine {
         vms: rec.vms.length,
         owner: rec.owner,
         ...(rec.schedule ? { scheduleId: rec.schedule.id } : {}),
+        ...(rec.plan ? { planId: rec.plan.id } : {}),
       },
       'operation started',
     );
     if (rec.status !== 'running') {
       this.recorder.publish(rec);
-      return toOperation(rec);
+      return toOperation(rec, this.clock.now());
     }
     const op = await this.adopt(rec);
     this.pump(op);
     this.recorder.markDirty(op.rec);
-    return toOperation(op.rec);
+    return toOperation(op.rec, this.clock.now());
   }
 
   /** Cancels a running operation: pending VMs are cancelled, active ones get no further step. */
@@ -220,10 +264,14 @@ export class OperationEngine {
     const op = this.running.get(id);
     if (!op || op.rec.status !== 'running') throw notRunning(id, op?.rec ?? (await this.recorder.get(id)));
     // Memory first, in one go (no await in between): nothing can start or end a VM half-way through.
-    const opPatch = { status: 'cancelled' as const, finishedAt: this.clock.iso(), cancelledBy: by.actor };
+    const at = this.clock.iso();
+    const opPatch = { status: 'cancelled' as const, finishedAt: at, cancelledBy: by.actor };
     Object.assign(op.rec, opPatch);
+    this.clearTierTimer(op);
+    if (op.rec.plan) cancelTiers(op.rec.plan, by.actor, at);
     const changes = cancelRun(op, (vm) => this.watcher.clear(vm));
-    await this.recorder.persistNow(op.rec, { operation: opPatch, vms: changes });
+    const operation = op.rec.plan ? { ...opPatch, plan: op.rec.plan } : opPatch;
+    await this.recorder.persistNow(op.rec, { operation, vms: changes });
     this.log.info({ operationId: id, by: by.actor }, 'operation cancelled');
     await this.audit
       .append({
@@ -238,7 +286,7 @@ export class OperationEngine {
       .catch((err: unknown) => this.log.error({ err, operationId: id }, 'auditing a cancel failed'));
     this.maybeFinish(op);
     this.recorder.markDirty(op.rec);
-    return toOperation(op.rec);
+    return toOperation(op.rec, this.clock.now());
   }
 
   /** "Force now": sends the force off at once to a VM waiting in an escalating shut down. */
@@ -250,7 +298,7 @@ export class OperationEngine {
     const conflict = forceNowConflict(op, vm);
     if (conflict) throw conflict;
     await this.escalate(op, vm, by, 'now');
-    return toOperation(op.rec);
+    return toOperation(op.rec, this.clock.now());
   }
 
   // ------------------------------------------------------------------------------------------
@@ -258,6 +306,7 @@ export class OperationEngine {
 
   /** Takes a stored running operation into memory: pending VMs queued, active ones watched (never re-sent). */
   private async adopt(rec: OperationRecord): Promise<OpRun> {
+    if (rec.plan && reconcile(rec)) await this.recorder.write(rec, { operation: { plan: rec.plan } });
     const op = runOf(rec, this.view.polls());
     await this.steps.resume(rec);
     this.running.set(rec.id, op);
@@ -268,10 +317,11 @@ export class OperationEngine {
     return op;
   }
 
-  /** Starts pending VMs while there are free slots. */
+  /** Starts pending VMs while there are free slots (a plan run: of its current tier, moving tier by tier). */
   private pump(op: OpRun): void {
-    while (!this.stopped) {
-      const vm = takeSlot(op);
+    const tier = op.rec.plan ? this.advancePlan(op) : null;
+    while (!this.stopped && tier !== undefined) {
+      const vm = takeSlot(op, tier);
       if (!vm) break;
       const step = FIRST_STEP[op.rec.action];
       vm.rec.detail = sendingWords(step);
@@ -280,8 +330,44 @@ export class OperationEngine {
     this.maybeFinish(op);
   }
 
+  /**
+   * Moves a plan run on (./tiers.ts): records the tiers' changes, sets the delay timer. Returns the tier whose VMs
+   * may take slots now, or undefined when none may.
+   */
+  private advancePlan(op: OpRun): number | undefined {
+    if (this.stopped || op.rec.status !== 'running') return undefined;
+    const before = JSON.stringify(op.rec.plan);
+    const change: TierChange = { vms: [] };
+    const move = advance(op, this.clock, change);
+    if (change.vms.length > 0 || JSON.stringify(op.rec.plan) !== before) {
+      this.recorder.persist(op.rec, { operation: { plan: op.rec.plan! }, vms: change.vms });
+      this.log.info(
+        { operationId: op.rec.id, planId: op.rec.plan!.id, tiers: op.rec.plan!.tiers.map((t) => t.state) },
+        'plan run moved on',
+      );
+    }
+    if (move.kind === 'wait') {
+      this.clearTierTimer(op);
+      op.tierTimer = setTimeout(
+        () => {
+          op.tierTimer = null;
+          if (!this.stopped) this.pump(op);
+        },
+        Math.max(0, move.at - this.clock.now()),
+      );
+      op.tierTimer.unref();
+      return undefined;
+    }
+    return move.kind === 'work' ? move.tier : undefined;
+  }
+
+  private clearTierTimer(op: OpRun): void {
+    if (op.tierTimer) clearTimeout(op.tierTimer);
+    op.tierTimer = null;
+  }
+
   private maybeFinish(op: OpRun): void {
-    if (op.rec.status === 'running' && drained(op)) {
+    if (op.rec.status === 'running' && drained(op) && op.tierTimer === null) {
       const patch = { status: 'finished' as const, finishedAt: this.clock.iso() };
       Object.assign(op.rec, patch);
       this.recorder.persist(op.rec, { operation: patch });
@@ -332,7 +418,7 @@ export class OperationEngine {
   /** VergeOS refused a step: the VM may already be where the step takes it (a 409 for "already stopped"). */
   private async refused(op: OpRun, vm: VmRun, step: OperationStep, status: number, message: string) {
     const current = this.view.vm(vm.rec.key);
-    if (status === 409 && current && reached(vm.rec, current, false)) {
+    if (status === 409 && current && reached(op.rec, vm.rec, current, false)) {
       await this.end(op, vm, 'done', alreadyWords(current.status, message), { status: current.status });
       return;
     }
@@ -353,7 +439,7 @@ export class OperationEngine {
   /** The force off of an escalating shut down: at its deadline, or "Force now". */
   private async escalate(op: OpRun, vm: VmRun, by: Requester, when: 'deadline' | 'now'): Promise<void> {
     const forcedAfterS =
-      when === 'deadline' ? (op.rec.forceAfterS ?? 0) : this.clock.secondsSince(vm.rec.stepAt);
+      when === 'deadline' ? (forceAfterOf(op.rec, vm.rec) ?? 0) : this.clock.secondsSince(vm.rec.stepAt);
     const patch: OperationVmPatch = { escalated: true, forcedAfterS };
     Object.assign(vm.rec, patch);
     // Recorded together with the kill's "about to send" (one write in the step protocol would lose it on a crash between).

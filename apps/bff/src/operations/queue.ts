@@ -27,11 +27,13 @@ export interface OpRun {
   readonly queue: VmRun[];
   /** VMs in state `active` (being sent or watched). */
   active: number;
+  /** A plan run waiting out a tier's delay: the timer that takes it on. */
+  tierTimer: NodeJS.Timeout | null;
 }
 
 /** A stored operation in memory: its pending VMs queued in order, its active ones holding their slots. */
 export function runOf(rec: OperationRecord, polls: number): OpRun {
-  const op: OpRun = { rec, vms: new Map(), queue: [], active: 0 };
+  const op: OpRun = { rec, vms: new Map(), queue: [], active: 0, tierTimer: null };
   for (const vmRec of rec.vms) {
     const vm: VmRun = {
       rec: vmRec,
@@ -49,9 +51,13 @@ export function runOf(rec: OperationRecord, polls: number): OpRun {
   return op;
 }
 
-/** The next pending VM of a running operation, moved into a free slot (now active); null when none may start. */
-export function takeSlot(op: OpRun): VmRun | null {
+/**
+ * The next pending VM of a running operation, moved into a free slot (now active); null when none may start. A plan
+ * run's VM only while its tier (`tier`) is the one being worked.
+ */
+export function takeSlot(op: OpRun, tier: number | null = null): VmRun | null {
   if (op.rec.status !== 'running' || op.active >= op.rec.parallelism) return null;
+  if (op.queue[0]?.rec.tier !== tier) return null;
   const vm = op.queue.shift();
   if (!vm) return null;
   op.active += 1;

@@ -23,6 +23,8 @@ export class OperationRecorder {
   constructor(
     private readonly store: OperationStore,
     private readonly log: PollerLog,
+    /** The engine's clock (a plan run's delays are shown against it). */
+    private readonly now: () => number = Date.now,
   ) {}
 
   // ------------------------------------------------------------------------------------------
@@ -38,6 +40,10 @@ export class OperationRecorder {
 
   listRecent(limit: number): Promise<OperationRecord[]> {
     return this.store.listRecent(limit);
+  }
+
+  listByPlan(planId: string, limit: number): Promise<OperationRecord[]> {
+    return this.store.listByPlan(planId, limit);
   }
 
   create(rec: OperationRecord): Promise<void> {
@@ -100,7 +106,7 @@ export class OperationRecorder {
 
   /** Tells the subscribers at once. */
   publish(rec: OperationRecord): void {
-    const op = toOperation(rec);
+    const op = toOperation(rec, this.now());
     for (const listener of [...this.listeners]) {
       try {
         listener(op);

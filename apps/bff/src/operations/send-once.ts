@@ -83,7 +83,7 @@ export class StepSender {
       step,
       stepPhase: 'sending',
       stepAt: clock.iso(stepAt),
-      deadline: clock.after(stepAt, waitS(op.rec, step)),
+      deadline: clock.after(stepAt, waitS(op.rec, vm.rec, step)),
       auditId: requested.id,
       detail: sendingWords(step),
       moved: false,
@@ -154,7 +154,7 @@ export class StepSender {
       const patch: OperationVmPatch = {
         stepPhase: 'sent',
         detail: answer.ok
-          ? waitingWords(op.rec, vm.rec, step, waitS(op.rec, step))
+          ? waitingWords(op.rec, vm.rec, step, waitS(op.rec, vm.rec, step))
           : noAnswerWords(step, answer.message),
       };
       Object.assign(vm.rec, patch);

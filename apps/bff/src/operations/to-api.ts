@@ -3,6 +3,7 @@
 // it as is): a copy, with the VMs counted by state, and nothing of the record the contract does not name.
 import type { Operation, OperationCounts, OperationVm } from '@powerdeck/contracts/operations';
 import type { OperationRecord, OperationVmRecord } from '../stores/types';
+import { toTiers } from './tiers';
 
 export function countsOf(vms: readonly OperationVmRecord[]): OperationCounts {
   const c: OperationCounts = {
@@ -18,8 +19,11 @@ export function countsOf(vms: readonly OperationVmRecord[]): OperationCounts {
   return c;
 }
 
-/** The contract's view of a record (a copy: the engine keeps mutating its own). */
-export function toOperation(rec: OperationRecord): Operation {
+/**
+ * The contract's view of a record (a copy: the engine keeps mutating its own); `now` (the engine's clock) decides
+ * whether a plan run's tier is still in its delay.
+ */
+export function toOperation(rec: OperationRecord, now: number = Date.now()): Operation {
   return {
     id: rec.id,
     action: rec.action,
@@ -34,7 +38,9 @@ export function toOperation(rec: OperationRecord): Operation {
     parallelism: rec.parallelism,
     reason: rec.reason,
     counts: countsOf(rec.vms),
-    plan: null,
+    plan: rec.plan
+      ? { id: rec.plan.id, name: rec.plan.name, direction: rec.plan.direction, tiers: toTiers(rec, now) }
+      : null,
     schedule: rec.schedule ? { ...rec.schedule } : null,
     vms: rec.vms.map((vm): OperationVm => ({
       key: vm.key,
@@ -47,7 +53,7 @@ export function toOperation(rec: OperationRecord): Operation {
       escalated: vm.escalated,
       detail: vm.detail,
       status: vm.status,
-      tier: null,
+      tier: vm.tier,
     })),
   };
 }

@@ -12,6 +12,7 @@ import type { EngineClock } from './clock';
 import type { FleetView } from './fleet-view';
 import type { OpRun, VmRun } from './queue';
 import type { OperationRecorder } from './recorder';
+import { forceAfterOf, isUp, tierOf, timeoutOf } from './tiers';
 import { deadlineWords, doneWords, errorWords } from './words';
 
 /** Where a step takes a VM, for checking a 409 against VergeOS's own status (a reboot's "running" proves nothing). */
@@ -21,23 +22,26 @@ export const FRESH_TARGET: Partial<Record<OperationStep, string>> = {
   kill: 'stopped',
 };
 
-/** How long a step waits, in unscaled seconds. */
-export function waitS(rec: OperationRecord, step: OperationStep): number {
+/** How long a VM's step waits, in unscaled seconds (a plan run's VM: its tier's settings). */
+export function waitS(rec: OperationRecord, vm: OperationVmRecord, step: OperationStep): number {
   switch (step) {
     case 'poweroff':
-      return rec.forceAfterS ?? rec.timeoutS;
+      return forceAfterOf(rec, vm) ?? timeoutOf(rec, vm);
     case 'kill':
       return rec.action === 'forceOff' ? rec.timeoutS : STEP_TIMEOUTS_S.forceOff.default;
     default:
-      return rec.timeoutS;
+      return timeoutOf(rec, vm);
   }
 }
 
-/** Whether the VM got where its step takes it. `moved`: a reboot was seen leaving `running`. */
-export function reached(vm: OperationVmRecord, fv: FleetVm, moved: boolean): boolean {
+/**
+ * Whether the VM got where its step takes it. `moved`: a reboot was seen leaving `running`. A plan tier may ask that
+ * a started VM's guest agent reports too.
+ */
+export function reached(rec: OperationRecord, vm: OperationVmRecord, fv: FleetVm, moved: boolean): boolean {
   switch (vm.step) {
     case 'poweron':
-      return fv.status === 'running';
+      return isUp(rec, vm, fv);
     case 'poweroff':
     case 'kill':
       return fv.status === 'stopped';
@@ -131,7 +135,7 @@ export class Watcher {
     if (fv.status !== vm.rec.status) patch.status = fv.status;
     if (!vm.rec.moved && vm.rec.step === 'reboot' && fv.status !== 'running') patch.moved = true;
     const moved = patch.moved ?? vm.rec.moved;
-    if (reached(vm.rec, fv, moved)) {
+    if (reached(op.rec, vm.rec, fv, moved)) {
       void this.hooks.end(op, vm, 'done', doneWords(vm.rec, this.clock.secondsSince(vm.rec.stepAt)), patch);
       return;
     }
@@ -156,13 +160,14 @@ export class Watcher {
     const byKey = this.fleet.byKey();
     this.evaluate(op, vm, byKey);
     if (vm.rec.state !== 'active') return;
-    if (vm.rec.step === 'poweroff' && op.rec.forceAfterS !== null && op.rec.status === 'running') {
+    if (vm.rec.step === 'poweroff' && forceAfterOf(op.rec, vm.rec) !== null && op.rec.status === 'running') {
       void this.hooks.escalate(op, vm);
       return;
     }
-    const s = waitS(op.rec, vm.rec.step ?? 'poweron');
+    const s = waitS(op.rec, vm.rec, vm.rec.step ?? 'poweron');
     const fv = byKey.get(vm.rec.key);
     const extra = fv && fv.status !== vm.rec.status ? { status: fv.status } : {};
-    void this.hooks.end(op, vm, 'failed', deadlineWords(vm.rec, s, fv, vm.noAnswer), extra);
+    const agent = tierOf(op.rec, vm.rec)?.upWhen === 'agent';
+    void this.hooks.end(op, vm, 'failed', deadlineWords(vm.rec, s, fv, vm.noAnswer, agent), extra);
   }
 }

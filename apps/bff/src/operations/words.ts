@@ -5,6 +5,7 @@ import type { FleetVm } from '@powerdeck/contracts/fleet';
 import type { OperationAction, OperationStep } from '@powerdeck/contracts/operation-terms';
 import type { PowerStatus } from '@powerdeck/contracts/power';
 import type { OperationRecord, OperationVmRecord } from '../stores/types';
+import { forceAfterOf, tierOf } from './tiers';
 
 const STEP_WORDS: Readonly<Record<OperationStep, string>> = {
   poweron: 'start',
@@ -81,9 +82,11 @@ export function waitingWords(
 ): string {
   switch (step) {
     case 'poweron':
-      return `Starting: waiting up to ${s} s for it to run`;
+      return tierOf(rec, vm)?.upWhen === 'agent'
+        ? `Starting: waiting up to ${s} s for it to run and its guest agent to report`
+        : `Starting: waiting up to ${s} s for it to run`;
     case 'poweroff':
-      return rec.forceAfterS !== null
+      return forceAfterOf(rec, vm) !== null
         ? `Shutting down: forced off if not stopped within ${s} s`
         : `Shutting down: waiting up to ${s} s for it to stop`;
     case 'reboot':
@@ -114,12 +117,17 @@ export function deadlineWords(
   s: number,
   fv: FleetVm | undefined,
   noAnswer: string | null,
+  /** The VM's tier waits for its guest agent too. */
+  agent = false,
 ): string {
   const now = fv ? fv.status : 'not in the fleet';
   let detail: string;
   switch (vm.step) {
     case 'poweron':
-      detail = `Did not start within ${s} s (${now})`;
+      detail =
+        agent && fv?.status === 'running'
+          ? `Running, but its guest agent did not report within ${s} s`
+          : `Did not start within ${s} s (${now})`;
       break;
     case 'poweroff':
       detail = `Did not stop within ${s} s (still ${now})`;

@@ -1,7 +1,8 @@
 // The scheduler as an app plugin: decorates `app.scheduler` (see schedules/scheduler.ts), which decides schedules'
 // runs from `app.stores.schedules`, resolves targets from `app.fleet` and starts each run as an operation of
-// `app.operations`. It starts after the engine (its onReady is registered later) and stops before it (through
-// the engine plugin's `beforeOperationsStop`): no run starts once closing began.
+// `app.operations` (a plan's run through `app.plans`). It starts after the engine (its onReady is registered
+// later) and stops before it (through the engine plugin's `beforeOperationsStop`): no run starts once closing
+// began.
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Scheduler, type SchedulerTimers } from '../schedules/scheduler';
@@ -27,6 +28,7 @@ function schedulesPlugin(app: FastifyInstance, opts: SchedulesPluginOptions, don
     users: app.stores.users,
     fleet: app.fleet,
     engine: app.operations,
+    plans: app.plans,
     log: app.log.child({ component: 'scheduler' }),
     ...(opts.now !== undefined ? { now: opts.now } : {}),
     ...(opts.timers !== undefined ? { timers: opts.timers } : {}),
@@ -44,5 +46,5 @@ function schedulesPlugin(app: FastifyInstance, opts: SchedulesPluginOptions, don
 export default fp(schedulesPlugin, {
   name: 'schedules',
   fastify: '5.x',
-  dependencies: ['stores', 'fleet-poller', 'operations'],
+  dependencies: ['stores', 'fleet-poller', 'operations', 'plans'],
 });

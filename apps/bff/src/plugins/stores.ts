@@ -1,5 +1,5 @@
-// The stores (users, sessions, tokens, display links, sign-in throttle, audit log, operations, schedules) as
-// `app.stores`.
+// The stores (users, sessions, tokens, display links, sign-in throttle, audit log, operations, schedules, plans)
+// as `app.stores`.
 // Whoever opens them closes them (server.ts, or a test): the app only uses them.
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';

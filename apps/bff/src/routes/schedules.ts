@@ -2,13 +2,14 @@
 // see the fleet reads schedules, their runs and each VM's next action; admins (`schedules:manage`) create, edit and
 // delete; help-desk and admins (`schedules:skip`) skip a run, pause and resume, with a reason. Every change is
 // audited (kind `schedule`, target `schedule:<id>`, the schedule's id and name), and wakes the scheduler so that its
-// one timer follows the change. Times people type are checked by schedules/timing.ts (400 naming the field).
+// one timer follows the change. Times people type are checked by schedules/timing.ts (400 naming the field). A
+// schedule may target a power plan (start or shut it down; the plan must exist, and is not deleted while targeted).
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { isEmptyFilter, parseFilter } from '@powerdeck/contracts/fleet-filter';
 import { ErrorBody } from '@powerdeck/contracts/power';
 import { actionApplies } from '@powerdeck/contracts/operation-terms';
-import { GRACE_MINUTES, MAX_SCHEDULES } from '@powerdeck/contracts/schedule-terms';
+import { GRACE_MINUTES, MAX_SCHEDULES, type ScheduleAction } from '@powerdeck/contracts/schedule-terms';
 import {
   NextActions,
   Preview,
@@ -34,7 +35,7 @@ import { FleetView } from '../operations/fleet-view';
 import { nextActions, resolveTargets } from '../schedules/targets';
 import { CompiledTiming, serverTimeZone, TimingError } from '../schedules/timing';
 import { nextRun, scheduleView, targetsNow, upcomingRuns } from '../schedules/view';
-import type { Json, ScheduleFields, ScheduleRecord } from '../stores/types';
+import type { Json, PlanStore, ScheduleFields, ScheduleRecord } from '../stores/types';
 
 const NoQuery = Type.Object({}, { additionalProperties: false });
 const Errors = { '4xx': ErrorBody, '5xx': ErrorBody };
@@ -51,14 +52,40 @@ function compile(when: ScheduleBody['when'], timeZone: string | undefined, exclu
   }
 }
 
-/** A filter that restricts nothing would name no VM (targets.ts): refused, saying so. */
-function checkTargets(targets: Targets): void {
+/**
+ * A filter that restricts nothing would name no VM (targets.ts): refused, saying so. A plan must exist, and a
+ * schedule of it starts or shuts it down (its tiers say how long to wait and whether to force off).
+ */
+async function checkTargets(
+  targets: Targets,
+  action: ScheduleAction,
+  forceAfterS: number | null,
+  plans: Pick<PlanStore, 'get'>,
+): Promise<void> {
   if (targets.kind === 'filter' && isEmptyFilter(parseFilter(targets.filter))) {
     throw new HttpError(
       400,
       `Targets filter '${targets.filter}' restricts nothing: name words, status:<status> or node:<name>`,
       'invalid_schedule',
     );
+  }
+  if (targets.kind !== 'plan') return;
+  if (action !== 'start' && action !== 'shutdown') {
+    throw new HttpError(
+      400,
+      `A schedule of a plan starts it or shuts it down, not '${action}' (action)`,
+      'invalid_schedule',
+    );
+  }
+  if (forceAfterS !== null) {
+    throw new HttpError(
+      400,
+      "forceAfterS does not apply to a plan: each tier says whether to force off (its 'escalate')",
+      'invalid_schedule',
+    );
+  }
+  if ((await plans.get(targets.plan)) === null) {
+    throw new HttpError(400, `Targets: there is no plan ${targets.plan}`, 'invalid_schedule');
   }
 }
 
@@ -78,7 +105,11 @@ function reasonOf(text: string, what: string): string {
 }
 
 /** The body checked and with its defaults: the fields to store. A `once` whose moment has passed is refused. */
-function fieldsOf(body: ScheduleBody, now: number): ScheduleFields {
+async function fieldsOf(
+  body: ScheduleBody,
+  now: number,
+  plans: Pick<PlanStore, 'get'>,
+): Promise<ScheduleFields> {
   if (body.forceAfterS != null && body.action !== 'shutdown') {
     throw new HttpError(
       400,
@@ -86,7 +117,7 @@ function fieldsOf(body: ScheduleBody, now: number): ScheduleFields {
       'invalid_schedule',
     );
   }
-  checkTargets(body.targets);
+  await checkTargets(body.targets, body.action, body.forceAfterS ?? null, plans);
   const exclusions = [...(body.exclusions ?? [])].sort();
   const timing = compile(body.when, body.timeZone, exclusions);
   if (body.when.kind === 'once' && timing.next(now) === null) {
@@ -119,9 +150,12 @@ export default function scheduleRoutes(
   const scheduler = app.scheduler;
   // The snapshot indexed by VM key once per snapshot (the engine's FleetView), not once per schedule per request.
   const view = new FleetView(app.fleet);
-  const fleetNow = () => {
+  const plans = app.stores.plans;
+  // Plan targets resolve through the plans (each tier's VMs), read once per request.
+  const fleetNow = async () => {
     const state = app.fleet.current();
-    return { vms: state.snapshot.vms, nodes: state.snapshot.nodes, byKey: view.byKey(state) };
+    const byId = new Map((await plans.list()).map((p) => [p.id, p]));
+    return { vms: state.snapshot.vms, nodes: state.snapshot.nodes, byKey: view.byKey(state), plans: byId };
   };
 
   async function found(id: string): Promise<ScheduleRecord> {
@@ -132,7 +166,7 @@ export default function scheduleRoutes(
 
   async function shown(s: ScheduleRecord) {
     const last = (await store.listRuns({ scheduleId: s.id, limit: 1 }))[0] ?? null;
-    return scheduleView(s, scheduler.timingOf(s), scheduler.clock.now(), last, fleetNow());
+    return scheduleView(s, scheduler.timingOf(s), scheduler.clock.now(), last, await fleetNow());
   }
 
   /** A change, audited in the principal's name, then the scheduler woken. */
@@ -165,9 +199,8 @@ export default function scheduleRoutes(
       config: { permission: 'fleet:read' },
     },
     async () => {
-      const [schedules, last] = await Promise.all([store.list(), store.lastRuns()]);
+      const [schedules, last, fleet] = await Promise.all([store.list(), store.lastRuns(), fleetNow()]);
       const now = scheduler.clock.now();
-      const fleet = fleetNow();
       return {
         schedules: schedules.map((s) =>
           scheduleView(s, scheduler.timingOf(s), now, last.get(s.id) ?? null, fleet),
@@ -184,7 +217,7 @@ export default function scheduleRoutes(
       config: { permission: 'schedules:manage' },
     },
     async (request, reply) => {
-      const fields = fieldsOf(request.body, scheduler.clock.now());
+      const fields = await fieldsOf(request.body, scheduler.clock.now(), plans);
       if ((await store.count()) >= MAX_SCHEDULES) {
         throw new HttpError(409, `Powerdeck keeps at most ${MAX_SCHEDULES} schedules`, 'conflict');
       }
@@ -222,11 +255,11 @@ export default function scheduleRoutes(
       schema: { body: PreviewBody, querystring: NoQuery, response: { 200: Preview, ...Errors } },
       config: { permission: 'fleet:read' },
     },
-    (request) => {
+    async (request) => {
       const body = request.body;
-      checkTargets(body.targets);
+      await checkTargets(body.targets, body.action, null, plans);
       const timing = compile(body.when, body.timeZone, body.exclusions ?? []);
-      const { vms, capacity } = targetsNow(body.action, body.targets, fleetNow());
+      const { vms, capacity } = targetsNow(body.action, body.targets, await fleetNow());
       return {
         timeZone: timing.timeZone,
         upcoming: upcomingRuns(timing, [], scheduler.clock.now()),
@@ -244,7 +277,7 @@ export default function scheduleRoutes(
     },
     async () => {
       const now = scheduler.clock.now();
-      const fleet = fleetNow();
+      const fleet = await fleetNow();
       const items = (await store.list()).map((s) => {
         const next = nextRun(s, scheduler.timingOf(s), now);
         return {
@@ -288,7 +321,7 @@ export default function scheduleRoutes(
     },
     async (request) => {
       await found(request.params.id);
-      const fields = fieldsOf(request.body, scheduler.clock.now());
+      const fields = await fieldsOf(request.body, scheduler.clock.now(), plans);
       const s = await store
         .update(request.params.id, { ...fields, clearSkips: true }, scheduler.clock.iso())
         .catch((err: unknown) => {

@@ -12,10 +12,15 @@
 //   is created (the store's unique key: a second wake, or a second process, records nothing and starts nothing),
 //   then it gets the operation's id. A `started` run left without one (the process stopped in between) is `failed`
 //   at the next start.
+// - A schedule targeting a power plan starts or shuts the plan down through the plans' runner (plans/run.ts, as a
+//   person's run does): its owner must be allowed to run the plan (`mayRunPlan`); a plan with no VM in the fleet is
+//   `empty`; a start that does not fit on the nodes is `failed`, the shortfall named (nobody is there to say
+//   "start anyway"); otherwise recorded `started`, then the plan's run.
 // - A paused or disabled schedule records nothing for its times: they are not runs.
 import { randomUUID } from 'node:crypto';
 import type { Operation } from '@powerdeck/contracts/operations';
 import { operationPermissions } from '@powerdeck/contracts/operation-terms';
+import { mayRunPlan, PLAN_DIRECTION_WORDS } from '@powerdeck/contracts/plan-terms';
 import { ROLE_PERMISSIONS } from '@powerdeck/contracts/roles';
 import { SCHEDULE_ACTION_WORDS } from '@powerdeck/contracts/schedule-terms';
 import type { Requester } from '../audit-fields';
@@ -24,7 +29,8 @@ import type { FleetPoller } from '../fleet/types';
 import type { NewOperation } from '../operations/admission';
 import { EngineClock } from '../operations/clock';
 import { FleetView } from '../operations/fleet-view';
-import type { NewScheduleRun, ScheduleRecord, ScheduleStore, UserStore } from '../stores/types';
+import { PlanRunRefusal, preparePlanRun, startedWords, type PlanRunner } from '../plans/run';
+import type { NewScheduleRun, ScheduleRecord, ScheduleStore, User, UserStore } from '../stores/types';
 import { resolveTargets } from './targets';
 import { CompiledTiming, TimingError } from './timing';
 
@@ -55,6 +61,8 @@ export interface SchedulerOptions {
   users: Pick<UserStore, 'get'>;
   fleet: FleetPoller;
   engine: { create(input: NewOperation, by: Requester): Promise<Operation> };
+  /** Power plans, for schedules that target one (absent: such a run fails, saying so). */
+  plans?: PlanRunner;
   log: PollerLog;
   /** Epoch ms (tests move it). */
   now?: () => number;
@@ -86,6 +94,7 @@ export class Scheduler {
   private readonly users: Pick<UserStore, 'get'>;
   private readonly view: FleetView;
   private readonly engine: SchedulerOptions['engine'];
+  private readonly plans: PlanRunner | null;
   private readonly log: PollerLog;
   private readonly timers: SchedulerTimers;
   private readonly fleetWaitMs: number;
@@ -108,6 +117,7 @@ export class Scheduler {
     this.users = options.users;
     this.view = new FleetView(options.fleet);
     this.engine = options.engine;
+    this.plans = options.plans ?? null;
     this.log = options.log;
     this.clock = new EngineClock(options.now ?? Date.now);
     this.timers = options.timers ?? REAL_TIMERS;
@@ -264,6 +274,10 @@ export class Scheduler {
   private async runNow(s: ScheduleRecord, when: string): Promise<void> {
     const base = { scheduleId: s.id, scheduleName: s.name, scheduledFor: when, operationId: null };
     const owner = await this.users.get(s.owner);
+    if (s.targets.kind === 'plan') {
+      await this.runPlan(s, s.targets.plan, when, owner);
+      return;
+    }
     const needs = operationPermissions(s.action, s.action === 'shutdown' && s.forceAfterS !== null);
     const lacking = owner ? needs.filter((p) => !ROLE_PERMISSIONS[owner.role].includes(p)) : [];
     const refusal =
@@ -301,14 +315,7 @@ export class Scheduler {
       detail: `Starting ${plural(keys.length, 'VM')}`,
     });
     if (run === null) return;
-    const by: Requester = {
-      actor: owner.username,
-      role: owner.role,
-      authKind: 'schedule',
-      source: null,
-      userAgent: null,
-      requestId: randomUUID(),
-    };
+    const by = Scheduler.ownerRequester(owner);
     try {
       const op = await this.engine.create(
         {
@@ -332,6 +339,87 @@ export class Scheduler {
       const detail = err instanceof Error ? err.message : String(err);
       await this.store.failRun(run.id, detail);
       this.log.warn({ scheduleId: s.id, scheduledFor: when, detail }, 'schedule run failed');
+    }
+  }
+
+  /** A schedule's run acts in its owner's name, as `schedule`. */
+  private static ownerRequester(owner: User): Requester {
+    return {
+      actor: owner.username,
+      role: owner.role,
+      authKind: 'schedule',
+      source: null,
+      userAgent: null,
+      requestId: randomUUID(),
+    };
+  }
+
+  /** A run of a schedule that targets a plan: checks, the plan resolved, recorded `started`, then the plan's run. */
+  private async runPlan(s: ScheduleRecord, planId: string, when: string, owner: User | null): Promise<void> {
+    const base = { scheduleId: s.id, scheduleName: s.name, scheduledFor: when, operationId: null };
+    const fail = (detail: string) => this.record({ ...base, outcome: 'failed', detail });
+    const plan = this.plans ? await this.plans.store.get(planId) : null;
+    const direction = s.action === 'start' || s.action === 'shutdown' ? s.action : null;
+    const refusal =
+      this.plans === null
+        ? 'Power plans are not available here'
+        : owner === null
+          ? `Its owner ${s.owner} no longer exists`
+          : owner.disabled
+            ? `Its owner ${s.owner} is disabled`
+            : plan === null
+              ? `Its plan ${planId} no longer exists`
+              : direction === null
+                ? `A plan is started or shut down, not ${SCHEDULE_ACTION_WORDS[s.action].toLowerCase()}`
+                : !mayRunPlan(owner.role, plan.helpdesk, direction)
+                  ? `Its owner ${s.owner} (${owner.role}) may not ${PLAN_DIRECTION_WORDS[direction].toLowerCase()} ` +
+                    `the plan "${plan.name}"`
+                  : null;
+    if (refusal !== null || !this.plans || !owner || !plan || !direction) {
+      await fail(refusal ?? '');
+      return;
+    }
+    if (!(await this.view.whenLoaded(this.fleetWaitMs))) {
+      await fail('The fleet has not been read from VergeOS yet');
+      return;
+    }
+    const state = this.view.poller.current();
+    let prepared;
+    try {
+      prepared = preparePlanRun(plan, direction, {
+        vms: state.snapshot.vms,
+        byKey: this.view.byKey(state),
+        nodes: state.snapshot.nodes,
+        fetchedAt: state.snapshot.fetchedAt,
+      });
+    } catch (err) {
+      if (!(err instanceof PlanRunRefusal)) throw err;
+      await this.record({ ...base, outcome: err.code === 'empty' ? 'empty' : 'failed', detail: err.message });
+      return;
+    }
+    const run = await this.record({
+      ...base,
+      outcome: 'started',
+      detail: `Starting the plan "${plan.name}" (${plural(prepared.resolved.vms.length, 'VM')})`,
+    });
+    if (run === null) return;
+    try {
+      const op = await this.plans.start(prepared, {
+        reason: `Schedule "${s.name}" (run for ${when})`,
+        by: Scheduler.ownerRequester(owner),
+        schedule: { id: s.id, name: s.name },
+      });
+      const what = direction === 'start' ? 'Started the plan' : 'Started shutting down the plan';
+      const detail = `${what} "${plan.name}": ${startedWords(prepared, op)}`;
+      await this.store.setRunOperation(run.id, op.id, detail);
+      this.log.info(
+        { scheduleId: s.id, scheduledFor: when, operationId: op.id, planId: plan.id, detail },
+        'schedule run started',
+      );
+    } catch (err) {
+      const detail = err instanceof Error ? err.message : String(err);
+      await this.store.failRun(run.id, detail);
+      this.log.warn({ scheduleId: s.id, scheduledFor: when, planId: plan.id, detail }, 'schedule run failed');
     }
   }
 

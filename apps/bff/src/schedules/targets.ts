@@ -1,23 +1,36 @@
 // Which VMs a schedule acts on, from the fleet snapshot at the moment asked (a run's start, a page's view): chosen
-// VMs still in the fleet, or the VMs a saved filter matches (the fleet filter language of ./fleet-filter); and, for
-// the VM cards, each VM's next scheduled action. Pure.
+// VMs still in the fleet, the VMs a saved filter matches (the fleet filter language of ./fleet-filter), or a power
+// plan's VMs (each tier's, each VM once); and, for the VM cards, each VM's next scheduled action. Pure.
 import type { FleetVm } from '@powerdeck/contracts/fleet';
 import { isEmptyFilter, matchesFilter, parseFilter } from '@powerdeck/contracts/fleet-filter';
+import { assignTiers } from '@powerdeck/contracts/plan-dry-run';
 import type { ScheduleAction } from '@powerdeck/contracts/schedule-terms';
 import type { NextAction, Targets } from '@powerdeck/contracts/schedules';
+
+/** Targets that name VMs themselves (a schedule's chosen VMs or filter; a plan tier's): not a plan. */
+export type VmTargets = Exclude<Targets, { kind: 'plan' }>;
 
 /** The fleet as targets are resolved against: its VMs, and the same VMs by key (one index per snapshot). */
 export interface TargetFleet {
   vms: readonly FleetVm[];
   byKey: ReadonlyMap<number, FleetVm>;
+  /** Plans by id, for plan targets (absent, or a plan not in it: a plan target names no VM). */
+  plans?: ReadonlyMap<string, { tiers: readonly { targets: VmTargets }[] }>;
 }
 
 /**
- * The VMs the targets name now: chosen VMs present in the fleet (in the order chosen), or the fleet's VMs the filter
- * matches (in fleet order). A filter that restricts nothing (only unknown statuses) matches none: a schedule never
- * acts on the whole fleet by accident.
+ * The VMs the targets name now: chosen VMs present in the fleet (in the order chosen), the fleet's VMs the filter
+ * matches (in fleet order), or a plan's: each tier's so, each VM once (in the first tier naming it, plan order). A
+ * filter that restricts nothing (only unknown statuses) matches none: a schedule never acts on the whole fleet by
+ * accident.
  */
 export function resolveTargets(targets: Targets, fleet: TargetFleet): FleetVm[] {
+  if (targets.kind === 'plan') {
+    const plan = fleet.plans?.get(targets.plan);
+    if (!plan) return [];
+    const tiers = plan.tiers.map((t) => resolveTargets(t.targets, fleet).map((vm) => vm.key));
+    return assignTiers(tiers).vms.map((key) => fleet.byKey.get(key)!);
+  }
   if (targets.kind === 'vms') {
     return targets.vms.flatMap((key) => {
       const vm = fleet.byKey.get(key);

@@ -1,5 +1,5 @@
 // The storage interfaces of Powerdeck: users, sessions, display links, personal access tokens,
-// sign-in throttling, the audit log, operations and schedules. The SQLite implementations live in ./sqlite; nothing else
+// sign-in throttling, the audit log, operations, schedules and power plans. The SQLite implementations live in ./sqlite; nothing else
 // runs SQL. Every method returns a promise so that the same interfaces can sit on PostgreSQL.
 // Times in records are ISO 8601 strings (UTC, milliseconds).
 // Over 400 lines on purpose: every store's interface and record type in one module, the contract that
@@ -12,7 +12,14 @@ import type {
   OperationStep,
   OperationVmState,
 } from '@powerdeck/contracts/operation-terms';
-import type { OnFailure, PlanDirection, TierState, UpWhen } from '@powerdeck/contracts/plan-terms';
+import type {
+  HelpdeskRun,
+  OnFailure,
+  PlanDirection,
+  TierState,
+  UpWhen,
+} from '@powerdeck/contracts/plan-terms';
+import type { Tier } from '@powerdeck/contracts/plans';
 import type { AuthKind, Role } from '@powerdeck/contracts/roles';
 import type { RunOutcome, ScheduleAction } from '@powerdeck/contracts/schedule-terms';
 import type { Targets, When } from '@powerdeck/contracts/schedules';
@@ -473,6 +480,8 @@ export interface OperationVmRecord {
   moved: boolean;
   /** The audit log's `requested` row of the current step. */
   auditId: number | null;
+  /** A plan run: the VM's tier (its index in the plan); null otherwise. */
+  tier: number | null;
 }
 
 /** A plan tier's settings as a run takes them (the plan's Tier without its targets, resolved at the start). */
@@ -540,7 +549,8 @@ export type OperationVmPatch = Partial<Omit<OperationVmRecord, 'key' | 'name'>>;
 
 /** Changes to one operation, applied in one transaction. */
 export interface OperationChange {
-  operation?: Partial<Pick<OperationRecord, 'status' | 'finishedAt' | 'cancelledBy'>>;
+  /** `plan`: the plan run's whole record, rewritten. */
+  operation?: Partial<Pick<OperationRecord, 'status' | 'finishedAt' | 'cancelledBy' | 'plan'>>;
   vms?: readonly { key: number; patch: OperationVmPatch }[];
 }
 
@@ -552,6 +562,8 @@ export interface OperationStore {
   listRunning(): Promise<OperationRecord[]>;
   /** The most recently finished or cancelled operations, newest first; `limit` 1 to 200. */
   listRecent(limit: number): Promise<OperationRecord[]>;
+  /** A plan's runs, newest first; `limit` 1 to 200. */
+  listByPlan(planId: string, limit: number): Promise<OperationRecord[]>;
   /**
    * Applies a change in one transaction: committed (and, with synchronous=FULL, on disk) when the promise resolves.
    * Throws StoreError 'not_found' for an unknown operation or VM.
@@ -666,6 +678,40 @@ export interface ScheduleStore {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Power plans (ordered tiers of VMs; a run is an operation: see src/plans/)
+
+/** What people set of a plan (the contract's PlanBody, every default applied). */
+export interface PlanFields {
+  name: string;
+  /** In plan order: the first starts first and shuts down last. */
+  tiers: Tier[];
+  helpdesk: HelpdeskRun;
+  parallelism: number;
+}
+
+export interface PlanRecord extends PlanFields {
+  id: string;
+  /** Who created it. */
+  owner: string;
+  createdAt: string;
+  /** Moves at every edit. */
+  updatedAt: string;
+}
+
+export interface PlanStore {
+  /** Stores a new plan (id, owner and times given). Throws StoreError 'exists'. */
+  create(plan: PlanRecord): Promise<PlanRecord>;
+  get(id: string): Promise<PlanRecord | null>;
+  /** Every plan, by name (then id). */
+  list(): Promise<PlanRecord[]>;
+  count(): Promise<number>;
+  /** Applies a change and sets updatedAt. Throws StoreError 'not_found'. */
+  update(id: string, patch: Partial<PlanFields>, updatedAt: string): Promise<PlanRecord>;
+  /** Deletes a plan (its runs, operations, stay); false when there was none. */
+  delete(id: string): Promise<boolean>;
+}
+
+// ---------------------------------------------------------------------------------------------
 // All of them
 
 export interface Stores {
@@ -677,4 +723,5 @@ export interface Stores {
   audit: AuditStore;
   operations: OperationStore;
   schedules: ScheduleStore;
+  plans: PlanStore;
 }

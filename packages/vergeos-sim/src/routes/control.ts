@@ -26,6 +26,7 @@ function describeVm(ctx: SimContext, key: number) {
       ignores_acpi: vm.guest.ignoresAcpi,
       shutdown_seconds: vm.guest.shutdownMs / 1000,
       agent_installed: vm.guest.agentInstalled,
+      start_failure: vm.guest.startFailure ?? null,
     },
     transition: m.runtime.phase
       ? { then: m.runtime.phase.then, in_ms: Math.max(0, m.runtime.phase.until - ctx.cluster.now()) }
@@ -62,7 +63,7 @@ export function controlRoutes(
         'GET /__sim/scenario',
         'POST /__sim/scenario {"name": "flaky", "failureRate"?: 0.3, "latencyMs"?: 1500}',
         'GET /__sim/vms/:key',
-        'PUT /__sim/vms/:key {"status"?, "node"?, "status_info"?, "guest_agent"?, "ignores_acpi"?, "shutdown_seconds"?, "preferred_node"?}',
+        'PUT /__sim/vms/:key {"status"?, "node"?, "status_info"?, "guest_agent"?, "ignores_acpi"?, "shutdown_seconds"?, "preferred_node"?, "start_failure"?}',
         'GET /__sim/nodes/:key',
         'PUT /__sim/nodes/:key {"cores"?, "vm_ram"?}',
         'GET /__sim/stats',

@@ -5,6 +5,7 @@ import type { Clock, Stores, ThrottleLimits } from '../types';
 import { SqliteAuditStore } from './audit';
 import { SqliteDisplayLinkStore } from './display-links';
 import { SqliteOperationStore } from './operations';
+import { SqlitePlanStore } from './plans';
 import { SqliteScheduleStore } from './schedules';
 import { SqliteSessionStore } from './sessions';
 import { SqliteSignInThrottle } from './throttle';
@@ -60,6 +61,7 @@ export function openSqliteStores(dataDir: string, options: SqliteStoresOptions =
     audit: new SqliteAuditStore(db, { now, chain: options.audit ?? auditChainOptions(dataDir, {}) }),
     operations: new SqliteOperationStore(db),
     schedules: new SqliteScheduleStore(db, { now }),
+    plans: new SqlitePlanStore(db),
     close: () => {
       if (db.open) db.close();
     },

@@ -18,6 +18,7 @@ import type {
   OperationVmPatch,
   OperationVmRecord,
   OperationOwnerKind,
+  PlanRunRecord,
   Role,
   StepPhase,
 } from '../types';
@@ -41,6 +42,9 @@ interface OperationRow {
   reason: string | null;
   schedule_id: string | null;
   schedule_name: string | null;
+  plan_id: string | null;
+  /** JSON: the PlanRunRecord. */
+  plan: string | null;
 }
 
 interface VmRow {
@@ -60,12 +64,14 @@ interface VmRow {
   started_before: number | null;
   moved: number;
   audit_id: number | null;
+  tier: number | null;
 }
 
 const OP_COLUMNS = `id, action, status, owner, owner_role, owner_auth_kind, source, user_agent, request_id,
-  created_at, finished_at, cancelled_by, force_after_s, timeout_s, parallelism, reason, schedule_id, schedule_name`;
+  created_at, finished_at, cancelled_by, force_after_s, timeout_s, parallelism, reason, schedule_id, schedule_name,
+  plan_id, plan`;
 const VM_COLUMNS = `operation_id, position, vm_key, name, state, step, step_phase, step_at, deadline, escalated,
-  forced_after_s, detail, status, started_before, moved, audit_id`;
+  forced_after_s, detail, status, started_before, moved, audit_id, tier`;
 
 /** A record's ISO time as stored (ms); throws 'invalid' for anything Date cannot read. */
 function ms(value: string, what: string): number {
@@ -92,6 +98,7 @@ function toVm(r: VmRow): OperationVmRecord {
     startedBefore: r.started_before,
     moved: r.moved === 1,
     auditId: r.audit_id,
+    tier: r.tier,
   };
 }
 
@@ -114,6 +121,7 @@ function toOperation(r: OperationRow, vms: OperationVmRecord[]): OperationRecord
     parallelism: r.parallelism,
     reason: r.reason,
     ...(r.schedule_id !== null ? { schedule: { id: r.schedule_id, name: r.schedule_name ?? '' } } : {}),
+    ...(r.plan !== null ? { plan: JSON.parse(r.plan) as PlanRunRecord } : {}),
     vms,
   };
 }
@@ -132,6 +140,7 @@ const VM_FIELDS: Readonly<Record<keyof OperationVmPatch, readonly [string, (v: u
   startedBefore: ['started_before', (v) => v],
   moved: ['moved', (v) => (v ? 1 : 0)],
   auditId: ['audit_id', (v) => v],
+  tier: ['tier', (v) => v],
 };
 
 const MAX_RECENT = 200;
@@ -145,6 +154,7 @@ export class SqliteOperationStore implements OperationStore {
   private readonly vmsOfMany;
   private readonly running;
   private readonly recent;
+  private readonly byPlan;
   private readonly deleteFinished;
   private readonly createTx;
   private readonly updateTx;
@@ -157,12 +167,12 @@ export class SqliteOperationStore implements OperationStore {
     this.insertOp = db.prepare<[OperationRow]>(
       `INSERT INTO operations (${OP_COLUMNS}) VALUES (@id, @action, @status, @owner, @owner_role, @owner_auth_kind,
         @source, @user_agent, @request_id, @created_at, @finished_at, @cancelled_by, @force_after_s, @timeout_s,
-        @parallelism, @reason, @schedule_id, @schedule_name)`,
+        @parallelism, @reason, @schedule_id, @schedule_name, @plan_id, @plan)`,
     );
     this.insertVm = db.prepare<[VmRow]>(
       `INSERT INTO operation_vms (${VM_COLUMNS}) VALUES (@operation_id, @position, @vm_key, @name, @state, @step,
         @step_phase, @step_at, @deadline, @escalated, @forced_after_s, @detail, @status, @started_before, @moved,
-        @audit_id)`,
+        @audit_id, @tier)`,
     );
     this.byId = db.prepare<[string], OperationRow>(`SELECT ${OP_COLUMNS} FROM operations WHERE id = ?`);
     this.vmsOf = db.prepare<[string], VmRow>(
@@ -179,6 +189,9 @@ export class SqliteOperationStore implements OperationStore {
     );
     this.running = db.prepare<[], OperationRow>(
       `SELECT ${OP_COLUMNS} FROM operations WHERE status = 'running' ORDER BY created_at, id`,
+    );
+    this.byPlan = db.prepare<[string, number], OperationRow>(
+      `SELECT ${OP_COLUMNS} FROM operations WHERE plan_id = ? ORDER BY created_at DESC, id DESC LIMIT ?`,
     );
     this.recent = db.prepare<[number], OperationRow>(
       `SELECT ${OP_COLUMNS} FROM operations WHERE status != 'running'
@@ -207,6 +220,8 @@ export class SqliteOperationStore implements OperationStore {
         reason: op.reason,
         schedule_id: op.schedule?.id ?? null,
         schedule_name: op.schedule?.name ?? null,
+        plan_id: op.plan?.id ?? null,
+        plan: op.plan ? JSON.stringify(op.plan) : null,
       });
       op.vms.forEach((vm, position) => {
         this.insertVm.run({
@@ -226,6 +241,7 @@ export class SqliteOperationStore implements OperationStore {
           started_before: vm.startedBefore,
           moved: vm.moved ? 1 : 0,
           audit_id: vm.auditId,
+          tier: vm.tier,
         });
       });
     });
@@ -236,6 +252,7 @@ export class SqliteOperationStore implements OperationStore {
         if (o.status !== undefined) sets.push(['status', o.status]);
         if (o.finishedAt !== undefined) sets.push(['finished_at', msOrNull(o.finishedAt, 'finishedAt')]);
         if (o.cancelledBy !== undefined) sets.push(['cancelled_by', o.cancelledBy]);
+        if (o.plan !== undefined) sets.push(['plan', JSON.stringify(o.plan)]);
         if (sets.length > 0) {
           const info = this.prepared(this.opUpdates, 'operations', 'id = ?', sets).run(
             ...sets.map(([, v]) => v),
@@ -321,6 +338,15 @@ export class SqliteOperationStore implements OperationStore {
         throw new StoreError('invalid', `limit must be from 1 to ${MAX_RECENT}`);
       }
       return this.withVms(this.recent.all(limit));
+    });
+  }
+
+  listByPlan(planId: string, limit: number): Promise<OperationRecord[]> {
+    return settle(() => {
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_RECENT) {
+        throw new StoreError('invalid', `limit must be from 1 to ${MAX_RECENT}`);
+      }
+      return this.withVms(this.byPlan.all(planId, limit));
     });
   }
 

@@ -95,6 +95,7 @@ export const KIND_LABELS: Readonly<Record<AuditKind, string>> = {
   display: 'Display link',
   access: 'Refused access',
   schedule: 'Schedule',
+  plan: 'Power plan',
 };
 
 /** A latency in ms as people compare it: "85 ms", "1.2 s", "" when unknown. */

@@ -178,7 +178,7 @@ export function ScheduleFormDialog({ schedule, vms, onClose }: ScheduleFormDialo
           legend="Targets"
           value={draft.targetKind}
           options={['vms', 'filter'] as const}
-          words={{ vms: 'Chosen VMs', filter: 'A filter' }}
+          words={{ vms: 'Chosen VMs', filter: 'A filter', plan: 'A power plan' }}
           onChange={(v) => set('targetKind', v)}
         />
         {draft.targetKind === 'vms' ? (

@@ -41,8 +41,9 @@ export function whenInWords(when: When, zone?: string): string {
   return zone ? `${text} (${zone})` : text;
 }
 
-/** The targets: "3 chosen VMs", "VMs matching “lab status:running”". */
+/** The targets: "3 chosen VMs", "VMs matching “lab status:running”", "A power plan". */
 export function targetsInWords(targets: Targets): string {
+  if (targets.kind === 'plan') return 'A power plan';
   return targets.kind === 'vms'
     ? `${plural(targets.vms.length, 'chosen VM')}`
     : `VMs matching “${targets.filter}”`;
