@@ -162,6 +162,54 @@ describe('the schedule form', () => {
   });
 });
 
+describe('a schedule of a power plan', () => {
+  it('offers the plans, starts or shuts one down only, and sends its id without an escalation', async () => {
+    const { sent } = serve();
+    const onClose = vi.fn();
+    const user = userEvent.setup();
+    renderInApp(
+      <ScheduleFormDialog
+        vms={FLEET}
+        plans={[
+          { id: 'p1', name: 'Site A' },
+          { id: 'p2', name: 'Site B' },
+        ]}
+        onClose={onClose}
+      />,
+    );
+    const dialog = await screen.findByRole('dialog', { name: 'New schedule' });
+    const action = within(dialog).getByRole('combobox', { name: 'Action' });
+    const planRadio = within(dialog).getByRole('radio', { name: 'A power plan' });
+
+    // A reboot cannot run a plan.
+    await user.selectOptions(action, 'reboot');
+    expect(planRadio).toHaveProperty('disabled', true);
+    await user.selectOptions(action, 'shutdown');
+    await user.click(planRadio);
+    // Its tiers say whether to force off: no escalation of the schedule's own; only start and shut down.
+    expect(within(dialog).queryByRole('checkbox', { name: /Force off/ })).toBeNull();
+    expect(
+      within(action)
+        .getAllByRole('option')
+        .map((o) => o.textContent),
+    ).toEqual(['Start', 'Shut down']);
+
+    await user.type(within(dialog).getByRole('textbox', { name: 'Name' }), 'Site A nights');
+    await user.click(within(dialog).getByRole('button', { name: 'Create schedule' }));
+    expect(dialog.textContent).toContain('Choose a plan');
+    expect(saves(sent)).toHaveLength(0);
+
+    await user.selectOptions(within(dialog).getByRole('combobox', { name: 'Plan' }), 'Site A');
+    await user.click(within(dialog).getByRole('button', { name: 'Create schedule' }));
+    await vi.waitFor(() => expect(onClose).toHaveBeenCalledOnce());
+    expect(saves(sent)[0]?.body).toMatchObject({
+      action: 'shutdown',
+      forceAfterS: null,
+      targets: { kind: 'plan', plan: 'p1' },
+    });
+  });
+});
+
 function list(dialog: HTMLElement) {
   return within(dialog).getByRole('list', { name: 'VMs' });
 }

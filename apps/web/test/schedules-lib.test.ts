@@ -86,6 +86,10 @@ describe('a schedule in words', () => {
     expect(targetsInWords({ kind: 'filter', filter: 'lab status:running' })).toBe(
       'VMs matching “lab status:running”',
     );
+    expect(targetsInWords({ kind: 'plan', plan: 'p1' }, (id) => (id === 'p1' ? 'Site A' : undefined))).toBe(
+      'Plan “Site A”',
+    );
+    expect(targetsInWords({ kind: 'plan', plan: 'gone' }, () => undefined)).toBe('A power plan');
     expect(actionInWords({ action: 'shutdown', forceAfterS: 120 })).toBe('Shut down, force off after 120 s');
     expect(actionInWords({ action: 'shutdown', forceAfterS: null })).toBe('Shut down');
     expect(actionInWords({ action: 'forceOff', forceAfterS: null })).toBe('Force off');
@@ -227,6 +231,25 @@ describe('the form draft', () => {
       when: { kind: 'weekdays', time: '19:00' },
       exclusions: [],
     });
+  });
+  it('a power plan: chosen, started or shut down only, never with the schedule’s own escalation', () => {
+    const plan: ScheduleDraft = { ...ready, targetKind: 'plan', plan: '' };
+    expect(draftProblems(plan).targets).toBe('Choose a plan');
+    expect(draftProblems({ ...plan, plan: 'p1', action: 'reboot' }).targets).toBe(
+      'A schedule of a plan starts it or shuts it down',
+    );
+    // Its tiers say whether to force off: the schedule's own seconds are neither checked nor sent.
+    const shut = { ...plan, plan: 'p1', forceAfter: true, forceAfterSeconds: 'x' };
+    expect(draftProblems(shut)).toEqual({});
+    expect(scheduleBody(shut)).toMatchObject({ forceAfterS: null, targets: { kind: 'plan', plan: 'p1' } });
+    expect(previewBody(shut)?.targets).toEqual({ kind: 'plan', plan: 'p1' });
+    const saved = {
+      ...scheduleBody(shut),
+      timeZone: 'Europe/Berlin',
+      graceMinutes: 15,
+      id: 's2',
+    } as Partial<Schedule> as Schedule;
+    expect(draftFromSchedule(saved)).toMatchObject({ targetKind: 'plan', plan: 'p1' });
   });
   it('a saved schedule comes back into the form as it was', () => {
     const body: ScheduleBody = {

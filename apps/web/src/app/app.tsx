@@ -49,9 +49,7 @@ const DisplayLinksPage = lazy(() =>
 const TokensPage = lazy(() =>
   import('../features/tokens/components/tokens-page').then((m) => ({ default: m.TokensPage })),
 );
-const SchedulesPage = lazy(() =>
-  import('../features/schedules/components/schedules-page').then((m) => ({ default: m.SchedulesPage })),
-);
+const SchedulesRoute = lazy(() => import('./schedules-route').then((m) => ({ default: m.SchedulesRoute })));
 const PlansPage = lazy(() =>
   import('../features/plans/components/plans-page').then((m) => ({ default: m.PlansPage })),
 );
@@ -213,7 +211,7 @@ function SignedInApp({ session, demo }: { session: SessionInfo; demo: boolean })
                 <Route path="/schedules">
                   {guarded(
                     'fleet:read',
-                    <SchedulesPage permissions={permissions} vms={snapshot?.vms ?? NO_VMS} />,
+                    <SchedulesRoute permissions={permissions} vms={snapshot?.vms ?? NO_VMS} />,
                   )}
                 </Route>
                 <Route path="/plans">

@@ -1,5 +1,6 @@
-// Create or edit a schedule: name, action (a shut down may force off after N s), targets (chosen VMs, or a filter
-// in the fleet filter language with the VMs it matches now), when (daily, weekdays, weekly on chosen days, once,
+// Create or edit a schedule: name, action (a shut down may force off after N s), targets (chosen VMs, a filter
+// in the fleet filter language with the VMs it matches now, or a power plan: started or shut down only, its tiers
+// saying how long to wait and whether to force off), when (daily, weekdays, weekly on chosen days, once,
 // cron), the time zone (default: the server's), grace minutes, exclusion dates and enabled; beside it the preview
 // of the next runs in both zones. Problems show by their fields once the person has tried to save; the server's
 // refusal shows in place, and nothing typed is lost.
@@ -27,6 +28,7 @@ import {
   draftFromSchedule,
   draftProblems,
   EMPTY_DRAFT,
+  PLAN_ACTIONS,
   previewBody,
   scheduleBody,
   type ScheduleDraft,
@@ -53,12 +55,15 @@ function Choice<T extends string>({
   options,
   words,
   onChange,
+  disabled,
 }: {
   legend: string;
   value: T;
   options: readonly T[];
   words: Readonly<Record<T, string>>;
   onChange: (v: T) => void;
+  /** Options that cannot be chosen now. */
+  disabled?: Partial<Record<T, boolean>>;
 }) {
   const name = useId();
   return (
@@ -66,12 +71,16 @@ function Choice<T extends string>({
       <legend className="text-sm font-medium">{legend}</legend>
       <div className="flex flex-wrap gap-x-4 gap-y-1">
         {options.map((o) => (
-          <label key={o} className="inline-flex items-center gap-1.5 text-sm">
+          <label
+            key={o}
+            className={`inline-flex items-center gap-1.5 text-sm ${disabled?.[o] ? 'text-muted' : ''}`}
+          >
             <input
               type="radio"
               name={name}
               value={o}
               checked={value === o}
+              disabled={disabled?.[o] ?? false}
               onChange={() => onChange(o)}
               className="size-4 accent-accent"
             />
@@ -91,15 +100,69 @@ function Problem({ id, children }: { id: string; children: ReactNode }) {
   );
 }
 
+/** A power plan a schedule may run: its id and name. */
+export interface PlanChoice {
+  id: string;
+  name: string;
+}
+
+/** The plan a schedule runs: its tiers say how long to wait and whether to force off. */
+function PlanSelect({
+  id,
+  value,
+  plans,
+  onChange,
+  problem,
+}: {
+  id: string;
+  value: string;
+  plans: readonly PlanChoice[] | undefined;
+  onChange: (id: string) => void;
+  problem: string | undefined;
+}) {
+  const known = plans?.some((p) => p.id === value) ?? false;
+  return (
+    <div className="space-y-1.5">
+      <label htmlFor={id} className="block text-sm font-medium">
+        Plan
+      </label>
+      <select
+        id={id}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        {...fieldAria(id, problem, `${id}-hint`)}
+        className={INPUT}
+      >
+        <option value="">{plans === undefined ? 'Loading the plans…' : 'Choose a plan…'}</option>
+        {value && !known && (
+          <option value={value}>{plans === undefined ? value : `Unknown plan (${value})`}</option>
+        )}
+        {plans?.map((p) => (
+          <option key={p.id} value={p.id}>
+            {p.name}
+          </option>
+        ))}
+      </select>
+      <p id={`${id}-hint`} className="text-xs text-muted">
+        {plans?.length === 0
+          ? 'There are no plans yet: make one on the Plans page.'
+          : 'Its tiers run in order (in reverse to shut down); each tier says how long to wait and whether to force off.'}
+      </p>
+    </div>
+  );
+}
+
 export interface ScheduleFormDialogProps {
   /** The schedule to edit; absent: a new one. */
   schedule?: Schedule | undefined;
   /** The fleet snapshot's VMs (to choose from and to match the filter against). */
   vms: readonly PickableVm[];
+  /** The power plans a schedule may run (undefined while they load, or when they cannot be read). */
+  plans?: readonly PlanChoice[] | undefined;
   onClose: () => void;
 }
 
-export function ScheduleFormDialog({ schedule, vms, onClose }: ScheduleFormDialogProps) {
+export function ScheduleFormDialog({ schedule, vms, plans, onClose }: ScheduleFormDialogProps) {
   const id = useId();
   const nameRef = useRef<HTMLInputElement>(null);
   const [draft, setDraft] = useState<ScheduleDraft>(() =>
@@ -134,7 +197,13 @@ export function ScheduleFormDialog({ schedule, vms, onClose }: ScheduleFormDialo
   }
 
   // Where each problem is shown: under the control it is about (fieldAria names them `<control id>-problem`).
-  const targetsProblemId = draft.targetKind === 'filter' ? `${id}-filter-problem` : `${id}-vms-problem`;
+  const targetsProblemId =
+    draft.targetKind === 'filter'
+      ? `${id}-filter-problem`
+      : draft.targetKind === 'plan'
+        ? `${id}-plan-problem`
+        : `${id}-vms-problem`;
+  const forPlan = draft.targetKind === 'plan';
   const whenProblemId = draft.whenKind === 'cron' ? `${id}-cron-problem` : `${id}-time-problem`;
   return (
     <FormDialog
@@ -160,11 +229,11 @@ export function ScheduleFormDialog({ schedule, vms, onClose }: ScheduleFormDialo
         id={`${id}-action`}
         label="Action"
         value={draft.action}
-        options={SCHEDULE_ACTIONS}
+        options={forPlan ? PLAN_ACTIONS : SCHEDULE_ACTIONS}
         optionLabel={(a) => SCHEDULE_ACTION_WORDS[a]}
         onChange={(v) => set('action', v)}
       />
-      {draft.action === 'shutdown' && (
+      {draft.action === 'shutdown' && !forPlan && (
         <ForceAfterField
           checked={draft.forceAfter}
           onCheckedChange={(v) => set('forceAfter', v)}
@@ -177,11 +246,25 @@ export function ScheduleFormDialog({ schedule, vms, onClose }: ScheduleFormDialo
         <Choice
           legend="Targets"
           value={draft.targetKind}
-          options={['vms', 'filter'] as const}
+          options={['vms', 'filter', 'plan'] as const}
           words={{ vms: 'Chosen VMs', filter: 'A filter', plan: 'A power plan' }}
+          disabled={{ plan: !PLAN_ACTIONS.includes(draft.action) }}
           onChange={(v) => set('targetKind', v)}
         />
-        {draft.targetKind === 'vms' ? (
+        {!PLAN_ACTIONS.includes(draft.action) && (
+          <p className="text-xs text-muted">
+            A power plan can be started or shut down, not rebooted or forced off.
+          </p>
+        )}
+        {draft.targetKind === 'plan' ? (
+          <PlanSelect
+            id={`${id}-plan`}
+            value={draft.plan}
+            plans={plans}
+            onChange={(v) => set('plan', v)}
+            problem={problems.targets}
+          />
+        ) : draft.targetKind === 'vms' ? (
           <VmPicker
             vms={vms}
             chosen={draft.vms}

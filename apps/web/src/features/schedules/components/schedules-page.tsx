@@ -7,7 +7,7 @@ import type { Permission } from '@powerdeck/contracts/roles';
 import type { Schedule, ScheduleRun } from '@powerdeck/contracts/schedules';
 import { useQuery } from '@tanstack/react-query';
 import { Plus } from 'lucide-react';
-import { useId, useState, type ReactNode } from 'react';
+import { useCallback, useId, useMemo, useState, type ReactNode } from 'react';
 import { Link } from 'wouter';
 import { Button } from '../../../components/ui/button';
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
@@ -27,7 +27,7 @@ import type { PickableVm } from '../../../lib/vm-targets';
 import { actionInWords, RUN_OUTCOME_WORDS, scheduleState, targetsInWords, whenInWords } from '../lib/words';
 import { zonedDateTime } from '../lib/zones';
 import { ReasonDialog } from './reason-dialog';
-import { ScheduleFormDialog } from './schedule-form-dialog';
+import { ScheduleFormDialog, type PlanChoice } from './schedule-form-dialog';
 import { ZonedTime } from './zoned-time';
 
 type Asking =
@@ -49,11 +49,13 @@ function ScheduleCard({
   canManage,
   canSkip,
   ask,
+  planName,
 }: {
   s: Schedule;
   canManage: boolean;
   canSkip: boolean;
   ask: (a: Asking) => void;
+  planName: (id: string) => string | undefined;
 }) {
   const headingId = useId();
   const state = scheduleState(s);
@@ -94,7 +96,7 @@ function ScheduleCard({
         </span>
       </div>
       <p className="mt-1 text-sm">
-        <span className="font-medium">{actionInWords(s)}</span> · {targetsInWords(s.targets)} ·{' '}
+        <span className="font-medium">{actionInWords(s)}</span> · {targetsInWords(s.targets, planName)} ·{' '}
         {whenInWords(s.when, s.timeZone)}
       </p>
       {s.paused && (
@@ -228,12 +230,16 @@ export interface SchedulesPageProps {
   permissions: readonly Permission[];
   /** The fleet snapshot's VMs, for the form. */
   vms: readonly PickableVm[];
+  /** The power plans (a schedule may run one), undefined while they load. */
+  plans?: readonly PlanChoice[] | undefined;
 }
 
-export function SchedulesPage({ permissions, vms }: SchedulesPageProps) {
+export function SchedulesPage({ permissions, vms, plans }: SchedulesPageProps) {
   const canManage = permissions.includes('schedules:manage');
   const canSkip = permissions.includes('schedules:skip');
   const list = useQuery({ ...scheduleQueries.list(), select: (d) => d.schedules });
+  const planNames = useMemo(() => new Map(plans?.map((p) => [p.id, p.name])), [plans]);
+  const planName = useCallback((id: string) => planNames.get(id), [planNames]);
   const [asking, setAsking] = useState<Asking | null>(null);
   const close = () => setAsking(null);
   const remove = useDeleteSchedule();
@@ -244,7 +250,7 @@ export function SchedulesPage({ permissions, vms }: SchedulesPageProps) {
 
   let dialog = null;
   if (asking?.kind === 'edit') {
-    dialog = <ScheduleFormDialog schedule={asking.schedule} vms={vms} onClose={close} />;
+    dialog = <ScheduleFormDialog schedule={asking.schedule} vms={vms} plans={plans} onClose={close} />;
   } else if (asking?.kind === 'delete') {
     const s = asking.schedule;
     dialog = (
@@ -319,7 +325,14 @@ export function SchedulesPage({ permissions, vms }: SchedulesPageProps) {
         {(items) => (
           <ul aria-label="Schedules" className="space-y-3">
             {items.map((s) => (
-              <ScheduleCard key={s.id} s={s} canManage={canManage} canSkip={canSkip} ask={setAsking} />
+              <ScheduleCard
+                key={s.id}
+                s={s}
+                canManage={canManage}
+                canSkip={canSkip}
+                ask={setAsking}
+                planName={planName}
+              />
             ))}
           </ul>
         )}

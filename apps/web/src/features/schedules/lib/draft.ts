@@ -1,6 +1,7 @@
 // The schedule form's draft: what a person has typed, kept as typed (nothing is lost on a refusal), checked here and
 // turned into the server's bodies (ScheduleBody to save, PreviewBody to preview). Pure (tested in
-// test/schedules-lib.test.ts). Types only from ./schedules; the limits from ./schedule-terms.
+// test/schedules-lib.test.ts). Types only from ./schedules; the limits from ./schedule-terms. The targets: chosen
+// VMs, a filter, or a power plan (started or shut down only; its tiers say how long to wait and whether to force off).
 import {
   DATE_PATTERN,
   GRACE_MINUTES,
@@ -25,6 +26,8 @@ export interface ScheduleDraft {
   /** Chosen VM keys, in the order chosen. */
   vms: readonly number[];
   filter: string;
+  /** A power plan's id (target kind `plan`). */
+  plan: string;
   whenKind: WhenKind;
   /** HH:MM */
   time: string;
@@ -49,6 +52,7 @@ export const EMPTY_DRAFT: ScheduleDraft = {
   targetKind: 'vms',
   vms: [],
   filter: '',
+  plan: '',
   whenKind: 'weekdays',
   time: '19:00',
   days: [1],
@@ -72,6 +76,7 @@ export function draftFromSchedule(s: Schedule): ScheduleDraft {
     targetKind: s.targets.kind,
     vms: s.targets.kind === 'vms' ? s.targets.vms : [],
     filter: s.targets.kind === 'filter' ? s.targets.filter : '',
+    plan: s.targets.kind === 'plan' ? s.targets.plan : '',
     whenKind: w.kind,
     time: 'time' in w ? w.time : EMPTY_DRAFT.time,
     days: w.kind === 'weekly' ? w.days : EMPTY_DRAFT.days,
@@ -89,8 +94,18 @@ const DATE = new RegExp(DATE_PATTERN);
 export type DraftField = 'name' | 'targets' | 'when' | 'grace' | 'forceAfter';
 export type DraftProblems = Partial<Record<DraftField, string>>;
 
+/** The actions a schedule of a power plan may take: start it or shut it down (its tiers say the rest). */
+export const PLAN_ACTIONS: readonly ScheduleAction[] = ['start', 'shutdown'];
+
+/** A shut down that forces off after a while (never a plan's: each of its tiers says whether it does). */
+const escalates = (d: ScheduleDraft) => d.action === 'shutdown' && d.forceAfter && d.targetKind !== 'plan';
+
 function targetsProblem(d: ScheduleDraft): string | undefined {
   if (d.targetKind === 'vms') return d.vms.length === 0 ? 'Choose at least one VM' : undefined;
+  if (d.targetKind === 'plan') {
+    if (!d.plan) return 'Choose a plan';
+    return PLAN_ACTIONS.includes(d.action) ? undefined : 'A schedule of a plan starts it or shuts it down';
+  }
   const f = d.filter.trim();
   if (!f) return 'Type a filter, e.g. lab status:running';
   return f.length > MAX_FILTER_LENGTH ? `At most ${MAX_FILTER_LENGTH} characters` : undefined;
@@ -129,10 +144,7 @@ export function draftProblems(d: ScheduleDraft): DraftProblems {
     targets: targetsProblem(d),
     when: whenProblem(d),
     grace: graceProblem(d),
-    forceAfter:
-      d.action === 'shutdown' && d.forceAfter && parseForceAfter(d.forceAfterSeconds) === null
-        ? FORCE_AFTER_HINT
-        : undefined,
+    forceAfter: escalates(d) && parseForceAfter(d.forceAfterSeconds) === null ? FORCE_AFTER_HINT : undefined,
   };
   return Object.fromEntries(Object.entries(problems).filter(([, v]) => v !== undefined));
 }
@@ -152,9 +164,14 @@ function whenOf(d: ScheduleDraft): When {
 }
 
 function targetsOf(d: ScheduleDraft): Targets {
-  return d.targetKind === 'vms'
-    ? { kind: 'vms', vms: [...d.vms] }
-    : { kind: 'filter', filter: d.filter.trim() };
+  switch (d.targetKind) {
+    case 'vms':
+      return { kind: 'vms', vms: [...d.vms] };
+    case 'filter':
+      return { kind: 'filter', filter: d.filter.trim() };
+    case 'plan':
+      return { kind: 'plan', plan: d.plan };
+  }
 }
 
 /** What the preview is asked about, or null while the targets or the time are not complete. */
@@ -176,7 +193,7 @@ export function scheduleBody(d: ScheduleDraft): ScheduleBody {
     name: d.name.trim(),
     enabled: d.enabled,
     action: d.action,
-    forceAfterS: d.action === 'shutdown' && d.forceAfter ? parseForceAfter(d.forceAfterSeconds) : null,
+    forceAfterS: escalates(d) ? parseForceAfter(d.forceAfterSeconds) : null,
     targets: targetsOf(d),
     when: whenOf(d),
     ...(d.timeZone ? { timeZone: d.timeZone } : {}),

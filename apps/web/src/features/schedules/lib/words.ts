@@ -41,9 +41,15 @@ export function whenInWords(when: When, zone?: string): string {
   return zone ? `${text} (${zone})` : text;
 }
 
-/** The targets: "3 chosen VMs", "VMs matching “lab status:running”", "A power plan". */
-export function targetsInWords(targets: Targets): string {
-  if (targets.kind === 'plan') return 'A power plan';
+/**
+ * The targets: "3 chosen VMs", "VMs matching “lab status:running”", "Plan “Site A”" (`planName` names a plan by its
+ * id; one it does not know is "A power plan").
+ */
+export function targetsInWords(targets: Targets, planName?: (id: string) => string | undefined): string {
+  if (targets.kind === 'plan') {
+    const name = planName?.(targets.plan);
+    return name === undefined ? 'A power plan' : `Plan “${name}”`;
+  }
   return targets.kind === 'vms'
     ? `${plural(targets.vms.length, 'chosen VM')}`
     : `VMs matching “${targets.filter}”`;
