@@ -1,6 +1,7 @@
 // The plan editor's draft: what a person has typed, kept as typed (nothing is lost on a refusal), checked here by
-// the server's own rules (./plans' PlanBody: a name, 1 to MAX_TIERS tiers, each named and naming VMs or a filter,
-// its timeout and delay within bounds) and turned into the body to save; and the editor's moves (add, remove,
+// the server's own rules (./plans' PlanBody and the route's checks: a name, 1 to MAX_TIERS tiers, each with a name of
+// its own, naming VMs or a filter that restricts something, its timeout and delay within bounds; at most
+// MAX_OPERATION_VMS chosen VMs in all) and turned into the body to save; and the editor's moves (add, remove,
 // rename and reorder tiers; move a VM to another tier). Pure (tested in test/plans-lib.test.ts). Types only from
 // ./plans; the limits from ./plan-terms and ./operation-terms.
 import { MAX_OPERATION_VMS, PARALLELISM } from '@powerdeck/contracts/operation-terms';
@@ -15,6 +16,7 @@ import {
   type UpWhen,
 } from '@powerdeck/contracts/plan-terms';
 import type { Plan, PlanBody, TierBody } from '@powerdeck/contracts/plans';
+import { isEmptyFilter, parseFilter } from '@powerdeck/contracts/fleet-filter';
 import { MAX_FILTER_LENGTH } from '@powerdeck/contracts/schedule-terms';
 
 export interface TierDraft {
@@ -138,7 +140,9 @@ function tierProblems(t: TierDraft): TierProblems {
           ? 'Type a filter, e.g. db status:stopped'
           : filter.length > MAX_FILTER_LENGTH
             ? `At most ${MAX_FILTER_LENGTH} characters`
-            : undefined,
+            : isEmptyFilter(parseFilter(filter))
+              ? 'This filter restricts nothing: name words, status:<status> or node:<name>'
+              : undefined,
     timeout: parseWhole(t.timeout, TIER_TIMEOUT_S) === null ? between(TIER_TIMEOUT_S, 'seconds') : undefined,
     delay: parseWhole(t.delay, TIER_DELAY_S) === null ? between(TIER_DELAY_S, 'seconds') : undefined,
   };
@@ -149,16 +153,26 @@ function tierProblems(t: TierDraft): TierProblems {
 export function draftProblems(d: PlanDraft): PlanProblems {
   const name = d.name.trim();
   const tier: Record<string, TierProblems> = {};
-  for (const t of d.tiers) {
+  const named = new Map<string, number>();
+  d.tiers.forEach((t, i) => {
     const p = tierProblems(t);
+    const key = t.name.trim().toLowerCase();
+    const earlier = named.get(key);
+    if (key && earlier !== undefined && p.name === undefined)
+      p.name = `Tier ${earlier + 1} has this name already`;
+    if (key && earlier === undefined) named.set(key, i);
     if (Object.keys(p).length > 0) tier[t.id] = p;
-  }
+  });
+  const chosen = new Set(d.tiers.flatMap((t) => (t.targetKind === 'vms' ? t.vms : [])));
   const problems: PlanProblems = { tier };
   if (!name) problems.name = 'Give the plan a name';
   else if (name.length > MAX_PLAN_NAME) problems.name = `At most ${MAX_PLAN_NAME} characters`;
   if (parseWhole(d.parallelism, PARALLELISM) === null) problems.parallelism = between(PARALLELISM, 'VMs');
   if (d.tiers.length === 0) problems.tiers = 'Add at least one tier';
   else if (d.tiers.length > MAX_TIERS) problems.tiers = `At most ${MAX_TIERS} tiers`;
+  else if (chosen.size > MAX_OPERATION_VMS) {
+    problems.tiers = `The tiers choose ${chosen.size} VMs: a plan runs at most ${MAX_OPERATION_VMS}`;
+  }
   return problems;
 }
 
