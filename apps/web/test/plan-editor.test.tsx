@@ -68,7 +68,7 @@ describe('the plan editor', () => {
     await user.type(within(tier(2)).getByRole('textbox', { name: 'Timeout (s)' }), '5');
     await user.click(screen.getByRole('button', { name: 'Create plan' }));
 
-    expect(screen.getByRole('textbox', { name: 'Name' }).getAttribute('aria-invalid')).toBe('true');
+    expect(screen.getByRole('textbox', { name: 'Plan name' }).getAttribute('aria-invalid')).toBe('true');
     expect(screen.getByText('Give the plan a name')).toBeTruthy();
     expect(tier(1).textContent).toContain('Choose at least one VM, or use a filter');
     expect(tier(2).textContent).toContain('Type a filter, e.g. db status:stopped');
@@ -82,7 +82,7 @@ describe('the plan editor', () => {
   it('builds three tiers, reorders them, moves a VM with its list, and sends the plan', async () => {
     const { sent } = serve();
     const user = await open();
-    await user.type(screen.getByRole('textbox', { name: 'Name' }), 'Site A');
+    await user.type(screen.getByRole('textbox', { name: 'Plan name' }), 'Site A');
     await user.click(screen.getByRole('radio', { name: 'Start only' }));
     await user.click(screen.getByRole('button', { name: 'Add tier' }));
     await user.click(screen.getByRole('button', { name: 'Add tier' }));
@@ -141,14 +141,14 @@ describe('the plan editor', () => {
       ),
     );
     const user = await open();
-    await user.type(screen.getByRole('textbox', { name: 'Name' }), 'Site A');
+    await user.type(screen.getByRole('textbox', { name: 'Plan name' }), 'Site A');
     await choose(user, 1, 'dc-1');
     await user.click(screen.getByRole('button', { name: 'Create plan' }));
     expect((await screen.findByRole('alert')).textContent).toBe(
       'Tiers 1 and 2 are both named "A": each tier needs its own name',
     );
     expect(saves(sent)).toHaveLength(1);
-    expect(screen.getByRole<HTMLInputElement>('textbox', { name: 'Name' }).value).toBe('Site A');
+    expect(screen.getByRole<HTMLInputElement>('textbox', { name: 'Plan name' }).value).toBe('Site A');
     expect(chips(1)).toEqual(['dc-1']);
   });
 

@@ -175,7 +175,7 @@ export function PlanEditor({ plan, vms }: PlanEditorProps) {
         <div className="grid grid-cols-1 gap-3 rounded-lg border border-line bg-panel p-4 shadow-xs md:grid-cols-[2fr_2fr_1fr]">
           <TextField
             id={`${id}-name`}
-            label="Name"
+            label="Plan name"
             value={draft.name}
             maxLength={MAX_PLAN_NAME}
             placeholder="Site A"
