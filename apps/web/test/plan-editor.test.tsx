@@ -77,6 +77,8 @@ describe('the plan editor', () => {
     );
     expect(screen.getByRole('alert').textContent).toBe('Fix the 4 problems marked above');
     expect(saves(sent)).toHaveLength(0);
+    // The first problem has the focus.
+    expect(document.activeElement).toBe(screen.getByRole('textbox', { name: 'Plan name' }));
   });
 
   it('builds three tiers, reorders them, moves a VM with its list, and sends the plan', async () => {

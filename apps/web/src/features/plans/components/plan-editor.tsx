@@ -24,7 +24,7 @@ import { HELPDESK_RUN, MAX_PLAN_NAME, MAX_TIERS } from '@powerdeck/contracts/pla
 import type { Plan } from '@powerdeck/contracts/plans';
 import { useQuery } from '@tanstack/react-query';
 import { ArrowLeft, GripVertical, Plus } from 'lucide-react';
-import { useId, useMemo, useRef, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { Button } from '../../../components/ui/button';
 import { LoadError } from '../../../components/ui/data-table';
@@ -78,6 +78,16 @@ export function PlanEditor({ plan, vms }: PlanEditorProps) {
   const [, navigate] = useLocation();
   const [draft, setDraft] = useState<PlanDraft>(() => (plan ? draftFromPlan(plan) : emptyDraft()));
   const [tried, setTried] = useState(false);
+  // Each refused save takes the person to its first problem (the first invalid field, or the first problem's words).
+  const [attempts, setAttempts] = useState(0);
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (attempts === 0) return;
+    const form = formRef.current;
+    const field = form?.querySelector<HTMLElement>('[aria-invalid="true"]');
+    if (field) field.focus();
+    else form?.querySelector('[data-problem]')?.scrollIntoView?.({ block: 'center' });
+  }, [attempts]);
   const [dragging, setDragging] = useState<DragData | null>(null);
   const create = useCreatePlan();
   const update = useUpdatePlan();
@@ -142,7 +152,10 @@ export function PlanEditor({ plan, vms }: PlanEditorProps) {
 
   function save() {
     setTried(true);
-    if (hasProblems(draftProblems(draft))) return;
+    if (hasProblems(draftProblems(draft))) {
+      setAttempts((n) => n + 1);
+      return;
+    }
     const body = planBody(draft);
     const done = { onSuccess: (p: Plan) => navigate(planHref(p.id)) };
     if (plan) update.mutate({ id: plan.id, body }, done);
@@ -164,6 +177,7 @@ export function PlanEditor({ plan, vms }: PlanEditorProps) {
         {plan ? `Edit “${plan.name}”` : 'New plan'}
       </h2>
       <form
+        ref={formRef}
         aria-labelledby={headingId}
         noValidate
         onSubmit={(e) => {
@@ -263,7 +277,11 @@ export function PlanEditor({ plan, vms }: PlanEditorProps) {
         >
           Add tier
         </Button>
-        {problems?.tiers && <p className="text-xs text-bad">{problems.tiers}</p>}
+        {problems?.tiers && (
+          <p data-problem className="text-xs text-bad">
+            {problems.tiers}
+          </p>
+        )}
 
         <div className="sticky bottom-0 -mx-4 flex flex-wrap items-center justify-end gap-2 border-t border-line bg-surface/95 px-4 py-3 backdrop-blur-sm sm:-mx-6 sm:px-6">
           {wrong > 0 && (

@@ -43,7 +43,7 @@ export interface DragData {
 
 function Problem({ id, children }: { id: string; children: ReactNode }) {
   return (
-    <p id={id} className="text-xs text-bad">
+    <p id={id} data-problem className="text-xs text-bad">
       {children}
     </p>
   );
