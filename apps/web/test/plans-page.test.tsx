@@ -21,7 +21,7 @@ const PLANS = [
   plan({ id: 'p3', name: 'Lab', helpdesk: 'startAndShutdown' }),
 ];
 
-function serve(opts: { fits?: boolean } = {}) {
+function serve(opts: { fits?: boolean; refuseShort?: boolean } = {}) {
   return fakeFetch((req) => {
     if (req.url === '/api/plans' && req.method === 'GET') return json({ plans: PLANS });
     const m = /^\/api\/plans\/(\w+)\/(dry-run|run)$/.exec(req.url);
@@ -32,6 +32,9 @@ function serve(opts: { fits?: boolean } = {}) {
           ? dryRun({ fits: false, shortfall: 'Needs 48 GB more RAM than node2 and node3 have free' })
           : dryRun({ direction, fits: direction === 'start' ? true : null }),
       );
+    }
+    if (m?.[2] === 'run' && opts.refuseShort && !(req.body as { evenIfShort?: boolean }).evenIfShort) {
+      return json({ error: 'Needs 8 GB more RAM than node1 has free', code: 'does_not_fit' }, 422);
     }
     if (m?.[2] === 'run')
       return json(planRun([opTier(0, 'Domain controllers', { state: 'active' })], []), 201);
@@ -123,6 +126,23 @@ describe('starting and shutting down a plan', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Start anyway' }));
     await vi.waitFor(() => expect(runs(sent)).toHaveLength(1));
     expect(runs(sent)[0]?.body).toEqual({ direction: 'start', evenIfShort: true });
+  });
+
+  it('a start the server finds short after all (422) names the shortfall and offers "Start anyway"', async () => {
+    const { sent } = serve({ refuseShort: true });
+    await open('admin');
+    const user = userEvent.setup();
+    await user.click(within(card('Site A')).getByRole('button', { name: 'Start plan' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Start “Site A”?' });
+    await within(dialog).findByRole('list', { name: 'What each tier would do' });
+    await user.click(within(dialog).getByRole('button', { name: 'Start plan' }));
+    expect(await within(dialog).findByText('Needs 8 GB more RAM than node1 has free')).toBeTruthy();
+    await user.click(within(dialog).getByRole('button', { name: 'Start anyway' }));
+    await vi.waitFor(() => expect(runs(sent)).toHaveLength(2));
+    expect(runs(sent).map((r) => r.body)).toEqual([
+      { direction: 'start' },
+      { direction: 'start', evenIfShort: true },
+    ]);
   });
 
   it('help desk says why it shuts a plan down', async () => {

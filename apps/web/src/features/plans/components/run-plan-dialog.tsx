@@ -2,8 +2,8 @@
 // `Reason` (required for help desk shutting down, as every shut down dialog; optional otherwise), and when the VMs
 // to start do not fit on the nodes, the shortfall and an explicit "Start anyway" in place of "Start plan" (sent as
 // `evenIfShort`; VergeOS then refuses those without room). The confirm button waits for the dry run. The server
-// answers 201 with the run's operation (`onStarted`); a refusal shows in place (409: a run of it is running; 422:
-// it stopped fitting since the dry run, so the shortfall shows and "Start anyway" is offered).
+// answers 201 with the run's operation (`onStarted`); a refusal shows in place (409: a run of it is running; 422
+// `does_not_fit`: it stopped fitting since the dry run, so the shortfall shows and "Start anyway" is offered).
 import type { Operation } from '@powerdeck/contracts/operations';
 import { PLAN_DIRECTION_WORDS, type PlanDirection } from '@powerdeck/contracts/plan-terms';
 import type { Plan } from '@powerdeck/contracts/plans';
@@ -26,6 +26,10 @@ export function runErrorText(error: unknown, direction: PlanDirection): string {
   }
   return `Could not ${what}: ${error instanceof Error ? error.message : String(error)}`;
 }
+
+/** The server's 422 for a start that does not fit (other 422s, a plan with too many VMs, are refusals to show). */
+const isShortRefusal = (e: unknown): e is ApiError =>
+  e instanceof ApiError && e.status === 422 && e.code === 'does_not_fit';
 
 export function RunPlanDialog({
   plan,
@@ -68,7 +72,7 @@ export function RunPlanDialog({
       {
         onSuccess: onStarted,
         onError: (e) => {
-          if (e instanceof ApiError && e.status === 422) setRefusedShort(e.message);
+          if (isShortRefusal(e)) setRefusedShort(e.message);
         },
       },
     );
@@ -108,7 +112,7 @@ export function RunPlanDialog({
           Say why: help desk gives a reason for every shut down.
         </p>
       )}
-      {run.error && !(run.error instanceof ApiError && run.error.status === 422) && (
+      {run.error && !isShortRefusal(run.error) && (
         <p role="alert" className="rounded-md bg-bad-soft px-3 py-2 text-sm text-bad">
           {runErrorText(run.error, direction)}
         </p>
