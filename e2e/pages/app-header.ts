@@ -3,11 +3,12 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 
 export type NavLink =
-  'Fleet' | 'Operations' | 'Schedules' | 'Audit log' | 'Users' | 'Display links' | 'Tokens';
+  'Fleet' | 'Operations' | 'Schedules' | 'Plans' | 'Audit log' | 'Users' | 'Display links' | 'Tokens';
 export const NAV_LINKS: readonly NavLink[] = [
   'Fleet',
   'Operations',
   'Schedules',
+  'Plans',
   'Audit log',
   'Users',
   'Display links',

@@ -28,9 +28,9 @@ const APPLIES: Record<'running' | 'stopped', PowerButton[]> = {
 const ALL_BUTTONS: PowerButton[] = [...APPLIES.running, ...APPLIES.stopped];
 
 const PAGES: Record<Persona, NavLink[]> = {
-  viewer: ['Fleet', 'Operations', 'Schedules', 'Tokens'],
-  helpdesk: ['Fleet', 'Operations', 'Schedules', 'Tokens'],
-  admin: ['Fleet', 'Operations', 'Schedules', 'Audit log', 'Users', 'Display links', 'Tokens'],
+  viewer: ['Fleet', 'Operations', 'Schedules', 'Plans', 'Tokens'],
+  helpdesk: ['Fleet', 'Operations', 'Schedules', 'Plans', 'Tokens'],
+  admin: ['Fleet', 'Operations', 'Schedules', 'Plans', 'Audit log', 'Users', 'Display links', 'Tokens'],
 };
 
 test.use({ persona: 'nobody' });
