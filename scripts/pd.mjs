@@ -27,6 +27,7 @@ const benches = {
   fleet: 'apps/bff/bench/fleet.ts',
   ops: 'apps/bff/bench/ops.ts',
   schedules: 'apps/bff/bench/schedules.ts',
+  plans: 'apps/bff/bench/plans.ts',
   wall: 'apps/web/bench/wall.ts',
 };
 
