@@ -66,7 +66,7 @@ function DelayCountdown({ tier }: { tier: OperationTier }) {
   const text = useNowSelector((now) => delayText(tier, now));
   if (text === null) return null;
   return (
-    <p role="timer" className="text-xs font-medium text-accent tabular-nums">
+    <p role="timer" aria-label={text} className="text-xs font-medium text-accent tabular-nums">
       {text}
     </p>
   );
