@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pgBinDir, startPgCluster } from './pg-cluster.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -89,6 +90,22 @@ export function ensureChromium() {
   return existsSync('/usr/bin/chromium');
 }
 
+/**
+ * Debian's PostgreSQL and nginx, which the tests run for real (several servers on one database, behind a load
+ * balancer): installed when missing and we are root; true when both are there.
+ */
+function ensureServerPackages() {
+  const missing = [];
+  if (!pgBinDir()) missing.push('postgresql');
+  if (!existsSync('/usr/sbin/nginx')) missing.push('nginx');
+  if (missing.length > 0 && typeof process.getuid === 'function' && process.getuid() === 0) {
+    log(`installing Debian ${missing.join(' and ')} for the tests`);
+    run('apt-get', ['update', '-qq']);
+    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing]);
+  }
+  return pgBinDir() !== null && existsSync('/usr/sbin/nginx');
+}
+
 function hasE2E() {
   const dir = join(root, 'e2e');
   return existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'playwright.config.ts'));
@@ -115,7 +132,7 @@ function readJson(path) {
   }
 }
 
-function test(extra) {
+async function test(extra) {
   const tmp = join(root, '.tmp');
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
@@ -129,6 +146,20 @@ function test(extra) {
   log('types (tsc)');
   const typesOk = typecheck();
   if (!typesOk) failed += 1;
+
+  // One throwaway PostgreSQL server for the whole run (each test makes a database of its own on it).
+  let pg = null;
+  if (!ensureServerPackages()) {
+    log('PostgreSQL or nginx is missing and cannot be installed (not root): their tests will fail');
+  } else if (!process.env.POWERDECK_TEST_DATABASE_URL) {
+    try {
+      pg = await startPgCluster();
+      env.POWERDECK_TEST_DATABASE_URL = pg.url;
+      log(`PostgreSQL for the tests at ${pg.url}`);
+    } catch (err) {
+      log(String(err));
+    }
+  }
 
   log('unit and integration tests (vitest)');
   const vitestOut = join(tmp, 'vitest.json');
@@ -172,6 +203,7 @@ function test(extra) {
     }
   }
 
+  pg?.stop();
   if (!lintOk) log('lint failed (counted as 1 failed)');
   if (!typesOk) log('type check failed (counted as 1 failed)');
   console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
@@ -213,7 +245,7 @@ switch (task) {
     break;
   case 'test':
     ensureInstalled();
-    test(args);
+    await test(args);
     break;
   case 'lint':
     ensureInstalled();

@@ -1,24 +1,13 @@
-// The users store on a real SQLite file with real argon2id.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// The users store on both backends (a real SQLite file, a real PostgreSQL database) with real argon2id.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { StoreError } from '../src/stores/errors';
-import { openSqliteStores, type SqliteStores } from '../src/stores/sqlite/open';
+import { PgUserStore } from '../src/stores/postgres/users';
 import { SqliteUserStore } from '../src/stores/sqlite/users';
+import { BACKENDS, openTestStores, rows, type TestStores } from './store-backends';
 
 const PASSWORD = 'correct horse battery staple';
-let dir: string;
-let stores: SqliteStores;
-
-beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'pd-store-users-'));
-  stores = openSqliteStores(dir);
-});
-afterEach(() => {
-  stores.close();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 async function refusal(p: Promise<unknown>): Promise<StoreError> {
   const err = await p.then(
@@ -29,18 +18,27 @@ async function refusal(p: Promise<unknown>): Promise<StoreError> {
   return err as StoreError;
 }
 
-describe('users store', () => {
+describe.each(BACKENDS)('users store (%s)', (backend) => {
+  let stores: TestStores;
+  beforeEach(async () => {
+    stores = await openTestStores(backend);
+  });
+
+  const hashOf = async (name: string) =>
+    (await rows<{ h: string }>(stores, `SELECT password_hash AS h FROM users WHERE username = '${name}'`))[0]
+      ?.h;
+
   it('creates a user with a lower-case name and an argon2id hash, never the password', async () => {
     const user = await stores.users.create({ username: 'Alice', role: 'admin', password: PASSWORD });
     expect(user).toMatchObject({ username: 'alice', role: 'admin', disabled: false });
     expect(user.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    const hash = stores.db
-      .prepare<[], string>("SELECT password_hash FROM users WHERE username = 'alice'")
-      .pluck()
-      .get();
-    expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
-    stores.db.pragma('wal_checkpoint(TRUNCATE)');
-    expect(readFileSync(join(dir, 'powerdeck.db')).includes(PASSWORD)).toBe(false);
+    expect(await hashOf('alice')).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    const stored = await rows(stores, 'SELECT * FROM users');
+    expect(JSON.stringify(stored)).not.toContain(PASSWORD);
+    if (stores.backend === 'sqlite') {
+      stores.db.pragma('wal_checkpoint(TRUNCATE)');
+      expect(readFileSync(join(stores.dir, 'powerdeck.db')).includes(PASSWORD)).toBe(false);
+    }
     expect(JSON.stringify(user)).not.toContain('argon2');
   });
 
@@ -129,13 +127,34 @@ describe('users store', () => {
   });
 
   it('upgrades a hash made with older cost settings at the next successful sign-in', async () => {
-    const cheap = new SqliteUserStore(stores.db, { hashOptions: { timeCost: 1, memoryCost: 8192 } });
+    const hashOptions = { timeCost: 1, memoryCost: 8192 };
+    const cheap =
+      stores.backend === 'sqlite'
+        ? new SqliteUserStore(stores.db, { hashOptions })
+        : new PgUserStore(stores.pool, { hashOptions });
     await cheap.create({ username: 'henry', role: 'viewer', password: PASSWORD });
-    const hashOf = () =>
-      stores.db.prepare<[], string>("SELECT password_hash FROM users WHERE username = 'henry'").pluck().get();
-    expect(hashOf()).toMatch(/m=8192,t=1,p=1/);
+    expect(await hashOf('henry')).toMatch(/m=8192,t=1,p=1/);
     expect((await stores.users.verifyPassword('henry', PASSWORD)).ok).toBe(true);
-    expect(hashOf()).toMatch(/m=19456,t=2,p=1/);
+    expect(await hashOf('henry')).toMatch(/m=19456,t=2,p=1/);
     expect((await stores.users.verifyPassword('henry', PASSWORD)).ok).toBe(true);
+  });
+
+  it('keeps an enabled admin when two changes to the last two admins come at the same moment', async () => {
+    await stores.users.create({ username: 'ann', role: 'admin', password: PASSWORD });
+    await stores.users.create({ username: 'bea', role: 'admin', password: PASSWORD });
+    // Several rounds: without one writer at a time, both changes would see the other admin and both go through.
+    for (let round = 0; round < 20; round += 1) {
+      await stores.users.setRole('ann', 'admin');
+      await stores.users.setDisabled('bea', false);
+      const results = await Promise.allSettled([
+        stores.users.setRole('ann', 'viewer', { keepAnAdmin: true }),
+        stores.users.setDisabled('bea', true, { keepAnAdmin: true }),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const refused = results.find((r) => r.status === 'rejected');
+      expect((refused as PromiseRejectedResult).reason).toMatchObject({ code: 'conflict' });
+      const admins = (await stores.users.list()).filter((u) => u.role === 'admin' && !u.disabled);
+      expect(admins).toHaveLength(1);
+    }
   });
 });

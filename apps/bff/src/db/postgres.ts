@@ -1,0 +1,129 @@
+// PostgreSQL, for several Powerdeck servers sharing one database (POWERDECK_DATABASE_URL). A node-postgres pool whose
+// BIGINT columns (times in ms, audit ids) read as numbers, and the numbered migrations of
+// apps/bff/migrations-postgres applied under an advisory lock, so that servers starting together apply each file
+// once: the first takes the lock and migrates, the others wait for it and find nothing left to do. Only the stores
+// in src/stores/postgres run SQL against it.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { readMigrations } from './migrate';
+
+export const PG_MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations-postgres/', import.meta.url));
+
+/** The advisory lock key migrations hold (any constant, the same in every Powerdeck server). */
+const MIGRATION_LOCK = 0x5044_0001;
+
+const INT8_OID = 20;
+/** BIGINT as a JS number: times in ms and row ids stay far below 2^53. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+};
+
+export interface PostgresOptions {
+  /** Connections in the pool (10). */
+  poolSize?: number;
+  /** A PEM file of the CA that signed the database server's certificate: TLS, verified against it. */
+  caFile?: string;
+  /** Where the numbered .sql files live (tests point this elsewhere). */
+  migrationsDir?: string;
+  /** How long a connection attempt may take, in ms (10 s). */
+  connectTimeoutMs?: number;
+}
+
+export type PgPool = pg.Pool;
+export type PgClient = pg.PoolClient;
+
+/**
+ * A pool on the database. TLS: the URL's `sslmode` (`require`, `verify-full`; node-postgres verifies the
+ * certificate), or a CA file, which turns TLS on and verifies against that CA only.
+ */
+export function createPool(url: string, options: PostgresOptions = {}): PgPool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    application_name: 'powerdeck',
+    types,
+    ...(options.caFile
+      ? { ssl: { ca: readFileSync(options.caFile, 'utf8'), rejectUnauthorized: true } }
+      : {}),
+  });
+  // An idle client whose connection drops emits 'error' on the pool; without a listener that would end the process.
+  // The next query gets a fresh connection (or fails and says so).
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** Runs `fn` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
+export async function inTransaction<T>(pool: PgPool, fn: (client: PgClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const out = await fn(client);
+    await client.query('COMMIT');
+    return out;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/** Applies the pending migrations of `dir` under the migration lock; returns the names it applied. */
+export async function migratePostgres(pool: PgPool, dir = PG_MIGRATIONS_DIR): Promise<string[]> {
+  const migrations = readMigrations(dir);
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        applied_at BIGINT NOT NULL
+      )`);
+      const done = new Set(
+        (await client.query<{ version: number }>('SELECT version FROM schema_migrations')).rows.map(
+          (r) => r.version,
+        ),
+      );
+      const applied: string[] = [];
+      for (const m of migrations) {
+        if (done.has(m.version)) continue;
+        await client.query('BEGIN');
+        try {
+          await client.query(m.sql);
+          await client.query(
+            'INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)',
+            [m.version, m.name, Date.now()],
+          );
+          await client.query('COMMIT');
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw new Error(`migration ${m.name} failed: ${(err as Error).message}`, { cause: err });
+        }
+        applied.push(m.name);
+      }
+      return applied;
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+/** Opens a pool and migrates the database; the caller ends the pool. */
+export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<PgPool> {
+  const pool = createPool(url, options);
+  try {
+    await migratePostgres(pool, options.migrationsDir);
+    return pool;
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,17 @@
+// What the PostgreSQL stores share: PostgreSQL's error codes they act on, and the advisory lock keys (one place, so
+// that no two locks share a key by accident).
+
+/** unique_violation: an INSERT met a UNIQUE or PRIMARY KEY constraint. */
+export function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === '23505';
+}
+
+/** Transaction-scoped advisory lock keys (pg_advisory_xact_lock), one per rule that needs a single writer. */
+export const LOCKS = {
+  /** Role and disable changes that must keep an enabled admin. */
+  adminRoles: 0x5044_0101,
+  /** Audit appends: one chain, one writer at a time across every server. */
+  auditChain: 0x5044_0102,
+  /** Sign-in throttle reservations of one name or address. */
+  throttle: 0x5044_0103,
+} as const;
