@@ -3,6 +3,7 @@
 import { X509Certificate } from 'node:crypto';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
@@ -46,6 +47,47 @@ const ConfigSchema = Type.Object({
     default: './data',
     description: 'a directory for SQLite data',
   }),
+  POWERDECK_DATABASE_URL: Type.Optional(
+    Type.String({
+      pattern: '^postgres(ql)?://\\S+$',
+      description:
+        'a PostgreSQL URL, postgres://user:password@host:5432/powerdeck (unset: SQLite in POWERDECK_DATA_DIR)',
+    }),
+  ),
+  POWERDECK_DATABASE_CA_FILE: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        "the path of a readable PEM file with the CA that signed the database server's certificate",
+    }),
+  ),
+  POWERDECK_DATABASE_POOL_SIZE: Type.Integer({
+    minimum: 1,
+    maximum: 100,
+    default: 10,
+    description: 'connections to PostgreSQL per server, from 1 to 100',
+  }),
+  POWERDECK_LEASE_MS: Type.Integer({
+    minimum: 1000,
+    maximum: 300_000,
+    default: 10_000,
+    description: "how long the leader's lease lasts without renewal, in ms, from 1000 to 300000",
+  }),
+  POWERDECK_LEASE_RENEW_MS: Type.Optional(
+    Type.Integer({
+      minimum: 100,
+      maximum: 150_000,
+      description:
+        'how often the leader renews its lease, in ms, at most half the lease (unset: a third of it)',
+    }),
+  ),
+  POWERDECK_SERVER_NAME: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9._:-]{1,64}$',
+      description:
+        "this server's name in logs and answers, letters, digits and . _ : - (unset: host name and port)",
+    }),
+  ),
   POWERDECK_AUDIT_KEY_FILE: Type.Optional(
     Type.String({
       minLength: 1,
@@ -179,6 +221,10 @@ export interface Config {
     | { mode: 'embedded'; vms: number; timeScale: number; demoPassword?: string }
     | { mode: 'remote'; url: string; auth: VergeosAuthConfig; caFile?: string; insecureTls: boolean };
   dataDir: string;
+  /** Where the stores live: SQLite in dataDir (one server), or PostgreSQL shared by several servers. */
+  database: { kind: 'sqlite' } | { kind: 'postgres'; url: string; caFile?: string; poolSize: number };
+  /** Several servers on one database: the leader's lease, and this server's name. */
+  cluster: { leaseMs: number; renewMs: number; serverName: string };
   /** The audit key and anchor file (found as the CLIs find them), and how often to anchor. */
   audit: AuditChainOptions & { anchorFile: string; anchorEveryRows: number; anchorEveryMs: number };
   poll: { intervalMs: number; fastIntervalMs: number; fastWindowMs: number };
@@ -210,7 +256,13 @@ export class ConfigError extends Error {
 }
 
 /** Never echoed in messages. */
-const SECRETS = new Set<string>(['VERGEOS_API_KEY', 'VERGEOS_PASSWORD', 'POWERDECK_DEMO_PASSWORD']);
+const SECRETS = new Set<string>([
+  'VERGEOS_API_KEY',
+  'VERGEOS_PASSWORD',
+  'POWERDECK_DEMO_PASSWORD',
+  // May hold the database password.
+  'POWERDECK_DATABASE_URL',
+]);
 
 const KEYS = Object.keys(ConfigSchema.properties) as (keyof RawConfig)[];
 
@@ -286,20 +338,51 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (c.VERGEOS_PASSWORD !== undefined && c.VERGEOS_USERNAME === undefined) {
     throw new ConfigError('VERGEOS_USERNAME must be set when VERGEOS_PASSWORD is set');
   }
-  if (c.VERGEOS_CA_FILE !== undefined) {
+  for (const key of ['VERGEOS_CA_FILE', 'POWERDECK_DATABASE_CA_FILE'] as const) {
+    const file = c[key];
+    if (file === undefined) continue;
     try {
-      accessSync(c.VERGEOS_CA_FILE, constants.R_OK);
+      accessSync(file, constants.R_OK);
+    } catch {
+      throw new ConfigError(`${key} must be ${describe(key)} (cannot read ${file})`);
+    }
+    const problem = pemProblem(readFileSync(file, 'utf8'));
+    if (problem !== null) throw new ConfigError(`${key} must be ${describe(key)} (${file} ${problem})`);
+  }
+
+  let database: Config['database'] = { kind: 'sqlite' };
+  if (c.POWERDECK_DATABASE_URL !== undefined) {
+    try {
+      new URL(c.POWERDECK_DATABASE_URL);
     } catch {
       throw new ConfigError(
-        `VERGEOS_CA_FILE must be ${describe('VERGEOS_CA_FILE')} (cannot read ${c.VERGEOS_CA_FILE})`,
+        `POWERDECK_DATABASE_URL must be ${describe('POWERDECK_DATABASE_URL')} (got a value that is not a URL; not shown)`,
       );
     }
-    const problem = pemProblem(readFileSync(c.VERGEOS_CA_FILE, 'utf8'));
-    if (problem !== null) {
+    if (c.POWERDECK_AUDIT_KEY_FILE === undefined) {
       throw new ConfigError(
-        `VERGEOS_CA_FILE must be ${describe('VERGEOS_CA_FILE')} (${c.VERGEOS_CA_FILE} ${problem})`,
+        'POWERDECK_AUDIT_KEY_FILE must be set when POWERDECK_DATABASE_URL is set: every server sharing the database ' +
+          'keys the one audit chain with the same key (create it once, e.g. openssl rand -hex 32 > audit.key, and ' +
+          'give each server a copy)',
       );
     }
+    database = {
+      kind: 'postgres',
+      url: c.POWERDECK_DATABASE_URL,
+      ...(c.POWERDECK_DATABASE_CA_FILE !== undefined
+        ? { caFile: resolve(c.POWERDECK_DATABASE_CA_FILE) }
+        : {}),
+      poolSize: c.POWERDECK_DATABASE_POOL_SIZE,
+    };
+  } else if (c.POWERDECK_DATABASE_CA_FILE !== undefined) {
+    throw new ConfigError('POWERDECK_DATABASE_URL must be set when POWERDECK_DATABASE_CA_FILE is set');
+  }
+  const renewMs = c.POWERDECK_LEASE_RENEW_MS ?? Math.floor(c.POWERDECK_LEASE_MS / 3);
+  if (renewMs * 2 > c.POWERDECK_LEASE_MS) {
+    throw new ConfigError(
+      `POWERDECK_LEASE_RENEW_MS must be at most half of POWERDECK_LEASE_MS (${c.POWERDECK_LEASE_MS} ms), so that one ` +
+        `late renewal does not lose the lease (got ${renewMs})`,
+    );
   }
 
   const trustProxy = parseTrustProxy(c.POWERDECK_TRUST_PROXY);
@@ -346,6 +429,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     host: c.HOST,
     vergeos,
     dataDir,
+    database,
+    cluster: {
+      leaseMs: c.POWERDECK_LEASE_MS,
+      renewMs,
+      serverName: c.POWERDECK_SERVER_NAME ?? `${hostname()}:${c.PORT}`,
+    },
     audit: {
       ...auditChainOptions(dataDir, c),
       anchorEveryRows: c.POWERDECK_AUDIT_ANCHOR_ROWS,

@@ -204,6 +204,52 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(message);
   });
 
+  it('keeps SQLite unless a PostgreSQL URL is set, and then wants the shared audit key named', () => {
+    const lite = loadConfig({});
+    expect(lite.database).toEqual({ kind: 'sqlite' });
+    expect(lite.cluster).toEqual({
+      leaseMs: 10_000,
+      renewMs: 3333,
+      serverName: expect.stringMatching(/:8080$/),
+    });
+
+    const url = 'postgres://powerdeck:s3cret-pw@db.example.com:5432/powerdeck';
+    expect(() => loadConfig({ POWERDECK_DATABASE_URL: url })).toThrow(
+      /^POWERDECK_AUDIT_KEY_FILE must be set when POWERDECK_DATABASE_URL is set: every server/,
+    );
+    const pg = loadConfig({
+      POWERDECK_DATABASE_URL: url,
+      POWERDECK_AUDIT_KEY_FILE: '/etc/powerdeck/audit.key',
+      POWERDECK_DATABASE_POOL_SIZE: '20',
+      POWERDECK_LEASE_MS: '3000',
+      POWERDECK_SERVER_NAME: 'pd-2',
+    });
+    expect(pg.database).toEqual({ kind: 'postgres', url, poolSize: 20 });
+    expect(pg.cluster).toEqual({ leaseMs: 3000, renewMs: 1000, serverName: 'pd-2' });
+  });
+
+  it('refuses a database URL that is not PostgreSQL, a CA file without one, and a renewal slower than half the lease', () => {
+    const bad = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return (err as Error).message;
+      }
+      throw new Error('accepted');
+    };
+    const message = bad({ POWERDECK_DATABASE_URL: 'mysql://root:hunter2-secret@db/powerdeck' });
+    expect(message).toMatch(/^POWERDECK_DATABASE_URL must be a PostgreSQL URL/);
+    expect(message).not.toContain('hunter2');
+    expect(bad({ POWERDECK_DATABASE_CA_FILE: '/nonexistent/ca.pem' })).toMatch(
+      /^POWERDECK_DATABASE_CA_FILE must be the path of a readable PEM file .*cannot read/,
+    );
+    expect(bad({ POWERDECK_LEASE_MS: '4000', POWERDECK_LEASE_RENEW_MS: '2500' })).toMatch(
+      /^POWERDECK_LEASE_RENEW_MS must be at most half of POWERDECK_LEASE_MS \(4000 ms\)/,
+    );
+    expect(bad({ POWERDECK_SERVER_NAME: 'has spaces' })).toMatch(/^POWERDECK_SERVER_NAME must be/);
+  });
+
   it('never puts a secret in its messages', () => {
     try {
       loadConfig({
