@@ -22,3 +22,20 @@ CREATE TABLE fleet_state (
   epoch BIGINT NOT NULL,
   written_at BIGINT NOT NULL
 );
+
+-- What a server that does not lead asks of the leader's engine and scheduler (create, cancel or force now an
+-- operation; look at the schedules again): one row per request, taken by the leader once (taken_by), answered once
+-- (answer, JSON), then deleted by the asker. A request the leader took and never answered (it stopped) is not
+-- taken again: the asker says so, rather than risk acting twice.
+CREATE TABLE cluster_commands (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('create', 'cancel', 'forceNow', 'poke')),
+  body TEXT NOT NULL,
+  asked_by TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  taken_by TEXT,
+  taken_epoch BIGINT,
+  answer TEXT,
+  answered_at BIGINT
+);
+CREATE INDEX cluster_commands_open ON cluster_commands (created_at) WHERE taken_by IS NULL;

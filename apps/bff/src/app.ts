@@ -1,6 +1,6 @@
 // Builds the Powerdeck BFF. Plugins load in a fixed order: external (helmet, cookie, rate limit) -> app (errors, edge,
-// stores, vergeos, fleet poller, fleet stops, auth, operations, plans, schedules, housekeeping) -> routes. server.ts
-// reads config, starts the logger and listens; tests build this with `buildApp` and use `app.inject`.
+// stores, vergeos, cluster, fleet poller, fleet stops, auth, operations, plans, schedules, housekeeping) -> routes.
+// server.ts reads config, starts the logger and listens; tests build this with `buildApp` and use `app.inject`.
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -9,6 +9,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { Config, TrustProxy } from './config';
 import type { BackoffOptions } from './fleet/poller';
 import auth from './plugins/auth';
+import cluster, { type ClusterPluginOptions } from './plugins/cluster';
 import edge, { EDGE_DEFAULTS, type EdgeOptions } from './plugins/edge';
 import errors from './plugins/errors';
 import fleetPoller from './plugins/fleet-poller';
@@ -88,6 +89,8 @@ export interface AppOptions {
   fleetBackoff?: Partial<BackoffOptions>;
   /** Recent stops (`GET /api/fleet/stops`): how long one is remembered, and the clock (tests move it). */
   fleetStops?: FleetStopsPluginOptions;
+  /** Several servers on one PostgreSQL database (plugins/cluster.ts); absent: one server, it does everything. */
+  cluster?: ClusterPluginOptions;
 }
 
 /** Log redaction: the VergeOS key, passwords, cookies, tokens and Authorization headers never reach a log line. */
@@ -232,6 +235,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     upstream: opts.upstream,
     ...(opts.proxyLimits ? { limits: opts.proxyLimits } : {}),
   });
+  await app.register(cluster, { cluster: opts.cluster });
   await app.register(fleetPoller, {
     poll: opts.config.poll,
     ...(opts.fleetBackoff !== undefined ? { backoff: opts.fleetBackoff } : {}),

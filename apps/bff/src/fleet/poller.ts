@@ -55,9 +55,11 @@ interface FleetPollerOptions {
   log: PollerLog;
   /** Epoch ms (tests). */
   now?: () => number;
+  /** Called after every poll, whether or not it changed anything (the leader shares each one: cluster/). */
+  onPolled?: () => void;
 }
 
-interface RunnableFleetPoller extends FleetPoller {
+export interface RunnableFleetPoller extends FleetPoller {
   /** Polls at once, then on the cadence. */
   start(): void;
   /** Clears the timer, aborts the poll in flight and waits for it to settle. Idempotent. */
@@ -241,6 +243,7 @@ export function createFleetPoller(options: FleetPollerOptions): RunnableFleetPol
     } finally {
       controller = null;
     }
+    if (!stopped) options.onPolled?.();
   }
 
   function schedule(delayMs: number): void {

@@ -4,7 +4,14 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { POLL_NODE_FIELDS, POLL_VM_FIELDS } from '../fleet/map';
-import { createFleetPoller, type BackoffOptions, type PollOptions } from '../fleet/poller';
+import { CHANNELS } from '../cluster/bus';
+import { FleetPublisher } from '../cluster/shared-fleet';
+import {
+  createFleetPoller,
+  type BackoffOptions,
+  type PollOptions,
+  type RunnableFleetPoller,
+} from '../fleet/poller';
 import type { FleetPoller } from '../fleet/types';
 
 interface FleetPollerPluginOptions {
@@ -20,16 +27,61 @@ function fleetPollerPlugin(
   done: (err?: Error) => void,
 ) {
   const { client } = app.vergeos;
-  const poller = createFleetPoller({
-    source: {
-      // The client adds `filter=is_snapshot eq false` to every VM list.
-      vms: (signal) => client.vms.list<Record<string, unknown>>({ fields: POLL_VM_FIELDS, signal }),
-      nodes: (signal) => client.nodes.list({ fields: POLL_NODE_FIELDS, signal }),
-    },
-    poll: opts.poll,
-    backoff: opts.backoff,
-    log: app.log.child({ component: 'fleet-poller' }),
-  });
+  const make = (onPolled?: () => void) =>
+    createFleetPoller({
+      source: {
+        // The client adds `filter=is_snapshot eq false` to every VM list.
+        vms: (signal) => client.vms.list<Record<string, unknown>>({ fields: POLL_VM_FIELDS, signal }),
+        nodes: (signal) => client.nodes.list({ fields: POLL_NODE_FIELDS, signal }),
+      },
+      poll: opts.poll,
+      backoff: opts.backoff,
+      log: app.log.child({ component: 'fleet-poller' }),
+      ...(onPolled ? { onPolled } : {}),
+    });
+
+  const cluster = app.cluster;
+  if (cluster) {
+    // Several servers: every server serves the shared snapshot; only the leader polls VergeOS and shares each poll.
+    app.decorate<FleetPoller>('fleet', cluster.fleet);
+    let term: { poller: RunnableFleetPoller; publisher: FleetPublisher; off: () => void } | null = null;
+    cluster.duty({
+      name: 'fleet poller',
+      gain: () => {
+        const publisher = new FleetPublisher({
+          pool: cluster.pool,
+          poller: {
+            current: () => poller.current(),
+            lastSuccessAt: () => poller.lastSuccessAt(),
+            status: () => poller.status(),
+            wake: () => poller.wake(),
+            actionAccepted: () => poller.actionAccepted(),
+          },
+          epoch: () => cluster.lease.epoch(),
+          log: app.log.child({ component: 'fleet-publisher' }),
+        });
+        const poller = make(() => publisher.polled());
+        // Another server accepted an action, or wants a poll now.
+        const off = cluster.bus.on(CHANNELS.fleetWake, (how) =>
+          how === 'fast' ? poller.actionAccepted() : poller.wake(),
+        );
+        term = { poller, publisher, off };
+        poller.start();
+      },
+      lose: async () => {
+        const t = term;
+        term = null;
+        if (!t) return;
+        t.off();
+        await t.poller.stop();
+        await t.publisher.settled();
+      },
+    });
+    done();
+    return;
+  }
+
+  const poller = make();
   app.decorate<FleetPoller>('fleet', poller);
   app.addHook('onReady', (hookDone) => {
     poller.start();
@@ -45,4 +97,8 @@ function fleetPollerPlugin(
   done();
 }
 
-export default fp(fleetPollerPlugin, { name: 'fleet-poller', fastify: '5.x', dependencies: ['vergeos'] });
+export default fp(fleetPollerPlugin, {
+  name: 'fleet-poller',
+  fastify: '5.x',
+  dependencies: ['vergeos', 'cluster'],
+});

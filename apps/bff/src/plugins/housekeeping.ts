@@ -54,12 +54,20 @@ function housekeepingPlugin(app: FastifyInstance, _opts: unknown, done: (err?: E
 
   app.decorate('housekeeping', { run });
   let timer: NodeJS.Timeout | undefined;
-  app.addHook('onReady', (hookDone) => {
+  const begin = () => {
     void run();
     timer = setInterval(() => void run(), HOUSEKEEPING_EVERY_MS);
     timer.unref();
-    hookDone();
-  });
+  };
+  if (app.cluster) {
+    // Several servers: the leader keeps house, once for all of them.
+    app.cluster.duty({ name: 'housekeeping', gain: begin, lose: () => clearInterval(timer) });
+  } else {
+    app.addHook('onReady', (hookDone) => {
+      begin();
+      hookDone();
+    });
+  }
   app.addHook('preClose', (hookDone) => {
     clearInterval(timer);
     hookDone();
@@ -70,5 +78,5 @@ function housekeepingPlugin(app: FastifyInstance, _opts: unknown, done: (err?: E
 export default fp(housekeepingPlugin, {
   name: 'housekeeping',
   fastify: '5.x',
-  dependencies: ['stores'],
+  dependencies: ['stores', 'cluster'],
 });

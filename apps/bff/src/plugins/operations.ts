@@ -5,6 +5,7 @@
 import { PARALLELISM } from '@powerdeck/contracts/operation-terms';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import type { OperationService } from '../cluster/operations';
 import { OperationEngine } from '../operations/engine';
 
 export interface OperationsPluginOptions {
@@ -21,16 +22,16 @@ export interface OperationsPluginOptions {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    operations: OperationEngine;
+    /** The engine (one server), or the front every server of several has (cluster/operations.ts). */
+    operations: OperationService;
     /** Stops a producer of operations (the scheduler) before the engine stops, when the app closes. */
     beforeOperationsStop(stop: () => Promise<void>): void;
   }
 }
 
 function operationsPlugin(app: FastifyInstance, opts: OperationsPluginOptions, done: (err?: Error) => void) {
-  let engine: OperationEngine;
-  try {
-    engine = new OperationEngine({
+  const make = () =>
+    new OperationEngine({
       store: app.stores.operations,
       audit: app.stores.audit,
       fleet: app.fleet,
@@ -41,15 +42,42 @@ function operationsPlugin(app: FastifyInstance, opts: OperationsPluginOptions, d
       ...(opts.timeScale !== undefined ? { timeScale: opts.timeScale } : {}),
       ...(opts.actionTimeoutMs !== undefined ? { actionTimeoutMs: opts.actionTimeoutMs } : {}),
     });
+  let engine: OperationEngine;
+  try {
+    engine = make();
   } catch (err) {
     done(err as Error);
     return;
   }
-  app.decorate('operations', engine);
   const producers: (() => Promise<void>)[] = [];
   app.decorate('beforeOperationsStop', (stop: () => Promise<void>) => {
     producers.push(stop);
   });
+
+  const cluster = app.cluster;
+  if (cluster) {
+    // Several servers: the leader runs an engine of its own for as long as it leads (it resumes what the previous
+    // leader left running, as a restarted server does); every server acts through the front.
+    app.decorate('operations', cluster.operations);
+    let term: OperationEngine | null = null;
+    cluster.duty({
+      name: 'operation engine',
+      gain: async () => {
+        term = make();
+        await term.start();
+        cluster.operations.lead(term);
+      },
+      lose: async () => {
+        cluster.operations.follow();
+        await term?.stop();
+        term = null;
+      },
+    });
+    done();
+    return;
+  }
+
+  app.decorate('operations', engine);
   // After the fleet poller's onReady (registered earlier), so that its first poll is under way.
   app.addHook('onReady', async () => {
     await engine.start();
@@ -65,5 +93,5 @@ function operationsPlugin(app: FastifyInstance, opts: OperationsPluginOptions, d
 export default fp(operationsPlugin, {
   name: 'operations',
   fastify: '5.x',
-  dependencies: ['stores', 'vergeos', 'fleet-poller'],
+  dependencies: ['stores', 'vergeos', 'fleet-poller', 'cluster'],
 });

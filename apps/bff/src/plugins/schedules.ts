@@ -5,6 +5,7 @@
 // began.
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { CHANNELS } from '../cluster/bus';
 import { Scheduler, type SchedulerTimers } from '../schedules/scheduler';
 
 export interface SchedulesPluginOptions {
@@ -23,17 +24,49 @@ declare module 'fastify' {
 }
 
 function schedulesPlugin(app: FastifyInstance, opts: SchedulesPluginOptions, done: (err?: Error) => void) {
-  const scheduler = new Scheduler({
-    store: app.stores.schedules,
-    users: app.stores.users,
-    fleet: app.fleet,
-    engine: app.operations,
-    plans: app.plans,
-    log: app.log.child({ component: 'scheduler' }),
-    ...(opts.now !== undefined ? { now: opts.now } : {}),
-    ...(opts.timers !== undefined ? { timers: opts.timers } : {}),
-    ...(opts.fleetWaitMs !== undefined ? { fleetWaitMs: opts.fleetWaitMs } : {}),
-  });
+  const make = (relay?: () => void) =>
+    new Scheduler({
+      store: app.stores.schedules,
+      users: app.stores.users,
+      fleet: app.fleet,
+      engine: app.operations,
+      plans: app.plans,
+      log: app.log.child({ component: 'scheduler' }),
+      ...(opts.now !== undefined ? { now: opts.now } : {}),
+      ...(opts.timers !== undefined ? { timers: opts.timers } : {}),
+      ...(opts.fleetWaitMs !== undefined ? { fleetWaitMs: opts.fleetWaitMs } : {}),
+      ...(relay ? { relay } : {}),
+    });
+
+  const cluster = app.cluster;
+  if (cluster) {
+    // Several servers: `app.scheduler` only serves the routes and passes pokes on; the leader runs a scheduler of
+    // its own for as long as it leads (runs are recorded once whoever decides them: the store's unique key).
+    app.decorate(
+      'scheduler',
+      make(() => void cluster.bus.notify(CHANNELS.schedules, 'poke', cluster.pool).catch(() => undefined)),
+    );
+    let term: { scheduler: Scheduler; off: () => void } | null = null;
+    cluster.duty({
+      name: 'scheduler',
+      gain: async () => {
+        const scheduler = make();
+        const off = cluster.bus.on(CHANNELS.schedules, () => void scheduler.poke());
+        term = { scheduler, off };
+        await scheduler.start();
+      },
+      lose: async () => {
+        const t = term;
+        term = null;
+        t?.off();
+        await t?.scheduler.stop();
+      },
+    });
+    done();
+    return;
+  }
+
+  const scheduler = make();
   app.decorate('scheduler', scheduler);
   // After the engine's onReady (registered earlier): runs are operations of a started engine.
   app.addHook('onReady', async () => {
@@ -46,5 +79,5 @@ function schedulesPlugin(app: FastifyInstance, opts: SchedulesPluginOptions, don
 export default fp(schedulesPlugin, {
   name: 'schedules',
   fastify: '5.x',
-  dependencies: ['stores', 'fleet-poller', 'operations', 'plans'],
+  dependencies: ['stores', 'fleet-poller', 'operations', 'plans', 'cluster'],
 });

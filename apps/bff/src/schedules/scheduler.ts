@@ -69,6 +69,11 @@ export interface SchedulerOptions {
   timers?: SchedulerTimers;
   /** How long a run waits for the first fleet snapshot (default 5 s). */
   fleetWaitMs?: number;
+  /**
+   * Several servers (cluster/): this scheduler only serves the routes (timings, clock) and never decides runs; a
+   * poke is passed on to the leader's scheduler instead.
+   */
+  relay?: () => void;
 }
 
 /** The moment's wall-clock time in the zone: "2026-03-02 07:00". */
@@ -111,8 +116,10 @@ export class Scheduler {
   /** Wakes run one after another. */
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
+  private readonly relay: (() => void) | null;
 
   constructor(options: SchedulerOptions) {
+    this.relay = options.relay ?? null;
     this.store = options.store;
     this.users = options.users;
     this.view = new FleetView(options.fleet);
@@ -126,6 +133,7 @@ export class Scheduler {
 
   /** Fails runs a stopped process left half-started, then decides what is due and sets the timer. */
   async start(): Promise<void> {
+    if (this.relay) throw new Error('a relaying scheduler never decides runs: start the leader\'s own');
     for (const run of await this.store.unfinishedRuns()) {
       await this.store.failRun(run.id, 'Powerdeck stopped while starting this run');
       this.log.warn(
@@ -145,6 +153,10 @@ export class Scheduler {
 
   /** Decides what is due and sets the timer again (after a schedule changed, or when the timer fires). */
   poke(): Promise<void> {
+    if (this.relay) {
+      this.relay();
+      return this.chain;
+    }
     this.chain = this.chain
       .then(() => this.wake())
       .catch((err: unknown) => this.log.error({ err }, 'a scheduler wake failed'));
