@@ -6,6 +6,14 @@ export function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: unknown } | null)?.code === '23505';
 }
 
+/**
+ * An id as a parameter for an INTEGER column: one out of its range (or not a whole number) becomes 0, which matches
+ * no row (ids start at 1), as such an id does in SQLite, instead of failing the query.
+ */
+export function int4(id: number): number {
+  return Number.isSafeInteger(id) && id >= 1 && id <= 2 ** 31 - 1 ? id : 0;
+}
+
 /** Transaction-scoped advisory lock keys (pg_advisory_xact_lock), one per rule that needs a single writer. */
 export const LOCKS = {
   /** Role and disable changes that must keep an enabled admin. */
