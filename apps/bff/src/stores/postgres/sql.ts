@@ -20,6 +20,9 @@ export const LOCKS = {
   adminRoles: 0x5044_0101,
   /** Audit appends: one chain, one writer at a time across every server. */
   auditChain: 0x5044_0102,
-  /** Sign-in throttle reservations of one name or address. */
+  /**
+   * Sign-in throttle reservations of one name or address: the first half of a two-part key
+   * (pg_advisory_xact_lock(int, int)), whose second half is a hash of the counter (postgres/throttle.ts).
+   */
   throttle: 0x5044_0103,
 } as const;
