@@ -6,10 +6,10 @@
 // would all read the counts before any of them was written (SQLite makes it one step with its one writer, BEGIN
 // IMMEDIATE). Here each runs in a transaction that first takes a transaction-scoped advisory lock per counter
 // (LOCKS.throttle with a 32-bit hash of the scope and key), the two in ascending order so that two reservations can
-// never wait on each other (two counters whose hashes meet only share a lock: they wait, never miscount). A lock per counter, rather than row locks (a counter's row need not exist yet) or one lock
-// for all, keeps a flood of guesses at one name from queueing the sign-ins of everyone else. `release` takes the same
-// locks; `check` only reads; `prune` deletes only counters whose window and lock have both passed, which a reservation
-// treats as absent anyway.
+// never wait on each other (two counters whose hashes meet only share a lock: they wait, never miscount). A lock per
+// counter, rather than row locks (a counter's row need not exist yet) or one lock for all, keeps a flood of guesses at
+// one name from queueing the sign-ins of everyone else. `release` takes the same locks; `check` only reads; `prune`
+// deletes only counters whose window and lock have both passed, which a reservation treats as absent anyway.
 import { createHash } from 'node:crypto';
 import { inTransaction, type PgClient, type PgPool } from '../../db/postgres';
 import { DEFAULT_THROTTLE_LIMITS, sourceKey, userKey } from '../sqlite/throttle';
