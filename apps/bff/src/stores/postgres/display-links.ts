@@ -1,23 +1,101 @@
-// SKELETON: PgDisplayLinkStore is being written (issue 17); every method refuses until then.
-/* eslint-disable @typescript-eslint/no-unused-vars */
+// Display links in PostgreSQL: the same rules as the SQLite store (../sqlite/display-links.ts). Every write is one
+// statement, so nothing needs a lock: a link revoked through one server stops verifying on every server at once (and
+// its display sessions with it, ./sessions.ts), and last use is written only forwards, so two servers touching a
+// link at once cannot move it back.
 import type { PgPool } from '../../db/postgres';
-import type * as T from '../types';
+import { StoreError } from '../errors';
+import { DISPLAY_PREFIX, iso, isoOrNull, looksLikeSecret, randomSecret, sha256Hex } from '../secrets';
+import { TOUCH_INTERVAL_MS } from '../sqlite/display-links';
+import type { Clock, DisplayLink, DisplayLinkStore } from '../types';
+import { checkLabel } from '../validation';
+import { int4 } from './sql';
 
-export class PgDisplayLinkStore implements T.DisplayLinkStore {
-  constructor(_pool: PgPool, _options: { now?: T.Clock } = {} as never) {}
-  create(input: { name: string; createdBy: number }): Promise<{ secret: string; link: T.DisplayLink }> {
-    throw new Error('PgDisplayLinkStore.create: not yet on PostgreSQL');
+interface LinkRow {
+  id: number;
+  name: string;
+  created_by: number;
+  creator: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+const SELECT = `SELECT d.id, d.name, d.created_by, u.username AS creator, d.created_at, d.last_used_at, d.revoked_at
+  FROM display_links d JOIN users u ON u.id = d.created_by`;
+
+function toLink(r: LinkRow): DisplayLink {
+  return {
+    id: r.id,
+    name: r.name,
+    createdBy: { id: r.created_by, username: r.creator },
+    createdAt: iso(r.created_at),
+    lastUsedAt: isoOrNull(r.last_used_at),
+    revokedAt: isoOrNull(r.revoked_at),
+  };
+}
+
+export class PgDisplayLinkStore implements DisplayLinkStore {
+  private readonly now: Clock;
+
+  constructor(
+    private readonly pool: PgPool,
+    options: { now?: Clock } = {},
+  ) {
+    this.now = options.now ?? Date.now;
   }
-  list(): Promise<T.DisplayLink[]> {
-    throw new Error('PgDisplayLinkStore.list: not yet on PostgreSQL');
+
+  private async byId(id: number): Promise<LinkRow | undefined> {
+    return (await this.pool.query<LinkRow>(`${SELECT} WHERE d.id = $1`, [int4(id)])).rows[0];
   }
-  get(id: number): Promise<T.DisplayLink | null> {
-    throw new Error('PgDisplayLinkStore.get: not yet on PostgreSQL');
+
+  async create(input: { name: string; createdBy: number }): Promise<{ secret: string; link: DisplayLink }> {
+    const name = checkLabel('display', input.name);
+    const secret = randomSecret(DISPLAY_PREFIX);
+    // The creator's check and the insert are one statement.
+    const r = await this.pool.query<{ id: number }>(
+      `INSERT INTO display_links (name, secret_hash, created_by, created_at)
+       SELECT $1, $2, id, $3 FROM users WHERE id = $4 AND role = 'admin' AND NOT disabled
+       RETURNING id`,
+      [name, sha256Hex(secret), this.now(), int4(input.createdBy)],
+    );
+    const id = r.rows[0]?.id;
+    if (id === undefined)
+      throw new StoreError('forbidden', 'only an enabled admin may create a display link');
+    const row = await this.byId(id);
+    if (!row) throw new Error('display link insert returned nothing');
+    return { secret, link: toLink(row) };
   }
-  verify(secret: string): Promise<T.DisplayLink | null> {
-    throw new Error('PgDisplayLinkStore.verify: not yet on PostgreSQL');
+
+  async list(): Promise<DisplayLink[]> {
+    return (await this.pool.query<LinkRow>(`${SELECT} ORDER BY d.id DESC`)).rows.map(toLink);
   }
-  revoke(id: number): Promise<boolean> {
-    throw new Error('PgDisplayLinkStore.revoke: not yet on PostgreSQL');
+
+  async get(id: number): Promise<DisplayLink | null> {
+    const row = await this.byId(id);
+    return row ? toLink(row) : null;
+  }
+
+  async verify(secret: string): Promise<DisplayLink | null> {
+    if (!looksLikeSecret(secret, DISPLAY_PREFIX)) return null;
+    const row = (await this.pool.query<LinkRow>(`${SELECT} WHERE d.secret_hash = $1`, [sha256Hex(secret)]))
+      .rows[0];
+    if (!row || row.revoked_at !== null) return null;
+    const now = this.now();
+    if (row.last_used_at === null || now - row.last_used_at >= TOUCH_INTERVAL_MS) {
+      await this.pool.query(
+        'UPDATE display_links SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)',
+        [now, row.id],
+      );
+      row.last_used_at = now;
+    }
+    return toLink(row);
+  }
+
+  async revoke(id: number): Promise<boolean> {
+    const r = await this.pool.query(
+      'UPDATE display_links SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL',
+      [this.now(), int4(id)],
+    );
+    return (r.rowCount ?? 0) > 0;
   }
 }

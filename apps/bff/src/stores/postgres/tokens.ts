@@ -1,35 +1,202 @@
-// SKELETON: PgTokenStore is being written (issue 17); every method refuses until then.
-/* eslint-disable @typescript-eslint/no-unused-vars */
-import type { PgPool } from '../../db/postgres';
-import type * as T from '../types';
+// Personal access tokens in PostgreSQL: the same rules as the SQLite store (../sqlite/tokens.ts). A new token is
+// checked against its owner and inserted in one transaction holding the owner's row (FOR SHARE): a disable on another
+// server waits for the insert, and the revocation of the owner's tokens that follows it sees the new token; or the
+// disable goes first and the token is refused. Without the lock a token made at the moment of a disable could escape
+// that revocation and work again once the owner is enabled. Every other write is one statement.
+import { inTransaction, type PgPool } from '../../db/postgres';
+import { StoreError } from '../errors';
+import { iso, isoOrNull, looksLikeSecret, randomSecret, sha256Hex, TOKEN_PREFIX } from '../secrets';
+import { DEFAULT_TOKEN_MAX_LIFETIME_MS, PREFIX_LENGTH, TOUCH_INTERVAL_MS } from '../sqlite/tokens';
+import type { AccessToken, Clock, NewAccessToken, Principal, Role, TokenStore } from '../types';
+import { checkLabel, checkRole, lowerRole, roleAtMost } from '../validation';
+import { int4 } from './sql';
 
-export class PgTokenStore implements T.TokenStore {
-  constructor(_pool: PgPool, _options: { now?: T.Clock; maxLifetimeMs?: number } = {} as never) {}
-  create(input: T.NewAccessToken): Promise<{ token: string; info: T.AccessToken }> {
-    throw new Error('PgTokenStore.create: not yet on PostgreSQL');
+interface PgTokenStoreOptions {
+  now?: Clock;
+  /** The longest expiry allowed (a year and a day, so that "one year" always fits). */
+  maxLifetimeMs?: number;
+}
+
+interface TokenRow {
+  id: number;
+  user_id: number;
+  username: string;
+  name: string;
+  role: Role;
+  prefix: string;
+  created_at: number;
+  expires_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+interface LookupRow extends TokenRow {
+  owner_role: Role;
+  owner_disabled: boolean;
+}
+
+const FIELDS = `t.id, t.user_id, u.username, t.name, t.role, t.prefix, t.created_at, t.expires_at,
+  t.last_used_at, t.revoked_at, u.role AS owner_role, u.disabled AS owner_disabled`;
+const SELECT = `SELECT ${FIELDS} FROM access_tokens t JOIN users u ON u.id = t.user_id`;
+
+function toToken(r: TokenRow): AccessToken {
+  return {
+    id: r.id,
+    user: { id: r.user_id, username: r.username },
+    name: r.name,
+    role: r.role,
+    prefix: r.prefix,
+    createdAt: iso(r.created_at),
+    expiresAt: iso(r.expires_at),
+    lastUsedAt: isoOrNull(r.last_used_at),
+    revokedAt: isoOrNull(r.revoked_at),
+  };
+}
+
+export class PgTokenStore implements TokenStore {
+  private readonly now: Clock;
+  private readonly maxLifetimeMs: number;
+
+  constructor(
+    private readonly pool: PgPool,
+    options: PgTokenStoreOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.maxLifetimeMs = options.maxLifetimeMs ?? DEFAULT_TOKEN_MAX_LIFETIME_MS;
   }
-  lookup(token: string): Promise<T.Principal | null> {
-    throw new Error('PgTokenStore.lookup: not yet on PostgreSQL');
+
+  private async byId(id: number): Promise<LookupRow | undefined> {
+    return (await this.pool.query<LookupRow>(`${SELECT} WHERE t.id = $1`, [int4(id)])).rows[0];
   }
-  get(id: number): Promise<T.AccessToken | null> {
-    throw new Error('PgTokenStore.get: not yet on PostgreSQL');
+
+  private async byHash(token: string): Promise<LookupRow | undefined> {
+    return (await this.pool.query<LookupRow>(`${SELECT} WHERE t.token_hash = $1`, [sha256Hex(token)]))
+      .rows[0];
   }
-  find(token: string): Promise<T.AccessToken | null> {
-    throw new Error('PgTokenStore.find: not yet on PostgreSQL');
+
+  async create(input: NewAccessToken): Promise<{ token: string; info: AccessToken }> {
+    const name = checkLabel('token', input.name);
+    const role = checkRole(input.role);
+    const expires = input.expiresAt instanceof Date ? input.expiresAt.getTime() : Number.NaN;
+    const now = this.now();
+    if (!Number.isFinite(expires)) throw new StoreError('invalid', 'a token needs an expiry date');
+    if (expires <= now) throw new StoreError('invalid', 'a token must expire in the future');
+    if (expires - now > this.maxLifetimeMs) {
+      const days = Math.floor(this.maxLifetimeMs / 86_400_000);
+      throw new StoreError('invalid', `a token may live at most ${days} days`);
+    }
+    const token = randomSecret(TOKEN_PREFIX);
+    const id = await inTransaction(this.pool, async (client) => {
+      const owner = (
+        await client.query<{ role: Role; disabled: boolean }>(
+          'SELECT role, disabled FROM users WHERE id = $1 FOR SHARE',
+          [int4(input.userId)],
+        )
+      ).rows[0];
+      if (!owner || owner.disabled) {
+        throw new StoreError('not_found', `no enabled user with id ${input.userId}`);
+      }
+      if (!roleAtMost(role, owner.role)) {
+        throw new StoreError('forbidden', `a ${owner.role} cannot create a ${role} token`);
+      }
+      const r = await client.query<{ id: number }>(
+        `INSERT INTO access_tokens (user_id, name, role, token_hash, prefix, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+        [input.userId, name, role, sha256Hex(token), token.slice(0, PREFIX_LENGTH), now, expires],
+      );
+      return r.rows[0]?.id;
+    });
+    const row = id === undefined ? undefined : await this.byId(id);
+    if (!row) throw new Error('token insert returned nothing');
+    return { token, info: toToken(row) };
   }
-  list(filter: { userId?: number }): Promise<T.AccessToken[]> {
-    throw new Error('PgTokenStore.list: not yet on PostgreSQL');
+
+  async lookup(token: string): Promise<Principal | null> {
+    if (!looksLikeSecret(token, TOKEN_PREFIX)) return null;
+    const r = await this.byHash(token);
+    const now = this.now();
+    if (!r || r.revoked_at !== null || r.expires_at <= now || r.owner_disabled) return null;
+    if (r.last_used_at === null || now - r.last_used_at >= TOUCH_INTERVAL_MS) {
+      // Forwards only: another server may have written a later use meanwhile.
+      await this.pool.query(
+        'UPDATE access_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)',
+        [now, r.id],
+      );
+    }
+    return {
+      authKind: 'token',
+      role: lowerRole(r.role, r.owner_role),
+      user: { id: r.user_id, username: r.username },
+      display: null,
+      credentialId: r.id,
+      actor: r.username,
+    };
   }
-  revoke(id: number, opts?: { userId?: number }): Promise<boolean> {
-    throw new Error('PgTokenStore.revoke: not yet on PostgreSQL');
+
+  async get(id: number): Promise<AccessToken | null> {
+    const row = await this.byId(id);
+    return row ? toToken(row) : null;
   }
-  revokeAllOfUser(userId: number): Promise<T.AccessToken[]> {
-    throw new Error('PgTokenStore.revokeAllOfUser: not yet on PostgreSQL');
+
+  async find(token: string): Promise<AccessToken | null> {
+    if (!looksLikeSecret(token, TOKEN_PREFIX)) return null;
+    const row = await this.byHash(token);
+    return row ? toToken(row) : null;
   }
-  activeCountByUser(): Promise<Map<number, number>> {
-    throw new Error('PgTokenStore.activeCountByUser: not yet on PostgreSQL');
+
+  async list(filter: { userId?: number }): Promise<AccessToken[]> {
+    const r =
+      filter.userId === undefined
+        ? await this.pool.query<LookupRow>(`${SELECT} ORDER BY t.id DESC`)
+        : await this.pool.query<LookupRow>(`${SELECT} WHERE t.user_id = $1 ORDER BY t.id DESC`, [
+            int4(filter.userId),
+          ]);
+    return r.rows.map(toToken);
   }
-  prune(keptAfterExpiryMs: number): Promise<number> {
-    throw new Error('PgTokenStore.prune: not yet on PostgreSQL');
+
+  async revoke(id: number, opts: { userId?: number } = {}): Promise<boolean> {
+    const now = this.now();
+    const r =
+      opts.userId === undefined
+        ? await this.pool.query(
+            'UPDATE access_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL',
+            [now, int4(id)],
+          )
+        : await this.pool.query(
+            'UPDATE access_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL',
+            [now, int4(id), int4(opts.userId)],
+          );
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  async revokeAllOfUser(userId: number): Promise<AccessToken[]> {
+    const now = this.now();
+    // One statement: the tokens it revoked, read back with their owner, as they are now.
+    const r = await this.pool.query<LookupRow>(
+      `WITH revoked AS (
+         UPDATE access_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND expires_at > $1
+         RETURNING *
+       )
+       SELECT ${FIELDS} FROM revoked t JOIN users u ON u.id = t.user_id ORDER BY t.id DESC`,
+      [now, int4(userId)],
+    );
+    return r.rows.map(toToken);
+  }
+
+  async activeCountByUser(): Promise<Map<number, number>> {
+    const r = await this.pool.query<{ user_id: number; n: number }>(
+      `SELECT user_id, count(*)::int AS n FROM access_tokens WHERE revoked_at IS NULL AND expires_at > $1
+       GROUP BY user_id`,
+      [this.now()],
+    );
+    return new Map(r.rows.map((row) => [row.user_id, row.n]));
+  }
+
+  async prune(keptAfterExpiryMs: number): Promise<number> {
+    const r = await this.pool.query('DELETE FROM access_tokens WHERE expires_at + $1 <= $2', [
+      Math.max(0, keptAfterExpiryMs),
+      this.now(),
+    ]);
+    return r.rowCount ?? 0;
   }
 }

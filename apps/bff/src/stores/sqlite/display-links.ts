@@ -7,7 +7,7 @@ import type { Clock, DisplayLink, DisplayLinkStore } from '../types';
 import { checkLabel } from '../validation';
 
 /** last_used_at is written at most this often per link. */
-const TOUCH_INTERVAL_MS = 60_000;
+export const TOUCH_INTERVAL_MS = 60_000;
 
 interface LinkRow {
   id: number;

@@ -6,13 +6,13 @@ import { settle, StoreError } from '../errors';
 import { iso, looksLikeSecret, randomSecret, sha256Hex } from '../secrets';
 import type { Clock, NewSessionInput, Principal, Role, SessionInfo, SessionStore } from '../types';
 
-const DEFAULT_IDLE_TIMEOUT_MS = 30 * 60_000;
+export const DEFAULT_IDLE_TIMEOUT_MS = 30 * 60_000;
 /**
  * Last-seen is written at most this often per session (each write is a synced commit). Requests in between are
  * not written, so the idle limit counts from the last write plus this slack: a session never ends before its
  * idle limit after the person's last request, and at most this much after it.
  */
-const DEFAULT_TOUCH_INTERVAL_MS = 15_000;
+export const DEFAULT_TOUCH_INTERVAL_MS = 15_000;
 
 interface SqliteSessionStoreOptions {
   now?: Clock;
@@ -189,7 +189,8 @@ export class SqliteSessionStore implements SessionStore {
   }
 }
 
-function positive(name: string, ms: number): number {
+/** A whole number of milliseconds above 0; StoreError 'invalid' otherwise (PostgreSQL's store says the same). */
+export function positive(name: string, ms: number): number {
   if (!Number.isSafeInteger(ms) || ms <= 0) {
     throw new StoreError('invalid', `${name} must be a whole number of milliseconds above 0`);
   }

@@ -28,11 +28,11 @@ interface CounterRow {
 /** Keys are bounded: a name or address longer than this is cut (still counted). */
 const KEY_MAX = 128;
 
-function userKey(username: string): string {
+export function userKey(username: string): string {
   return String(username).trim().toLowerCase().slice(0, KEY_MAX);
 }
 
-function sourceKey(source: string): string {
+export function sourceKey(source: string): string {
   return String(source).trim().toLowerCase().slice(0, KEY_MAX);
 }
 

@@ -8,11 +8,11 @@ import { iso, isoOrNull, looksLikeSecret, randomSecret, sha256Hex, TOKEN_PREFIX 
 import type { AccessToken, Clock, NewAccessToken, Principal, Role, TokenStore } from '../types';
 import { checkLabel, checkRole, lowerRole, roleAtMost } from '../validation';
 
-const DEFAULT_TOKEN_MAX_LIFETIME_MS = 366 * 24 * 60 * 60_000;
+export const DEFAULT_TOKEN_MAX_LIFETIME_MS = 366 * 24 * 60 * 60_000;
 /** last_used_at is written at most this often per token. */
-const TOUCH_INTERVAL_MS = 60_000;
+export const TOUCH_INTERVAL_MS = 60_000;
 /** `pd_` and 8 characters of the token: enough to tell tokens apart, far too little to guess the rest. */
-const PREFIX_LENGTH = TOKEN_PREFIX.length + 8;
+export const PREFIX_LENGTH = TOKEN_PREFIX.length + 8;
 
 interface SqliteTokenStoreOptions {
   now?: Clock;
