@@ -176,7 +176,8 @@ CREATE TABLE plans (
   created_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL
 );
-CREATE INDEX plans_name ON plans (name, id);
+-- In the order the store lists them (by bytes, as SQLite does), whatever the database's collation.
+CREATE INDEX plans_name ON plans (name COLLATE "C", id COLLATE "C");
 
 CREATE TABLE audit_log (
   id BIGINT PRIMARY KEY,

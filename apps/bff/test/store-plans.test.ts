@@ -1,18 +1,22 @@
-// The plan store: a plan round-trips with its tiers (every setting), lists by name, counts; an edit changes the
-// named fields and moves updatedAt, nothing else; deleting says whether there was one. `planStoreSuite` takes any
-// backend's opener, so the PostgreSQL store (issue 17) can run the same suite. And migration 007 (audit kind
-// `plan`) keeps a keyed audit chain whole.
+// The plan store on both backends (a real SQLite file, a real PostgreSQL database): a plan round-trips with its tiers
+// (every setting), lists by name, counts; an edit changes the named fields and moves updatedAt, nothing else;
+// deleting says whether there was one. On PostgreSQL, two servers taking the same id at once and a database whose
+// collation would order names otherwise. And SQLite's migration 007 (audit kind `plan`) keeps a keyed audit chain
+// whole.
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/database';
 import { MIGRATIONS_DIR, readMigrations } from '../src/db/migrate';
 import { auditChainOptions, openAuditKey } from '../src/stores/audit-key';
 import { auditContent, chainRow, GENESIS_HASH } from '../src/stores/audit-chain';
+import { StoreError } from '../src/stores/errors';
 import { openSqliteStores } from '../src/stores/sqlite/open';
 import type { PlanRecord, PlanStore } from '../src/stores/types';
-import { onCleanup, openTestStores, TEST_HASH } from './support';
+import { pgServers } from './pg-servers';
+import { BACKENDS, openTestStores } from './store-backends';
+import { onCleanup, TEST_HASH } from './support';
 
 export function planDraft(id: string, over: Partial<PlanRecord> = {}): PlanRecord {
   return {
@@ -47,68 +51,132 @@ export function planDraft(id: string, over: Partial<PlanRecord> = {}): PlanRecor
   };
 }
 
-export function planStoreSuite(name: string, open: () => Promise<{ store: PlanStore; close: () => void }>) {
-  const cleanups: (() => void)[] = [];
-  afterEach(() => {
-    for (const fn of cleanups.splice(0).reverse()) fn();
+describe.each(BACKENDS)('plan store (%s)', (backend) => {
+  let s: PlanStore;
+  beforeEach(async () => {
+    s = (await openTestStores(backend)).plans;
   });
-  async function store(): Promise<PlanStore> {
-    const s = await open();
-    cleanups.push(s.close);
-    return s.store;
-  }
 
-  describe(`plan store (${name})`, () => {
-    it('a plan round-trips with its tiers in order; lists by name; counts; an id is taken once', async () => {
-      const s = await store();
-      expect(await s.create(planDraft('b', { name: 'Site back' }))).toEqual(
-        planDraft('b', { name: 'Site back' }),
+  it('a plan round-trips with its tiers in order; lists by name; counts; an id is taken once', async () => {
+    expect(await s.create(planDraft('b', { name: 'Site back' }))).toEqual(
+      planDraft('b', { name: 'Site back' }),
+    );
+    expect(await s.get('b')).toEqual(planDraft('b', { name: 'Site back' }));
+    await s.create(planDraft('a', { name: 'Lab', helpdesk: 'none', parallelism: 16 }));
+    expect((await s.list()).map((p) => [p.id, p.name, p.helpdesk, p.parallelism])).toEqual([
+      ['a', 'Lab', 'none', 16],
+      ['b', 'Site back', 'start', 4],
+    ]);
+    expect((await s.list())[1]!.tiers.map((t) => t.name)).toEqual(['Domain controllers', 'Web']);
+    expect(await s.count()).toBe(2);
+    await expect(s.create(planDraft('a'))).rejects.toMatchObject({ code: 'exists' });
+    expect(await s.get('nope')).toBeNull();
+  });
+
+  it('an update changes the named fields and updatedAt, nothing else; an unknown id is not_found', async () => {
+    await s.create(planDraft('a'));
+    const tiers = [planDraft('a').tiers[1]!];
+    const later = '2026-03-03T09:30:00.000Z';
+    const updated = await s.update('a', { name: 'Web only', tiers, helpdesk: 'startAndShutdown' }, later);
+    expect(updated).toEqual(
+      planDraft('a', { name: 'Web only', tiers, helpdesk: 'startAndShutdown', updatedAt: later }),
+    );
+    expect(await s.get('a')).toEqual(updated);
+    expect(await s.update('a', {}, '2026-03-04T00:00:00.000Z')).toMatchObject({
+      name: 'Web only',
+      updatedAt: '2026-03-04T00:00:00.000Z',
+    });
+    await expect(s.update('nope', { name: 'x' }, later)).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('deletes a plan once', async () => {
+    await s.create(planDraft('a'));
+    await s.create(planDraft('b'));
+    expect(await s.delete('a')).toBe(true);
+    expect(await s.delete('a')).toBe(false);
+    expect(await s.get('a')).toBeNull();
+    expect((await s.list()).map((p) => p.id)).toEqual(['b']);
+    expect(await s.count()).toBe(1);
+  });
+
+  it('says what it refuses in the same words on both backends; lists by name byte by byte, then by id', async () => {
+    const said = (p: Promise<unknown>) =>
+      p.then(
+        () => null,
+        (e: unknown) => (e instanceof StoreError ? [e.code, e.message] : e),
       );
-      expect(await s.get('b')).toEqual(planDraft('b', { name: 'Site back' }));
-      await s.create(planDraft('a', { name: 'Lab', helpdesk: 'none', parallelism: 16 }));
-      expect((await s.list()).map((p) => [p.id, p.name, p.helpdesk, p.parallelism])).toEqual([
-        ['a', 'Lab', 'none', 16],
-        ['b', 'Site back', 'start', 4],
+    for (const [id, name] of [
+      ['p2', 'lab'],
+      ['p1', 'Lab'],
+      ['p0', 'Lab'],
+      ['p3', 'apple'],
+      ['p4', 'Web'],
+    ]) {
+      await s.create(planDraft(id!, { name: name! }));
+    }
+    expect((await s.list()).map((p) => `${p.name}/${p.id}`)).toEqual([
+      'Lab/p0',
+      'Lab/p1',
+      'Web/p4',
+      'apple/p3',
+      'lab/p2',
+    ]);
+    expect(await said(s.create(planDraft('p1')))).toEqual(['exists', 'a plan with the id p1 exists']);
+    expect(await said(s.update('nope', { name: 'x' }, '2026-03-03T09:30:00.000Z'))).toEqual([
+      'not_found',
+      'No plan nope',
+    ]);
+    expect(await said(s.update('p1', { name: 'x' }, 'later'))).toEqual([
+      'invalid',
+      'updatedAt is not an ISO 8601 time',
+    ]);
+    expect(await said(s.create(planDraft('p9', { createdAt: 'now' })))).toEqual([
+      'invalid',
+      'createdAt is not an ISO 8601 time',
+    ]);
+    expect(await s.get('p9')).toBeNull();
+  });
+});
+
+// What only matters with several servers on one PostgreSQL database (each its own pool, as separate processes).
+describe('plans on two servers sharing PostgreSQL', () => {
+  it('two servers creating a plan with the same id at once: one stores it, the other is told it exists', async () => {
+    const [a, b] = await pgServers(2);
+    for (let round = 0; round < 10; round += 1) {
+      const id = `plan-${round}`;
+      const results = await Promise.allSettled([
+        a!.plans.create(planDraft(id, { owner: 'ann' })),
+        b!.plans.create(planDraft(id, { owner: 'bea' })),
       ]);
-      expect((await s.list())[1]!.tiers.map((t) => t.name)).toEqual(['Domain controllers', 'Web']);
-      expect(await s.count()).toBe(2);
-      await expect(s.create(planDraft('a'))).rejects.toMatchObject({ code: 'exists' });
-      expect(await s.get('nope')).toBeNull();
-    });
-
-    it('an update changes the named fields and updatedAt, nothing else; an unknown id is not_found', async () => {
-      const s = await store();
-      await s.create(planDraft('a'));
-      const tiers = [planDraft('a').tiers[1]!];
-      const later = '2026-03-03T09:30:00.000Z';
-      const updated = await s.update('a', { name: 'Web only', tiers, helpdesk: 'startAndShutdown' }, later);
-      expect(updated).toEqual(
-        planDraft('a', { name: 'Web only', tiers, helpdesk: 'startAndShutdown', updatedAt: later }),
-      );
-      expect(await s.get('a')).toEqual(updated);
-      expect(await s.update('a', {}, '2026-03-04T00:00:00.000Z')).toMatchObject({
-        name: 'Web only',
-        updatedAt: '2026-03-04T00:00:00.000Z',
-      });
-      await expect(s.update('nope', { name: 'x' }, later)).rejects.toMatchObject({ code: 'not_found' });
-    });
-
-    it('deletes a plan once', async () => {
-      const s = await store();
-      await s.create(planDraft('a'));
-      await s.create(planDraft('b'));
-      expect(await s.delete('a')).toBe(true);
-      expect(await s.delete('a')).toBe(false);
-      expect(await s.get('a')).toBeNull();
-      expect((await s.list()).map((p) => p.id)).toEqual(['b']);
-      expect(await s.count()).toBe(1);
-    });
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const kept = results.find((r) => r.status === 'fulfilled') as PromiseFulfilledResult<PlanRecord>;
+      const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect(refused.reason).toMatchObject({ code: 'exists', message: `a plan with the id ${id} exists` });
+      expect(await b!.plans.get(id)).toEqual(kept.value);
+    }
+    expect(await a!.plans.count()).toBe(10);
   });
-}
 
-planStoreSuite('SQLite', async () => {
-  const stores = await openTestStores();
-  return { store: stores.plans, close: () => stores.close() };
+  it('lists by name byte by byte, as SQLite does, on a database whose collation would sort otherwise', async () => {
+    const [server] = await pgServers(1, { locale: 'en' });
+    for (const [id, name] of [
+      ['p2', 'lab'],
+      ['p1', 'Lab'],
+      ['p0', 'Lab'],
+      ['p3', 'apple'],
+      ['p4', 'Web'],
+    ]) {
+      await server!.plans.create(planDraft(id!, { name: name! }));
+    }
+    // The database's own order would be apple, lab, Lab, Lab, Web.
+    expect((await server!.plans.list()).map((p) => `${p.name}/${p.id}`)).toEqual([
+      'Lab/p0',
+      'Lab/p1',
+      'Web/p4',
+      'apple/p3',
+      'lab/p2',
+    ]);
+  });
 });
 
 describe('migration 007 on a database that has keyed audit rows', () => {

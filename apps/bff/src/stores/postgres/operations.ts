@@ -1,29 +1,402 @@
-// SKELETON: PgOperationStore is being written (issue 17); every method refuses until then.
-/* eslint-disable @typescript-eslint/no-unused-vars */
-import type { PgPool } from '../../db/postgres';
-import type * as T from '../types';
+// Operations in PostgreSQL: the same records, rules and orders as the SQLite store (../sqlite/operations.ts). The
+// engine writes here at every step (a step is recorded as `sending` before the request goes out), so the round
+// trips are counted:
+// - create is one statement: the operation's row and all its VMs (a bulk may have 1,000) in one INSERT whose rows
+//   come from one JSON parameter (json_to_recordset). One statement is one transaction.
+// - update is one statement in one transaction (BEGIN, the statement, COMMIT: three round trips, however many VMs
+//   it patches). The statement sets the operation's fields and patches every VM from one JSON parameter: each
+//   column takes the patch's value when the patch names it and keeps its own otherwise, so VMs patched with
+//   different fields share the statement. It answers whether the operation exists and which VMs it changed; when
+//   one is missing the transaction is rolled back, so a change is applied whole or not at all, and another server
+//   never sees half of it. Row locks do the rest: two servers changing the same VM at once are applied one after
+//   the other, each to the row as the other left it (no lost fields). A change without VM patches is one statement
+//   without a transaction.
+// - reads take an operation and its VMs in one statement (one snapshot), the VMs as a JSON array in position order.
+import type {
+  OperationAction,
+  OperationStatus,
+  OperationStep,
+  OperationVmState,
+} from '@powerdeck/contracts/operation-terms';
+import { inTransaction, type PgPool } from '../../db/postgres';
+import { StoreError } from '../errors';
+import { iso, isoOrNull } from '../secrets';
+import type {
+  OperationChange,
+  OperationOwnerKind,
+  OperationRecord,
+  OperationStore,
+  OperationVmPatch,
+  OperationVmRecord,
+  PlanRunRecord,
+  Role,
+  StepPhase,
+} from '../types';
+import { isUniqueViolation } from './sql';
 
-export class PgOperationStore implements T.OperationStore {
-  constructor(_pool: PgPool, _options: Record<string, never> = {} as never) {}
-  create(operation: T.OperationRecord): Promise<void> {
-    throw new Error('PgOperationStore.create: not yet on PostgreSQL');
+interface OperationRow {
+  id: string;
+  action: OperationAction;
+  status: OperationStatus;
+  owner: string;
+  owner_role: Role;
+  owner_auth_kind: OperationOwnerKind;
+  source: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  created_at: number;
+  finished_at: number | null;
+  cancelled_by: string | null;
+  force_after_s: number | null;
+  timeout_s: number;
+  parallelism: number;
+  reason: string | null;
+  schedule_id: string | null;
+  schedule_name: string | null;
+  plan_id: string | null;
+  /** JSON: the PlanRunRecord. */
+  plan: string | null;
+}
+
+/** An operation_vms row as json_agg writes it (BIGINT as JSON numbers, BOOLEAN as true/false). */
+interface VmRow {
+  position: number;
+  vm_key: number;
+  name: string;
+  state: OperationVmState;
+  step: OperationStep | null;
+  step_phase: StepPhase | null;
+  step_at: number | null;
+  deadline: number | null;
+  escalated: boolean;
+  forced_after_s: number | null;
+  detail: string;
+  status: string | null;
+  started_before: number | null;
+  moved: boolean;
+  audit_id: number | null;
+  tier: number | null;
+}
+
+/** The columns of operation_vms (bar operation_id) and their types, for json_to_recordset. */
+const VM_TYPES: Readonly<Record<keyof VmRow, string>> = {
+  position: 'integer',
+  vm_key: 'integer',
+  name: 'text',
+  state: 'text',
+  step: 'text',
+  step_phase: 'text',
+  step_at: 'bigint',
+  deadline: 'bigint',
+  escalated: 'boolean',
+  forced_after_s: 'integer',
+  detail: 'text',
+  status: 'text',
+  started_before: 'bigint',
+  moved: 'boolean',
+  audit_id: 'bigint',
+  tier: 'integer',
+};
+const VM_COLUMNS = Object.keys(VM_TYPES).join(', ');
+const VM_RECORD = Object.entries(VM_TYPES)
+  .map(([column, type]) => `${column} ${type}`)
+  .join(', ');
+
+const OP_COLUMNS = `id, action, status, owner, owner_role, owner_auth_kind, source, user_agent, request_id,
+  created_at, finished_at, cancelled_by, force_after_s, timeout_s, parallelism, reason, schedule_id, schedule_name,
+  plan_id, plan`;
+
+/** An operation's columns and its VMs (json_agg, position order): `WHERE`, `ORDER BY` and `LIMIT` follow. */
+const SELECT_OPERATION = `SELECT ${OP_COLUMNS},
+  (SELECT json_agg(v ORDER BY v.position)
+     FROM (SELECT ${VM_COLUMNS} FROM operation_vms WHERE operation_id = o.id) v) AS vms
+  FROM operations o`;
+
+/** A record's ISO time as stored (ms); throws 'invalid' for anything Date cannot read. */
+function ms(value: string, what: string): number {
+  const t = Date.parse(value);
+  if (!Number.isFinite(t)) throw new StoreError('invalid', `${what} is not an ISO 8601 time`);
+  return t;
+}
+
+const msOrNull = (value: string | null, what: string) => (value === null ? null : ms(value, what));
+
+function toVm(r: VmRow): OperationVmRecord {
+  return {
+    key: r.vm_key,
+    name: r.name,
+    state: r.state,
+    step: r.step,
+    stepPhase: r.step_phase,
+    stepAt: isoOrNull(r.step_at),
+    deadline: isoOrNull(r.deadline),
+    escalated: r.escalated,
+    forcedAfterS: r.forced_after_s,
+    detail: r.detail,
+    status: r.status,
+    startedBefore: r.started_before,
+    moved: r.moved,
+    auditId: r.audit_id,
+    tier: r.tier,
+  };
+}
+
+function toOperation(r: OperationRow & { vms: VmRow[] | null }): OperationRecord {
+  return {
+    id: r.id,
+    action: r.action,
+    status: r.status,
+    owner: r.owner,
+    ownerRole: r.owner_role,
+    ownerAuthKind: r.owner_auth_kind,
+    source: r.source,
+    userAgent: r.user_agent,
+    requestId: r.request_id,
+    createdAt: iso(r.created_at),
+    finishedAt: isoOrNull(r.finished_at),
+    cancelledBy: r.cancelled_by,
+    forceAfterS: r.force_after_s,
+    timeoutS: r.timeout_s,
+    parallelism: r.parallelism,
+    reason: r.reason,
+    ...(r.schedule_id !== null ? { schedule: { id: r.schedule_id, name: r.schedule_name ?? '' } } : {}),
+    ...(r.plan !== null ? { plan: JSON.parse(r.plan) as PlanRunRecord } : {}),
+    vms: (r.vms ?? []).map(toVm),
+  };
+}
+
+/** Column and stored value of each field a VM patch may set. */
+const VM_FIELDS: Readonly<Record<keyof OperationVmPatch, readonly [keyof VmRow, (v: unknown) => unknown]>> = {
+  state: ['state', (v) => v],
+  step: ['step', (v) => v],
+  stepPhase: ['step_phase', (v) => v],
+  stepAt: ['step_at', (v) => msOrNull(v as string | null, 'stepAt')],
+  deadline: ['deadline', (v) => msOrNull(v as string | null, 'deadline')],
+  escalated: ['escalated', (v) => Boolean(v)],
+  forcedAfterS: ['forced_after_s', (v) => v],
+  detail: ['detail', (v) => v],
+  status: ['status', (v) => v],
+  startedBefore: ['started_before', (v) => v],
+  moved: ['moved', (v) => Boolean(v)],
+  auditId: ['audit_id', (v) => v],
+  tier: ['tier', (v) => v],
+};
+const PATCHABLE = [...new Set(Object.values(VM_FIELDS).map(([column]) => column))];
+
+/**
+ * Patches VMs of operation $1 from $2, a JSON array of `{ key, set }` (`set`: the columns to change and their stored
+ * values). A column the patch does not name keeps its value. Answers the keys it changed.
+ */
+const PATCH_VMS = `UPDATE operation_vms o SET ${PATCHABLE.map(
+  (c) => `${c} = CASE WHEN p.set ? '${c}' THEN (p.set->>'${c}')::${VM_TYPES[c]} ELSE o.${c} END`,
+).join(',\n  ')}
+  FROM jsonb_to_recordset($2::jsonb) AS p(key integer, set jsonb)
+  WHERE o.operation_id = $1 AND o.vm_key = p.key
+  RETURNING o.vm_key`;
+
+const MAX_RECENT = 200;
+
+function checkLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_RECENT) {
+    throw new StoreError('invalid', `limit must be from 1 to ${MAX_RECENT}`);
   }
-  get(id: string): Promise<T.OperationRecord | null> {
-    throw new Error('PgOperationStore.get: not yet on PostgreSQL');
+}
+
+/** A change's VM patches as stored values, by key in the order first asked (a key asked twice: merged, in order). */
+function vmSets(change: OperationChange): Map<number, Record<string, unknown>> {
+  const byKey = new Map<number, Record<string, unknown>>();
+  for (const { key, patch } of change.vms ?? []) {
+    const set: Record<string, unknown> = {};
+    for (const [field, value] of Object.entries(patch) as [keyof OperationVmPatch, unknown][]) {
+      if (value === undefined) continue;
+      const spec = Object.hasOwn(VM_FIELDS, field) ? VM_FIELDS[field] : undefined;
+      if (!spec) throw new StoreError('invalid', `unknown field ${String(field)}`);
+      set[spec[0]] = spec[1](value);
+    }
+    // An empty patch changes nothing, and does not ask whether the VM exists (as in SQLite).
+    if (Object.keys(set).length === 0) continue;
+    byKey.set(key, { ...byKey.get(key), ...set });
   }
-  listRunning(): Promise<T.OperationRecord[]> {
-    throw new Error('PgOperationStore.listRunning: not yet on PostgreSQL');
+  return byKey;
+}
+
+export class PgOperationStore implements OperationStore {
+  // The options object is kept for open.ts's call (and for a clock, should the store ever need one).
+  constructor(
+    private readonly pool: PgPool,
+    _options: Record<string, never> = {},
+  ) {}
+
+  async create(op: OperationRecord): Promise<void> {
+    if (op.vms.length === 0) throw new StoreError('invalid', 'an operation needs at least one VM');
+    const vms: VmRow[] = op.vms.map((vm, position) => ({
+      position,
+      vm_key: vm.key,
+      name: vm.name,
+      state: vm.state,
+      step: vm.step,
+      step_phase: vm.stepPhase,
+      step_at: msOrNull(vm.stepAt, 'stepAt'),
+      deadline: msOrNull(vm.deadline, 'deadline'),
+      escalated: vm.escalated,
+      forced_after_s: vm.forcedAfterS,
+      detail: vm.detail,
+      status: vm.status,
+      started_before: vm.startedBefore,
+      moved: vm.moved,
+      audit_id: vm.auditId,
+      tier: vm.tier,
+    }));
+    const values = [
+      op.id,
+      op.action,
+      op.status,
+      op.owner,
+      op.ownerRole,
+      op.ownerAuthKind,
+      op.source,
+      op.userAgent,
+      op.requestId,
+      ms(op.createdAt, 'createdAt'),
+      msOrNull(op.finishedAt, 'finishedAt'),
+      op.cancelledBy,
+      op.forceAfterS,
+      op.timeoutS,
+      op.parallelism,
+      op.reason,
+      op.schedule?.id ?? null,
+      op.schedule?.name ?? null,
+      op.plan?.id ?? null,
+      op.plan ? JSON.stringify(op.plan) : null,
+      JSON.stringify(vms),
+    ];
+    try {
+      // The VMs' foreign key is checked at the end of the statement, when the operation's row is there.
+      await this.pool.query(
+        `WITH op AS (
+           INSERT INTO operations (${OP_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+             $14, $15, $16, $17, $18, $19, $20)
+           RETURNING id
+         )
+         INSERT INTO operation_vms (operation_id, ${VM_COLUMNS})
+         SELECT op.id, ${VM_COLUMNS} FROM op, json_to_recordset($21::json) AS v(${VM_RECORD})`,
+        values,
+      );
+    } catch (err) {
+      if (isUniqueViolation(err) && (err as { constraint?: string }).constraint === 'operations_pkey') {
+        throw new StoreError('exists', `an operation with the id ${op.id} exists`);
+      }
+      throw err;
+    }
   }
-  listRecent(limit: number): Promise<T.OperationRecord[]> {
-    throw new Error('PgOperationStore.listRecent: not yet on PostgreSQL');
+
+  async get(id: string): Promise<OperationRecord | null> {
+    const r = await this.pool.query<OperationRow & { vms: VmRow[] | null }>(
+      `${SELECT_OPERATION} WHERE o.id = $1`,
+      [id],
+    );
+    return r.rows[0] ? toOperation(r.rows[0]) : null;
   }
-  listByPlan(planId: string, limit: number): Promise<T.OperationRecord[]> {
-    throw new Error('PgOperationStore.listByPlan: not yet on PostgreSQL');
+
+  async listRunning(): Promise<OperationRecord[]> {
+    const r = await this.pool.query<OperationRow & { vms: VmRow[] | null }>(
+      `${SELECT_OPERATION} WHERE o.status = 'running' ORDER BY o.created_at, o.id COLLATE "C"`,
+    );
+    return r.rows.map(toOperation);
   }
-  update(id: string, change: T.OperationChange): Promise<void> {
-    throw new Error('PgOperationStore.update: not yet on PostgreSQL');
+
+  async listRecent(limit: number): Promise<OperationRecord[]> {
+    checkLimit(limit);
+    const r = await this.pool.query<OperationRow & { vms: VmRow[] | null }>(
+      `${SELECT_OPERATION} WHERE o.status <> 'running' ORDER BY o.finished_at DESC, o.created_at DESC LIMIT $1`,
+      [limit],
+    );
+    return r.rows.map(toOperation);
   }
-  prune(finishedBefore: Date): Promise<number> {
-    throw new Error('PgOperationStore.prune: not yet on PostgreSQL');
+
+  async listByPlan(planId: string, limit: number): Promise<OperationRecord[]> {
+    checkLimit(limit);
+    const r = await this.pool.query<OperationRow & { vms: VmRow[] | null }>(
+      `${SELECT_OPERATION} WHERE o.plan_id = $1 ORDER BY o.created_at DESC, o.id COLLATE "C" DESC LIMIT $2`,
+      [planId, limit],
+    );
+    return r.rows.map(toOperation);
+  }
+
+  async update(id: string, change: OperationChange): Promise<void> {
+    // The operation's fields first: a bad time is refused before anything is asked (as in SQLite).
+    const sets: [string, unknown][] = [];
+    const o = change.operation ?? {};
+    if (o.status !== undefined) sets.push(['status', o.status]);
+    if (o.finishedAt !== undefined) sets.push(['finished_at', msOrNull(o.finishedAt, 'finishedAt')]);
+    if (o.cancelledBy !== undefined) sets.push(['cancelled_by', o.cancelledBy]);
+    if (o.plan !== undefined) sets.push(['plan', JSON.stringify(o.plan)]);
+    let patches: Map<number, Record<string, unknown>>;
+    try {
+      patches = vmSets(change);
+    } catch (err) {
+      // SQLite meets an unknown operation, or an unknown VM patched before the bad patch, first.
+      await this.refuseMissing(id, change);
+      throw err;
+    }
+    /** The operation's row ($1: its id; its fields from $first on): changed, or only found. */
+    const opStatement = (first: number) =>
+      sets.length > 0
+        ? `UPDATE operations SET ${sets.map(([c], i) => `${c} = $${first + i}`).join(', ')} WHERE id = $1 RETURNING id`
+        : 'SELECT id FROM operations WHERE id = $1';
+    const fields = sets.map(([, v]) => v);
+    if (patches.size === 0) {
+      const r = await this.pool.query(opStatement(2), [id, ...fields]);
+      if (r.rowCount === 0) throw new StoreError('not_found', `no operation ${id}`);
+      return;
+    }
+    const patchJson = JSON.stringify([...patches].map(([key, set]) => ({ key, set })));
+    await inTransaction(this.pool, async (client) => {
+      const r = await client.query<{ found: boolean; keys: number[] }>(
+        `WITH op AS (${opStatement(3)}), vms AS (${PATCH_VMS})
+         SELECT EXISTS (SELECT 1 FROM op) AS found, ARRAY(SELECT vm_key FROM vms) AS keys`,
+        [id, patchJson, ...fields],
+      );
+      const { found, keys } = r.rows[0]!;
+      // Thrown inside the transaction: it is rolled back, nothing of the change stays.
+      if (!found) throw new StoreError('not_found', `no operation ${id}`);
+      const changed = new Set(keys);
+      for (const key of patches.keys()) {
+        if (!changed.has(key)) throw new StoreError('not_found', `operation ${id} has no VM ${key}`);
+      }
+    });
+  }
+
+  /**
+   * For a change with a bad VM patch: throws 'not_found' when SQLite would have said so before meeting the bad
+   * patch (the operation is unknown, or a VM patched before it is). Returns otherwise.
+   */
+  private async refuseMissing(id: string, change: OperationChange): Promise<void> {
+    const before: number[] = [];
+    for (const { key, patch } of change.vms ?? []) {
+      try {
+        if (vmSets({ vms: [{ key, patch }] }).size > 0) before.push(key);
+      } catch {
+        break;
+      }
+    }
+    const r = await this.pool.query<{ found: boolean; keys: number[] }>(
+      `SELECT EXISTS (SELECT 1 FROM operations WHERE id = $1) AS found,
+        ARRAY(SELECT vm_key FROM operation_vms WHERE operation_id = $1 AND vm_key = ANY($2::int[])) AS keys`,
+      [id, before],
+    );
+    const { found, keys } = r.rows[0]!;
+    if (!found) throw new StoreError('not_found', `no operation ${id}`);
+    const known = new Set(keys);
+    const unknown = before.find((key) => !known.has(key));
+    if (unknown !== undefined) throw new StoreError('not_found', `operation ${id} has no VM ${unknown}`);
+  }
+
+  async prune(finishedBefore: Date): Promise<number> {
+    // Their operation_vms rows go with them (ON DELETE CASCADE).
+    const r = await this.pool.query(`DELETE FROM operations WHERE status <> 'running' AND finished_at < $1`, [
+      finishedBefore.getTime(),
+    ]);
+    return r.rowCount ?? 0;
   }
 }
