@@ -4,11 +4,14 @@
 // change whole or not at all, an id is taken once, and the round trips an update costs do not grow with its VMs.
 import pg from 'pg';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { LeaderLease } from '../src/cluster/lease';
 import { StoreError } from '../src/stores/errors';
+import type { PgOperationStore } from '../src/stores/postgres/operations';
 import { openSqliteStores } from '../src/stores/sqlite/open';
 import type { OperationRecord, OperationVmRecord } from '../src/stores/types';
 import { openServer, pgServers, urlOf } from './pg-servers';
 import { BACKENDS, openTestStores, rows, type TestStores } from './store-backends';
+import { onCleanup } from './support';
 
 function vm(key: number, over: Partial<OperationVmRecord> = {}): OperationVmRecord {
   return {
@@ -389,5 +392,48 @@ describe('operations on two servers sharing PostgreSQL', () => {
     });
     expect(stored.vms[500]).toEqual(vm(501));
     expect(stored).toMatchObject({ status: 'finished', finishedAt: stepAt, plan: { id: 'p' } });
+  });
+});
+
+describe('operation store fenced by the leader lease (postgres)', () => {
+  it("refuses a deposed leader's writes, the step it was about to mark sending included, and records nothing", async () => {
+    const stores = await openTestStores('postgres');
+    const quiet = { info: () => undefined, warn: () => undefined };
+    const a = new LeaderLease({ pool: stores.pool, name: 'pd-a', leaseMs: 600, renewMs: 200, log: quiet });
+    const b = new LeaderLease({ pool: stores.pool, name: 'pd-b', leaseMs: 600, renewMs: 200, log: quiet });
+    onCleanup(() => Promise.all([a.stop(), b.stop()]));
+    await a.start();
+    const epochA = a.epoch()!;
+    // Server A's store believes A leads with its epoch (as a paused leader would on waking).
+    const store = stores.operations as PgOperationStore;
+    store.fenceWith(() => epochA);
+    await store.create(operation('op-1'));
+    await store.update('op-1', { vms: [{ key: 7, patch: { state: 'active', detail: 'Shutting down' } }] });
+
+    await a.stop();
+    await b.start();
+    expect(b.epoch()).toBe(epochA + 1);
+    const sending = {
+      state: 'active' as const,
+      step: 'poweroff' as const,
+      stepPhase: 'sending' as const,
+      stepAt: '2026-11-29T09:01:00.000Z',
+    };
+    const err = await store.update('op-1', { vms: [{ key: 7, patch: sending }] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as StoreError).code).toBe('conflict');
+    await expect(store.create(operation('op-2'))).rejects.toMatchObject({ code: 'conflict' });
+    const stored = (await store.get('op-1'))!;
+    expect(stored.vms.find((v) => v.key === 7)).toMatchObject({
+      step: null,
+      stepPhase: null,
+      detail: 'Shutting down',
+    });
+    expect(await store.get('op-2')).toBeNull();
+
+    // The new leader's epoch passes.
+    store.fenceWith(() => b.epoch());
+    await store.update('op-1', { vms: [{ key: 7, patch: sending }] });
+    expect((await store.get('op-1'))!.vms.find((v) => v.key === 7)?.stepPhase).toBe('sending');
   });
 });

@@ -18,7 +18,8 @@ import type {
   OperationStep,
   OperationVmState,
 } from '@powerdeck/contracts/operation-terms';
-import { inTransaction, type PgPool } from '../../db/postgres';
+import { fenced } from '../../cluster/lease';
+import { inTransaction, type PgClient, type PgPool } from '../../db/postgres';
 import { StoreError } from '../errors';
 import { iso, isoOrNull } from '../secrets';
 import type {
@@ -221,11 +222,37 @@ function vmSets(change: OperationChange): Map<number, Record<string, unknown>> {
 }
 
 export class PgOperationStore implements OperationStore {
+  /** Several servers: the epoch this server leads with (null: it does not), checked by every write. */
+  private fence: (() => number | null) | null = null;
+
   // The options object is kept for open.ts's call (and for a clock, should the store ever need one).
   constructor(
     private readonly pool: PgPool,
     _options: Record<string, never> = {},
   ) {}
+
+  /**
+   * Several servers (cluster/lease.ts): from now on every create and update runs in a transaction that first holds
+   * the lease row and finds this server's epoch current and unexpired (`fenced`), else writes nothing and throws
+   * StoreError 'conflict'. So a deposed leader cannot mark a step `sending` (nor record anything else) once another
+   * server has taken over, and a takeover waits for a write under way.
+   */
+  fenceWith(epoch: () => number | null): void {
+    this.fence = epoch;
+  }
+
+  /** Runs `fn` on the pool, or (fenced) in a transaction that checks the epoch first. */
+  private async fenced<T>(fn: (q: PgPool | PgClient) => Promise<T>, transaction: boolean): Promise<T> {
+    const fence = this.fence;
+    if (fence === null) return transaction ? inTransaction(this.pool, fn) : fn(this.pool);
+    return inTransaction(this.pool, async (client) => {
+      const epoch = fence();
+      if (epoch === null || !(await fenced(client, epoch))) {
+        throw new StoreError('conflict', 'this server no longer leads: nothing was recorded');
+      }
+      return fn(client);
+    });
+  }
 
   async create(op: OperationRecord): Promise<void> {
     if (op.vms.length === 0) throw new StoreError('invalid', 'an operation needs at least one VM');
@@ -272,15 +299,19 @@ export class PgOperationStore implements OperationStore {
     ];
     try {
       // The VMs' foreign key is checked at the end of the statement, when the operation's row is there.
-      await this.pool.query(
-        `WITH op AS (
+      await this.fenced(
+        (q) =>
+          q.query(
+            `WITH op AS (
            INSERT INTO operations (${OP_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
              $14, $15, $16, $17, $18, $19, $20)
            RETURNING id
          )
          INSERT INTO operation_vms (operation_id, ${VM_COLUMNS})
          SELECT op.id, ${VM_COLUMNS} FROM op, json_to_recordset($21::json) AS v(${VM_RECORD})`,
-        values,
+            values,
+          ),
+        false,
       );
     } catch (err) {
       if (isUniqueViolation(err) && (err as { constraint?: string }).constraint === 'operations_pkey') {
@@ -346,12 +377,12 @@ export class PgOperationStore implements OperationStore {
         : 'SELECT id FROM operations WHERE id = $1';
     const fields = sets.map(([, v]) => v);
     if (patches.size === 0) {
-      const r = await this.pool.query(opStatement(2), [id, ...fields]);
+      const r = await this.fenced((q) => q.query(opStatement(2), [id, ...fields]), false);
       if (r.rowCount === 0) throw new StoreError('not_found', `no operation ${id}`);
       return;
     }
     const patchJson = JSON.stringify([...patches].map(([key, set]) => ({ key, set })));
-    await inTransaction(this.pool, async (client) => {
+    await this.fenced(async (client) => {
       const r = await client.query<{ found: boolean; keys: number[] }>(
         `WITH op AS (${opStatement(3)}), vms AS (${PATCH_VMS})
          SELECT EXISTS (SELECT 1 FROM op) AS found, ARRAY(SELECT vm_key FROM vms) AS keys`,
@@ -364,7 +395,7 @@ export class PgOperationStore implements OperationStore {
       for (const key of patches.keys()) {
         if (!changed.has(key)) throw new StoreError('not_found', `operation ${id} has no VM ${key}`);
       }
-    });
+    }, true);
   }
 
   /**
