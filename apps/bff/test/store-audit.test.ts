@@ -344,6 +344,10 @@ describe.each(BACKENDS)('audit log (%s)', (backend) => {
     const bare = await append({ ...request, action: 'reset' });
     const bareOk = await accepted(bare);
     expect((await stores.audit.lastAcceptedStop(42, new Date(t0)))?.id).toBe(bareOk.id);
+    // Params that are not an object have no graceful field.
+    const odd = await append({ ...request, action: 'reset', params: ['graceful'] });
+    const oddOk = await accepted(odd, { params: 'graceful' });
+    expect((await stores.audit.lastAcceptedStop(42, new Date(t0)))?.id).toBe(oddOk.id);
     expect(await stores.audit.lastAcceptedStop(42, new Date(now + 1))).toBeNull();
     expect(await stores.audit.lastAcceptedStop(7, new Date(t0))).toBeNull();
     await expect(stores.audit.lastAcceptedStop(42, new Date('nope'))).rejects.toMatchObject({
