@@ -179,6 +179,8 @@ CREATE TABLE plans (
 -- In the order the store lists them (by bytes, as SQLite does), whatever the database's collation.
 CREATE INDEX plans_name ON plans (name COLLATE "C", id COLLATE "C");
 
+-- The audit log (src/stores/postgres/audit.ts): ids run 1, 2, 3... without gaps, each computed as the last + 1 under
+-- an advisory lock. Its numbers are BIGINT, as wide as SQLite's INTEGER: the store takes any safe integer.
 CREATE TABLE audit_log (
   id BIGINT PRIMARY KEY,
   at BIGINT NOT NULL,
@@ -191,7 +193,7 @@ CREATE TABLE audit_log (
   ),
   source TEXT,
   user_agent TEXT,
-  vm_key INTEGER,
+  vm_key BIGINT,
   vm_name TEXT,
   action TEXT,
   params TEXT,
@@ -202,9 +204,9 @@ CREATE TABLE audit_log (
   ref_id BIGINT REFERENCES audit_log (id),
   outcome TEXT NOT NULL
     CHECK (outcome IN ('requested', 'accepted', 'denied', 'conflict', 'failed', 'timeout')),
-  vergeos_status INTEGER,
+  vergeos_status BIGINT,
   vergeos_message TEXT,
-  latency_ms INTEGER,
+  latency_ms BIGINT,
   prev_hash TEXT NOT NULL,
   hash TEXT NOT NULL UNIQUE,
   chain TEXT NOT NULL DEFAULT 'powerdeck-audit-v2'
@@ -217,14 +219,29 @@ CREATE INDEX audit_log_vm_key ON audit_log (vm_key);
 CREATE INDEX audit_log_actor ON audit_log (actor);
 CREATE INDEX audit_log_ref_id ON audit_log (ref_id);
 CREATE INDEX audit_log_schedule ON audit_log (schedule_id) WHERE schedule_id IS NOT NULL;
+-- Legacy rows are counted for each anchor: through this index, in as many steps as there are of them (none, unless
+-- rows were brought over from SQLite).
+CREATE INDEX audit_log_legacy ON audit_log (id) WHERE chain = 'powerdeck-audit-v1';
 
 -- Append-only: no UPDATE, DELETE or TRUNCATE, whoever asks (short of dropping the trigger).
 CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  RAISE EXCEPTION 'audit_log is append-only: % refused', TG_OP;
+  RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP;
 END;
 $$;
 CREATE TRIGGER audit_log_no_update BEFORE UPDATE OR DELETE ON audit_log
   FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+
+-- The fingerprint of the key the chain is keyed with (never the key): recorded with the first row, so that a server
+-- given another key (a wrong copy) refuses to start, or to append, instead of chaining rows nobody can verify.
+CREATE TABLE audit_key (
+  one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one),
+  fingerprint TEXT NOT NULL,
+  recorded_at BIGINT NOT NULL
+);
+CREATE TRIGGER audit_key_no_update BEFORE UPDATE OR DELETE ON audit_key
+  FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+CREATE TRIGGER audit_key_no_truncate BEFORE TRUNCATE ON audit_key
   FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();

@@ -1,6 +1,8 @@
 // Attacks on the audit chain by someone who can write the database, caught by the keyed chain and its
-// anchors, as `npm run audit -- verify` (its own process) reports them. The log is written as the server
-// writes it: through the anchoring store, with an anchor at start, every 10 rows and at shutdown.
+// anchors, as `npm run audit -- verify` (its own process) reports them, on both backends (on PostgreSQL the
+// append-only triggers are disabled first, as a superuser would). The log is written as the server
+// writes it: through the anchoring store, with an anchor at start, every 10 rows and at shutdown. Legacy
+// (unkeyed) rows exist only in old SQLite files: those tests are SQLite's.
 import {
   appendFileSync,
   chmodSync,
@@ -16,16 +18,26 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { databasePath, openDatabase } from '../src/db/database';
+import { openDatabase } from '../src/db/database';
 import { MIGRATIONS_DIR } from '../src/db/migrate';
 import { anchoredAuditStore, AuditAnchorer, readAnchors } from '../src/stores/audit-anchor';
 import { openAuditKey, type AuditChainOptions } from '../src/stores/audit-key';
-import { openSqliteStores } from '../src/stores/sqlite/open';
-import { auditCli, insertLegacyRows, rewriteFrom } from './audit-support';
+import {
+  auditCli,
+  auditPlace,
+  cliEnv,
+  insertLegacyRows,
+  openAuditAt,
+  rawAt,
+  rewriteFrom,
+  type AuditPlace,
+} from './audit-support';
+import { BACKENDS } from './store-backends';
 
 let dir: string;
+/** Where this test's log lives (set by each suite's beforeEach). */
+let place: AuditPlace;
 const dirs: string[] = [];
 const tempDir = (prefix = 'pd-audit-chain-') => {
   const d = mkdtempSync(join(tmpdir(), prefix));
@@ -42,11 +54,11 @@ afterEach(() => {
 const keyFile = () => join(dir, 'audit.key');
 const anchorFile = () => join(dir, 'audit-anchors.jsonl');
 const verify = (extra: string[] = [], env: Record<string, string> = {}) =>
-  auditCli(['verify', '--data-dir', dir, ...extra], env);
+  auditCli(['verify', '--data-dir', dir, ...extra], { ...cliEnv(place), ...env });
 
 /** `count` rows appended as the server appends them, anchored every `everyRows`, at start and at shutdown. */
 async function serverWrites(count: number, options: { everyRows?: number; audit?: AuditChainOptions } = {}) {
-  const stores = openSqliteStores(dir, options.audit ? { audit: options.audit } : {});
+  const stores = await openAuditAt(place, options.audit ? { audit: options.audit } : {});
   try {
     const key = stores.audit.key.key!;
     const anchorer = new AuditAnchorer({
@@ -68,186 +80,194 @@ async function serverWrites(count: number, options: { everyRows?: number; audit?
     await anchorer.close();
     expect(failures).toEqual([]);
   } finally {
-    stores.close();
+    await stores.close();
   }
 }
 
-function raw(): Database.Database {
-  return new Database(databasePath(dir));
-}
-
-function deleteFrom(id: number) {
-  const db = raw();
+async function deleteFrom(id: number) {
+  const db = rawAt(place);
   try {
-    db.exec('DROP TRIGGER audit_log_no_delete');
-    db.prepare('DELETE FROM audit_log WHERE id >= ?').run(id);
+    await db.allowChanges('delete');
+    await db.run('DELETE FROM audit_log WHERE id >= ?', [id]);
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
-function rewrite(...args: Parameters<typeof rewriteFrom> extends [unknown, ...infer R] ? R : never) {
-  const db = raw();
+async function rewrite(...args: Parameters<typeof rewriteFrom> extends [unknown, ...infer R] ? R : never) {
+  const db = rawAt(place);
   try {
-    rewriteFrom(db, ...args);
+    await rewriteFrom(db, ...args);
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
 const keyText = () => readFileSync(keyFile(), 'utf8').trim();
 
-describe('audit verify against the key and the anchors', { timeout: 60_000 }, () => {
-  it('says what it checked against when the chain holds', async () => {
-    await serverWrites(100);
-    const r = await verify();
-    expect(r.code).toBe(0);
-    const lines = r.stdout.split('\n');
-    expect(lines[0]).toMatch(
-      /^audit log intact: 100 rows \(0 legacy unkeyed, 100 keyed\), last hash [0-9a-f]{64}$/,
-    );
-    expect(lines[1]).toMatch(new RegExp(`^  key: +${keyFile()} \\(fingerprint [0-9a-f]{16}\\)$`));
-    // start (0 rows), every 10 rows, shutdown
-    expect(lines[2]).toMatch(
-      new RegExp(
-        `^  anchors: ${anchorFile()}: 12 checked, the latest of \\S+ \\(shutdown\\) at row 100, hash [0-9a-f]{12}$`,
-      ),
-    );
-    expect(r.stdout + r.stderr).not.toContain(keyText());
-  });
-
-  it('catches the last row deleted', async () => {
-    await serverWrites(100);
-    deleteFrom(100);
-    const r = await verify();
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(
-      /^audit log BROKEN at row 100: the log was cut: 1 row after row 99 is missing \(the anchor of \S+ recorded 100 rows, last hash [0-9a-f]{12}\)\n {2}checked: 99 rows \(0 legacy unkeyed, 99 keyed\)\n/,
-    );
-  });
-
-  it('catches the last 50 rows deleted', async () => {
-    await serverWrites(100);
-    deleteFrom(51);
-    const r = await verify();
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(
-      /^audit log BROKEN at row 51: the log was cut: 50 rows after row 50 are missing/,
-    );
-  });
-
-  it('catches a row edited and every hash after it recomputed with plain SHA-256 (no key)', async () => {
-    await serverWrites(100);
-    rewrite(45, { actor: 'someone-else' }, { with: 'sha256' });
-    const r = await verify();
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(
-      /^audit log BROKEN at row 45: row 45 does not match its hash: it was changed after it was written\n/,
-    );
-  });
-
-  it('catches rows relabelled as legacy (plain SHA-256) after keyed ones, and the whole chain relabelled', async () => {
-    await serverWrites(100);
-    rewrite(45, { actor: 'someone-else' }, { with: 'sha256', format: 'powerdeck-audit-v1' });
-    let r = await verify();
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(
-      /^audit log BROKEN at row 45: row 45 is unkeyed \(plain SHA-256\) but follows keyed rows/,
-    );
-
-    rewrite(1, {}, { with: 'sha256', format: 'powerdeck-audit-v1' });
-    r = await verify();
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(
-      /^audit log BROKEN at row 1: row 1 is unkeyed \(plain SHA-256\), but the anchors say keying began after row 0/,
-    );
-  });
-
-  it('catches a row edited and every hash after it recomputed with the key, by the anchors', async () => {
-    await serverWrites(100);
-    rewrite(45, { outcome: 'denied' }, { with: 'hmac', key: keyText() });
-    const r = await verify();
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(
-      /^audit log BROKEN at row 50: row 50 is not the row anchored at \S+ \(anchored hash [0-9a-f]{12}, now [0-9a-f]{12}\): the chain was rewritten after row 40, and every hash after recomputed\n/,
-    );
-  });
-
-  it('refuses an anchor file with a forged line', async () => {
-    await serverWrites(20);
-    const last = readFileSync(anchorFile(), 'utf8').trim().split('\n').at(-1)!;
-    const forged = { ...(JSON.parse(last) as Record<string, unknown>), rows: 15 };
-    appendFileSync(anchorFile(), `${JSON.stringify(forged)}\n`);
-    const r = await verify();
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(
-      /^audit log BROKEN: the anchors cannot be trusted: line 5 of the anchor file does not match its signature: it was forged or changed\n/,
-    );
-  });
-
-  it('says it cannot verify keyed rows without the key, or with another key', async () => {
-    await serverWrites(20);
-    const key = keyText();
-    renameSync(keyFile(), join(dir, 'moved.key'));
-    let r = await verify();
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(
-      new RegExp(
-        `^audit log NOT VERIFIED at row 1: cannot verify keyed rows without the key: no key file at ${keyFile()}, and the audit log has keyed rows: restore the key file it was written with\\n  checked: 1 rows \\(0 legacy unkeyed, 0 keyed\\)\\n  key: +none \\(${keyFile()}\\)\\n`,
-      ),
-    );
-    // verify never generates a key
-    expect(existsSync(keyFile())).toBe(false);
-
-    writeFileSync(keyFile(), `${'ab'.repeat(32)}\n`, { mode: 0o600 });
-    r = await verify();
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(
-      /^audit log NOT VERIFIED: cannot verify keyed rows without the key: the key in \S+audit\.key \(fingerprint ([0-9a-f]{16})\) is not the one the log was anchored with \(fingerprint (?!\1)[0-9a-f]{16}\)\n/,
-    );
-
-    // Without anchors, a wrong key shows at the first keyed row.
-    rmSync(anchorFile());
-    r = await verify();
-    expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(
-      /^audit log BROKEN at row 1: row 1 does not match its keyed hash: it was changed after it was written, or the key \(fingerprint [0-9a-f]{16}\) is not the one it was written with\n/,
-    );
-
-    // The right key, named by --key-file, and the output never shows it.
-    r = await verify(['--key-file', join(dir, 'moved.key')]);
-    expect(r.code).toBe(0);
-    expect(r.stdout + r.stderr).not.toContain(key);
-  });
-
-  it('finds the key and the anchors where the server does: the variables, else the data directory', async () => {
-    const secrets = tempDir('pd-audit-secrets-');
-    const env = {
-      POWERDECK_AUDIT_KEY_FILE: join(secrets, 'powerdeck.key'),
-      POWERDECK_AUDIT_ANCHOR_FILE: join(secrets, 'anchors.jsonl'),
-    };
-    writeFileSync(env.POWERDECK_AUDIT_KEY_FILE, `${'7f'.repeat(32)}\n`, { mode: 0o600 });
-    await serverWrites(30, {
-      audit: {
-        keyFile: env.POWERDECK_AUDIT_KEY_FILE,
-        createKey: false,
-        anchorFile: env.POWERDECK_AUDIT_ANCHOR_FILE,
-      },
+describe.each(BACKENDS)(
+  'audit verify against the key and the anchors (%s)',
+  { timeout: 60_000 },
+  (backend) => {
+    beforeEach(async () => {
+      place = await auditPlace(backend, dir);
     });
-    expect(existsSync(keyFile())).toBe(false);
-    const r = await verify([], env);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`key:     ${env.POWERDECK_AUDIT_KEY_FILE} (fingerprint`);
-    expect(r.stdout).toContain(`anchors: ${env.POWERDECK_AUDIT_ANCHOR_FILE}: 5 checked`);
-    const without = await verify();
-    expect(without.code).toBe(1);
-    expect(without.stdout).toMatch(
-      /^audit log NOT VERIFIED at row 1: cannot verify keyed rows without the key/,
-    );
-  });
-});
+
+    it('says what it checked against when the chain holds', async () => {
+      await serverWrites(100);
+      const r = await verify();
+      expect(r.code).toBe(0);
+      const lines = r.stdout.split('\n');
+      expect(lines[0]).toMatch(
+        /^audit log intact: 100 rows \(0 legacy unkeyed, 100 keyed\), last hash [0-9a-f]{64}$/,
+      );
+      expect(lines[1]).toMatch(new RegExp(`^  key: +${keyFile()} \\(fingerprint [0-9a-f]{16}\\)$`));
+      // start (0 rows), every 10 rows, shutdown
+      expect(lines[2]).toMatch(
+        new RegExp(
+          `^  anchors: ${anchorFile()}: 12 checked, the latest of \\S+ \\(shutdown\\) at row 100, hash [0-9a-f]{12}$`,
+        ),
+      );
+      expect(r.stdout + r.stderr).not.toContain(keyText());
+    });
+
+    it('catches the last row deleted', async () => {
+      await serverWrites(100);
+      await deleteFrom(100);
+      const r = await verify();
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(
+        /^audit log BROKEN at row 100: the log was cut: 1 row after row 99 is missing \(the anchor of \S+ recorded 100 rows, last hash [0-9a-f]{12}\)\n {2}checked: 99 rows \(0 legacy unkeyed, 99 keyed\)\n/,
+      );
+    });
+
+    it('catches the last 50 rows deleted', async () => {
+      await serverWrites(100);
+      await deleteFrom(51);
+      const r = await verify();
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(
+        /^audit log BROKEN at row 51: the log was cut: 50 rows after row 50 are missing/,
+      );
+    });
+
+    it('catches a row edited and every hash after it recomputed with plain SHA-256 (no key)', async () => {
+      await serverWrites(100);
+      await rewrite(45, { actor: 'someone-else' }, { with: 'sha256' });
+      const r = await verify();
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(
+        /^audit log BROKEN at row 45: row 45 does not match its hash: it was changed after it was written\n/,
+      );
+    });
+
+    it('catches rows relabelled as legacy (plain SHA-256) after keyed ones, and the whole chain relabelled', async () => {
+      await serverWrites(100);
+      await rewrite(45, { actor: 'someone-else' }, { with: 'sha256', format: 'powerdeck-audit-v1' });
+      let r = await verify();
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(
+        /^audit log BROKEN at row 45: row 45 is unkeyed \(plain SHA-256\) but follows keyed rows/,
+      );
+
+      await rewrite(1, {}, { with: 'sha256', format: 'powerdeck-audit-v1' });
+      r = await verify();
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(
+        /^audit log BROKEN at row 1: row 1 is unkeyed \(plain SHA-256\), but the anchors say keying began after row 0/,
+      );
+    });
+
+    it('catches a row edited and every hash after it recomputed with the key, by the anchors', async () => {
+      await serverWrites(100);
+      await rewrite(45, { outcome: 'denied' }, { with: 'hmac', key: keyText() });
+      const r = await verify();
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(
+        /^audit log BROKEN at row 50: row 50 is not the row anchored at \S+ \(anchored hash [0-9a-f]{12}, now [0-9a-f]{12}\): the chain was rewritten after row 40, and every hash after recomputed\n/,
+      );
+    });
+
+    it('refuses an anchor file with a forged line', async () => {
+      await serverWrites(20);
+      const last = readFileSync(anchorFile(), 'utf8').trim().split('\n').at(-1)!;
+      const forged = { ...(JSON.parse(last) as Record<string, unknown>), rows: 15 };
+      appendFileSync(anchorFile(), `${JSON.stringify(forged)}\n`);
+      const r = await verify();
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(
+        /^audit log BROKEN: the anchors cannot be trusted: line 5 of the anchor file does not match its signature: it was forged or changed\n/,
+      );
+    });
+
+    it('says it cannot verify keyed rows without the key, or with another key', async () => {
+      await serverWrites(20);
+      const key = keyText();
+      renameSync(keyFile(), join(dir, 'moved.key'));
+      let r = await verify();
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(
+        new RegExp(
+          `^audit log NOT VERIFIED at row 1: cannot verify keyed rows without the key: no key file at ${keyFile()}, and the audit log has keyed rows: restore the key file it was written with\\n  checked: 1 rows \\(0 legacy unkeyed, 0 keyed\\)\\n  key: +none \\(${keyFile()}\\)\\n`,
+        ),
+      );
+      // verify never generates a key
+      expect(existsSync(keyFile())).toBe(false);
+
+      writeFileSync(keyFile(), `${'ab'.repeat(32)}\n`, { mode: 0o600 });
+      r = await verify();
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(
+        /^audit log NOT VERIFIED: cannot verify keyed rows without the key: the key in \S+audit\.key \(fingerprint ([0-9a-f]{16})\) is not the one the log was anchored with \(fingerprint (?!\1)[0-9a-f]{16}\)\n/,
+      );
+
+      // Without anchors, a wrong key shows at the first keyed row.
+      rmSync(anchorFile());
+      r = await verify();
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(
+        /^audit log BROKEN at row 1: row 1 does not match its keyed hash: it was changed after it was written, or the key \(fingerprint [0-9a-f]{16}\) is not the one it was written with\n/,
+      );
+
+      // The right key, named by --key-file, and the output never shows it.
+      r = await verify(['--key-file', join(dir, 'moved.key')]);
+      expect(r.code).toBe(0);
+      expect(r.stdout + r.stderr).not.toContain(key);
+    });
+
+    it('finds the key and the anchors where the server does: the variables, else the data directory', async () => {
+      const secrets = tempDir('pd-audit-secrets-');
+      const env = {
+        POWERDECK_AUDIT_KEY_FILE: join(secrets, 'powerdeck.key'),
+        POWERDECK_AUDIT_ANCHOR_FILE: join(secrets, 'anchors.jsonl'),
+      };
+      writeFileSync(env.POWERDECK_AUDIT_KEY_FILE, `${'7f'.repeat(32)}\n`, { mode: 0o600 });
+      await serverWrites(30, {
+        audit: {
+          keyFile: env.POWERDECK_AUDIT_KEY_FILE,
+          createKey: false,
+          anchorFile: env.POWERDECK_AUDIT_ANCHOR_FILE,
+        },
+      });
+      expect(existsSync(keyFile())).toBe(false);
+      const r = await verify([], env);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`key:     ${env.POWERDECK_AUDIT_KEY_FILE} (fingerprint`);
+      expect(r.stdout).toContain(`anchors: ${env.POWERDECK_AUDIT_ANCHOR_FILE}: 5 checked`);
+      const without = await verify();
+      expect(without.code).toBe(1);
+      expect(without.stdout).toMatch(
+        /^audit log NOT VERIFIED at row 1: cannot verify keyed rows without the key/,
+      );
+    });
+  },
+);
 
 describe('legacy rows (plain SHA-256, written before the key)', { timeout: 60_000 }, () => {
+  beforeEach(async () => {
+    place = await auditPlace('sqlite', dir);
+  });
+
   /** A database as the previous version left it: migrations 001 to 003 and three plain SHA-256 rows. */
   function legacyDatabase() {
     const old = tempDir('pd-audit-old-migrations-');
@@ -285,7 +305,7 @@ describe('legacy rows (plain SHA-256, written before the key)', { timeout: 60_00
   it('an edited legacy row, with the hashes after it recomputed, is caught by the anchors, else at the first keyed row', async () => {
     legacyDatabase();
     await serverWrites(5);
-    rewrite(2, { actor: 'someone-else' }, { with: 'sha256' });
+    await rewrite(2, { actor: 'someone-else' }, { with: 'sha256' });
     let r = await verify();
     expect(r.code).toBe(1);
     // The start anchor recorded the legacy head (row 3).
@@ -301,7 +321,7 @@ describe('legacy rows (plain SHA-256, written before the key)', { timeout: 60_00
     legacyDatabase();
     await serverWrites(5);
     // Rows 4 to 8 rehashed as legacy: the chain alone would hold (8 unkeyed rows), the anchors say 3.
-    rewrite(4, {}, { with: 'sha256', format: 'powerdeck-audit-v1' });
+    await rewrite(4, {}, { with: 'sha256', format: 'powerdeck-audit-v1' });
     const r = await verify();
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(
@@ -310,17 +330,23 @@ describe('legacy rows (plain SHA-256, written before the key)', { timeout: 60_00
   });
 });
 
-describe('appends and anchors at the same time', { timeout: 60_000 }, () => {
+describe.each(BACKENDS)('appends and anchors at the same time (%s)', { timeout: 60_000 }, (backend) => {
+  beforeEach(async () => {
+    place = await auditPlace(backend, dir);
+  });
+
   it('do not corrupt each other: the server, a CLI on a second connection, anchors on a timer', async () => {
-    const server = openSqliteStores(dir);
-    const cli = openSqliteStores(dir);
+    const server = await openAuditAt(place);
+    const cli = await openAuditAt(place);
     try {
       const anchorer = new AuditAnchorer({
         store: server.audit,
         key: server.audit.key.key!,
         file: anchorFile(),
         everyRows: 3,
-        everyMs: 5,
+        // Long enough that row-count anchors still come while appends take real time (PostgreSQL): an interval
+        // anchor that lands first leaves a row-count anchor nothing to do.
+        everyMs: 250,
       });
       const failures: unknown[] = [];
       await anchorer.start(
@@ -357,13 +383,13 @@ describe('appends and anchors at the same time', { timeout: 60_000 }, () => {
       }
       expect(await server.audit.verify()).toMatchObject({ ok: true, rows: 157, keyedRows: 157 });
     } finally {
-      cli.close();
-      server.close();
+      await cli.close();
+      await server.close();
     }
   });
 
   it('verify in another process, while the server appends and anchors each row, sees no false cut', async () => {
-    const stores = openSqliteStores(dir);
+    const stores = await openAuditAt(place);
     try {
       // Enough rows that walking them takes the CLI a while: anchors keep coming meanwhile.
       for (let i = 0; i < 3000; i += 1) {
@@ -402,7 +428,7 @@ describe('appends and anchors at the same time', { timeout: 60_000 }, () => {
         expect(r.code).toBe(0);
       }
     } finally {
-      stores.close();
+      await stores.close();
     }
   });
 });

@@ -1,19 +1,29 @@
-// Audit log test tools that work on the raw SQLite file, as someone with the database (and no more) would:
-// legacy rows as Powerdeck wrote them before the chain was keyed (plain SHA-256, format powerdeck-audit-v1,
-// computed here on their own, not with the code under test), and rewriting rows with every hash after them
-// recomputed.
+// Audit log test tools that work on the raw database (a SQLite file, or a PostgreSQL database over a connection of
+// their own), as someone with the database (and no more) would: legacy rows as Powerdeck wrote them before the chain
+// was keyed (plain SHA-256, format powerdeck-audit-v1, computed here on their own, not with the code under test; SQLite
+// only), and rewriting rows with every hash after them recomputed. And where a test's log lives on either backend,
+// opened as the server opens it, and the audit CLI run against it.
 import { spawn } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
+import { databasePath } from '../src/db/database';
+import { createPool } from '../src/db/postgres';
+import { auditChainOptions, type AuditChainOptions } from '../src/stores/audit-key';
+import { openPostgresStores } from '../src/stores/postgres/open';
+import { openSqliteStores } from '../src/stores/sqlite/open';
+import type { KeyedAuditStore } from '../src/stores/types';
+import { freshDatabase } from './pg-support';
+import type { Backend, TestStores } from './store-backends';
+import { onCleanup } from './support';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
 /**
  * `npm run audit -- ARGS` as its own process (through tsx), with the environment of this process minus
- * POWERDECK_DATA_DIR and the audit variables, plus `env`.
+ * POWERDECK_DATA_DIR, the audit and the database variables, plus `env`.
  */
 export function auditCli(
   args: string[],
@@ -24,6 +34,8 @@ export function auditCli(
     delete childEnv.POWERDECK_DATA_DIR;
     delete childEnv.POWERDECK_AUDIT_KEY_FILE;
     delete childEnv.POWERDECK_AUDIT_ANCHOR_FILE;
+    delete childEnv.POWERDECK_DATABASE_URL;
+    delete childEnv.POWERDECK_DATABASE_CA_FILE;
     const child = spawn(TSX, ['apps/bff/src/cli/audit.ts', ...args], {
       cwd: ROOT,
       env: { ...childEnv, ...env },
@@ -145,6 +157,106 @@ export function insertLegacyRows(
   }
 }
 
+/** Plain SQL on the database, over a connection of its own; `?` placeholders on both backends. */
+export interface RawDb {
+  all<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  run(sql: string, params?: unknown[]): Promise<void>;
+  /**
+   * Lifts the append-only triggers, as whoever owns the database can: drops SQLite's trigger against `what`, or
+   * disables every user trigger of audit_log (ALTER TABLE ... DISABLE TRIGGER USER, as a superuser would).
+   */
+  allowChanges(what: 'update' | 'delete'): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Runs synchronous work as a promise (a throw becomes a rejection). */
+const later = <T>(fn: () => T) => new Promise<T>((resolve) => resolve(fn()));
+
+function rawSqlite(dir: string): RawDb {
+  const db = new Database(databasePath(dir));
+  return {
+    all: <T>(sql: string, params: unknown[] = []) =>
+      later(() => db.prepare<unknown[], T>(sql).all(...params)),
+    run: (sql, params = []) => later(() => void db.prepare(sql).run(...params)),
+    allowChanges: (what) => later(() => void db.exec(`DROP TRIGGER IF EXISTS audit_log_no_${what}`)),
+    close: () => later(() => void (db.open && db.close())),
+  };
+}
+
+function rawPostgres(url: string): RawDb {
+  // The product's pool for its number types only (BIGINT as numbers, as the rows are hashed); one connection.
+  const pool = createPool(url, { poolSize: 1 });
+  const dollars = (sql: string) => {
+    let n = 0;
+    return sql.replace(/\?/g, () => `$${(n += 1)}`);
+  };
+  return {
+    all: async <T>(sql: string, params: unknown[] = []) =>
+      (await pool.query(dollars(sql), params)).rows as T[],
+    run: async (sql, params = []) => void (await pool.query(dollars(sql), params)),
+    allowChanges: async () => void (await pool.query('ALTER TABLE audit_log DISABLE TRIGGER USER')),
+    close: async () => {
+      if (!pool.ended && !pool.ending) await pool.end();
+    },
+  };
+}
+
+/** Where a test's audit log lives: SQLite in `dir`, or a PostgreSQL database (`url`) with its key and anchors in `dir`. */
+export interface AuditPlace {
+  backend: Backend;
+  dir: string;
+  /** The database's URL (PostgreSQL), else null. */
+  url: string | null;
+}
+
+/** A place on a backend: `dir` as given, and a fresh database (dropped after the test) for PostgreSQL. */
+export async function auditPlace(backend: Backend, dir: string): Promise<AuditPlace> {
+  return { backend, dir, url: backend === 'postgres' ? await freshDatabase() : null };
+}
+
+/** The place of stores opened with openTestStores. */
+export function placeOf(stores: TestStores): AuditPlace {
+  if (stores.backend === 'sqlite') return { backend: 'sqlite', dir: stores.dir, url: null };
+  return { backend: 'postgres', dir: stores.dir, url: stores.pool.options.connectionString ?? null };
+}
+
+/** A raw connection to the place's database (closed after the test). */
+export function rawAt(place: AuditPlace): RawDb {
+  const raw = place.url === null ? rawSqlite(place.dir) : rawPostgres(place.url);
+  onCleanup(() => raw.close());
+  return raw;
+}
+
+/**
+ * The audit store on the place's database, opened as the server opens it (what another server, or another process,
+ * holds): the key and anchors in its directory unless `audit` says otherwise. Closed after the test, or by `close`.
+ */
+export async function openAuditAt(
+  place: AuditPlace,
+  options: { audit?: AuditChainOptions; now?: () => number } = {},
+): Promise<{ audit: KeyedAuditStore; close(): Promise<void> }> {
+  const audit = options.audit ?? auditChainOptions(place.dir, {});
+  const now = options.now ?? Date.now;
+  let close: () => Promise<void>;
+  let store: KeyedAuditStore;
+  if (place.url === null) {
+    const stores = openSqliteStores(place.dir, { audit, now });
+    store = stores.audit;
+    close = () => later(() => stores.close());
+  } else {
+    const stores = await openPostgresStores(place.url, { audit, now });
+    store = stores.audit;
+    close = () => stores.close();
+  }
+  onCleanup(close);
+  return { audit: store, close };
+}
+
+/** The environment the audit CLI needs to read the place's log (besides --data-dir). */
+export function cliEnv(place: AuditPlace): Record<string, string> {
+  return place.url === null ? {} : { POWERDECK_DATABASE_URL: place.url };
+}
+
 /** How the rewritten rows are hashed: plain SHA-256 (no key) or HMAC-SHA256 with a stolen key. */
 export type Rehash =
   { with: 'sha256'; format?: 'powerdeck-audit-v1' | 'powerdeck-audit-v2' } | { with: 'hmac'; key: string };
@@ -154,24 +266,19 @@ export type Rehash =
  * every row after it: what someone who can write the database does to hide an edit. With
  * `{ with: 'sha256', format: 'powerdeck-audit-v1' }` the rows are also relabelled as legacy rows.
  */
-export function rewriteFrom(
-  db: Database.Database,
+export async function rewriteFrom(
+  db: RawDb,
   id: number,
   edit: Partial<RawAuditRow>,
   how: Rehash,
-): void {
-  db.exec('DROP TRIGGER IF EXISTS audit_log_no_update');
-  const rows = db
-    .prepare<[number], RawAuditRow & { chain: string }>('SELECT * FROM audit_log WHERE id >= ? ORDER BY id')
-    .all(id);
-  const before = db
-    .prepare<[number], { hash: string }>('SELECT hash FROM audit_log WHERE id = ?')
-    .get(id - 1);
-  let prev = before?.hash ?? '0'.repeat(64);
-  const update = db.prepare(
-    `UPDATE audit_log SET actor = @actor, reason = @reason, outcome = @outcome, prev_hash = @prev_hash,
-       hash = @hash, chain = @chain WHERE id = @id`,
+): Promise<void> {
+  await db.allowChanges('update');
+  const rows = await db.all<RawAuditRow & { chain: string }>(
+    'SELECT * FROM audit_log WHERE id >= ? ORDER BY id',
+    [id],
   );
+  const [before] = await db.all<{ hash: string }>('SELECT hash FROM audit_log WHERE id = ?', [id - 1]);
+  let prev = before?.hash ?? '0'.repeat(64);
   for (const r of rows) {
     const { hash: _old, chain: oldChain, ...rest } = r;
     const row = { ...rest, ...(r.id === id ? edit : {}), prev_hash: prev };
@@ -179,7 +286,10 @@ export function rewriteFrom(
     const text = canonical(chain, row);
     const hash =
       how.with === 'sha256' ? sha256(text) : createHmac('sha256', how.key).update(text).digest('hex');
-    update.run({ ...row, hash, chain });
+    await db.run(
+      `UPDATE audit_log SET actor = ?, reason = ?, outcome = ?, prev_hash = ?, hash = ?, chain = ? WHERE id = ?`,
+      [row.actor, row.reason, row.outcome, row.prev_hash, hash, chain, row.id],
+    );
     prev = hash;
   }
 }

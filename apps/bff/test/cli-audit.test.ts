@@ -1,18 +1,24 @@
-// The audit CLI as a child process: verify (and its exit code when the chain is broken) and export.
+// The audit CLI as a child process: verify (and its exit code when the chain is broken) and export, on the
+// SQLite file of a data directory, and on PostgreSQL when POWERDECK_DATABASE_URL is set (as the server reads it).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { databasePath } from '../src/db/database';
 import { AUDIT_CSV_COLUMNS } from '../src/stores/audit-csv';
-import { openSqliteStores } from '../src/stores/sqlite/open';
-import { auditCli as audit } from './audit-support';
+import { auditCli, auditPlace, cliEnv, openAuditAt, rawAt, type AuditPlace } from './audit-support';
+import { freshDatabase } from './pg-support';
+import { BACKENDS, type Backend } from './store-backends';
 
 let dir: string;
-beforeEach(async () => {
+let place: AuditPlace;
+const audit = (args: string[], env: Record<string, string> = {}) =>
+  auditCli(args, { ...cliEnv(place), ...env });
+
+/** Three rows, written as the server writes them, on a backend. */
+async function seed(backend: Backend) {
   dir = mkdtempSync(join(tmpdir(), 'pd-cli-audit-'));
-  const s = openSqliteStores(dir);
+  place = await auditPlace(backend, dir);
+  const s = await openAuditAt(place);
   try {
     const req = await s.audit.append({
       kind: 'power',
@@ -35,14 +41,18 @@ beforeEach(async () => {
     });
     await s.audit.append({ kind: 'signin', outcome: 'accepted', actor: 'ada', authKind: 'password' });
   } finally {
-    s.close();
+    await s.close();
   }
-});
+}
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('audit CLI', { timeout: 60_000 }, () => {
+describe.each(BACKENDS)('audit CLI (%s)', { timeout: 60_000 }, (backend) => {
+  beforeEach(async () => {
+    await seed(backend);
+  });
+
   it('verify says the chain is intact (exit 0)', async () => {
     const r = await audit(['verify', '--data-dir', dir]);
     expect(r.code).toBe(0);
@@ -52,10 +62,11 @@ describe('audit CLI', { timeout: 60_000 }, () => {
   });
 
   it('verify names the first broken row (exit 1)', async () => {
-    const raw = new Database(databasePath(dir));
-    raw.exec('DROP TRIGGER audit_log_no_update');
-    raw.prepare("UPDATE audit_log SET outcome = 'failed' WHERE id = 2").run();
-    raw.close();
+    // On PostgreSQL the append-only trigger is disabled first, as a superuser would.
+    const raw = rawAt(place);
+    await raw.allowChanges('update');
+    await raw.run("UPDATE audit_log SET outcome = 'failed' WHERE id = 2");
+    await raw.close();
     const r = await audit(['verify', '--data-dir', dir]);
     expect(r.code).toBe(1);
     expect(r.stdout.split('\n').slice(0, 2)).toEqual([
@@ -109,8 +120,41 @@ describe('audit CLI', { timeout: 60_000 }, () => {
       expect(r.code, cases[i]!.join(' ')).toBe(2);
       expect(r.stderr).toMatch(/^audit: .+\n\nusage: npm run audit/);
     }
-    const missing = await audit(['verify', '--data-dir', join(dir, 'none')]);
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toMatch(/^audit: no database at .*powerdeck\.db\n$/);
+    if (backend === 'sqlite') {
+      const missing = await audit(['verify', '--data-dir', join(dir, 'none')]);
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/^audit: no database at .*powerdeck\.db\n$/);
+    } else {
+      // A database no server has started on: nothing is created in it.
+      const empty = await freshDatabase();
+      const missing = await audit(['verify', '--data-dir', dir], { POWERDECK_DATABASE_URL: empty });
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toBe(
+        'audit: no audit log in the database at POWERDECK_DATABASE_URL: a Powerdeck server creates it at its first start\n',
+      );
+      const again = await audit(['export', '--data-dir', dir], { POWERDECK_DATABASE_URL: empty });
+      expect(again.stderr).toMatch(/^audit: no audit log in the database/);
+      // A server that cannot be reached: said in one line, without the URL's password.
+      const password = 'not-to-be-shown';
+      const down = await audit(['verify', '--data-dir', dir], {
+        POWERDECK_DATABASE_URL: `postgres://powerdeck:${password}@127.0.0.1:1/powerdeck`,
+      });
+      expect(down.code).toBe(1);
+      expect(down.stderr).toMatch(/^audit: cannot read the database at POWERDECK_DATABASE_URL: .+\n$/);
+      expect(down.stdout + down.stderr).not.toContain(password);
+    }
+  });
+});
+
+describe('audit CLI without POWERDECK_DATABASE_URL', { timeout: 60_000 }, () => {
+  beforeEach(async () => {
+    await seed('postgres');
+  });
+
+  it('reads SQLite in the data directory, not the database', async () => {
+    const r = await auditCli(['verify', '--data-dir', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^audit: no database at .*powerdeck\.db\n$/);
+    expect((await audit(['verify', '--data-dir', dir])).code).toBe(0);
   });
 });

@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { auditChainOptions } from '../src/stores/audit-key';
 import type { PgStores, PgStoresOptions } from '../src/stores/postgres/open';
 import { openPostgresStores } from '../src/stores/postgres/open';
 import { openSqliteStores, type SqliteStores, type SqliteStoresOptions } from '../src/stores/sqlite/open';
@@ -14,7 +15,10 @@ import { onCleanup } from './support';
 export const BACKENDS = ['sqlite', 'postgres'] as const;
 export type Backend = (typeof BACKENDS)[number];
 
-/** What both backends' openers take (the audit chain defaults to a fresh key in a temporary directory). */
+/**
+ * What both backends' openers take. The audit chain defaults, on both, to what SQLite's opener defaults to: a fresh key
+ * (generated) and the anchor file in the test's temporary directory.
+ */
 export type TestStoreOptions = Omit<SqliteStoresOptions & Partial<PgStoresOptions>, 'migrationsDir'>;
 
 export type TestStores =
@@ -32,7 +36,7 @@ export async function openTestStores(backend: Backend, options: TestStoreOptions
   const url = await freshDatabase();
   const stores = await openPostgresStores(url, {
     ...options,
-    audit: options.audit ?? { keyFile: join(dir, 'audit.key'), createKey: true, anchorFile: null },
+    audit: options.audit ?? auditChainOptions(dir, {}),
   });
   onCleanup(() => stores.close());
   return Object.assign(stores, { backend, dir } as const);

@@ -1,10 +1,8 @@
-// CSV export of the audit log: RFC 4180 quoting and spreadsheet formula defusing.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+// CSV export of the audit log: RFC 4180 quoting and spreadsheet formula defusing; the export read page by page
+// from the store on both backends.
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AUDIT_CSV_COLUMNS, csvCell, csvLine, exportAuditCsv } from '../src/stores/audit-csv';
-import { openSqliteStores, type SqliteStores } from '../src/stores/sqlite/open';
+import { BACKENDS, openTestStores, type TestStores } from './store-backends';
 
 describe('csvCell', () => {
   it('quotes fields holding quotes, commas or line breaks', () => {
@@ -35,16 +33,10 @@ describe('csvCell', () => {
   });
 });
 
-describe('exportAuditCsv', () => {
-  let dir: string;
-  let stores: SqliteStores;
-  beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'pd-store-csv-'));
-    stores = openSqliteStores(dir);
-  });
-  afterEach(() => {
-    stores.close();
-    rmSync(dir, { recursive: true, force: true });
+describe.each(BACKENDS)('exportAuditCsv (%s)', (backend) => {
+  let stores: TestStores;
+  beforeEach(async () => {
+    stores = await openTestStores(backend);
   });
 
   it('writes a header and every matching row, oldest first, across pages', async () => {

@@ -2,8 +2,15 @@
 // against the anchor file, says what it checked against, and names the first broken row (exit 1 when
 // broken or when keyed rows cannot be checked); `npm run audit -- export [--csv] [filters]` prints rows,
 // oldest first, as JSON lines or CSV. Neither writes anything: a missing key file is never generated here.
+//
+// The log is where the server keeps it: in PostgreSQL when POWERDECK_DATABASE_URL is set (with
+// POWERDECK_DATABASE_CA_FILE, as the server reads them; the URL is never printed), else in SQLite in the data
+// directory. On PostgreSQL nothing is created or migrated: a database no server has started on yet has no log.
+import { createPool } from '../db/postgres';
 import { CANNOT_VERIFY } from '../stores/audit-chain';
 import { exportAuditCsv } from '../stores/audit-csv';
+import type { AuditChainOptions } from '../stores/audit-key';
+import { PgAuditStore } from '../stores/postgres/audit';
 import { openSqliteStores } from '../stores/sqlite/open';
 import {
   AUDIT_KINDS,
@@ -12,8 +19,9 @@ import {
   type AuditKind,
   type AuditOutcome,
   type AuditVerifyResult,
+  type KeyedAuditStore,
 } from '../stores/types';
-import { auditChain, dataDir, parse, positionals, runCli, usageError } from './common';
+import { auditChain, CliError, dataDir, parse, positionals, runCli, usageError } from './common';
 
 const COMMANDS = 'verify, export';
 
@@ -27,7 +35,9 @@ filters: --vm KEY  --user NAME  --action ACTION  --outcome OUTCOME  --kind KIND
          --from TIME  --to TIME (ISO 8601; from inclusive, to exclusive)
 outcomes: ${AUDIT_OUTCOMES.join(', ')}
 kinds: ${AUDIT_KINDS.join(', ')}
---data-dir DIR: where powerdeck.db lives (default: $POWERDECK_DATA_DIR, else ./data).
+--data-dir DIR: where powerdeck.db lives (default: $POWERDECK_DATA_DIR, else ./data); with
+                $POWERDECK_DATABASE_URL set the log is read from PostgreSQL, as the server does, and DIR
+                only places the key and anchor files.
 --key-file FILE: the audit key (default: $POWERDECK_AUDIT_KEY_FILE, else DIR/audit.key).
 --anchor-file FILE: the anchors (default: $POWERDECK_AUDIT_ANCHOR_FILE, else DIR/audit-anchors.jsonl).
 `;
@@ -64,6 +74,42 @@ function basis(r: AuditVerifyResult): string {
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Whether a PostgreSQL error says a table is missing (undefined_table). */
+const noTable = (err: unknown) => (err as { code?: unknown } | null)?.code === '42P01';
+
+/** The audit log, where the server keeps it (see the header); `close` after the last call. */
+async function openAuditLog(
+  dir: string,
+  audit: AuditChainOptions,
+): Promise<{ audit: KeyedAuditStore; close(): Promise<void> }> {
+  const url = process.env.POWERDECK_DATABASE_URL?.trim();
+  if (!url) {
+    const stores = openSqliteStores(dir, { mustExist: true, audit });
+    return {
+      audit: stores.audit,
+      close: () => {
+        stores.close();
+        return Promise.resolve();
+      },
+    };
+  }
+  const caFile = process.env.POWERDECK_DATABASE_CA_FILE?.trim();
+  const pool = createPool(url, { poolSize: 2, ...(caFile ? { caFile } : {}) });
+  try {
+    return { audit: await PgAuditStore.open(pool, { chain: audit }), close: () => pool.end() };
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    if (noTable(err)) {
+      throw new CliError(
+        'no audit log in the database at POWERDECK_DATABASE_URL: a Powerdeck server creates it at its first start',
+      );
+    }
+    throw new CliError(
+      `cannot read the database at POWERDECK_DATABASE_URL: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
 }
 
 function date(name: string, value: string): Date {
@@ -113,7 +159,7 @@ async function main(): Promise<number> {
     positionals('verify', rest, []);
     for (const k of exportOnly) if (values[k] !== undefined) throw usageError(`--${k} goes with export only`);
     const { dir, audit } = chain();
-    const stores = openSqliteStores(dir, { mustExist: true, audit });
+    const stores = await openAuditLog(dir, audit);
     try {
       const r = await stores.audit.verify();
       const counts = `${r.rows} rows (${r.legacyRows} legacy unkeyed, ${r.keyedRows} keyed)`;
@@ -126,7 +172,7 @@ async function main(): Promise<number> {
       process.stdout.write(`audit log ${verdict}${at}: ${r.reason}\n  checked: ${counts}\n${basis(r)}`);
       return 1;
     } finally {
-      stores.close();
+      await stores.close();
     }
   }
 
@@ -145,7 +191,7 @@ async function main(): Promise<number> {
     if (values.from !== undefined) filter.from = date('from', values.from);
     if (values.to !== undefined) filter.to = date('to', values.to);
     const { dir, audit } = chain();
-    const stores = openSqliteStores(dir, { mustExist: true, audit });
+    const stores = await openAuditLog(dir, audit);
     try {
       if (values.csv) {
         for await (const line of exportAuditCsv(stores.audit, filter)) process.stdout.write(line);
@@ -165,7 +211,7 @@ async function main(): Promise<number> {
       }
       return 0;
     } finally {
-      stores.close();
+      await stores.close();
     }
   }
 

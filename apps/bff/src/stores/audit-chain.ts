@@ -124,11 +124,19 @@ const LIMITS = {
 } as const;
 const PARAMS_MAX = 8192;
 
+/** Half of a surrogate pair without its other half. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
 function text(value: string | null | undefined, max: number): string | null {
   if (value === undefined || value === null) return null;
-  const s = String(value);
-  // Over-long values are cut, not refused: the attempt must be recorded all the same.
-  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+  // The hash covers the text as it will read back: a lone surrogate (UTF-8 cannot carry it, so the database would
+  // store something else) and NUL (PostgreSQL refuses it in text) become U+FFFD first, on both backends. Otherwise a
+  // name tried at sign-in could make its own row fail to verify, or fail to be written.
+  const s = String(value).replace(LONE_SURROGATE, '\ufffd').replace(/\0/g, '\ufffd');
+  if (s.length <= max) return s;
+  // Over-long values are cut, not refused: the attempt must be recorded all the same. The cut never splits a pair.
+  const end = /[\ud800-\udbff]/.test(s.charAt(max - 2)) ? max - 2 : max - 1;
+  return `${s.slice(0, end)}…`;
 }
 
 function integer(name: string, value: number | null | undefined, min = 0): number | null {
@@ -219,6 +227,36 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
  * in a snapshot of the rows taken after, even while the server appends and anchors.
  */
 export function verifyChain(rows: Iterable<StoredAuditRow>, check: ChainCheck): AuditVerifyResult {
+  const walk = walkChain(check);
+  if ('verdict' in walk) return walk.verdict;
+  for (const row of rows) {
+    const broken = walk.step(row);
+    if (broken !== null) return broken;
+  }
+  return walk.end();
+}
+
+/** verifyChain over rows read a batch at a time (PostgreSQL); stops reading at the first broken row. */
+export async function verifyChainAsync(
+  rows: AsyncIterable<StoredAuditRow>,
+  check: ChainCheck,
+): Promise<AuditVerifyResult> {
+  const walk = walkChain(check);
+  if ('verdict' in walk) return walk.verdict;
+  for await (const row of rows) {
+    const broken = walk.step(row);
+    if (broken !== null) return broken;
+  }
+  return walk.end();
+}
+
+/** The walk over the rows, one at a time: `step` answers the verdict when a row breaks the chain, else null. */
+type ChainWalk =
+  | { verdict: AuditVerifyResult }
+  | { step(row: StoredAuditRow): AuditVerifyResult | null; end(): AuditVerifyResult };
+
+/** The checks of verifyChain; the anchors alone may settle the verdict before any row is read. */
+function walkChain(check: ChainCheck): ChainWalk {
   const { key } = check;
   const anchorFile = check.anchors;
   const anchors = anchorFile?.anchors ?? [];
@@ -249,13 +287,17 @@ export function verifyChain(rows: Iterable<StoredAuditRow>, check: ChainCheck): 
   });
 
   if (anchorFile?.otherKey) {
-    return broken(
-      null,
-      `${CANNOT_VERIFY}: the key in ${check.keyFile} (fingerprint ${key?.fingerprint}) ` +
-        `is not the one the log was anchored with (fingerprint ${anchorFile.otherKey})`,
-    );
+    return {
+      verdict: broken(
+        null,
+        `${CANNOT_VERIFY}: the key in ${check.keyFile} (fingerprint ${key?.fingerprint}) ` +
+          `is not the one the log was anchored with (fingerprint ${anchorFile.otherKey})`,
+      ),
+    };
   }
-  if (anchorFile?.problem) return broken(null, `the anchors cannot be trusted: ${anchorFile.problem}`);
+  if (anchorFile?.problem) {
+    return { verdict: broken(null, `the anchors cannot be trusted: ${anchorFile.problem}`) };
+  }
 
   // Anchored hashes by row count (= the id of the anchored row), the most rows anchored, and where the
   // legacy rows end (every anchor records it; they all agree unless the file was tampered with).
@@ -265,13 +307,15 @@ export function verifyChain(rows: Iterable<StoredAuditRow>, check: ChainCheck): 
     if (a.rows > 0 && !anchoredAt.has(a.rows)) anchoredAt.set(a.rows, a);
     if (furthest === null || a.rows > furthest.rows) furthest = a;
     if (latest !== null && a.legacyRows !== latest.legacyRows) {
-      return broken(null, 'the anchors cannot be trusted: they disagree on where the legacy rows end');
+      return {
+        verdict: broken(null, 'the anchors cannot be trusted: they disagree on where the legacy rows end'),
+      };
     }
   }
   const legacyEnd = latest?.legacyRows ?? null;
   let lastGood = 0;
 
-  for (const row of rows) {
+  const step = (row: StoredAuditRow): AuditVerifyResult | null => {
     count += 1;
     if (row.id !== prevId + 1) {
       return broken(
@@ -340,15 +384,19 @@ export function verifyChain(rows: Iterable<StoredAuditRow>, check: ChainCheck): 
     }
     prevId = row.id;
     prevHash = row.hash;
-  }
+    return null;
+  };
 
-  if (furthest !== null && furthest.rows > count) {
-    const missing = furthest.rows - count;
-    return broken(
-      count + 1,
-      `the log was cut: ${plural(missing, 'row')} after row ${count} ${missing === 1 ? 'is' : 'are'} missing ` +
-        `(the anchor of ${furthest.at} recorded ${plural(furthest.rows, 'row')}, last hash ${short(furthest.hash)})`,
-    );
-  }
-  return { ok: true, ...basis() };
+  const end = (): AuditVerifyResult => {
+    if (furthest !== null && furthest.rows > count) {
+      const missing = furthest.rows - count;
+      return broken(
+        count + 1,
+        `the log was cut: ${plural(missing, 'row')} after row ${count} ${missing === 1 ? 'is' : 'are'} missing ` +
+          `(the anchor of ${furthest.at} recorded ${plural(furthest.rows, 'row')}, last hash ${short(furthest.hash)})`,
+      );
+    }
+    return { ok: true, ...basis() };
+  };
+  return { step, end };
 }

@@ -23,6 +23,7 @@ import type { Tier } from '@powerdeck/contracts/plans';
 import type { AuthKind, Role } from '@powerdeck/contracts/roles';
 import type { RunOutcome, ScheduleAction } from '@powerdeck/contracts/schedule-terms';
 import type { Targets, When } from '@powerdeck/contracts/schedules';
+import type { AuditKeyState } from './audit-key';
 
 // The vocabulary is the contract's (shared with the web app); re-exported for the stores' users.
 export { AUDIT_AUTH_KINDS, AUDIT_KINDS, AUDIT_OUTCOMES } from '@powerdeck/contracts/audit-terms';
@@ -447,6 +448,18 @@ export interface AuditStore {
    * names the first row whose hash or link does not hold, a cut tail, or a rewrite the anchors show.
    */
   verify(): Promise<AuditVerifyResult>;
+}
+
+/**
+ * An audit store as a backend opens it (SqliteAuditStore, PgAuditStore): with the key it found and where its anchors
+ * go. The server and the CLIs need these besides the AuditStore methods (to refuse to start without a usable key, to
+ * anchor the chain).
+ */
+export interface KeyedAuditStore extends AuditStore {
+  /** The key for appends as found when the store opened (null key: appends are refused, and why). */
+  readonly key: AuditKeyState;
+  /** The append-only anchor file (null: none configured). */
+  readonly anchorFile: string | null;
 }
 
 // ---------------------------------------------------------------------------------------------

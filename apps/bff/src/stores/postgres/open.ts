@@ -36,6 +36,14 @@ export interface PgStores extends Stores {
 export async function openPostgresStores(url: string, options: PgStoresOptions): Promise<PgStores> {
   const pool = await openPostgres(url, options);
   const now = options.now ?? Date.now;
+  let audit: PgAuditStore;
+  try {
+    // Reads the key file, and the key the database's chain is keyed with.
+    audit = await PgAuditStore.open(pool, { now, chain: options.audit });
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw err;
+  }
   let closed = false;
   return {
     pool,
@@ -53,7 +61,7 @@ export async function openPostgresStores(url: string, options: PgStoresOptions):
       ...(options.tokenMaxLifetimeMs !== undefined ? { maxLifetimeMs: options.tokenMaxLifetimeMs } : {}),
     }),
     throttle: new PgSignInThrottle(pool, { now, ...(options.throttle ? { limits: options.throttle } : {}) }),
-    audit: new PgAuditStore(pool, { now, chain: options.audit }),
+    audit,
     operations: new PgOperationStore(pool, {}),
     schedules: new PgScheduleStore(pool, { now }),
     plans: new PgPlanStore(pool, {}),

@@ -15,92 +15,27 @@ import {
   type StoredAuditRow,
 } from '../audit-chain';
 import { openAuditKey, type AuditChainOptions, type AuditKeyState } from '../audit-key';
+import {
+  AUDIT_COLUMNS as COLUMNS,
+  AUDIT_MAX_LIMIT as MAX_LIMIT,
+  auditLimit,
+  auditTime as time,
+  toColumns,
+  toRecord,
+  toStored,
+  type AuditRow,
+} from '../audit-rows';
 import { settle, StoreError } from '../errors';
-import { iso } from '../secrets';
 import type {
-  AuditAuthKind,
-  AuditInput,
-  AuditKind,
   AuditHead,
-  AuditOutcome,
+  AuditInput,
   AuditPage,
   AuditQuery,
   AuditRecord,
-  AuditStore,
   AuditVerifyResult,
   Clock,
-  Role,
+  KeyedAuditStore,
 } from '../types';
-
-interface AuditRow {
-  id: number;
-  at: number;
-  kind: AuditKind;
-  outcome: AuditOutcome;
-  actor: string | null;
-  role: Role | null;
-  auth_kind: AuditAuthKind | null;
-  source: string | null;
-  user_agent: string | null;
-  vm_key: number | null;
-  vm_name: string | null;
-  action: string | null;
-  params: string | null;
-  reason: string | null;
-  target: string | null;
-  request_id: string | null;
-  operation_id: string | null;
-  schedule_id: string | null;
-  schedule_name: string | null;
-  ref_id: number | null;
-  vergeos_status: number | null;
-  vergeos_message: string | null;
-  latency_ms: number | null;
-  prev_hash: string;
-  hash: string;
-  chain: AuditFormat;
-}
-
-const COLUMNS = `id, at, kind, outcome, actor, role, auth_kind, source, user_agent, vm_key, vm_name, action,
-  params, reason, target, request_id, operation_id, schedule_id, schedule_name, ref_id, vergeos_status,
-  vergeos_message, latency_ms, prev_hash, hash, chain`;
-
-function toStored(r: AuditRow): StoredAuditRow {
-  return {
-    id: r.id,
-    at: r.at,
-    kind: r.kind,
-    outcome: r.outcome,
-    actor: r.actor,
-    role: r.role,
-    authKind: r.auth_kind,
-    source: r.source,
-    userAgent: r.user_agent,
-    vmKey: r.vm_key,
-    vmName: r.vm_name,
-    action: r.action,
-    params: r.params,
-    reason: r.reason,
-    target: r.target,
-    requestId: r.request_id,
-    operationId: r.operation_id,
-    scheduleId: r.schedule_id,
-    scheduleName: r.schedule_name,
-    refId: r.ref_id,
-    vergeosStatus: r.vergeos_status,
-    vergeosMessage: r.vergeos_message,
-    latencyMs: r.latency_ms,
-    prevHash: r.prev_hash,
-    hash: r.hash,
-    format: r.chain,
-  };
-}
-
-function toRecord({ format: _format, ...s }: StoredAuditRow): AuditRecord {
-  return { ...s, at: iso(s.at) };
-}
-
-const MAX_LIMIT = 1000;
 
 interface SqliteAuditStoreOptions {
   now?: Clock;
@@ -108,7 +43,7 @@ interface SqliteAuditStoreOptions {
   chain: AuditChainOptions;
 }
 
-export class SqliteAuditStore implements AuditStore {
+export class SqliteAuditStore implements KeyedAuditStore {
   /** The key as found when the store opened (null key: appends are refused, keyed rows cannot be verified). */
   readonly key: AuditKeyState;
   readonly anchorFile: string | null;
@@ -179,34 +114,7 @@ export class SqliteAuditStore implements AuditStore {
       }
       const last = this.last.get();
       const row = chainRow(content, (last?.id ?? 0) + 1, this.now(), last?.hash ?? GENESIS_HASH, key);
-      this.insert.run({
-        id: row.id,
-        at: row.at,
-        kind: row.kind,
-        outcome: row.outcome,
-        actor: row.actor,
-        role: row.role,
-        auth_kind: row.authKind,
-        source: row.source,
-        user_agent: row.userAgent,
-        vm_key: row.vmKey,
-        vm_name: row.vmName,
-        action: row.action,
-        params: row.params,
-        reason: row.reason,
-        target: row.target,
-        request_id: row.requestId,
-        operation_id: row.operationId,
-        schedule_id: row.scheduleId,
-        schedule_name: row.scheduleName,
-        ref_id: row.refId,
-        vergeos_status: row.vergeosStatus,
-        vergeos_message: row.vergeosMessage,
-        latency_ms: row.latencyMs,
-        prev_hash: row.prevHash,
-        hash: row.hash,
-        chain: row.format,
-      });
+      this.insert.run(toColumns(row));
       return row;
     });
   }
@@ -240,7 +148,7 @@ export class SqliteAuditStore implements AuditStore {
       if (q.to !== undefined) add('at < ?', time('to', q.to));
       const asc = q.order === 'asc';
       if (q.cursor !== undefined) add(asc ? 'id > ?' : 'id < ?', q.cursor);
-      const limit = Math.min(MAX_LIMIT, Math.max(1, Math.trunc(q.limit ?? 100)));
+      const limit = auditLimit(q.limit);
       const sql = `SELECT ${COLUMNS} FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY id ${asc ? 'ASC' : 'DESC'} LIMIT ${limit + 1}`;
       const rows = this.db.prepare<(string | number)[], AuditRow>(sql).all(...params);
@@ -291,12 +199,6 @@ export class SqliteAuditStore implements AuditStore {
       });
     });
   }
-}
-
-function time(name: string, d: Date): number {
-  const t = d instanceof Date ? d.getTime() : Number.NaN;
-  if (!Number.isFinite(t)) throw new StoreError('invalid', `audit filter ${name} must be a valid date`);
-  return t;
 }
 
 function* map<A, B>(items: Iterable<A>, fn: (a: A) => B): Generator<B> {
