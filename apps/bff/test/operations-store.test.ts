@@ -398,6 +398,7 @@ describe('operations on two servers sharing PostgreSQL', () => {
 describe('operation store fenced by the leader lease (postgres)', () => {
   it("refuses a deposed leader's writes, the step it was about to mark sending included, and records nothing", async () => {
     const stores = await openTestStores('postgres');
+    if (stores.backend !== 'postgres') throw new Error('a PostgreSQL store was asked for');
     const quiet = { info: () => undefined, warn: () => undefined };
     const a = new LeaderLease({ pool: stores.pool, name: 'pd-a', leaseMs: 600, renewMs: 200, log: quiet });
     const b = new LeaderLease({ pool: stores.pool, name: 'pd-b', leaseMs: 600, renewMs: 200, log: quiet });
