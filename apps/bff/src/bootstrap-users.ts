@@ -4,6 +4,7 @@
 // printed, so a person trying Powerdeck can sign in as each role.
 import { randomBytes } from 'node:crypto';
 import { addUser, changePassword, type ActorContext } from './stores/admin';
+import { StoreError } from './stores/errors';
 import type { Role, Stores } from './stores/types';
 
 /** The server's own start-up acts like the CLI: on the machine, with no session. */
@@ -14,6 +15,12 @@ const DEMO_USERS: readonly { username: string; role: Role }[] = [
   { username: 'helpdesk', role: 'helpdesk' },
   { username: 'viewer', role: 'viewer' },
 ];
+
+/** A refusal because the user exists (another server created it at the same moment): false; anything else throws. */
+function refusedAsTaken(err: unknown): false {
+  if (err instanceof StoreError && err.code === 'exists') return false;
+  throw err;
+}
 
 /** A password people can type: 4 groups of 5 lowercase letters and digits (about 103 bits). */
 export function randomPassword(): string {
@@ -43,14 +50,22 @@ export async function bootstrapUsers(
       const existing = await stores.users.get(u.username);
       // Setting the demo password again at a restart is no account change: the demo users' tokens stay
       // (audited as kept), so a script tried against the demo survives a restart.
-      if (existing)
+      const created = existing
+        ? false
+        : await addUser(stores, STARTUP_ACTOR, { ...u, password }).then(() => true, refusedAsTaken);
+      if (!created)
         await changePassword(stores, STARTUP_ACTOR, u.username, password, { revokeTokens: false });
-      else await addUser(stores, STARTUP_ACTOR, { ...u, password });
     }
     return { users: [...DEMO_USERS], password };
   }
   if ((await stores.users.list()).length > 0) return { users: [], password: null };
   const password = randomPassword();
-  await addUser(stores, STARTUP_ACTOR, { username: 'admin', role: 'admin', password });
+  // Several servers starting on one new database: the first to create `admin` prints its password; the others
+  // find it taken and print nothing.
+  const created = await addUser(stores, STARTUP_ACTOR, { username: 'admin', role: 'admin', password }).then(
+    () => true,
+    refusedAsTaken,
+  );
+  if (!created) return { users: [], password: null };
   return { users: [{ username: 'admin', role: 'admin' }], password };
 }

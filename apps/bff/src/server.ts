@@ -1,6 +1,6 @@
 // Starts the BFF: reads the configuration, starts the logger, starts the embedded simulator when no
 // VERGEOS_URL is set, builds the app and listens. SIGTERM/SIGINT close everything gracefully.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Simulator } from '@powerdeck/vergeos-sim';
@@ -8,8 +8,10 @@ import { buildApp, REDACT_PATHS } from './app';
 import { bootstrapUsers } from './bootstrap-users';
 import { ConfigError, loadConfig, type Config } from './config';
 import { anchoredAuditStore, AuditAnchorer, checkAgainstAnchors, readAnchors } from './stores/audit-anchor';
-import { openSqliteStores } from './stores/sqlite/open';
+import { openPostgresStores, type PgStores } from './stores/postgres/open';
+import { openSqliteStores, type SqliteStores } from './stores/sqlite/open';
 import type { Stores } from './stores/types';
+import type { ClusterPluginOptions } from './plugins/cluster';
 import type { UpstreamOptions } from './plugins/vergeos';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -36,8 +38,26 @@ function originsOf(config: Config): { origins?: string[] | 'loopback' } {
 
 async function startServer(env: Readonly<Record<string, string | undefined>>): Promise<RunningServer> {
   const config: Config = loadConfig(env);
-  // Users, sessions, tokens and the audit log (migrated here: a failure stops start-up).
-  const stores = openSqliteStores(config.dataDir, { audit: config.audit });
+  // Users, sessions, tokens and the audit log (migrated here: a failure stops start-up): SQLite in the data
+  // directory, or the PostgreSQL database several servers share.
+  const db = config.database;
+  let stores: SqliteStores | PgStores;
+  if (db.kind === 'postgres') {
+    try {
+      stores = await openPostgresStores(db.url, {
+        audit: config.audit,
+        poolSize: db.poolSize,
+        ...(db.caFile !== undefined ? { caFile: db.caFile } : {}),
+      });
+    } catch (err) {
+      // The URL may hold a password: the message names the variable, never its value.
+      throw new ConfigError(
+        `POWERDECK_DATABASE_URL must name a PostgreSQL database Powerdeck can open (${(err as Error).message})`,
+      );
+    }
+  } else {
+    stores = openSqliteStores(config.dataDir, { audit: config.audit });
+  }
   // The audit key (generated in the data directory at the first start when no file is named) and the anchors.
   const keyState = stores.audit.key;
   const key = keyState.key;
@@ -56,7 +76,7 @@ async function startServer(env: Readonly<Record<string, string | undefined>>): P
     }
     anchorProblem = await checkAgainstAnchors(stores.audit, read);
   } catch (err) {
-    stores.close();
+    await stores.close();
     throw err;
   }
   const anchorer = new AuditAnchorer({
@@ -94,6 +114,23 @@ async function startServer(env: Readonly<Record<string, string | undefined>>): P
     };
   }
 
+  // Several servers on one PostgreSQL database: this one's part in the lease, the shared snapshot and the engine.
+  const pgStores = stores.kind === 'postgres' ? stores : null;
+  const clusterOptions: ClusterPluginOptions | undefined =
+    pgStores && db.kind === 'postgres'
+      ? {
+          pool: pgStores.pool,
+          url: db.url,
+          ...(db.caFile !== undefined
+            ? { ssl: { ca: readFileSync(db.caFile, 'utf8'), rejectUnauthorized: true as const } }
+            : {}),
+          serverName: config.cluster.serverName,
+          leaseMs: config.cluster.leaseMs,
+          renewMs: config.cluster.renewMs,
+          pollIntervalMs: config.poll.intervalMs,
+          fence: (epoch) => pgStores.operations.fenceWith(epoch),
+        }
+      : undefined;
   const webRoot = env.POWERDECK_WEB_ROOT ?? DEFAULT_WEB_ROOT;
   const app = await buildApp({
     config,
@@ -112,6 +149,7 @@ async function startServer(env: Readonly<Record<string, string | undefined>>): P
       timeScale: config.vergeos.mode === 'embedded' ? config.vergeos.timeScale : 1,
     },
     proxyLimits: config.proxy,
+    ...(clusterOptions ? { cluster: clusterOptions } : {}),
     webRoot: existsSync(join(webRoot, 'index.html')) ? webRoot : undefined,
     logger: {
       level: config.logLevel,
@@ -168,7 +206,7 @@ async function startServer(env: Readonly<Record<string, string | undefined>>): P
   } catch (err) {
     await app.close();
     await sim?.close();
-    stores.close();
+    await stores.close();
     throw new ConfigError(
       `POWERDECK_AUDIT_ANCHOR_FILE must be a file Powerdeck can append to (${anchorFile}: ${(err as Error).message})`,
     );
@@ -200,7 +238,7 @@ async function startServer(env: Readonly<Record<string, string | undefined>>): P
       // After the last request: the shutdown anchor records the final head.
       await anchorer.close();
       await sim?.close();
-      stores.close();
+      await stores.close();
     })());
   return { url, signIn, close };
 }

@@ -26,7 +26,9 @@ export interface PgStoresOptions extends PostgresOptions {
 }
 
 export interface PgStores extends Stores {
+  kind: 'postgres';
   pool: PgPool;
+  operations: PgOperationStore;
   audit: PgAuditStore;
   /** Ends the pool (after the last store call). */
   close(): Promise<void>;
@@ -46,6 +48,7 @@ export async function openPostgresStores(url: string, options: PgStoresOptions):
   }
   let closed = false;
   return {
+    kind: 'postgres',
     pool,
     users: new PgUserStore(pool, {
       now,

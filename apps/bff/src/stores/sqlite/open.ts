@@ -29,6 +29,7 @@ export interface SqliteStoresOptions extends OpenDatabaseOptions {
 }
 
 export interface SqliteStores extends Stores {
+  kind: 'sqlite';
   db: SqliteDatabase;
   audit: SqliteAuditStore;
   /** Closes the database (after the last store call). */
@@ -40,6 +41,7 @@ export function openSqliteStores(dataDir: string, options: SqliteStoresOptions =
   const db = openDatabase(dataDir, options);
   const now = options.now ?? Date.now;
   return {
+    kind: 'sqlite',
     db,
     users: new SqliteUserStore(db, {
       now,
