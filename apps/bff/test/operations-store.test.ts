@@ -6,7 +6,6 @@ import pg from 'pg';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { LeaderLease } from '../src/cluster/lease';
 import { StoreError } from '../src/stores/errors';
-import type { PgOperationStore } from '../src/stores/postgres/operations';
 import { openSqliteStores } from '../src/stores/sqlite/open';
 import type { OperationRecord, OperationVmRecord } from '../src/stores/types';
 import { openServer, pgServers, urlOf } from './pg-servers';
@@ -406,7 +405,7 @@ describe('operation store fenced by the leader lease (postgres)', () => {
     await a.start();
     const epochA = a.epoch()!;
     // Server A's store believes A leads with its epoch (as a paused leader would on waking).
-    const store = stores.operations as PgOperationStore;
+    const store = stores.operations;
     store.fenceWith(() => epochA);
     await store.create(operation('op-1'));
     await store.update('op-1', { vms: [{ key: 7, patch: { state: 'active', detail: 'Shutting down' } }] });

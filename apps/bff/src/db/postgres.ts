@@ -16,10 +16,12 @@ const MIGRATION_LOCK = 0x5044_0001;
 const INT8_OID = 20;
 /** BIGINT as a JS number: times in ms and row ids stay far below 2^53. */
 const types = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID
-      ? (v: string) => Number(v)
-      : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (oid === INT8_OID) return (v: string) => Number(v);
+    // pg's own parser for every other type (its declared return type is `any`: what a column holds varies).
+    const parse: unknown = pg.types.getTypeParser(oid, format ?? 'text');
+    return parse;
+  }) as typeof pg.types.getTypeParser,
 };
 
 export interface PostgresOptions {

@@ -133,7 +133,7 @@ export class Scheduler {
 
   /** Fails runs a stopped process left half-started, then decides what is due and sets the timer. */
   async start(): Promise<void> {
-    if (this.relay) throw new Error('a relaying scheduler never decides runs: start the leader\'s own');
+    if (this.relay) throw new Error("a relaying scheduler never decides runs: start the leader's own");
     for (const run of await this.store.unfinishedRuns()) {
       await this.store.failRun(run.id, 'Powerdeck stopped while starting this run');
       this.log.warn(
