@@ -28,6 +28,9 @@ export interface ClusterPluginOptions {
   answerTimeoutMs?: number;
 }
 
+/** The response header naming the server that answered (several servers only). */
+export const SERVER_HEADER = 'x-powerdeck-server';
+
 export interface LeaderDuty {
   name: string;
   gain(epoch: number): Promise<void> | void;
@@ -134,6 +137,12 @@ function clusterPlugin(
     settled: () => transitions,
   };
   app.decorate('cluster', cluster);
+
+  // Which server answered, on every answer (for support: the page header shows it on hover).
+  app.addHook('onSend', (_request, reply, payload, hookDone) => {
+    void reply.header(SERVER_HEADER, opts.serverName);
+    hookDone(null, payload);
+  });
 
   app.addHook('onReady', async () => {
     await bus.start();

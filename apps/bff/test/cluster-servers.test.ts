@@ -1,0 +1,215 @@
+// Several Powerdeck servers on one PostgreSQL database (issue 17), in one process: three real apps, each with its
+// own pool, event connection and lease, against one simulator (time scale 0.01). One leads; only it polls VergeOS;
+// every server serves the same snapshot (same ETag) and the same operations; a person signed in through one server
+// is signed in on all, and signing out ends it everywhere; an operation asked of a server that does not lead is run
+// once by the leader; when the leader closes, another takes over and the fleet stays live.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CSRF_HEADER } from '@powerdeck/contracts/roles';
+import type { Operation } from '@powerdeck/contracts/operations';
+import type { Simulator } from '@powerdeck/vergeos-sim';
+import type { FastifyInstance } from 'fastify';
+import { describe, expect, it, vi } from 'vitest';
+import { buildApp } from '../src/app';
+import { openPostgresStores, type PgStores } from '../src/stores/postgres/open';
+import { auditChainOptions } from '../src/stores/audit-key';
+import { putVm, SCALE } from './operations-support';
+import { freshDatabase } from './pg-support';
+import { FAST_POLL, onCleanup, signIn, startTestSim, TEST_HASH, TEST_PASSWORD, upstreamFor } from './support';
+
+const WAIT = { timeout: 15_000, interval: 25 };
+const LEASE = { leaseMs: 1500, renewMs: 500 };
+
+interface Server {
+  name: string;
+  app: FastifyInstance;
+  stores: PgStores;
+}
+
+async function cluster(sim: Simulator, n: number, dir: string): Promise<{ url: string; servers: Server[] }> {
+  const url = await freshDatabase();
+  const audit = auditChainOptions(dir, {});
+  const seed = await openPostgresStores(url, { audit, hashOptions: TEST_HASH });
+  for (const role of ['viewer', 'helpdesk', 'admin'] as const) {
+    await seed.users.create({ username: role, role, password: TEST_PASSWORD });
+  }
+  await seed.close();
+  const servers: Server[] = [];
+  for (let i = 1; i <= n; i++) servers.push(await server(sim, url, `pd-${i}`, dir));
+  return { url, servers };
+}
+
+async function server(sim: Simulator, url: string, name: string, dir: string): Promise<Server> {
+  const stores = await openPostgresStores(url, {
+    audit: { ...auditChainOptions(dir, {}), anchorFile: null },
+    hashOptions: TEST_HASH,
+    poolSize: 4,
+  });
+  const app = await buildApp({
+    config: { poll: FAST_POLL },
+    upstream: upstreamFor(sim),
+    stores,
+    logger: false,
+    operations: { timeScale: SCALE, actionTimeoutMs: 3_000 },
+    cluster: {
+      pool: stores.pool,
+      url,
+      serverName: name,
+      ...LEASE,
+      pollIntervalMs: FAST_POLL.intervalMs,
+      fence: (epoch) => stores.operations.fenceWith(epoch),
+      answerTimeoutMs: 5_000,
+    },
+  });
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await app.close();
+    await stores.close();
+  };
+  onCleanup(close);
+  await app.ready();
+  return { name, app, stores };
+}
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pd-cluster-'));
+  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+const leaders = (servers: Server[]) => servers.filter((s) => s.app.cluster?.isLeader());
+
+async function etagOf(app: FastifyInstance, headers: Record<string, string>): Promise<string | undefined> {
+  const res = await app.inject({ method: 'GET', url: '/api/fleet', headers });
+  expect(res.statusCode).toBe(200);
+  return res.headers.etag as string | undefined;
+}
+
+describe('several servers on one PostgreSQL database', () => {
+  it('one leads and polls; all serve the same fleet; a session holds on every server and ends everywhere', async () => {
+    const sim = await startTestSim({ timeScale: SCALE });
+    const dir = tempDir();
+    const { servers } = await cluster(sim, 3, dir);
+    await vi.waitFor(() => expect(leaders(servers)).toHaveLength(1), WAIT);
+    const [leader] = leaders(servers) as [Server];
+
+    // Sign in through one server that does not lead; the cookie works on the other two.
+    const follower = servers.find((s) => s !== leader)!;
+    const headers = await signIn(follower.app, 'admin');
+    await vi.waitFor(async () => {
+      const tags = await Promise.all(servers.map((s) => etagOf(s.app, headers)));
+      expect(tags[0]).toBeDefined();
+      expect(new Set(tags).size).toBe(1);
+      expect(servers[0]!.app.fleet.current().snapshot.fetchedAt).not.toBeNull();
+    }, WAIT);
+
+    // Each server says who it is, on every answer and in /readyz (ready: the database answers, a server leads).
+    for (const s of servers) {
+      const ready = await s.app.inject({ method: 'GET', url: '/readyz' });
+      expect(ready.statusCode).toBe(200);
+      expect(ready.json()).toEqual({
+        status: 'ready',
+        server: s.name,
+        role: s === leader ? 'leader' : 'follower',
+      });
+      expect(ready.headers['x-powerdeck-server']).toBe(s.name);
+    }
+
+    // Only the leader polls VergeOS. The fleet is at rest (nothing changing, no action lately), so one poller asks
+    // for the VM list every 200 ms: at most 7 times in a second (5, the one in flight, one of slack); three
+    // pollers would ask some 15 times.
+    await fetch(`${sim.url}/__sim/stats`, { method: 'DELETE' });
+    await new Promise((r) => setTimeout(r, 1000));
+    const stats = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as {
+      requests: Record<string, number>;
+    };
+    const vmLists = stats.requests['GET /api/v4/vms'] ?? 0;
+    expect(vmLists).toBeGreaterThan(0);
+    expect(vmLists).toBeLessThanOrEqual(7);
+
+    // A change in VergeOS reaches every server's snapshot.
+    const changed = await etagOf(servers[0]!.app, headers);
+    await putVm(sim, 1, { status: 'stopped' });
+    await vi.waitFor(async () => {
+      for (const s of servers) expect(await etagOf(s.app, headers)).not.toBe(changed);
+      for (const s of servers)
+        expect(s.app.fleet.current().snapshot.vms.find((v) => v.key === 1)?.status).toBe('stopped');
+    }, WAIT);
+
+    // Signing out through a third server ends the session on all of them.
+    const third = servers.find((s) => s !== leader && s !== follower)!;
+    const out = await third.app.inject({ method: 'DELETE', url: '/api/session', headers });
+    expect(out.statusCode).toBeLessThan(300);
+    for (const s of servers) {
+      const res = await s.app.inject({ method: 'GET', url: '/api/fleet', headers });
+      expect(res.statusCode).toBe(401);
+    }
+  });
+
+  it('runs an operation asked of a server that does not lead once, on the leader; every server sees it finish', async () => {
+    const sim = await startTestSim({ timeScale: SCALE });
+    const dir = tempDir();
+    const { servers } = await cluster(sim, 2, dir);
+    await vi.waitFor(() => expect(leaders(servers)).toHaveLength(1), WAIT);
+    const leader = leaders(servers)[0]!;
+    const follower = servers.find((s) => s !== leader)!;
+    const headers = await signIn(follower.app, 'admin');
+    await putVm(sim, 5, { status: 'stopped' });
+    await vi.waitFor(
+      () =>
+        expect(follower.app.fleet.current().snapshot.vms.find((v) => v.key === 5)?.status).toBe('stopped'),
+      WAIT,
+    );
+    await fetch(`${sim.url}/__sim/stats`, { method: 'DELETE' });
+
+    const res = await follower.app.inject({
+      method: 'POST',
+      url: '/api/operations',
+      headers: { ...headers, [CSRF_HEADER]: '1' },
+      payload: { action: 'start', vms: [5] },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const op = res.json<Operation>();
+    for (const s of servers) {
+      await vi.waitFor(async () => {
+        const got = await s.app.inject({ method: 'GET', url: `/api/operations/${op.id}`, headers });
+        expect(got.json<Operation>().status).toBe('finished');
+        expect(got.json<Operation>().vms[0]?.state).toBe('done');
+      }, WAIT);
+    }
+    const stats = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as {
+      log: { method: string; route: string }[];
+    };
+    expect(stats.log.filter((e) => e.method === 'POST' && e.route === '/api/v4/vm_actions')).toHaveLength(1);
+    // The audit names the person who asked, through the server they asked.
+    const audit = await follower.stores.audit.query({ vmKey: 5, limit: 50 });
+    expect(
+      audit.rows.some((r) => r.operationId === op.id && r.actor === 'admin' && r.action === 'poweron'),
+    ).toBe(true);
+  });
+
+  it('hands over when the leader closes: another leads and the fleet stays live', async () => {
+    const sim = await startTestSim({ timeScale: SCALE });
+    const dir = tempDir();
+    const { servers } = await cluster(sim, 2, dir);
+    await vi.waitFor(() => expect(leaders(servers)).toHaveLength(1), WAIT);
+    const first = leaders(servers)[0]!;
+    const other = servers.find((s) => s !== first)!;
+    const headers = await signIn(other.app, 'admin');
+    await first.app.close();
+    await vi.waitFor(() => expect(other.app.cluster?.isLeader()).toBe(true), WAIT);
+    await putVm(sim, 2, { status: 'stopped' });
+    // The new leader polls and shares: the change shows through the server still standing, its ETag moves on.
+    await vi.waitFor(
+      () => expect(other.app.fleet.current().snapshot.vms.find((v) => v.key === 2)?.status).toBe('stopped'),
+      WAIT,
+    );
+    expect(other.app.fleet.current().snapshot.stale).toBe(false);
+    const tag = await etagOf(other.app, headers);
+    await putVm(sim, 2, { status: 'running' });
+    await vi.waitFor(async () => expect(await etagOf(other.app, headers)).not.toBe(tag), WAIT);
+  });
+});
