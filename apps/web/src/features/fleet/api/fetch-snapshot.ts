@@ -8,6 +8,7 @@
 // (a new top-level object; every VM object, and so every card, stays as it was).
 import type { FleetSnapshot } from '@powerdeck/contracts/fleet';
 import { DATA_AGE_HEADER } from '@powerdeck/contracts/fleet-terms';
+import { noteAnsweredBy, SERVER_HEADER } from '../../../lib/answered-by';
 import { ApiError, NetworkError } from '../../../lib/api-client';
 import { passiveHeaders } from '../../../lib/activity';
 
@@ -109,6 +110,7 @@ export async function fetchSnapshot(
           : 'network error',
     );
   }
+  noteAnsweredBy(res.headers.get(SERVER_HEADER));
   if (res.status === 304 && prev) {
     const answeredAt = answeredAtOf(prev, res.headers.get(DATA_AGE_HEADER), sentAt, prev);
     return answeredAt === prev.answeredAt ? prev : { ...prev, answeredAt };

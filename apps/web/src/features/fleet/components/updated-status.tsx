@@ -1,5 +1,6 @@
-// "updated 3 s ago" for the header: how fresh the data on screen is (the absolute time on hover), in the warning
-// colour while it is out of date.
+// "updated 3 s ago" for the header: how fresh the data on screen is (the absolute time on hover, and with several
+// servers the one that answered), in the warning colour while it is out of date.
+import { useAnsweredBy } from '../../../lib/answered-by';
 import { useNowSelector } from '../../../lib/clock';
 import { ago, dateTime } from '../../../lib/format';
 
@@ -14,6 +15,9 @@ export function UpdatedStatus({
   className?: string;
 }) {
   const text = useNowSelector((now) => (asOf === null ? 'waiting for data' : `updated ${ago(asOf, now)}`));
+  // Several servers: which one answered, for support (on hover only).
+  const server = useAnsweredBy();
+  const by = server ? ` · answered by ${server}` : '';
   return (
     // A status role (the e2e suite and assistive technology find it), not announced every second.
     <p
@@ -24,7 +28,7 @@ export function UpdatedStatus({
       {asOf === null ? (
         text
       ) : (
-        <time dateTime={new Date(asOf).toISOString()} title={`Fleet data as of ${dateTime(asOf)}`}>
+        <time dateTime={new Date(asOf).toISOString()} title={`Fleet data as of ${dateTime(asOf)}${by}`}>
           {text}
         </time>
       )}
