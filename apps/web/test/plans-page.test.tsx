@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 // The Plans page by role: admins see every button; help desk runs only what a plan is marked for and never edits;
-// viewers get the dry run alone. Starting asks first, with the dry run shown tier by tier; a start that does not
+// viewers get the dry run alone, in the direction they choose. Starting asks first, with the dry run shown tier by tier; a start that does not
 // fit names the shortfall and is sent only through an explicit "Start anyway" (evenIfShort); help desk shutting a
 // plan down must say why.
 import type { DirectionBody } from '@powerdeck/contracts/plans';
@@ -82,6 +82,25 @@ describe('the Plans page, by role', () => {
     serve();
     await open('viewer');
     for (const name of ['Site A', 'Site B', 'Lab']) expect(buttons(name)).toEqual(['Dry run']);
+  });
+
+  it('the dry run is asked for again in the direction chosen', async () => {
+    const { sent } = serve();
+    await open('viewer');
+    const user = userEvent.setup();
+    await user.click(within(card('Lab')).getByRole('button', { name: 'Dry run' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Dry run of “Lab”' });
+    const direction = within(dialog).getByRole('group', { name: 'Direction' });
+    const radio = (name: string) => within(direction).getByRole<HTMLInputElement>('radio', { name });
+    expect([radio('Start').checked, radio('Shut down').checked]).toEqual([true, false]);
+    await user.click(radio('Shut down'));
+    expect([radio('Start').checked, radio('Shut down').checked]).toEqual([false, true]);
+    await vi.waitFor(() =>
+      expect(sent.filter((r) => r.url === '/api/plans/p3/dry-run').map((r) => r.body)).toEqual([
+        { direction: 'start' },
+        { direction: 'shutdown' },
+      ]),
+    );
   });
 });
 

@@ -14,6 +14,7 @@ import {
 import { ArrowDown, ArrowUp, GripVertical, Trash2, X } from 'lucide-react';
 import { useId, useState, type ReactNode } from 'react';
 import { Button } from '../../../components/ui/button';
+import { Radios } from '../../../components/ui/choice';
 import { SelectField, TextField } from '../../../components/ui/field';
 import { FilterField } from '../../../components/ui/filter-field';
 import { VmPicker } from '../../../components/ui/vm-picker';
@@ -21,6 +22,9 @@ import { count, plural } from '../../../lib/format';
 import type { PickableVm } from '../../../lib/vm-targets';
 import type { TierDraft, TierProblems } from '../lib/draft';
 import { ON_FAILURE_WORDS, UP_WHEN_WORDS } from '../lib/words';
+
+const TARGET_KINDS = ['vms', 'filter'] as const;
+const TARGET_WORDS = { vms: 'Chosen VMs', filter: 'A filter' } as const;
 
 /** The chips shown one by one; more are counted (the picker still lists them). */
 export const CHIPS_SHOWN = 100;
@@ -218,21 +222,12 @@ export function TierCard({
 
       <fieldset className="space-y-2">
         <legend className="text-sm font-medium">VMs</legend>
-        <div className="flex flex-wrap gap-x-4 gap-y-1">
-          {(['vms', 'filter'] as const).map((k) => (
-            <label key={k} className="inline-flex items-center gap-1.5 text-sm">
-              <input
-                type="radio"
-                name={`${id}-kind`}
-                value={k}
-                checked={tier.targetKind === k}
-                onChange={() => onChange({ targetKind: k })}
-                className="size-4 accent-accent"
-              />
-              {k === 'vms' ? 'Chosen VMs' : 'A filter'}
-            </label>
-          ))}
-        </div>
+        <Radios
+          value={tier.targetKind}
+          options={TARGET_KINDS}
+          words={TARGET_WORDS}
+          onChange={(k) => onChange({ targetKind: k })}
+        />
         {takesVms ? (
           <div className="space-y-2">
             <div

@@ -17,6 +17,7 @@ import {
 import type { Schedule } from '@powerdeck/contracts/schedules';
 import { useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Button } from '../../../components/ui/button';
+import { Choice } from '../../../components/ui/choice';
 import { Field, fieldAria, INPUT, SelectField, TextField } from '../../../components/ui/field';
 import { ForceAfterField } from '../../../components/ui/force-after-field';
 import { FilterField } from '../../../components/ui/filter-field';
@@ -46,50 +47,6 @@ const WHEN_WORDS: Readonly<Record<WhenKind, string>> = {
 };
 /** Monday first. */
 const WEEK = [1, 2, 3, 4, 5, 6, 0] as const;
-
-/** A set of radio buttons in a row, named by its legend. */
-function Choice<T extends string>({
-  legend,
-  value,
-  options,
-  words,
-  onChange,
-  disabled,
-}: {
-  legend: string;
-  value: T;
-  options: readonly T[];
-  words: Readonly<Record<T, string>>;
-  onChange: (v: T) => void;
-  /** Options that cannot be chosen now. */
-  disabled?: Partial<Record<T, boolean>>;
-}) {
-  const name = useId();
-  return (
-    <fieldset className="space-y-1.5">
-      <legend className="text-sm font-medium">{legend}</legend>
-      <div className="flex flex-wrap gap-x-4 gap-y-1">
-        {options.map((o) => (
-          <label
-            key={o}
-            className={`inline-flex items-center gap-1.5 text-sm ${disabled?.[o] ? 'text-muted' : ''}`}
-          >
-            <input
-              type="radio"
-              name={name}
-              value={o}
-              checked={value === o}
-              disabled={disabled?.[o] ?? false}
-              onChange={() => onChange(o)}
-              className="size-4 accent-accent"
-            />
-            {words[o]}
-          </label>
-        ))}
-      </div>
-    </fieldset>
-  );
-}
 
 function Problem({ id, children }: { id: string; children: ReactNode }) {
   return (
