@@ -15,7 +15,7 @@ import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { Pill } from '../../../components/ui/data-table';
 import { Dialog } from '../../../components/ui/dialog';
 import { IsoTimeAgo } from '../../../components/ui/iso-time-ago';
-import { ListState } from '../../../components/ui/list-state';
+import { ListState, RefreshFailed } from '../../../components/ui/list-state';
 import { Page, PageButton } from '../../../components/ui/page';
 import { plural } from '../../../lib/format';
 import { useDeletePlan } from '../api/plan-mutations';
@@ -248,11 +248,7 @@ export function PlansPage({ role, permissions }: PlansPageProps) {
         A plan starts its tiers in order (each waits until the one before is up) and shuts them down in
         reverse.
       </p>
-      {list.isRefetchError && (
-        <p role="status" className="text-sm text-warn">
-          Could not refresh: {list.error.message}. Showing what was loaded before.
-        </p>
-      )}
+      <RefreshFailed query={list} />
       <ListState query={list} what="the plans" empty="No plans yet">
         {(items) => (
           <ul aria-label="Plans" className="space-y-3">

@@ -13,7 +13,7 @@ import { Button } from '../../../components/ui/button';
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { DataTable, Pill, TD } from '../../../components/ui/data-table';
 import { IsoTimeAgo } from '../../../components/ui/iso-time-ago';
-import { ListState } from '../../../components/ui/list-state';
+import { ListState, RefreshFailed } from '../../../components/ui/list-state';
 import { Page, PageButton } from '../../../components/ui/page';
 import {
   useDeleteSchedule,
@@ -316,11 +316,7 @@ export function SchedulesPage({ permissions, vms, plans }: SchedulesPageProps) {
         ) : undefined
       }
     >
-      {list.isRefetchError && (
-        <p role="status" className="text-sm text-warn">
-          Could not refresh: {list.error.message}. Showing what was loaded before.
-        </p>
-      )}
+      <RefreshFailed query={list} />
       <ListState query={list} what="the schedules" empty="No schedules yet">
         {(items) => (
           <ul aria-label="Schedules" className="space-y-3">
