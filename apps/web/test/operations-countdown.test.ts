@@ -77,5 +77,6 @@ describe('the seconds fields', () => {
     expect(parseParallelism('0')).toBeNull();
     expect(parseParallelism('17')).toBeNull();
     expect(parseParallelism('two')).toBeNull();
+    expect(parseParallelism('')).toBeNull();
   });
 });
