@@ -7,22 +7,16 @@
 //
 //   pnpm bench ops      (from the repository root; binds 127.0.0.1 only, stops by itself in about a minute)
 
-import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Operation } from '@powerdeck/contracts/operations';
 import { CSRF_HEADER } from '@powerdeck/contracts/roles';
 import { createSimulator, type Simulator } from '@powerdeck/vergeos-sim';
-import { buildApp } from '../src/app';
-import { openSqliteStores } from '../src/stores/sqlite/open';
-import { control, simStats, untilFleetShows } from './support';
+import { benchApp, control, simStats, untilFleetShows } from './support';
 
 const VMS = 200;
 const TIME_SCALE = 0.005;
 const PARALLELISM = [1, 4, 16];
 const POLL = { intervalMs: 200, fastIntervalMs: 50, fastWindowMs: 2_000 };
-const HASH = { timeCost: 1, memoryCost: 8192 } as const;
 
 interface Run {
   parallelism: number;
@@ -36,17 +30,11 @@ interface Run {
 
 async function run(sim: Simulator, parallelism: number): Promise<Run> {
   sim.reset();
-  const dataDir = mkdtempSync(join(tmpdir(), 'pd-bench-ops-'));
-  const stores = openSqliteStores(dataDir, { hashOptions: HASH });
-  const app = await buildApp({
+  const { app, stores, close } = await benchApp(sim, 'ops', {
     config: { poll: POLL },
-    upstream: { url: sim.url, auth: { kind: 'apiKey', apiKey: sim.apiKey }, insecureTls: false, demo: false },
-    stores,
     operations: { timeScale: TIME_SCALE },
   });
   try {
-    await app.ready();
-    while (app.fleet.lastSuccessAt() === null) await new Promise((resolve) => setTimeout(resolve, 20));
     // Every VM running, with a guest that honours the reboot (the seeded fleet has some that ignore ACPI).
     const keys = app.fleet.current().snapshot.vms.map((v) => v.key);
     for (const key of keys)
@@ -98,9 +86,7 @@ async function run(sim: Simulator, parallelism: number): Promise<Run> {
       perVmMs: (seconds * 1000 * parallelism) / VMS,
     };
   } finally {
-    await app.close();
-    stores.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 }
 

@@ -17,17 +17,15 @@ import type { FleetVm } from '@powerdeck/contracts/fleet';
 import type { Operation } from '@powerdeck/contracts/operations';
 import type { When } from '@powerdeck/contracts/schedules';
 import { createSimulator } from '@powerdeck/vergeos-sim';
-import { buildApp } from '../src/app';
 import { Scheduler, type SchedulerTimers } from '../src/schedules/scheduler';
 import { openSqliteStores, type SqliteStores } from '../src/stores/sqlite/open';
 import type { ScheduleFields } from '../src/stores/types';
-import { control, percentile, simStats } from './support';
+import { benchApp, control, HASH, percentile, simStats } from './support';
 
 const VMS = 10_000;
 const SCHEDULES = 1_000;
 const DUE_PER_MINUTE = 40;
 const MINUTES = 3;
-const HASH = { timeCost: 1, memoryCost: 8192 } as const;
 const ZONES = [
   'Europe/Berlin',
   'America/New_York',
@@ -177,17 +175,11 @@ function buildScheduler(
 
 async function main() {
   const sim = await createSimulator({ vms: VMS });
-  const dir = mkdtempSync(join(tmpdir(), 'pd-bench-sched-app-'));
-  const stores = openSqliteStores(dir, { hashOptions: HASH });
-  const app = await buildApp({
+  const { app, stores, close } = await benchApp(sim, 'sched-app', {
     config: { poll: { intervalMs: 5_000, fastIntervalMs: 1_000, fastWindowMs: 10_000 } },
-    upstream: { url: sim.url, auth: { kind: 'apiKey', apiKey: sim.apiKey }, insecureTls: false, demo: false },
-    stores,
   });
   try {
     console.log(`Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}`);
-    await app.ready();
-    while (app.fleet.lastSuccessAt() === null) await new Promise((resolve) => setTimeout(resolve, 50));
     const vms = () => app.fleet.current().snapshot.vms;
     console.log(`fleet: ${vms().length} VMs`);
 
@@ -279,10 +271,8 @@ async function main() {
         `max ${sorted[sorted.length - 1]} ms`,
     );
   } finally {
-    await app.close();
-    stores.close();
+    await close();
     await sim.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
