@@ -7,12 +7,13 @@ import type { Permission } from '@powerdeck/contracts/roles';
 import type { Schedule, ScheduleRun } from '@powerdeck/contracts/schedules';
 import { useQuery } from '@tanstack/react-query';
 import { Plus } from 'lucide-react';
-import { useCallback, useId, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useId, useMemo, useState } from 'react';
 import { Link } from 'wouter';
 import { Button } from '../../../components/ui/button';
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { DataTable, Pill, TD } from '../../../components/ui/data-table';
 import { IsoTimeAgo } from '../../../components/ui/iso-time-ago';
+import { Fact } from '../../../components/ui/fact';
 import { ListState, RefreshFailed } from '../../../components/ui/list-state';
 import { Page, PageButton } from '../../../components/ui/page';
 import {
@@ -34,15 +35,6 @@ type Asking =
   | { kind: 'edit'; schedule?: Schedule }
   | { kind: 'delete' | 'skip' | 'pause' | 'resume'; schedule: Schedule }
   | { kind: 'unskip'; schedule: Schedule; at: string };
-
-function Fact({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="min-w-0">
-      <dt className="text-xs text-muted">{label}</dt>
-      <dd className="text-sm break-words">{children}</dd>
-    </div>
-  );
-}
 
 function ScheduleCard({
   s,
