@@ -18,12 +18,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import { createSimulator, type SimStats } from '@powerdeck/vergeos-sim';
+import { createSimulator } from '@powerdeck/vergeos-sim';
 import { Pool } from 'undici';
 import { buildApp } from '../src/app';
 import { mapFleet } from '../src/fleet/map';
 import { etagOf, serialiseContent } from '../src/fleet/snapshot';
 import { openSqliteStores } from '../src/stores/sqlite/open';
+import { control, percentile, simStats } from './support';
 
 const VMS = 10_000;
 const POLL = { intervalMs: 5_000, fastIntervalMs: 1_000, fastWindowMs: 60_000 };
@@ -34,28 +35,8 @@ const BURST_CONNECTIONS = 50;
 const BURST_WARMUP_MS = 1_000;
 const BURST_MS = 5_000;
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, i)] ?? Number.NaN;
-}
-
 const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
-
-async function simStats(url: string): Promise<SimStats> {
-  const res = await fetch(`${url}/__sim/stats`);
-  return (await res.json()) as SimStats;
-}
-
-async function putVm(url: string, key: number, patch: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${url}/__sim/vms/${key}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(patch),
-  });
-  if (!res.ok) throw new Error(`PUT /__sim/vms/${key} answered ${res.status}`);
-}
 
 interface WindowResult {
   clients: number;
@@ -81,7 +62,7 @@ async function pollWindow(
   polls: () => number,
 ): Promise<WindowResult> {
   const pool = new Pool(origin, { connections: clients, pipelining: 1 });
-  const before = await simStats(simUrl);
+  const before = await simStats({ url: simUrl });
   const ticksBefore = polls();
   const start = performance.now();
   const end = start + WINDOW_MS;
@@ -127,7 +108,7 @@ async function pollWindow(
   );
   await changer;
   const seconds = (performance.now() - start) / 1000;
-  const after = await simStats(simUrl);
+  const after = await simStats({ url: simUrl });
   await pool.close();
   const upstream = after.total - before.total;
   lat304.sort((a, b) => a - b);
@@ -268,7 +249,7 @@ async function main(): Promise<void> {
     let running = false;
     const change = async () => {
       running = !running;
-      await putVm(sim.url, 42, { status: running ? 'running' : 'stopped' });
+      await control(sim, 'vms/42', 'PUT', { status: running ? 'running' : 'stopped' });
     };
     const windows: WindowResult[] = [];
     for (const clients of CLIENTS) {

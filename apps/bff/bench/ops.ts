@@ -7,32 +7,16 @@
 //
 //   pnpm bench ops      (from the repository root; binds 127.0.0.1 only, stops by itself in about a minute)
 
-import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Operation } from '@powerdeck/contracts/operations';
 import { CSRF_HEADER } from '@powerdeck/contracts/roles';
-import { createSimulator, type SimStats, type Simulator } from '@powerdeck/vergeos-sim';
-import { buildApp } from '../src/app';
-import { openSqliteStores } from '../src/stores/sqlite/open';
+import { createSimulator, type Simulator } from '@powerdeck/vergeos-sim';
+import { benchApp, control, simStats, untilFleetShows } from './support';
 
 const VMS = 200;
 const TIME_SCALE = 0.005;
 const PARALLELISM = [1, 4, 16];
 const POLL = { intervalMs: 200, fastIntervalMs: 50, fastWindowMs: 2_000 };
-const HASH = { timeCost: 1, memoryCost: 8192 } as const;
-
-async function control(sim: Simulator, path: string, method: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${sim.url}/__sim/${path}`, {
-    method,
-    ...(body !== undefined
-      ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
-      : {}),
-  });
-  if (!res.ok) throw new Error(`${method} /__sim/${path} answered ${res.status}`);
-  return res.json();
-}
 
 interface Run {
   parallelism: number;
@@ -46,28 +30,16 @@ interface Run {
 
 async function run(sim: Simulator, parallelism: number): Promise<Run> {
   sim.reset();
-  const dataDir = mkdtempSync(join(tmpdir(), 'pd-bench-ops-'));
-  const stores = openSqliteStores(dataDir, { hashOptions: HASH });
-  const app = await buildApp({
+  const { app, stores, close } = await benchApp(sim, 'ops', {
     config: { poll: POLL },
-    upstream: { url: sim.url, auth: { kind: 'apiKey', apiKey: sim.apiKey }, insecureTls: false, demo: false },
-    stores,
     operations: { timeScale: TIME_SCALE },
   });
   try {
-    await app.ready();
-    while (app.fleet.lastSuccessAt() === null) await new Promise((resolve) => setTimeout(resolve, 20));
     // Every VM running, with a guest that honours the reboot (the seeded fleet has some that ignore ACPI).
     const keys = app.fleet.current().snapshot.vms.map((v) => v.key);
     for (const key of keys)
       await control(sim, `vms/${key}`, 'PUT', { status: 'running', ignores_acpi: false });
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const { snapshot } = app.fleet.current();
-      if (snapshot.vms.length === VMS && snapshot.vms.every((v) => v.status === 'running')) break;
-      if (Date.now() > deadline) throw new Error('the fleet did not show every VM running');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await untilFleetShows(app.fleet, VMS, 'running', 10_000);
     await stores.users.create({ username: 'admin', role: 'admin', password: 'bench-password-123' });
     const signIn = await app.inject({
       method: 'POST',
@@ -102,7 +74,7 @@ async function run(sim: Simulator, parallelism: number): Promise<Run> {
     id = res.json<Operation>().id;
     const op = await finished;
     const seconds = (performance.now() - started) / 1000;
-    const stats = (await control(sim, 'stats', 'GET')) as SimStats;
+    const stats = await simStats(sim);
     return {
       parallelism,
       seconds,
@@ -114,9 +86,7 @@ async function run(sim: Simulator, parallelism: number): Promise<Run> {
       perVmMs: (seconds * 1000 * parallelism) / VMS,
     };
   } finally {
-    await app.close();
-    stores.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 }
 

@@ -10,15 +10,12 @@
 // The poller runs with the product's default cadence (1 s while VMs change state) and, for comparison, at 250 ms.
 //
 //   pnpm bench plans      (from the repository root; binds 127.0.0.1 only; about 4 minutes)
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus } from 'node:os';
 import type { Operation } from '@powerdeck/contracts/operations';
-import { createSimulator, type SimStats, type Simulator } from '@powerdeck/vergeos-sim';
-import { buildApp } from '../src/app';
+import { createSimulator, type Simulator } from '@powerdeck/vergeos-sim';
 import type { Requester } from '../src/audit-fields';
-import { openSqliteStores } from '../src/stores/sqlite/open';
 import type { PlanRunTierSettings } from '../src/stores/types';
+import { benchApp, control, percentile, simStats, untilFleetShows } from './support';
 
 const TIERS = 10;
 const PER_TIER = 50;
@@ -29,23 +26,6 @@ const TIME_SCALE = 0.1;
 const START_MS = 3000;
 const RUNS = 3;
 const POLLS = [1_000, 250];
-const HASH = { timeCost: 1, memoryCost: 8192 } as const;
-
-async function control(sim: Simulator, path: string, method: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${sim.url}/__sim/${path}`, {
-    method,
-    ...(body !== undefined
-      ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }
-      : {}),
-  });
-  if (!res.ok) throw new Error(`${method} /__sim/${path} answered ${res.status}`);
-  return res.json();
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 const runner: Requester = {
   actor: 'admin',
@@ -59,17 +39,11 @@ const runner: Requester = {
 /** One plan run: the gaps (ms) between each tier's last VM up and the next tier's first POST. */
 async function run(sim: Simulator, fastPollMs: number): Promise<{ gaps: number[]; seconds: number }> {
   sim.reset();
-  const dataDir = mkdtempSync(join(tmpdir(), 'pd-bench-plans-'));
-  const stores = openSqliteStores(dataDir, { hashOptions: HASH });
-  const app = await buildApp({
+  const { app, close } = await benchApp(sim, 'plans', {
     config: { poll: { intervalMs: 5_000, fastIntervalMs: fastPollMs, fastWindowMs: 60_000 } },
-    upstream: { url: sim.url, auth: { kind: 'apiKey', apiKey: sim.apiKey }, insecureTls: false, demo: false },
-    stores,
     operations: { timeScale: TIME_SCALE },
   });
   try {
-    await app.ready();
-    while (app.fleet.lastSuccessAt() === null) await new Promise((resolve) => setTimeout(resolve, 20));
     // Room for every VM, and every VM stopped with a guest that starts normally.
     for (const node of app.fleet.current().snapshot.nodes) {
       await control(sim, `nodes/${node.key}`, 'PUT', { cores: 10_000, vm_ram: 64 * 1024 * 1024 });
@@ -77,19 +51,14 @@ async function run(sim: Simulator, fastPollMs: number): Promise<{ gaps: number[]
     const keys = app.fleet.current().snapshot.vms.map((v) => v.key);
     for (const key of keys)
       await control(sim, `vms/${key}`, 'PUT', { status: 'stopped', start_failure: null });
-    for (const deadline = Date.now() + 20_000; ;) {
-      const { snapshot } = app.fleet.current();
-      if (snapshot.vms.length === VMS && snapshot.vms.every((v) => v.status === 'stopped')) break;
-      if (Date.now() > deadline) throw new Error('the fleet did not show every VM stopped');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await untilFleetShows(app.fleet, VMS, 'stopped', 20_000);
     await control(sim, 'stats', 'DELETE');
 
     // The simulator's request log keeps the last 500 requests: read it often, keep each POST once (by position).
     const arrivals: number[] = [];
     let seenPosts = 0;
     const collect = async () => {
-      const stats = (await control(sim, 'stats', 'GET')) as SimStats;
+      const stats = await simStats(sim);
       const posts = stats.log.filter((e) => e.method === 'POST' && e.route === '/api/v4/vm_actions');
       const total = stats.requests['POST /api/v4/vm_actions'] ?? 0;
       const fresh = total - seenPosts;
@@ -141,9 +110,7 @@ async function run(sim: Simulator, fastPollMs: number): Promise<{ gaps: number[]
     }
     return { gaps, seconds };
   } finally {
-    await app.close();
-    stores.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 }
 

@@ -16,17 +16,16 @@ import { join } from 'node:path';
 import type { FleetVm } from '@powerdeck/contracts/fleet';
 import type { Operation } from '@powerdeck/contracts/operations';
 import type { When } from '@powerdeck/contracts/schedules';
-import { createSimulator, type SimStats, type Simulator } from '@powerdeck/vergeos-sim';
-import { buildApp } from '../src/app';
+import { createSimulator } from '@powerdeck/vergeos-sim';
 import { Scheduler, type SchedulerTimers } from '../src/schedules/scheduler';
 import { openSqliteStores, type SqliteStores } from '../src/stores/sqlite/open';
 import type { ScheduleFields } from '../src/stores/types';
+import { benchApp, control, HASH, percentile, simStats } from './support';
 
 const VMS = 10_000;
 const SCHEDULES = 1_000;
 const DUE_PER_MINUTE = 40;
 const MINUTES = 3;
-const HASH = { timeCost: 1, memoryCost: 8192 } as const;
 const ZONES = [
   'Europe/Berlin',
   'America/New_York',
@@ -109,9 +108,6 @@ async function addSchedules(
   }
 }
 
-const pct = (sorted: readonly number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
-
 async function deciding(vmsOf: () => FleetVm[], fleet: Parameters<typeof buildScheduler>[1]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'pd-bench-sched-'));
   const stores = openSqliteStores(dir, { hashOptions: HASH });
@@ -177,24 +173,13 @@ function buildScheduler(
   return { scheduler, created: () => count };
 }
 
-async function stats(sim: Simulator, method: 'GET' | 'DELETE'): Promise<SimStats> {
-  const res = await fetch(`${sim.url}/__sim/stats`, { method });
-  return (await res.json()) as SimStats;
-}
-
 async function main() {
   const sim = await createSimulator({ vms: VMS });
-  const dir = mkdtempSync(join(tmpdir(), 'pd-bench-sched-app-'));
-  const stores = openSqliteStores(dir, { hashOptions: HASH });
-  const app = await buildApp({
+  const { app, stores, close } = await benchApp(sim, 'sched-app', {
     config: { poll: { intervalMs: 5_000, fastIntervalMs: 1_000, fastWindowMs: 10_000 } },
-    upstream: { url: sim.url, auth: { kind: 'apiKey', apiKey: sim.apiKey }, insecureTls: false, demo: false },
-    stores,
   });
   try {
     console.log(`Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}`);
-    await app.ready();
-    while (app.fleet.lastSuccessAt() === null) await new Promise((resolve) => setTimeout(resolve, 50));
     const vms = () => app.fleet.current().snapshot.vms;
     console.log(`fleet: ${vms().length} VMs`);
 
@@ -244,7 +229,7 @@ async function main() {
     await app.scheduler.poke();
     // Each run's POST is found by its request id: the engine sends its audit row's request id (x-request-id),
     // which the simulator's request log keeps with the arrival time. The log is read every 500 ms (it keeps 500).
-    await stats(sim, 'DELETE');
+    await control(sim, 'stats', 'DELETE');
     const arrived = new Map<string, number>();
     const dueIds = new Map<string, number>();
     const list = await stores.schedules.list();
@@ -255,7 +240,7 @@ async function main() {
     const end = (boundaries[MINUTES - 1] as number) + 30_000;
     while (Date.now() < end) {
       await new Promise((resolve) => setTimeout(resolve, 500));
-      for (const e of (await stats(sim, 'GET')).log) {
+      for (const e of (await simStats(sim)).log) {
         if (e.method === 'POST' && e.route === '/api/v4/vm_actions' && e.requestId !== null) {
           arrived.set(e.requestId, Date.parse(e.time));
         }
@@ -282,14 +267,12 @@ async function main() {
     const sorted = [...delays].sort((a, b) => a - b);
     console.log(
       `Firing: ${delays.length} runs (${DUE_PER_MINUTE} at each of ${MINUTES} minute boundaries, ${SCHEDULES} schedules ` +
-        `loaded, ${VMS} VMs): scheduled moment -> POST at VergeOS p50 ${pct(sorted, 50)} ms, p99 ${pct(sorted, 99)} ms, ` +
+        `loaded, ${VMS} VMs): scheduled moment -> POST at VergeOS p50 ${percentile(sorted, 50)} ms, p99 ${percentile(sorted, 99)} ms, ` +
         `max ${sorted[sorted.length - 1]} ms`,
     );
   } finally {
-    await app.close();
-    stores.close();
+    await close();
     await sim.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ago,
+  clock,
   clockTime,
   count,
   dateTime,
@@ -34,6 +35,18 @@ describe('formatters', () => {
     expect(duration(5 * 3600 + 12 * 60 + 9)).toBe('5 h 12 min');
     expect(duration(3 * 86400 + 4 * 3600 + 59)).toBe('3 d 4 h');
     expect(duration(-3)).toBe('0 s');
+  });
+
+  it('clock: seconds as a countdown or timer shows them', () => {
+    expect(clock(0)).toBe('0:00');
+    expect(clock(5)).toBe('0:05');
+    expect(clock(59)).toBe('0:59');
+    expect(clock(60)).toBe('1:00');
+    expect(clock(83)).toBe('1:23');
+    expect(clock(720)).toBe('12:00');
+    expect(clock(3723)).toBe('1:02:03');
+    expect(clock(-4)).toBe('0:00');
+    expect(clock(12.9)).toBe('0:12');
   });
 
   it('uptime from epoch seconds: seconds only in the first minute', () => {

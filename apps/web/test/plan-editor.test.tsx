@@ -1,7 +1,8 @@
 // @vitest-environment happy-dom
 // The plan editor as an admin fills it in: problems by their fields and nothing sent until they are fixed; tiers
 // added, renamed and reordered; VMs moved between tiers without a mouse (their "Move to tier" list, and dnd-kit's
-// keyboard drag: Space, an arrow key, Space); the server's refusal in place with nothing typed lost; the body sent.
+// keyboard drag: Space, an arrow key, Space); a filter tier's VMs that match now, its hint and problem read out with
+// it; the server's refusal in place with nothing typed lost; the body sent.
 import type { PlanBody } from '@powerdeck/contracts/plans';
 import { act, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
@@ -37,6 +38,12 @@ function serve(save?: (body: PlanBody) => Response) {
 
 const saves = (sent: readonly Sent[]) => sent.filter((r) => r.url === '/api/plans' && r.method === 'POST');
 const tier = (n: number) => screen.getByRole('region', { name: `Tier ${n}` });
+/** What a control's `aria-describedby` reads out with it. */
+const description = (el: HTMLElement) =>
+  (el.getAttribute('aria-describedby') ?? '')
+    .split(' ')
+    .map((id) => document.getElementById(id)?.textContent ?? `(no #${id})`)
+    .join(' ');
 const chips = (n: number) =>
   within(tier(n))
     .queryAllByRole('button', { name: /^Drag / })
@@ -133,6 +140,36 @@ describe('the plan editor', () => {
       ['Databases', { kind: 'vms', vms: [3] }, true],
     ]);
     await vi.waitFor(() => expect(window.location.pathname).toBe('/plans/p9'));
+  });
+
+  it('counts the VMs a filter tier matches now, and reads its hint and problem out with the filter', async () => {
+    const { sent } = serve();
+    const user = await open();
+    await user.type(screen.getByRole('textbox', { name: 'Plan name' }), 'Site A');
+    await user.click(within(tier(1)).getByRole('radio', { name: 'A filter' }));
+    await user.click(screen.getByRole('button', { name: 'Create plan' }));
+    const filter = within(tier(1)).getByRole('textbox', { name: 'Filter' });
+    expect(filter.getAttribute('aria-invalid')).toBe('true');
+    expect(description(filter)).toBe(
+      'Name words, status: and node:, as in the fleet view; resolved again at each run. ' +
+        'Type a filter, e.g. db status:stopped',
+    );
+    expect(saves(sent)).toHaveLength(0);
+
+    await user.type(filter, 'd');
+    expect(within(tier(1)).getByText(/match(es)? now/).textContent).toBe('3 VMs match now: dc-1, dc-2, db-1');
+    await user.type(filter, 'b status:stopped');
+    expect(within(tier(1)).getByText(/match(es)? now/).textContent).toBe('1 VM matches now: db-1');
+    expect(filter.getAttribute('aria-invalid')).toBeNull();
+    expect(description(filter)).toBe(
+      'Name words, status: and node:, as in the fleet view; resolved again at each run.',
+    );
+    await user.click(screen.getByRole('button', { name: 'Create plan' }));
+    await vi.waitFor(() => expect(saves(sent)).toHaveLength(1));
+    expect((saves(sent)[0]?.body as PlanBody).tiers[0]?.targets).toEqual({
+      kind: 'filter',
+      filter: 'db status:stopped',
+    });
   });
 
   it("shows the server's refusal in place and keeps what was typed", async () => {

@@ -1,13 +1,15 @@
 // @vitest-environment happy-dom
 // The Plans page by role: admins see every button; help desk runs only what a plan is marked for and never edits;
-// viewers get the dry run alone. Starting asks first, with the dry run shown tier by tier; a start that does not
+// viewers get the dry run alone, in the direction they choose. Starting asks first, with the dry run shown tier by tier; a start that does not
 // fit names the shortfall and is sent only through an explicit "Start anyway" (evenIfShort); help desk shutting a
-// plan down must say why.
+// plan down must say why. A failed refresh keeps the list on screen and says so.
 import type { DirectionBody } from '@powerdeck/contracts/plans';
 import { ROLE_PERMISSIONS, type Role } from '@powerdeck/contracts/roles';
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createQueryClient } from '../src/app/providers';
+import { planQueries } from '../src/features/plans/api/plans-queries';
 import { PlansPage } from '../src/features/plans/components/plans-page';
 import { json, openAt, renderInApp } from './dom';
 import { dryRun, opTier, plan, planRun } from './plans-fixtures';
@@ -21,9 +23,13 @@ const PLANS = [
   plan({ id: 'p3', name: 'Lab', helpdesk: 'startAndShutdown' }),
 ];
 
-function serve(opts: { fits?: boolean; refuseShort?: boolean } = {}) {
+function serve(opts: { fits?: boolean; refuseShort?: boolean; listDown?: () => boolean } = {}) {
   return fakeFetch((req) => {
-    if (req.url === '/api/plans' && req.method === 'GET') return json({ plans: PLANS });
+    if (req.url === '/api/plans' && req.method === 'GET') {
+      return opts.listDown?.()
+        ? json({ error: 'Powerdeck is restarting', code: 'unavailable' }, 503)
+        : json({ plans: PLANS });
+    }
     const m = /^\/api\/plans\/(\w+)\/(dry-run|run)$/.exec(req.url);
     if (m?.[2] === 'dry-run') {
       const { direction } = req.body as DirectionBody;
@@ -42,9 +48,9 @@ function serve(opts: { fits?: boolean; refuseShort?: boolean } = {}) {
   });
 }
 
-async function open(role: Role) {
+async function open(role: Role, client = createQueryClient()) {
   openAt('/plans');
-  renderInApp(<PlansPage role={role} permissions={ROLE_PERMISSIONS[role]} />);
+  renderInApp(<PlansPage role={role} permissions={ROLE_PERMISSIONS[role]} />, client);
   await screen.findByRole('list', { name: 'Plans' });
 }
 
@@ -82,6 +88,43 @@ describe('the Plans page, by role', () => {
     serve();
     await open('viewer');
     for (const name of ['Site A', 'Site B', 'Lab']) expect(buttons(name)).toEqual(['Dry run']);
+  });
+
+  it('the dry run is asked for again in the direction chosen', async () => {
+    const { sent } = serve();
+    await open('viewer');
+    const user = userEvent.setup();
+    await user.click(within(card('Lab')).getByRole('button', { name: 'Dry run' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Dry run of “Lab”' });
+    const direction = within(dialog).getByRole('group', { name: 'Direction' });
+    const radio = (name: string) => within(direction).getByRole<HTMLInputElement>('radio', { name });
+    expect([radio('Start').checked, radio('Shut down').checked]).toEqual([true, false]);
+    await user.click(radio('Shut down'));
+    expect([radio('Start').checked, radio('Shut down').checked]).toEqual([false, true]);
+    await vi.waitFor(() =>
+      expect(sent.filter((r) => r.url === '/api/plans/p3/dry-run').map((r) => r.body)).toEqual([
+        { direction: 'start' },
+        { direction: 'shutdown' },
+      ]),
+    );
+  });
+});
+
+describe('the list of plans', () => {
+  it('stays on screen when a refresh fails, and says so', async () => {
+    let down = false;
+    serve({ listDown: () => down });
+    // The app's query client, its retry rule as it is, without the pause before the retry.
+    const client = createQueryClient();
+    client.setDefaultOptions({ queries: { ...client.getDefaultOptions().queries, retryDelay: 0 } });
+    await open('viewer', client);
+    expect(screen.queryByRole('status')).toBeNull();
+    down = true;
+    await client.refetchQueries({ queryKey: planQueries.list().queryKey });
+    expect((await screen.findByRole('status')).textContent).toBe(
+      'Could not refresh: Powerdeck is restarting. Showing what was loaded before.',
+    );
+    for (const name of ['Site A', 'Site B', 'Lab']) expect(card(name)).toBeTruthy();
   });
 });
 

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 // The schedule form as a person fills it in: problems by their fields and nothing sent until they are fixed; the
 // preview of the next runs in the schedule's zone and the viewer's side by side (excluded runs marked), the server's
-// zone named once the preview says it; a filter's "N VMs match now"; a refused cron expression explained in the
+// zone named once the preview says it; a filter's "N VMs match now", its hint and problem read out with it; a refused cron expression explained in the
 // preview; a refused save shown in place with nothing typed lost.
 import type { PreviewBody, ScheduleBody } from '@powerdeck/contracts/schedules';
 import { screen, within } from '@testing-library/react';
@@ -106,6 +106,17 @@ describe('the schedule form', () => {
     serve();
     const { user, dialog } = await open();
     await user.click(within(dialog).getByRole('radio', { name: 'A filter' }));
+    await user.click(within(dialog).getByRole('button', { name: 'Create schedule' }));
+    const filter = within(dialog).getByRole('textbox', { name: 'Filter' });
+    expect(filter.getAttribute('aria-invalid')).toBe('true');
+    expect(
+      (filter.getAttribute('aria-describedby') ?? '')
+        .split(' ')
+        .map((id) => document.getElementById(id)?.textContent),
+    ).toEqual([
+      'Name words, status: and node:, as in the fleet view; resolved again at each run.',
+      'Type a filter, e.g. lab status:running',
+    ]);
     await user.type(within(dialog).getByRole('textbox', { name: 'Filter' }), 'lab status:running');
     expect(within(dialog).getByText(/VMs match now/).textContent).toBe(
       '2 VMs match now: lab-web-01, lab-web-02',

@@ -8,7 +8,7 @@ import type { FleetNode, FleetVm } from './fleet';
 import { actionApplies } from './operation-terms';
 import { tierOrder, type PlanDirection } from './plan-terms';
 import type { DryRun, DryRunTier, DryRunVm, Tier } from './plans';
-import { place, ramWords } from './schedule-capacity';
+import { coreWords, place, ramWords, vmWords } from './schedule-capacity';
 
 /** What the dry run reads of a fleet VM. */
 export type DryRunFleetVm = Pick<
@@ -59,8 +59,6 @@ export function assignTiers(tiers: readonly (readonly number[])[]): { vms: numbe
 }
 
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-const vmWords = (n: number) => count(n, 'VM');
-const coreWords = (n: number) => count(n, 'core');
 
 /** "node1", "node1 and node2", "node1, node2 and node3"; past five: "12 nodes" (`many`: "the 12 nodes ..."). */
 function nodeList(names: readonly string[], many = (n: number) => `${n} nodes`): string {

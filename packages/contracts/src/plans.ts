@@ -15,7 +15,7 @@
 // Refusals: 400 with the field in words, 404 unknown id, 403 naming what the role lacks. Every change and every run
 // is audited (kind `plan`, target `plan:<id>`, with the run's operation id).
 import Type, { type Static } from 'typebox';
-import { MAX_OPERATION_VMS, PARALLELISM } from './operation-terms';
+import { PARALLELISM } from './operation-terms';
 import {
   DRY_RUN_OUTCOMES,
   HELPDESK_RUN,
@@ -29,26 +29,13 @@ import {
   UP_WHEN,
 } from './plan-terms';
 import { MAX_REASON_LENGTH } from './roles';
-import { MAX_FILTER_LENGTH } from './schedule-terms';
+import { ChosenVms, SavedFilter } from './schedules';
 
 const Nullable = <T extends Type.TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Iso = Type.String({ description: 'ISO 8601, UTC' });
-const VmKey = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
 
 /** The VMs of a tier: chosen VMs (a VM gone from the fleet by run time is skipped) or a saved fleet filter. */
-export const TierVms = Type.Union([
-  Type.Object(
-    {
-      kind: Type.Literal('vms'),
-      vms: Type.Array(VmKey, { minItems: 1, maxItems: MAX_OPERATION_VMS, uniqueItems: true }),
-    },
-    { additionalProperties: false },
-  ),
-  Type.Object(
-    { kind: Type.Literal('filter'), filter: Type.String({ minLength: 1, maxLength: MAX_FILTER_LENGTH }) },
-    { additionalProperties: false },
-  ),
-]);
+export const TierVms = Type.Union([ChosenVms, SavedFilter]);
 export type TierVms = Static<typeof TierVms>;
 
 export const TierBody = Type.Object(

@@ -18,8 +18,10 @@ export function ramWords(mb: number): string {
   return `${one(mb / 1024 / 1024)} TB`;
 }
 
-const coreWords = (n: number) => `${n} ${n === 1 ? 'core' : 'cores'}`;
-const vmWords = (n: number) => `${n} ${n === 1 ? 'VM' : 'VMs'}`;
+/** "1 core", "4 cores". */
+export const coreWords = (n: number) => `${n} ${n === 1 ? 'core' : 'cores'}`;
+/** "1 VM", "3 VMs". */
+export const vmWords = (n: number) => `${n} ${n === 1 ? 'VM' : 'VMs'}`;
 
 /**
  * Whether VMs needing these cores and RAM can all start now: each, largest RAM first, on the node with the most

@@ -62,20 +62,24 @@ export const When = Type.Union([
 ]);
 export type When = Static<typeof When>;
 
+/** Chosen VMs (keys); a VM gone from the fleet by run time is skipped. A schedule's targets, or a plan tier's VMs. */
+export const ChosenVms = Type.Object(
+  {
+    kind: Type.Literal('vms'),
+    vms: Type.Array(VmKey, { minItems: 1, maxItems: MAX_OPERATION_VMS, uniqueItems: true }),
+  },
+  { additionalProperties: false },
+);
+
+/** A saved fleet filter (./fleet-filter), resolved when each run starts. A schedule's targets, or a plan tier's. */
+export const SavedFilter = Type.Object(
+  { kind: Type.Literal('filter'), filter: Type.String({ minLength: 1, maxLength: MAX_FILTER_LENGTH }) },
+  { additionalProperties: false },
+);
+
 export const Targets = Type.Union([
-  /** Chosen VMs (keys); a VM gone from the fleet by run time is skipped. */
-  Type.Object(
-    {
-      kind: Type.Literal('vms'),
-      vms: Type.Array(VmKey, { minItems: 1, maxItems: MAX_OPERATION_VMS, uniqueItems: true }),
-    },
-    { additionalProperties: false },
-  ),
-  /** A saved fleet filter (./fleet-filter), resolved when each run starts. */
-  Type.Object(
-    { kind: Type.Literal('filter'), filter: Type.String({ minLength: 1, maxLength: MAX_FILTER_LENGTH }) },
-    { additionalProperties: false },
-  ),
+  ChosenVms,
+  SavedFilter,
   /**
    * A power plan (./plans), by id: each run is a run of the plan (action `start` or `shutdown` only), tier by
    * tier, in the schedule owner's name (who must be allowed to run it: `mayRunPlan`).

@@ -33,6 +33,15 @@ export function duration(seconds: number): string {
   return `${s} s`;
 }
 
+/** Seconds as a clock, for countdowns and timers: "0:05", "1:23", "12:00", "1:02:03". */
+export function clock(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
 /** Uptime from a start in epoch seconds: "3 d 4 h", "5 h 12 min", "3 min" (no seconds past the first minute). */
 export function uptime(startedSec: number, nowMs: number): string {
   const s = Math.max(0, Math.floor(nowMs / 1000 - startedSec));

@@ -11,6 +11,7 @@ import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../../db/database';
 import { settle, StoreError } from '../errors';
 import { iso, isoOrNull } from '../secrets';
+import { ms } from './columns';
 import type {
   OperationChange,
   OperationRecord,
@@ -72,13 +73,6 @@ const OP_COLUMNS = `id, action, status, owner, owner_role, owner_auth_kind, sour
   plan_id, plan`;
 const VM_COLUMNS = `operation_id, position, vm_key, name, state, step, step_phase, step_at, deadline, escalated,
   forced_after_s, detail, status, started_before, moved, audit_id, tier`;
-
-/** A record's ISO time as stored (ms); throws 'invalid' for anything Date cannot read. */
-function ms(value: string, what: string): number {
-  const t = Date.parse(value);
-  if (!Number.isFinite(t)) throw new StoreError('invalid', `${what} is not an ISO 8601 time`);
-  return t;
-}
 
 const msOrNull = (value: string | null, what: string) => (value === null ? null : ms(value, what));
 

@@ -4,6 +4,7 @@ import type { HelpdeskRun } from '@powerdeck/contracts/plan-terms';
 import type { SqliteDatabase } from '../../db/database';
 import { settle, StoreError } from '../errors';
 import { iso } from '../secrets';
+import { changedColumns, ms, type Columns } from './columns';
 import type { PlanFields, PlanRecord, PlanStore } from '../types';
 
 interface PlanRow {
@@ -19,12 +20,6 @@ interface PlanRow {
 
 const COLUMNS = 'id, name, tiers, helpdesk, parallelism, owner, created_at, updated_at';
 
-function ms(value: string, what: string): number {
-  const t = Date.parse(value);
-  if (!Number.isFinite(t)) throw new StoreError('invalid', `${what} is not an ISO 8601 time`);
-  return t;
-}
-
 function toPlan(r: PlanRow): PlanRecord {
   return {
     id: r.id,
@@ -39,7 +34,7 @@ function toPlan(r: PlanRow): PlanRecord {
 }
 
 /** Column and stored value of each field a patch may set. */
-const FIELDS: Readonly<Record<keyof PlanFields, [string, (v: never) => unknown]>> = {
+const FIELDS: Columns<PlanFields> = {
   name: ['name', (v: string) => v],
   tiers: ['tiers', (v: unknown) => JSON.stringify(v)],
   helpdesk: ['helpdesk', (v: string) => v],
@@ -102,14 +97,9 @@ export class SqlitePlanStore implements PlanStore {
   update(id: string, patch: Partial<PlanFields>, updatedAt: string): Promise<PlanRecord> {
     return settle(
       this.db.transaction(() => {
-        const sets = ['updated_at = ?'];
-        const values: unknown[] = [ms(updatedAt, 'updatedAt')];
-        for (const [field, [column, store]] of Object.entries(FIELDS)) {
-          const value = patch[field as keyof PlanFields];
-          if (value === undefined) continue;
-          sets.push(`${column} = ?`);
-          values.push(store(value as never));
-        }
+        const patched = changedColumns(FIELDS, patch);
+        const sets = ['updated_at = ?', ...patched.sets];
+        const values = [ms(updatedAt, 'updatedAt'), ...patched.values];
         const changed = this.db
           .prepare(`UPDATE plans SET ${sets.join(', ')} WHERE id = ?`)
           .run(...values, id).changes;

@@ -6,6 +6,7 @@ import type { RunOutcome, ScheduleAction } from '@powerdeck/contracts/schedule-t
 import type { SqliteDatabase } from '../../db/database';
 import { settle, StoreError } from '../errors';
 import { iso, isoOrNull } from '../secrets';
+import { changedColumns, ms, type Columns } from './columns';
 import type {
   Clock,
   NewScheduleRun,
@@ -60,12 +61,6 @@ const COLUMNS = `id, name, enabled, action, force_after_s, targets, when_json, t
 const RUN_COLUMNS =
   'id, schedule_id, schedule_name, scheduled_for, outcome, detail, operation_id, recorded_at';
 
-function ms(value: string, what: string): number {
-  const t = Date.parse(value);
-  if (!Number.isFinite(t)) throw new StoreError('invalid', `${what} is not an ISO 8601 time`);
-  return t;
-}
-
 function toSkip(r: SkipRow): ScheduleSkipRecord {
   return { at: iso(r.at), by: r.by, reason: r.reason, recordedAt: iso(r.recorded_at) };
 }
@@ -108,9 +103,7 @@ function toRun(r: RunRow): ScheduleRunRecord {
 }
 
 /** Column and stored value of each schedule field a patch may set. */
-const FIELDS: Readonly<
-  Record<keyof Omit<SchedulePatch, 'paused' | 'clearSkips'>, [string, (v: never) => unknown]>
-> = {
+const FIELDS: Columns<Omit<SchedulePatch, 'paused' | 'clearSkips'>> = {
   name: ['name', (v: string) => v],
   enabled: ['enabled', (v: boolean) => (v ? 1 : 0)],
   action: ['action', (v: string) => v],
@@ -258,14 +251,9 @@ export class SqliteScheduleStore implements ScheduleStore {
   update(id: string, patch: SchedulePatch, updatedAt: string): Promise<ScheduleRecord> {
     return settle(
       this.db.transaction(() => {
-        const sets = ['updated_at = ?'];
-        const values: unknown[] = [ms(updatedAt, 'updatedAt')];
-        for (const [field, [column, store]] of Object.entries(FIELDS)) {
-          const value = patch[field as keyof typeof FIELDS];
-          if (value === undefined) continue;
-          sets.push(`${column} = ?`);
-          values.push(store(value as never));
-        }
+        const patched = changedColumns(FIELDS, patch);
+        const sets = ['updated_at = ?', ...patched.sets];
+        const values = [ms(updatedAt, 'updatedAt'), ...patched.values];
         if (patch.paused !== undefined) {
           sets.push('paused_by = ?', 'paused_reason = ?', 'paused_at = ?');
           const p = patch.paused;

@@ -1,5 +1,6 @@
-// What an account page shows for its list (users, tokens, display links): the list once loaded, a dashed box when
-// it is empty, a failed first load in place with Try again, and "Loading…" until then.
+// What a page shows for its list (users, tokens, display links, schedules, plans): the list once loaded, a dashed box
+// when it is empty, a failed first load in place with Try again, and "Loading…" until then. A failed refresh of a
+// list already shown keeps it on screen and says so (`RefreshFailed`, the other lane of errors).
 import type { ReactNode } from 'react';
 import { LoadError } from './data-table';
 
@@ -32,5 +33,15 @@ export function ListState<T>({
     <LoadError what={what} error={query.error} onRetry={() => void query.refetch()} />
   ) : (
     <p className="py-6 text-sm text-muted">Loading…</p>
+  );
+}
+
+/** "Could not refresh: <why>. Showing what was loaded before.", while the query's last refresh failed. */
+export function RefreshFailed({ query }: { query: { isRefetchError: boolean; error: Error | null } }) {
+  if (!query.isRefetchError) return null;
+  return (
+    <p role="status" className="text-sm text-warn">
+      Could not refresh: {query.error?.message}. Showing what was loaded before.
+    </p>
   );
 }

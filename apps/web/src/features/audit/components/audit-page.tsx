@@ -9,6 +9,7 @@ import { useCallback, useId, type ReactNode } from 'react';
 import { Button } from '../../../components/ui/button';
 import { Options } from '../../../components/ui/field';
 import { IsoTimeAgo } from '../../../components/ui/iso-time-ago';
+import { RefreshFailed } from '../../../components/ui/list-state';
 import { Page } from '../../../components/ui/page';
 import { auditQueries } from '../api/audit-queries';
 import { useAuditFilters } from '../hooks/use-audit-filters';
@@ -360,11 +361,7 @@ export function AuditPage() {
               Could not load older records: {query.error?.message}
             </p>
           )}
-          {query.isRefetchError && (
-            <p role="status" className="text-sm text-warn">
-              Could not refresh: {query.error?.message}. Showing what was loaded before.
-            </p>
-          )}
+          <RefreshFailed query={query} />
         </div>
       </>
     );

@@ -10,6 +10,7 @@ import { Fragment, useId, useState } from 'react';
 import { Link } from 'wouter';
 import { Button } from '../../../components/ui/button';
 import { DataTable, LoadError, Pill, TD } from '../../../components/ui/data-table';
+import { RefreshFailed } from '../../../components/ui/list-state';
 import { Meter } from '../../../components/ui/meter';
 import { TimeAgo } from '../../../components/ui/relative-time';
 import { useCancelOperation } from '../api/operation-mutations';
@@ -178,11 +179,7 @@ export function OperationsPage({ me }: { me: Viewer }) {
               : 'Connecting…'}
         </p>
       </div>
-      {query.isRefetchError && (
-        <p role="status" className="text-sm text-warn">
-          Could not refresh: {query.error.message}. Showing what was loaded before.
-        </p>
-      )}
+      <RefreshFailed query={query} />
       {body}
     </main>
   );

@@ -1,6 +1,7 @@
 // The countdown on a card while an escalating shut down waits for the guest ("Forcing off in 1:23"), and what a VM
 // of an operation is doing in words. Pure: the time comes in as `now`.
 import type { OperationAction, OperationStep } from '@powerdeck/contracts/operation-terms';
+import { clock } from '../../../lib/format';
 import { ACTION_WORDS } from './words';
 
 /** Whole seconds from now until a deadline (ISO 8601 or epoch ms), never below 0; null without a usable deadline. */
@@ -9,15 +10,6 @@ export function secondsLeft(deadline: string | number | null, nowMs: number): nu
   const at = typeof deadline === 'number' ? deadline : Date.parse(deadline);
   if (!Number.isFinite(at)) return null;
   return Math.max(0, Math.ceil((at - nowMs) / 1000));
-}
-
-/** Seconds as a clock: "0:05", "1:23", "12:00", "1:02:03". */
-export function clock(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const ss = String(s % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
 /** "1:23" until the deadline ("0:00" once passed); null without one. */

@@ -10,6 +10,7 @@ import { useQuery } from '@tanstack/react-query';
 import { TriangleAlert } from 'lucide-react';
 import { useId } from 'react';
 import { Button } from '../../../components/ui/button';
+import { Radios } from '../../../components/ui/choice';
 import { Pill } from '../../../components/ui/data-table';
 import { IsoTimeAgo } from '../../../components/ui/iso-time-ago';
 import { plural } from '../../../lib/format';
@@ -111,7 +112,6 @@ export function DryRunPanel({
   onDirectionChange: (d: PlanDirection) => void;
 }) {
   const headingId = useId();
-  const name = useId();
   const q = useQuery(planQueries.dryRun(planId, direction));
   return (
     <section
@@ -122,21 +122,14 @@ export function DryRunPanel({
         <h3 id={headingId} className="text-base font-semibold">
           Dry run
         </h3>
-        <fieldset className="flex flex-wrap gap-x-4 gap-y-1">
+        <fieldset>
           <legend className="sr-only">Direction</legend>
-          {PLAN_DIRECTIONS.map((d) => (
-            <label key={d} className="inline-flex items-center gap-1.5 text-sm">
-              <input
-                type="radio"
-                name={name}
-                value={d}
-                checked={direction === d}
-                onChange={() => onDirectionChange(d)}
-                className="size-4 accent-accent"
-              />
-              {PLAN_DIRECTION_WORDS[d]}
-            </label>
-          ))}
+          <Radios
+            value={direction}
+            options={PLAN_DIRECTIONS}
+            words={PLAN_DIRECTION_WORDS}
+            onChange={onDirectionChange}
+          />
         </fieldset>
         <Button
           size="sm"

@@ -27,6 +27,7 @@ import { ArrowLeft, GripVertical, Plus } from 'lucide-react';
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { Button } from '../../../components/ui/button';
+import { Choice } from '../../../components/ui/choice';
 import { LoadError } from '../../../components/ui/data-table';
 import { FormError, TextField } from '../../../components/ui/field';
 import type { PickableVm } from '../../../lib/vm-targets';
@@ -196,24 +197,14 @@ export function PlanEditor({ plan, vms }: PlanEditorProps) {
             onChange={(v) => setDraft((d) => ({ ...d, name: v }))}
             problem={problems?.name}
           />
-          <fieldset className="space-y-1.5">
-            <legend className="text-sm font-medium">Help desk may run it</legend>
-            <div className="flex flex-wrap gap-x-4 gap-y-1 pt-1.5">
-              {HELPDESK_RUN.map((h) => (
-                <label key={h} className="inline-flex items-center gap-1.5 text-sm">
-                  <input
-                    type="radio"
-                    name={`${id}-helpdesk`}
-                    value={h}
-                    checked={draft.helpdesk === h}
-                    onChange={() => setDraft((d) => ({ ...d, helpdesk: h }))}
-                    className="size-4 accent-accent"
-                  />
-                  {HELPDESK_CHOICES[h]}
-                </label>
-              ))}
-            </div>
-          </fieldset>
+          <Choice
+            legend="Help desk may run it"
+            value={draft.helpdesk}
+            options={HELPDESK_RUN}
+            words={HELPDESK_CHOICES}
+            onChange={(h) => setDraft((d) => ({ ...d, helpdesk: h }))}
+            className="pt-1.5"
+          />
           <TextField
             id={`${id}-parallelism`}
             label="VMs at once per tier"

@@ -8,14 +8,15 @@ import type { Plan } from '@powerdeck/contracts/plans';
 import type { Permission, Role } from '@powerdeck/contracts/roles';
 import { useQuery } from '@tanstack/react-query';
 import { Plus } from 'lucide-react';
-import { useId, useState, type ReactNode } from 'react';
+import { useId, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { Button } from '../../../components/ui/button';
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { Pill } from '../../../components/ui/data-table';
 import { Dialog } from '../../../components/ui/dialog';
 import { IsoTimeAgo } from '../../../components/ui/iso-time-ago';
-import { ListState } from '../../../components/ui/list-state';
+import { Fact } from '../../../components/ui/fact';
+import { ListState, RefreshFailed } from '../../../components/ui/list-state';
 import { Page, PageButton } from '../../../components/ui/page';
 import { plural } from '../../../lib/format';
 import { useDeletePlan } from '../api/plan-mutations';
@@ -32,15 +33,6 @@ export type PlanAsking =
   | { kind: 'delete'; plan: Plan }
   | { kind: 'dry-run'; plan: Plan }
   | { kind: 'run'; plan: Plan; direction: PlanDirection };
-
-function Fact({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="min-w-0">
-      <dt className="text-xs text-muted">{label}</dt>
-      <dd className="text-sm break-words">{children}</dd>
-    </div>
-  );
-}
 
 /** The plan's last run: "Start · Running · 3 min ago · View run". */
 export function LastRun({ plan }: { plan: Plan }) {
@@ -248,11 +240,7 @@ export function PlansPage({ role, permissions }: PlansPageProps) {
         A plan starts its tiers in order (each waits until the one before is up) and shuts them down in
         reverse.
       </p>
-      {list.isRefetchError && (
-        <p role="status" className="text-sm text-warn">
-          Could not refresh: {list.error.message}. Showing what was loaded before.
-        </p>
-      )}
+      <RefreshFailed query={list} />
       <ListState query={list} what="the plans" empty="No plans yet">
         {(items) => (
           <ul aria-label="Plans" className="space-y-3">

@@ -10,10 +10,9 @@ import { useId } from 'react';
 import { Pill } from '../../../components/ui/data-table';
 import { StatusBadge } from '../../../components/ui/status-badge';
 import { useNowSelector } from '../../../lib/clock';
-import { duration } from '../../../lib/format';
+import { clock, duration } from '../../../lib/format';
 import { isKnownStatus, type Tone } from '../../../lib/status';
 import {
-  clock,
   delayText,
   ladder,
   tierElapsedS,

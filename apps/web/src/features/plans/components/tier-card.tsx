@@ -11,16 +11,20 @@ import {
   TIER_TIMEOUT_S,
   UP_WHEN,
 } from '@powerdeck/contracts/plan-terms';
-import { MAX_FILTER_LENGTH } from '@powerdeck/contracts/schedule-terms';
 import { ArrowDown, ArrowUp, GripVertical, Trash2, X } from 'lucide-react';
-import { useId, useMemo, useState, type ReactNode } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 import { Button } from '../../../components/ui/button';
-import { fieldAria, INPUT, SelectField, TextField } from '../../../components/ui/field';
+import { Radios } from '../../../components/ui/choice';
+import { SelectField, TextField } from '../../../components/ui/field';
+import { FilterField } from '../../../components/ui/filter-field';
 import { VmPicker } from '../../../components/ui/vm-picker';
 import { count, plural } from '../../../lib/format';
-import { filterMatches, someNames, type PickableVm } from '../../../lib/vm-targets';
+import type { PickableVm } from '../../../lib/vm-targets';
 import type { TierDraft, TierProblems } from '../lib/draft';
 import { ON_FAILURE_WORDS, UP_WHEN_WORDS } from '../lib/words';
+
+const TARGET_KINDS = ['vms', 'filter'] as const;
+const TARGET_WORDS = { vms: 'Chosen VMs', filter: 'A filter' } as const;
 
 /** The chips shown one by one; more are counted (the picker still lists them). */
 export const CHIPS_SHOWN = 100;
@@ -156,10 +160,6 @@ export function TierCard({
     disabled: !takesVms,
     data: { label: `tier ${position + 1}, ${tier.name.trim() || 'unnamed'}` },
   });
-  const matches = useMemo(
-    () => (takesVms ? [] : filterMatches(vms, tier.filter)),
-    [vms, takesVms, tier.filter],
-  );
   const targetsProblemId = `${id}-targets-problem`;
   const number = position + 1;
 
@@ -222,21 +222,12 @@ export function TierCard({
 
       <fieldset className="space-y-2">
         <legend className="text-sm font-medium">VMs</legend>
-        <div className="flex flex-wrap gap-x-4 gap-y-1">
-          {(['vms', 'filter'] as const).map((k) => (
-            <label key={k} className="inline-flex items-center gap-1.5 text-sm">
-              <input
-                type="radio"
-                name={`${id}-kind`}
-                value={k}
-                checked={tier.targetKind === k}
-                onChange={() => onChange({ targetKind: k })}
-                className="size-4 accent-accent"
-              />
-              {k === 'vms' ? 'Chosen VMs' : 'A filter'}
-            </label>
-          ))}
-        </div>
+        <Radios
+          value={tier.targetKind}
+          options={TARGET_KINDS}
+          words={TARGET_WORDS}
+          onChange={(k) => onChange({ targetKind: k })}
+        />
         {takesVms ? (
           <div className="space-y-2">
             <div
@@ -294,33 +285,14 @@ export function TierCard({
             )}
           </div>
         ) : (
-          <div className="space-y-1.5">
-            <label htmlFor={`${id}-filter`} className="sr-only">
-              Filter
-            </label>
-            <input
-              id={`${id}-filter`}
-              type="text"
-              value={tier.filter}
-              onChange={(e) => onChange({ filter: e.target.value })}
-              maxLength={MAX_FILTER_LENGTH}
-              placeholder="db status:stopped node:node1"
-              {...fieldAria(`${id}-filter`, problems.targets, `${id}-filter-hint`)}
-              className={`${INPUT} font-mono`}
-            />
-            <p id={`${id}-filter-hint`} className="text-xs text-muted">
-              Name words, <code>status:</code> and <code>node:</code>, as in the fleet view; resolved again at
-              each run.
-            </p>
-            {tier.filter.trim() && (
-              <p className="text-sm tabular-nums" aria-live="polite">
-                {plural(matches.length, 'VM')} {matches.length === 1 ? 'matches' : 'match'} now
-                {matches.length > 0 && (
-                  <span className="text-muted">: {someNames(matches.map((m) => m.name))}</span>
-                )}
-              </p>
-            )}
-          </div>
+          <FilterField
+            id={`${id}-filter`}
+            value={tier.filter}
+            onChange={(filter) => onChange({ filter })}
+            vms={vms}
+            placeholder="db status:stopped node:node1"
+            problem={problems.targets}
+          />
         )}
         {problems.targets && (
           <Problem id={takesVms ? targetsProblemId : `${id}-filter-problem`}>{problems.targets}</Problem>

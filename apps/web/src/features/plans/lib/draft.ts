@@ -18,6 +18,7 @@ import {
 import type { Plan, PlanBody, TierBody } from '@powerdeck/contracts/plans';
 import { isEmptyFilter, parseFilter } from '@powerdeck/contracts/fleet-filter';
 import { MAX_FILTER_LENGTH } from '@powerdeck/contracts/schedule-terms';
+import { parseWholeOrDefault } from '../../../lib/whole-number';
 
 export interface TierDraft {
   /** The editor's own name for it (its card's key, its drop zone's id); never sent. */
@@ -106,18 +107,6 @@ export interface PlanProblems {
   tier: Readonly<Record<string, TierProblems>>;
 }
 
-/** An integer typed in `[min, max]`, the default when left empty, or null when it is not one. */
-export function parseWhole(
-  text: string,
-  bounds: { default: number; min: number; max: number },
-): number | null {
-  const t = text.trim();
-  if (!t) return bounds.default;
-  if (!/^\d+$/.test(t)) return null;
-  const n = Number(t);
-  return n >= bounds.min && n <= bounds.max ? n : null;
-}
-
 const between = (b: { min: number; max: number }, unit: string) => `Between ${b.min} and ${b.max} ${unit}`;
 
 function tierProblems(t: TierDraft): TierProblems {
@@ -143,8 +132,11 @@ function tierProblems(t: TierDraft): TierProblems {
             : isEmptyFilter(parseFilter(filter))
               ? 'This filter restricts nothing: name words, status:<status> or node:<name>'
               : undefined,
-    timeout: parseWhole(t.timeout, TIER_TIMEOUT_S) === null ? between(TIER_TIMEOUT_S, 'seconds') : undefined,
-    delay: parseWhole(t.delay, TIER_DELAY_S) === null ? between(TIER_DELAY_S, 'seconds') : undefined,
+    timeout:
+      parseWholeOrDefault(t.timeout, TIER_TIMEOUT_S) === null
+        ? between(TIER_TIMEOUT_S, 'seconds')
+        : undefined,
+    delay: parseWholeOrDefault(t.delay, TIER_DELAY_S) === null ? between(TIER_DELAY_S, 'seconds') : undefined,
   };
   return Object.fromEntries(Object.entries(problems).filter(([, v]) => v !== undefined));
 }
@@ -167,7 +159,8 @@ export function draftProblems(d: PlanDraft): PlanProblems {
   const problems: PlanProblems = { tier };
   if (!name) problems.name = 'Give the plan a name';
   else if (name.length > MAX_PLAN_NAME) problems.name = `At most ${MAX_PLAN_NAME} characters`;
-  if (parseWhole(d.parallelism, PARALLELISM) === null) problems.parallelism = between(PARALLELISM, 'VMs');
+  if (parseWholeOrDefault(d.parallelism, PARALLELISM) === null)
+    problems.parallelism = between(PARALLELISM, 'VMs');
   if (d.tiers.length === 0) problems.tiers = 'Add at least one tier';
   else if (d.tiers.length > MAX_TIERS) problems.tiers = `At most ${MAX_TIERS} tiers`;
   else if (chosen.size > MAX_OPERATION_VMS) {
@@ -197,8 +190,8 @@ function tierBody(t: TierDraft): TierBody {
     targets:
       t.targetKind === 'vms' ? { kind: 'vms', vms: [...t.vms] } : { kind: 'filter', filter: t.filter.trim() },
     upWhen: t.upWhen,
-    timeoutS: parseWhole(t.timeout, TIER_TIMEOUT_S) ?? TIER_TIMEOUT_S.default,
-    delayAfterS: parseWhole(t.delay, TIER_DELAY_S) ?? TIER_DELAY_S.default,
+    timeoutS: parseWholeOrDefault(t.timeout, TIER_TIMEOUT_S) ?? TIER_TIMEOUT_S.default,
+    delayAfterS: parseWholeOrDefault(t.delay, TIER_DELAY_S) ?? TIER_DELAY_S.default,
     onFailure: t.onFailure,
     escalate: t.escalate,
   };
@@ -210,7 +203,7 @@ export function planBody(d: PlanDraft): PlanBody {
     name: d.name.trim(),
     tiers: d.tiers.map(tierBody),
     helpdesk: d.helpdesk,
-    parallelism: parseWhole(d.parallelism, PARALLELISM) ?? PARALLELISM.default,
+    parallelism: parseWholeOrDefault(d.parallelism, PARALLELISM) ?? PARALLELISM.default,
   };
 }
 

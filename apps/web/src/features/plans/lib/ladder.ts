@@ -5,6 +5,7 @@
 import type { OperationVmState } from '@powerdeck/contracts/operation-terms';
 import type { Operation, OperationTier, OperationVm } from '@powerdeck/contracts/operations';
 import { tierOrder, type PlanDirection } from '@powerdeck/contracts/plan-terms';
+import { clock } from '../../../lib/format';
 import type { Tone } from '../../../lib/status';
 
 export interface Rung {
@@ -58,15 +59,6 @@ export function vmStateWords(
     case 'cancelled':
       return { label: 'Cancelled', tone: 'warn' };
   }
-}
-
-/** Seconds as a clock: "0:05", "1:23", "1:02:03". */
-export function clock(seconds: number): string {
-  const s = Math.max(0, Math.floor(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const ss = String(s % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
 const ms = (iso: string | null): number | null => {

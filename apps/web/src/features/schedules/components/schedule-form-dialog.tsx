@@ -7,7 +7,6 @@
 import {
   GRACE_MINUTES,
   MAX_CRON_LENGTH,
-  MAX_FILTER_LENGTH,
   MAX_SCHEDULE_NAME,
   SCHEDULE_ACTION_WORDS,
   SCHEDULE_ACTIONS,
@@ -18,10 +17,11 @@ import {
 import type { Schedule } from '@powerdeck/contracts/schedules';
 import { useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Button } from '../../../components/ui/button';
+import { Choice } from '../../../components/ui/choice';
 import { Field, fieldAria, INPUT, SelectField, TextField } from '../../../components/ui/field';
 import { ForceAfterField } from '../../../components/ui/force-after-field';
+import { FilterField } from '../../../components/ui/filter-field';
 import { FormDialog } from '../../../components/ui/form-dialog';
-import { plural } from '../../../lib/format';
 import { useCreateSchedule, useUpdateSchedule } from '../api/schedule-mutations';
 import { useSchedulePreview } from '../api/use-preview';
 import {
@@ -33,7 +33,7 @@ import {
   scheduleBody,
   type ScheduleDraft,
 } from '../lib/draft';
-import { filterMatches, someNames, type PickableVm } from '../../../lib/vm-targets';
+import type { PickableVm } from '../../../lib/vm-targets';
 import { timeZones } from '../lib/zones';
 import { SchedulePreview } from './schedule-preview';
 import { VmPicker } from '../../../components/ui/vm-picker';
@@ -47,50 +47,6 @@ const WHEN_WORDS: Readonly<Record<WhenKind, string>> = {
 };
 /** Monday first. */
 const WEEK = [1, 2, 3, 4, 5, 6, 0] as const;
-
-/** A set of radio buttons in a row, named by its legend. */
-function Choice<T extends string>({
-  legend,
-  value,
-  options,
-  words,
-  onChange,
-  disabled,
-}: {
-  legend: string;
-  value: T;
-  options: readonly T[];
-  words: Readonly<Record<T, string>>;
-  onChange: (v: T) => void;
-  /** Options that cannot be chosen now. */
-  disabled?: Partial<Record<T, boolean>>;
-}) {
-  const name = useId();
-  return (
-    <fieldset className="space-y-1.5">
-      <legend className="text-sm font-medium">{legend}</legend>
-      <div className="flex flex-wrap gap-x-4 gap-y-1">
-        {options.map((o) => (
-          <label
-            key={o}
-            className={`inline-flex items-center gap-1.5 text-sm ${disabled?.[o] ? 'text-muted' : ''}`}
-          >
-            <input
-              type="radio"
-              name={name}
-              value={o}
-              checked={value === o}
-              disabled={disabled?.[o] ?? false}
-              onChange={() => onChange(o)}
-              className="size-4 accent-accent"
-            />
-            {words[o]}
-          </label>
-        ))}
-      </div>
-    </fieldset>
-  );
-}
 
 function Problem({ id, children }: { id: string; children: ReactNode }) {
   return (
@@ -178,10 +134,6 @@ export function ScheduleFormDialog({ schedule, vms, plans, onClose }: ScheduleFo
 
   const problems = tried ? draftProblems(draft) : {};
   const { query: preview, waiting, incomplete } = useSchedulePreview(previewBody(draft));
-  const matches = useMemo(
-    () => (draft.targetKind === 'filter' ? filterMatches(vms, draft.filter) : []),
-    [vms, draft.targetKind, draft.filter],
-  );
   const zones = useMemo(() => timeZones(schedule ? [schedule.timeZone] : []), [schedule]);
   // The server's zone, once a preview of a draft naming none has said it.
   const serverZone =
@@ -272,33 +224,14 @@ export function ScheduleFormDialog({ schedule, vms, plans, onClose }: ScheduleFo
             problemId={problems.targets ? targetsProblemId : undefined}
           />
         ) : (
-          <div className="space-y-1.5">
-            <label htmlFor={`${id}-filter`} className="sr-only">
-              Filter
-            </label>
-            <input
-              id={`${id}-filter`}
-              type="text"
-              value={draft.filter}
-              onChange={(e) => set('filter', e.target.value)}
-              maxLength={MAX_FILTER_LENGTH}
-              placeholder="lab status:running node:node1"
-              {...fieldAria(`${id}-filter`, problems.targets, `${id}-filter-hint`)}
-              className={`${INPUT} font-mono`}
-            />
-            <p id={`${id}-filter-hint`} className="text-xs text-muted">
-              Name words, <code>status:</code> and <code>node:</code>, as in the fleet view; resolved again at
-              each run.
-            </p>
-            {draft.filter.trim() && (
-              <p className="text-sm tabular-nums" aria-live="polite">
-                {plural(matches.length, 'VM')} {matches.length === 1 ? 'matches' : 'match'} now
-                {matches.length > 0 && (
-                  <span className="text-muted">: {someNames(matches.map((m) => m.name))}</span>
-                )}
-              </p>
-            )}
-          </div>
+          <FilterField
+            id={`${id}-filter`}
+            value={draft.filter}
+            onChange={(v) => set('filter', v)}
+            vms={vms}
+            placeholder="lab status:running node:node1"
+            problem={problems.targets}
+          />
         )}
         {problems.targets && <Problem id={targetsProblemId}>{problems.targets}</Problem>}
       </div>

@@ -7,13 +7,14 @@ import type { Permission } from '@powerdeck/contracts/roles';
 import type { Schedule, ScheduleRun } from '@powerdeck/contracts/schedules';
 import { useQuery } from '@tanstack/react-query';
 import { Plus } from 'lucide-react';
-import { useCallback, useId, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useId, useMemo, useState } from 'react';
 import { Link } from 'wouter';
 import { Button } from '../../../components/ui/button';
 import { ConfirmDialog } from '../../../components/ui/confirm-dialog';
 import { DataTable, Pill, TD } from '../../../components/ui/data-table';
 import { IsoTimeAgo } from '../../../components/ui/iso-time-ago';
-import { ListState } from '../../../components/ui/list-state';
+import { Fact } from '../../../components/ui/fact';
+import { ListState, RefreshFailed } from '../../../components/ui/list-state';
 import { Page, PageButton } from '../../../components/ui/page';
 import {
   useDeleteSchedule,
@@ -34,15 +35,6 @@ type Asking =
   | { kind: 'edit'; schedule?: Schedule }
   | { kind: 'delete' | 'skip' | 'pause' | 'resume'; schedule: Schedule }
   | { kind: 'unskip'; schedule: Schedule; at: string };
-
-function Fact({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="min-w-0">
-      <dt className="text-xs text-muted">{label}</dt>
-      <dd className="text-sm break-words">{children}</dd>
-    </div>
-  );
-}
 
 function ScheduleCard({
   s,
@@ -316,11 +308,7 @@ export function SchedulesPage({ permissions, vms, plans }: SchedulesPageProps) {
         ) : undefined
       }
     >
-      {list.isRefetchError && (
-        <p role="status" className="text-sm text-warn">
-          Could not refresh: {list.error.message}. Showing what was loaded before.
-        </p>
-      )}
+      <RefreshFailed query={list} />
       <ListState query={list} what="the schedules" empty="No schedules yet">
         {(items) => (
           <ul aria-label="Schedules" className="space-y-3">

@@ -14,6 +14,7 @@ import {
 } from '@powerdeck/contracts/schedule-terms';
 import type { PreviewBody, Schedule, ScheduleBody, Targets, When } from '@powerdeck/contracts/schedules';
 import { FORCE_AFTER_HINT, parseForceAfter } from '../../../lib/force-after';
+import { parseWholeOrDefault } from '../../../lib/whole-number';
 
 export interface ScheduleDraft {
   name: string;
@@ -124,12 +125,9 @@ function whenProblem(d: ScheduleDraft): string | undefined {
 }
 
 function graceProblem(d: ScheduleDraft): string | undefined {
-  const g = d.grace.trim();
-  if (!g) return undefined;
-  const n = /^\d+$/.test(g) ? Number(g) : NaN;
-  return n >= GRACE_MINUTES.min && n <= GRACE_MINUTES.max
-    ? undefined
-    : `Between ${GRACE_MINUTES.min} and ${GRACE_MINUTES.max} minutes`;
+  return parseWholeOrDefault(d.grace, GRACE_MINUTES) === null
+    ? `Between ${GRACE_MINUTES.min} and ${GRACE_MINUTES.max} minutes`
+    : undefined;
 }
 
 /** What is wrong with the draft, by field (empty when it may be sent). */
