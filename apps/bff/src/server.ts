@@ -7,6 +7,7 @@ import type { Simulator } from '@powerdeck/vergeos-sim';
 import { buildApp, REDACT_PATHS } from './app';
 import { bootstrapUsers } from './bootstrap-users';
 import { ConfigError, loadConfig, type Config } from './config';
+import { IDLE_IN_TRANSACTION_MS } from './db/postgres';
 import { anchoredAuditStore, AuditAnchorer, checkAgainstAnchors, readAnchors } from './stores/audit-anchor';
 import { openPostgresStores, type PgStores } from './stores/postgres/open';
 import { openSqliteStores, type SqliteStores } from './stores/sqlite/open';
@@ -47,6 +48,9 @@ async function startServer(env: Readonly<Record<string, string | undefined>>): P
       stores = await openPostgresStores(db.url, {
         audit: config.audit,
         poolSize: db.poolSize,
+        // A leader stopped inside its step's transaction (which holds the lease row) is cut off before its lease
+        // runs out, so that it does not delay the takeover (db/postgres.ts).
+        idleInTransactionMs: Math.min(IDLE_IN_TRANSACTION_MS, Math.floor(config.cluster.leaseMs / 2)),
         ...(db.caFile !== undefined ? { caFile: db.caFile } : {}),
       });
     } catch (err) {

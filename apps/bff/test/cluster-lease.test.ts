@@ -3,8 +3,8 @@
 // database gives the lease to another, and the epoch fences a deposed leader's writes. Short leases (600 ms) keep
 // the waits short; every wait is for something the lease must do, polled, never a fixed sleep.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fenced, LeaderLease, type LeaseEvent } from '../src/cluster/lease';
-import { openPostgres, type PgPool } from '../src/db/postgres';
+import { DB_NOW, fenced, LeaderLease, type LeaseEvent } from '../src/cluster/lease';
+import { IDLE_IN_TRANSACTION_MS, inTransaction, openPostgres, type PgPool } from '../src/db/postgres';
 import { freshDatabase } from './pg-support';
 import { onCleanup } from './support';
 
@@ -14,8 +14,10 @@ const quiet = { info: () => undefined, warn: () => undefined };
 async function server(
   url: string,
   name: string,
+  // As server.ts opens it: a session idle inside a transaction for half a lease is ended by the database.
+  idleInTransactionMs = LEASE.leaseMs / 2,
 ): Promise<{ pool: PgPool; lease: LeaderLease; events: LeaseEvent[] }> {
-  const pool = await openPostgres(url, { poolSize: 3 });
+  const pool = await openPostgres(url, { poolSize: 3, idleInTransactionMs });
   const lease = new LeaderLease({ pool, name, ...LEASE, log: quiet });
   const events: LeaseEvent[] = [];
   lease.on((e) => events.push(e));
@@ -99,7 +101,8 @@ describe('leader lease', () => {
 
   it('fences writes: a transaction holding the lease row keeps a takeover waiting; a deposed epoch is refused', async () => {
     const url = await freshDatabase();
-    const a = await server(url, 'pd-a');
+    // (The transaction below stays open longer than a lease on purpose: its session is not ended meanwhile.)
+    const a = await server(url, 'pd-a', IDLE_IN_TRANSACTION_MS);
     await a.lease.start();
     const epoch = a.lease.epoch()!;
     const b = await server(url, 'pd-b');
@@ -138,5 +141,46 @@ describe('leader lease', () => {
     } finally {
       check.release();
     }
+  });
+
+  it('a leader stopped inside its step transaction does not keep the lease row: the database ends it, another takes over', async () => {
+    const url = await freshDatabase();
+    // A took the lease and is marking a step: its transaction holds the lease row FOR SHARE. Then A stops right
+    // there (SIGSTOP, a paused VM, a cut-off network): it renews nothing, its connection stays open, its
+    // transaction idle. (A is played by hand: a LeaderLease of this process would go on renewing.)
+    const a = await openPostgres(url, { poolSize: 2, idleInTransactionMs: LEASE.leaseMs / 2 });
+    onCleanup(() => a.end().catch(() => undefined));
+    const taken = await a.query<{ epoch: number }>(
+      `UPDATE leader_lease SET holder = 'pd-a#paused', epoch = epoch + 1, acquired_at = ${DB_NOW},
+         expires_at = ${DB_NOW} + $1 WHERE id = 1 RETURNING epoch`,
+      [LEASE.leaseMs],
+    );
+    const epoch = taken.rows[0]!.epoch;
+    let wake = () => undefined as void;
+    const asleep = new Promise<void>((resolve) => (wake = resolve));
+    const step = inTransaction(a, async (client) => {
+      expect(await fenced(client, epoch)).toBe(true);
+      await asleep;
+      await client.query('SELECT 1');
+    });
+    const stoppedAt = Date.now();
+
+    // B's takeover is an UPDATE of that row. The database ends A's transaction once idle for half a lease, so
+    // the takeover does not wait for A for ever: B leads at its first attempt after A's lease ran out.
+    const b = await server(url, 'pd-b');
+    onCleanup(() => wake()); // (first: B's lease stops with an UPDATE of that row)
+    await b.lease.start();
+    await vi.waitFor(() => expect(b.lease.isLeader()).toBe(true), {
+      timeout: LEASE.leaseMs * 5,
+      interval: 10,
+    });
+    expect(Date.now() - stoppedAt).toBeLessThanOrEqual(LEASE.leaseMs + LEASE.renewMs + 200);
+    expect(await b.lease.current()).toMatchObject({ holder: b.lease.holder, epoch: epoch + 1 });
+
+    // When A goes on, its transaction is gone: its step fails (nothing recorded), and A is not brought down (the
+    // connection's end is no 'error' event without a listener); its pool goes on with a new connection.
+    wake();
+    await expect(step).rejects.toThrow();
+    expect((await a.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
   });
 });

@@ -115,6 +115,13 @@ export function buildApp(ctx: SimContext, options: AppOptions = {}): FastifyInst
     if (access === 'write' && principal.role !== 'admin') throw forbidden();
   });
 
+  // The body is parsed by now: a power action's log entry says which VM and what (stats.ts).
+  app.addHook('preHandler', (request, _reply, done) => {
+    const entry = entries.get(request);
+    if (entry) ctx.stats.noteActionBody(entry, request.body);
+    done();
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     const entry = entries.get(request);
     if (entry) entry.status = reply.statusCode;

@@ -185,10 +185,52 @@ describe('stats', () => {
     expect(log[0]?.time).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 
+  it('logs the VM and action each power action named, in the log and in a log of power actions kept apart', async () => {
+    await ctl.put('/vms/42', { status: 'running' });
+    await ctl.put('/vms/7', { status: 'running' });
+    await api.get('/api/v4/vms');
+    await api.action({ action: 'poweroff', vm: 42 });
+    await api.action({ action: 'kill', vm: '7' });
+    await api.action({ action: 'dance', vm: 3 }); // refused (422), still what was asked
+    await request(sim.url, '/api/v4/vm_actions', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${sim.apiKey}`, 'content-type': 'application/json' },
+      body: ['not', 'an', 'action'],
+    });
+    const stats = sim.stats();
+    const named = (e: {
+      method: string;
+      vm: number | null;
+      action: string | null;
+      status: number | null;
+    }) => [e.method, e.vm, e.action, e.status];
+    expect(stats.log.map(named)).toEqual([
+      ['GET', null, null, 200],
+      ['POST', 42, 'poweroff', 201],
+      ['POST', 7, 'kill', 201],
+      ['POST', 3, 'dance', 422],
+      ['POST', null, null, 400],
+    ]);
+    expect(stats.actionLog.map(named)).toEqual(stats.log.slice(1).map(named));
+    expect(stats.actionLog.map((e) => e.seq)).toEqual([2, 3, 4, 5]);
+  });
+
+  it('keeps every power action in its own log while polls push them out of the bounded log', async () => {
+    await api.action({ action: 'poweroff', vm: 42 });
+    for (let i = 0; i < 510; i += 1) await request(sim.url, '/version.json');
+    await api.action({ action: 'kill', vm: 42 });
+    const stats = sim.stats();
+    expect(stats.log.filter((e) => e.method === 'POST').map((e) => e.action)).toEqual(['kill']);
+    expect(stats.actionLog.map((e) => [e.seq, e.vm, e.action])).toEqual([
+      [1, 42, 'poweroff'],
+      [512, 42, 'kill'],
+    ]);
+  });
+
   it('DELETE /__sim/stats clears the counters only', async () => {
     await api.action({ action: 'poweron', vm: 42 });
     expect((await ctl.delete('/stats')).status).toBe(200);
-    expect(sim.stats()).toMatchObject({ total: 0, requests: {}, actions: {}, log: [] });
+    expect(sim.stats()).toMatchObject({ total: 0, requests: {}, actions: {}, log: [], actionLog: [] });
     expect((await api.status(54)).status).not.toBe('stopped');
   });
 

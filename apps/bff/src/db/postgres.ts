@@ -3,6 +3,13 @@
 // apps/bff/migrations-postgres applied under an advisory lock, so that servers starting together apply each file
 // once: the first takes the lock and migrates, the others wait for it and find nothing left to do. Only the stores
 // in src/stores/postgres run SQL against it.
+//
+// A transaction is never left waiting on its client: every one is a few statements the server sends back to back. A
+// session idle inside one for long is a server that was stopped (SIGSTOP, a paused VM) or cut off mid-transaction,
+// and its locks (the lease row a step's fence holds, the audit chain's lock) would stop every other server for as
+// long as its connection stays open, a takeover included. So the database ends such a session
+// (idle_in_transaction_session_timeout); the server, when it goes on, finds its transaction gone: the statement it
+// sends next fails, and it is not brought down by the connection's end (a client in a transaction listens for it).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -33,7 +40,16 @@ export interface PostgresOptions {
   migrationsDir?: string;
   /** How long a connection attempt may take, in ms (10 s). */
   connectTimeoutMs?: number;
+  /**
+   * How long a session may sit idle inside a transaction before the database ends it and frees its locks, in ms
+   * (IDLE_IN_TRANSACTION_MS; several servers: at most half the lease, so that a leader stopped inside its step's
+   * transaction is cut off before its lease runs out, and does not delay the takeover).
+   */
+  idleInTransactionMs?: number;
 }
+
+/** The default of `idleInTransactionMs`: far beyond the gaps between the statements of a Powerdeck transaction. */
+export const IDLE_IN_TRANSACTION_MS = 5000;
 
 export type PgPool = pg.Pool;
 export type PgClient = pg.PoolClient;
@@ -47,6 +63,7 @@ export function createPool(url: string, options: PostgresOptions = {}): PgPool {
     connectionString: url,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+    idle_in_transaction_session_timeout: options.idleInTransactionMs ?? IDLE_IN_TRANSACTION_MS,
     application_name: 'powerdeck',
     types,
     ...(options.caFile
@@ -59,9 +76,28 @@ export function createPool(url: string, options: PostgresOptions = {}): PgPool {
   return pool;
 }
 
+/**
+ * A connection of the pool for a transaction (or any run of statements), and what to call when done. While it is
+ * out, the end of its session between two statements (idleInTransactionMs, the database restarting) is an error of
+ * the next statement, not an 'error' event nobody listens to (which would end the process); the pool drops the
+ * connection when it comes back.
+ */
+export async function checkOut(pool: PgPool): Promise<{ client: PgClient; done: () => void }> {
+  const client = await pool.connect();
+  const ignore = () => undefined;
+  client.on('error', ignore);
+  return {
+    client,
+    done: () => {
+      client.off('error', ignore);
+      client.release();
+    },
+  };
+}
+
 /** Runs `fn` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
 export async function inTransaction<T>(pool: PgPool, fn: (client: PgClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
+  const { client, done } = await checkOut(pool);
   try {
     await client.query('BEGIN');
     const out = await fn(client);
@@ -71,14 +107,14 @@ export async function inTransaction<T>(pool: PgPool, fn: (client: PgClient) => P
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   } finally {
-    client.release();
+    done();
   }
 }
 
 /** Applies the pending migrations of `dir` under the migration lock; returns the names it applied. */
 export async function migratePostgres(pool: PgPool, dir = PG_MIGRATIONS_DIR): Promise<string[]> {
   const migrations = readMigrations(dir);
-  const client = await pool.connect();
+  const { client, done } = await checkOut(pool);
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
@@ -114,7 +150,7 @@ export async function migratePostgres(pool: PgPool, dir = PG_MIGRATIONS_DIR): Pr
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     }
   } finally {
-    client.release();
+    done();
   }
 }
 

@@ -15,7 +15,7 @@
 // audit_key with the first row: a server whose key file holds another key (a wrong copy) finds no usable key at open,
 // and cannot append.
 import type { PgClient, PgPool } from '../../db/postgres';
-import { inTransaction } from '../../db/postgres';
+import { checkOut, inTransaction } from '../../db/postgres';
 import { readAnchors } from '../audit-anchor';
 import {
   AUDIT_FORMAT,
@@ -284,7 +284,7 @@ export class PgAuditStore implements KeyedAuditStore {
 
   /** Every row in id order, from one snapshot (REPEATABLE READ), a batch at a time; stops when the walk does. */
   private async *everyRow(): AsyncGenerator<StoredAuditRow> {
-    const client = await this.pool.connect();
+    const { client, done } = await checkOut(this.pool);
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       let after = 0;
@@ -301,7 +301,7 @@ export class PgAuditStore implements KeyedAuditStore {
     } finally {
       // Read only: nothing to commit.
       await client.query('ROLLBACK').catch(() => undefined);
-      client.release();
+      done();
     }
   }
 }
