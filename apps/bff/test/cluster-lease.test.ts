@@ -16,9 +16,10 @@ async function server(
   name: string,
   // As server.ts opens it: a session idle inside a transaction for half a lease is ended by the database.
   idleInTransactionMs = LEASE.leaseMs / 2,
+  lease_ = LEASE,
 ): Promise<{ pool: PgPool; lease: LeaderLease; events: LeaseEvent[] }> {
   const pool = await openPostgres(url, { poolSize: 3, idleInTransactionMs });
-  const lease = new LeaderLease({ pool, name, ...LEASE, log: quiet });
+  const lease = new LeaderLease({ pool, name, ...lease_, log: quiet });
   const events: LeaseEvent[] = [];
   lease.on((e) => events.push(e));
   onCleanup(async () => {
@@ -99,49 +100,66 @@ describe('leader lease', () => {
     expect(lease.epoch()).toBeNull();
   });
 
-  it('fences writes: a transaction holding the lease row keeps a takeover waiting; a deposed epoch is refused', async () => {
-    const url = await freshDatabase();
-    // (The transaction below stays open longer than a lease on purpose: its session is not ended meanwhile.)
-    const a = await server(url, 'pd-a', IDLE_IN_TRANSACTION_MS);
-    await a.lease.start();
-    const epoch = a.lease.epoch()!;
-    const b = await server(url, 'pd-b');
+  it(
+    'fences writes: a transaction holding the lease row keeps a takeover waiting; a deposed epoch is refused',
+    { timeout: 30_000 },
+    async () => {
+      const url = await freshDatabase();
+      // (The transaction below stays open longer than a lease on purpose: its session is not ended meanwhile.)
+      // A longer lease here: B's own deadline counts from when its takeover was sent, and that waits for A's
+      // transaction; B must still lead (by the database) when the fence is checked below, even on a loaded machine.
+      const long = { leaseMs: 3000, renewMs: 1000 };
+      const a = await server(url, 'pd-a', IDLE_IN_TRANSACTION_MS, long);
+      await a.lease.start();
+      const epoch = a.lease.epoch()!;
+      const b = await server(url, 'pd-b', long.leaseMs / 2, long);
 
-    // A's step transaction checks the fence while the lease is live and holds the row; A's renewals (UPDATEs of
-    // the row) wait behind it, so the lease runs out by the database's clock meanwhile.
-    const tx = await a.pool.connect();
-    await tx.query('BEGIN');
-    expect(await fenced(tx, epoch)).toBe(true);
-    await vi.waitFor(async () => expect((await b.lease.current())?.live).toBe(false), {
-      timeout: LEASE.leaseMs * 3,
-      interval: 20,
-    });
-    // B's takeover is an UPDATE of that row too: it waits for A's transaction.
-    const takeover = b.lease.start();
-    const waited = await Promise.race([
-      takeover.then(() => 'taken'),
-      new Promise((r) => setTimeout(() => r('waiting'), 300)),
-    ]);
-    expect(waited).toBe('waiting');
-    expect(b.lease.isLeader()).toBe(false);
-    await tx.query('COMMIT');
-    tx.release();
-    await takeover;
-    // By the database (B's own clock may already count its deadline from when its UPDATE was sent and waited).
-    expect(await b.lease.current()).toMatchObject({ holder: b.lease.holder, epoch: epoch + 1 });
-    await vi.waitFor(() => expect(a.events.at(-1)).toMatchObject({ kind: 'lost', epoch }), { timeout: 2000 });
+      // A's step transaction checks the fence while the lease is live and holds the row; A's renewals (UPDATEs of
+      // the row) wait behind it, so the lease runs out by the database's clock meanwhile.
+      const tx = await a.pool.connect();
+      await tx.query('BEGIN');
+      expect(await fenced(tx, epoch)).toBe(true);
+      await vi.waitFor(async () => expect((await b.lease.current())?.live).toBe(false), {
+        timeout: long.leaseMs * 3,
+        interval: 20,
+      });
+      // B's takeover is an UPDATE of that row too: it waits for A's transaction.
+      const takeover = b.lease.start();
+      const waited = await Promise.race([
+        takeover.then(() => 'taken'),
+        new Promise((r) => setTimeout(() => r('waiting'), 300)),
+      ]);
+      expect(waited).toBe('waiting');
+      expect(b.lease.isLeader()).toBe(false);
+      await tx.query('COMMIT');
+      tx.release();
+      await takeover;
+      // A's renewal, queued behind the same transaction, may reach the row first: it comes back past A's own
+      // deadline, so A gives the lease back at once rather than sit on it; the next attempt (B's, or A's again)
+      // takes it with the next epoch.
+      await vi.waitFor(
+        async () => expect(await b.lease.current()).toMatchObject({ epoch: epoch + 1, live: true }),
+        { timeout: long.renewMs * 4, interval: 20 },
+      );
 
-    // From now on, A's epoch no longer passes the fence; B's does.
-    const check = await b.pool.connect();
-    try {
-      await check.query('BEGIN');
-      expect(await fenced(check, epoch)).toBe(false);
-      expect(await fenced(check, epoch + 1)).toBe(true);
-      await check.query('COMMIT');
-    } finally {
-      check.release();
-    }
-  });
+      // From now on, A's old epoch no longer passes the fence; the new one does.
+      const check = await b.pool.connect();
+      try {
+        await check.query('BEGIN');
+        expect(await fenced(check, epoch)).toBe(false);
+        expect(await fenced(check, epoch + 1)).toBe(true);
+        await check.query('COMMIT');
+      } finally {
+        check.release();
+      }
+      await vi.waitFor(
+        () => expect(a.events).toContainEqual(expect.objectContaining({ kind: 'lost', epoch })),
+        {
+          timeout: 5000,
+        },
+      );
+    },
+  );
 
   it('a leader stopped inside its step transaction does not keep the lease row: the database ends it, another takes over', async () => {
     const url = await freshDatabase();

@@ -141,12 +141,7 @@ export class LeaderLease {
     const held = this.held;
     if (held === null) return;
     this.lose('this server is stopping');
-    await this.pool
-      .query(`UPDATE leader_lease SET expires_at = ${DB_NOW} WHERE id = 1 AND holder = $1 AND epoch = $2`, [
-        this.holder,
-        held.epoch,
-      ])
-      .catch(() => undefined);
+    await this.release(held.epoch);
   }
 
   private tick(): Promise<void> {
@@ -154,8 +149,10 @@ export class LeaderLease {
       clearTimeout(this.timer);
       const sentAt = this.monotonic();
       try {
+        // A server that just lost (or gave back) the lease does not ask again in the same breath: the others get
+        // a chance first.
         if (this.held !== null) await this.renew(this.held.epoch, sentAt);
-        if (this.held === null && !this.stopped) await this.acquire(sentAt);
+        else if (!this.stopped) await this.acquire(sentAt);
       } catch (err) {
         // The database cannot be reached: a holder keeps leading until its local deadline (isLeader), no longer.
         this.log.warn({ err: (err as Error).message }, 'cannot reach the database for the leader lease');
@@ -172,8 +169,30 @@ export class LeaderLease {
        WHERE id = 1 AND holder = $1 AND epoch = $2 AND expires_at > ${DB_NOW}`,
       [this.holder, epoch, this.leaseMs],
     );
-    if (r.rowCount === 1 && this.held?.epoch === epoch) this.hold(epoch, sentAt);
-    else this.lose('another server took the lease, or it expired');
+    if (r.rowCount !== 1 || this.held?.epoch !== epoch) {
+      this.lose('another server took the lease, or it expired');
+    } else if (this.late(sentAt)) {
+      // The UPDATE waited (behind a stalled transaction holding the row) past this server's own deadline: the
+      // database renewed a lease this server no longer acts on. Give it back, so another takes over at once.
+      this.lose('the renewal came back too late');
+      await this.release(epoch);
+    } else {
+      this.hold(epoch, sentAt);
+    }
+  }
+
+  /** The answer to a request sent at `sentAt` came back after the local deadline it would set. */
+  private late(sentAt: number): boolean {
+    return this.monotonic() >= sentAt + this.leaseMs * LOCAL_SHARE;
+  }
+
+  private async release(epoch: number): Promise<void> {
+    await this.pool
+      .query(`UPDATE leader_lease SET expires_at = ${DB_NOW} WHERE id = 1 AND holder = $1 AND epoch = $2`, [
+        this.holder,
+        epoch,
+      ])
+      .catch(() => undefined);
   }
 
   private async acquire(sentAt: number): Promise<void> {
@@ -183,7 +202,12 @@ export class LeaderLease {
       [this.holder, this.leaseMs],
     );
     const epoch = r.rows[0]?.epoch;
-    if (epoch === undefined || this.stopped) return;
+    if (epoch === undefined) return;
+    if (this.stopped || this.late(sentAt)) {
+      // Taken, but too late to act on (or while stopping): give it back rather than hold it unused.
+      await this.release(epoch);
+      return;
+    }
     this.hold(epoch, sentAt);
     this.log.info({ holder: this.holder, epoch }, 'this server is now the leader');
     this.emit({ kind: 'gained', epoch });
