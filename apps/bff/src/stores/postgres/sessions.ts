@@ -10,8 +10,15 @@
 //   by a little).
 import type { PgPool } from '../../db/postgres';
 import { StoreError } from '../errors';
-import { iso, looksLikeSecret, randomSecret, sha256Hex } from '../secrets';
-import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_TOUCH_INTERVAL_MS, positive } from '../sqlite/sessions';
+import { looksLikeSecret, randomSecret, sha256Hex } from '../secrets';
+import {
+  COLUMNS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_TOUCH_INTERVAL_MS,
+  positive,
+  toInfo,
+  type SessionRow,
+} from '../sqlite/sessions';
 import type { Clock, NewSessionInput, Principal, Role, SessionInfo, SessionStore } from '../types';
 import { int4 } from './sql';
 
@@ -23,37 +30,12 @@ interface PgSessionStoreOptions {
   touchIntervalMs?: number;
 }
 
-interface SessionRow {
-  id: number;
-  kind: 'session' | 'display';
-  user_id: number | null;
-  display_link_id: number | null;
-  created_at: number;
-  last_seen_at: number;
-  idle_timeout_ms: number | null;
-  revoked_at: number | null;
-}
-
 interface LookupRow extends SessionRow {
   username: string | null;
   role: Role | null;
   disabled: boolean | null;
   link_name: string | null;
   link_revoked_at: number | null;
-}
-
-const COLUMNS = 'id, kind, user_id, display_link_id, created_at, last_seen_at, idle_timeout_ms, revoked_at';
-
-function toInfo(r: SessionRow): SessionInfo {
-  return {
-    id: r.id,
-    kind: r.kind,
-    userId: r.user_id,
-    displayLinkId: r.display_link_id,
-    createdAt: iso(r.created_at),
-    lastSeenAt: iso(r.last_seen_at),
-    idleTimeoutMs: r.idle_timeout_ms,
-  };
 }
 
 export class PgSessionStore implements SessionStore {

@@ -21,7 +21,8 @@ interface SqliteSessionStoreOptions {
   touchIntervalMs?: number;
 }
 
-interface SessionRow {
+/** A sessions row (both backends read the same columns: ../postgres/sessions.ts). */
+export interface SessionRow {
   id: number;
   kind: 'session' | 'display';
   user_id: number | null;
@@ -40,9 +41,10 @@ interface LookupRow extends SessionRow {
   link_revoked_at: number | null;
 }
 
-const COLUMNS = 'id, kind, user_id, display_link_id, created_at, last_seen_at, idle_timeout_ms, revoked_at';
+export const COLUMNS =
+  'id, kind, user_id, display_link_id, created_at, last_seen_at, idle_timeout_ms, revoked_at';
 
-function toInfo(r: SessionRow): SessionInfo {
+export function toInfo(r: SessionRow): SessionInfo {
   return {
     id: r.id,
     kind: r.kind,
