@@ -212,4 +212,65 @@ describe('several servers on one PostgreSQL database', () => {
     await putVm(sim, 2, { status: 'running' });
     await vi.waitFor(async () => expect(await etagOf(other.app, headers)).not.toBe(tag), WAIT);
   });
+  it('a leader that stops leading between marking a step and sending it sends nothing; the next one watches', async () => {
+    const sim = await startTestSim({ timeScale: SCALE });
+    const dir = tempDir();
+    const { servers } = await cluster(sim, 2, dir);
+    await vi.waitFor(() => expect(leaders(servers)).toHaveLength(1), WAIT);
+    const leader = leaders(servers)[0]!;
+    const other = servers.find((s) => s !== leader)!;
+    const headers = await signIn(other.app, 'admin');
+    await putVm(sim, 5, { status: 'stopped' });
+    await vi.waitFor(
+      () => expect(other.app.fleet.current().snapshot.vms.find((v) => v.key === 5)?.status).toBe('stopped'),
+      WAIT,
+    );
+    await fetch(`${sim.url}/__sim/stats`, { method: 'DELETE' });
+
+    // The leader loses the lease the moment its "about to send" is on record (as a leader paused right there
+    // would find on waking): the lease is given up, the other server takes it at once.
+    const store = leader.stores.operations;
+    const update = store.update.bind(store);
+    let lost = false;
+    store.update = async (id, change) => {
+      await update(id, change);
+      if (!lost && change.vms?.some((v) => v.patch.stepPhase === 'sending')) {
+        lost = true;
+        await leader.app.cluster!.lease.stop();
+      }
+    };
+
+    const res = await other.app.inject({
+      method: 'POST',
+      url: '/api/operations',
+      headers: { ...headers, [CSRF_HEADER]: '1' },
+      payload: { action: 'start', vms: [5] },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const op = res.json<Operation>();
+    await vi.waitFor(() => expect(other.app.cluster?.isLeader()).toBe(true), WAIT);
+    // The new leader finds the step `sending`, never sends it again, and watches the VM until its timeout: the VM
+    // never started, so the operation ends with it failed.
+    const ended = await vi.waitFor(async () => {
+      const got = await other.app.inject({ method: 'GET', url: `/api/operations/${op.id}`, headers });
+      expect(got.json<Operation>().status).toBe('finished');
+      return got.json<Operation>();
+    }, WAIT);
+    expect(lost).toBe(true);
+    expect(ended.vms[0]?.state).toBe('failed');
+    const stats = (await (await fetch(`${sim.url}/__sim/stats`)).json()) as {
+      actionLog: { vm: number | null; action: string | null }[];
+    };
+    expect(stats.actionLog.filter((e) => e.vm === 5)).toEqual([]);
+    // The audit says why nothing left.
+    const audit = await other.stores.audit.query({ vmKey: 5, limit: 50 });
+    expect(
+      audit.rows.some(
+        (r) =>
+          r.operationId === op.id &&
+          r.outcome === 'failed' &&
+          r.vergeosMessage === 'Not sent: this Powerdeck server stopped leading before the request left',
+      ),
+    ).toBe(true);
+  });
 });

@@ -10,7 +10,9 @@
 //   process is stopped, so a SIGSTOPped leader finds its deadline passed the moment it wakes).
 // - Fencing: the engine marks a step `sending` only in a transaction that holds the lease row FOR SHARE and finds
 //   its epoch current and unexpired (`fenced`); a takeover's UPDATE waits for that transaction, and a step marked
-//   after it fails. A step marked before a takeover is one the new leader finds `sending` and never sends again.
+//   after it fails. A step marked before a takeover is one the new leader finds `sending` and never sends again;
+//   the old leader asks isLeader() once more before the request leaves (StepSender's mayAct), so a pause between
+//   marking and sending sends nothing either.
 // - Renewal every `renewMs` (at most half the lease): one late renewal does not lose it. A graceful stop releases
 //   the lease (expires it now), so another server takes over at its next attempt rather than after the lease.
 import { randomBytes } from 'node:crypto';

@@ -60,6 +60,8 @@ interface OperationEngineOptions {
   now?: () => number;
   /** How long one action request may take (default 15 s, as the proxy's). */
   actionTimeoutMs?: number;
+  /** Whether this server may still send a step (several servers: it still leads); see StepSender. */
+  mayAct?: () => boolean;
   /** Finished operations listed after the running ones (default 20). */
   recentLimit?: number;
   /** How long creating an operation waits for the first fleet snapshot (default 5 s). */
@@ -116,6 +118,7 @@ export class OperationEngine {
       clock: this.clock,
       log: options.log,
       actionTimeoutMs: options.actionTimeoutMs ?? 15_000,
+      ...(options.mayAct ? { mayAct: options.mayAct } : {}),
     });
     this.watcher = new Watcher(this.view, this.clock, this.recorder, {
       stopped: () => this.stopped,

@@ -54,6 +54,13 @@ interface StepSenderOptions {
   log: PollerLog;
   /** How long one action request may take. */
   actionTimeoutMs: number;
+  /**
+   * Whether this server may still send (several servers: it still leads by its own lease deadline). Asked once
+   * more after the step is on record as `sending` and just before the request leaves: a leader paused between
+   * the two (a stopped process, a frozen VM) wakes past its deadline and sends nothing; the new leader finds the
+   * step `sending` and treats it as possibly sent, as after a restart. Absent: always.
+   */
+  mayAct?: () => boolean;
 }
 
 export class StepSender {
@@ -109,7 +116,19 @@ export class StepSender {
     vm.noAnswer = null;
     recorder.markDirty(op.rec);
 
-    // 3. The request, once.
+    // 3. The request, once — unless this server stopped leading since the step was marked.
+    if (this.deps.mayAct && !this.deps.mayAct()) {
+      await audit
+        .append({
+          ...base,
+          outcome: 'failed',
+          refId: requested.id,
+          vergeosStatus: null,
+          vergeosMessage: WORDS.notLeadingAudit,
+        })
+        .catch(() => undefined);
+      return { sent: false, detail: WORDS.notLeading };
+    }
     const started = performance.now();
     const wire = WIRE[step];
     let answer: StepAnswer;

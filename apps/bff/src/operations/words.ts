@@ -33,6 +33,9 @@ export const WORDS = {
   /** The VM's detail, and the audit outcome's message, when the step could not be recorded as `sending`. */
   notRecorded: 'Not sent: the step could not be recorded',
   notRecordedAudit: 'Not sent: Powerdeck could not record the step',
+  /** The VM's detail, and the audit outcome's message, when the server stopped leading before sending. */
+  notLeading: 'Not sent: this server stopped leading before sending; the new leader checks this VM',
+  notLeadingAudit: 'Not sent: this Powerdeck server stopped leading before the request left',
 } as const;
 
 /** Why a VM is skipped at creation. */

@@ -30,6 +30,7 @@ declare module 'fastify' {
 }
 
 function operationsPlugin(app: FastifyInstance, opts: OperationsPluginOptions, done: (err?: Error) => void) {
+  const cluster = app.cluster;
   const make = () =>
     new OperationEngine({
       store: app.stores.operations,
@@ -41,6 +42,8 @@ function operationsPlugin(app: FastifyInstance, opts: OperationsPluginOptions, d
       parallelism: opts.parallelism ?? PARALLELISM.default,
       ...(opts.timeScale !== undefined ? { timeScale: opts.timeScale } : {}),
       ...(opts.actionTimeoutMs !== undefined ? { actionTimeoutMs: opts.actionTimeoutMs } : {}),
+      // Several servers: a step leaves only while this server still leads (checked after it is marked sending).
+      ...(cluster ? { mayAct: () => cluster.isLeader() } : {}),
     });
   let engine: OperationEngine;
   try {
@@ -54,7 +57,6 @@ function operationsPlugin(app: FastifyInstance, opts: OperationsPluginOptions, d
     producers.push(stop);
   });
 
-  const cluster = app.cluster;
   if (cluster) {
     // Several servers: the leader runs an engine of its own for as long as it leads (it resumes what the previous
     // leader left running, as a restarted server does); every server acts through the front.
