@@ -21,6 +21,7 @@ import schedules, { type SchedulesPluginOptions } from './plugins/schedules';
 import stores from './plugins/stores';
 import vergeos, { type ProxyLimitsOptions, type UpstreamOptions } from './plugins/vergeos';
 import { WindowStore } from './proxy/limits';
+import { pgWindowStore } from './cluster/rate-windows';
 import fleetRoutes from './routes/fleet';
 import healthRoutes from './routes/health';
 import auditRoutes from './routes/audit';
@@ -218,7 +219,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(cookie);
   // Only where a route plugin asks for it (`app.rateLimit(...)`: the VergeOS routes, per principal).
-  await app.register(rateLimit, { global: false, store: WindowStore });
+  // Several servers count in the database, so that a principal's rate is one across them.
+  await app.register(rateLimit, {
+    global: false,
+    store: opts.cluster ? pgWindowStore(opts.cluster.pool) : WindowStore,
+  });
 
   // app
   await app.register(errors);

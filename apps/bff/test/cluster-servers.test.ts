@@ -11,9 +11,10 @@ import type { Operation } from '@powerdeck/contracts/operations';
 import type { Simulator } from '@powerdeck/vergeos-sim';
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it, vi } from 'vitest';
-import { buildApp } from '../src/app';
+import { buildApp, type AppOptions } from '../src/app';
 import { openPostgresStores, type PgStores } from '../src/stores/postgres/open';
 import { auditChainOptions } from '../src/stores/audit-key';
+import { pruneRateWindows } from '../src/cluster/rate-windows';
 import { putVm, SCALE } from './operations-support';
 import { freshDatabase } from './pg-support';
 import { FAST_POLL, onCleanup, signIn, startTestSim, TEST_HASH, TEST_PASSWORD, upstreamFor } from './support';
@@ -27,7 +28,12 @@ interface Server {
   stores: PgStores;
 }
 
-async function cluster(sim: Simulator, n: number, dir: string): Promise<{ url: string; servers: Server[] }> {
+async function cluster(
+  sim: Simulator,
+  n: number,
+  dir: string,
+  extra: Partial<AppOptions> = {},
+): Promise<{ url: string; servers: Server[] }> {
   const url = await freshDatabase();
   const audit = auditChainOptions(dir, {});
   const seed = await openPostgresStores(url, { audit, hashOptions: TEST_HASH });
@@ -36,11 +42,17 @@ async function cluster(sim: Simulator, n: number, dir: string): Promise<{ url: s
   }
   await seed.close();
   const servers: Server[] = [];
-  for (let i = 1; i <= n; i++) servers.push(await server(sim, url, `pd-${i}`, dir));
+  for (let i = 1; i <= n; i++) servers.push(await server(sim, url, `pd-${i}`, dir, extra));
   return { url, servers };
 }
 
-async function server(sim: Simulator, url: string, name: string, dir: string): Promise<Server> {
+async function server(
+  sim: Simulator,
+  url: string,
+  name: string,
+  dir: string,
+  extra: Partial<AppOptions> = {},
+): Promise<Server> {
   const stores = await openPostgresStores(url, {
     audit: { ...auditChainOptions(dir, {}), anchorFile: null },
     hashOptions: TEST_HASH,
@@ -61,6 +73,7 @@ async function server(sim: Simulator, url: string, name: string, dir: string): P
       fence: (epoch) => stores.operations.fenceWith(epoch),
       answerTimeoutMs: 5_000,
     },
+    ...extra,
   });
   let closed = false;
   const close = async () => {
@@ -272,5 +285,33 @@ describe('several servers on one PostgreSQL database', () => {
           r.vergeosMessage === 'Not sent: this Powerdeck server stopped leading before the request left',
       ),
     ).toBe(true);
+  });
+  it('counts a principal’s rate on the VergeOS routes once for all servers', async () => {
+    const sim = await startTestSim({ timeScale: SCALE });
+    const dir = tempDir();
+    const { servers } = await cluster(sim, 2, dir, { proxyLimits: { ratePerMinute: 10 } });
+    const [a, b] = servers as [Server, Server];
+    const headers = await signIn(a.app, 'viewer');
+    // Ten requests spread over both servers, then the eleventh is refused on either: one window, not one each.
+    const answers: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const s = i % 2 === 0 ? a : b;
+      answers.push((await s.app.inject({ url: '/api/v4/machine_status/54', headers })).statusCode);
+    }
+    expect(answers).toEqual(Array(10).fill(200));
+    for (const s of servers) {
+      const over = await s.app.inject({ url: '/api/v4/machine_status/54', headers });
+      expect(over.statusCode).toBe(429);
+      expect(Number(over.headers['retry-after'])).toBeGreaterThan(0);
+      expect(Number(over.headers['retry-after'])).toBeLessThanOrEqual(60);
+    }
+    // Another person has a window of their own.
+    const admin = await signIn(b.app, 'admin');
+    expect((await a.app.inject({ url: '/api/v4/machine_status/54', headers: admin })).statusCode).toBe(200);
+    // Housekeeping forgets windows only once they have ended.
+    expect((await a.app.housekeeping.run())?.rateWindows).toBe(0);
+    // Once they have (here: a window's end moved a minute into the past), both are deleted and the person may go on.
+    expect(await pruneRateWindows(a.stores.pool, -60_000)).toBe(2);
+    expect((await b.app.inject({ url: '/api/v4/machine_status/54', headers })).statusCode).toBe(200);
   });
 });

@@ -7,6 +7,7 @@
 // schedule's history; each run's operation steps stay in the audit log too). Decorates `app.housekeeping.run()` (tests).
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { pruneRateWindows } from '../cluster/rate-windows';
 
 const HOUSEKEEPING_EVERY_MS = 60 * 60_000;
 /** Finished operations stay listed (GET /api/operations/:id) this long. */
@@ -22,6 +23,8 @@ interface HousekeepingCounts {
   tokens: number;
   operations: number;
   scheduleRuns: number;
+  /** Several servers: the VergeOS routes' rate windows that have ended (cluster/rate-windows.ts). */
+  rateWindows?: number;
 }
 
 declare module 'fastify' {
@@ -43,6 +46,7 @@ function housekeepingPlugin(app: FastifyInstance, _opts: unknown, done: (err?: E
         tokens: await tokens.prune(TOKENS_KEPT_AFTER_EXPIRY_MS),
         operations: await operations.prune(new Date(Date.now() - OPERATIONS_KEPT_MS)),
         scheduleRuns: await schedules.pruneRuns(new Date(Date.now() - SCHEDULE_RUNS_KEPT_MS)),
+        ...(app.cluster ? { rateWindows: await pruneRateWindows(app.cluster.pool) } : {}),
       };
       if (Object.values(counts).some((n) => n > 0)) log.info(counts, 'pruned');
       return counts;
