@@ -29,6 +29,8 @@ export default function healthRoutes(
   // One server: the last fleet poll succeeded recently (the data this BFF serves is live). Several servers on one
   // database: the database answers, and the shared snapshot is fresh or some server leads (it is polling, or is
   // about to: a load balancer must not take every server out while VergeOS is down or a leader takes over).
+  // The database check uses the server's own pool on purpose: a server whose every connection is busy (waiting on a
+  // lock, a slow database) cannot serve sign-ins or operations either, so it is rightly not ready.
   r.get(
     '/readyz',
     { schema: { response: { 200: Health, 503: Health } }, config: { permission: 'public' } },
@@ -50,7 +52,15 @@ export default function healthRoutes(
           const leader = await Promise.race([
             cluster.leader(),
             new Promise<never>((_, reject) => {
-              timer = setTimeout(() => reject(new Error(`no answer within ${DB_CHECK_MS} ms`)), DB_CHECK_MS);
+              timer = setTimeout(
+                () =>
+                  reject(
+                    new Error(
+                      `no answer within ${DB_CHECK_MS} ms: unreachable, or every connection of this server busy`,
+                    ),
+                  ),
+                DB_CHECK_MS,
+              );
             }),
           ]);
           if (fresh || leader?.live) return { status: 'ready', ...who };
