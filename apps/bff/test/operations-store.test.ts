@@ -5,6 +5,7 @@
 import pg from 'pg';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { LeaderLease } from '../src/cluster/lease';
+import { OperationRecorder } from '../src/operations/recorder';
 import { StoreError } from '../src/stores/errors';
 import { openSqliteStores } from '../src/stores/sqlite/open';
 import type { OperationRecord, OperationVmRecord } from '../src/stores/types';
@@ -60,6 +61,31 @@ describe.each(BACKENDS)('operation store (%s)', (backend) => {
   let stores: TestStores;
   beforeEach(async () => {
     stores = await openTestStores(backend);
+  });
+
+  it('the engine’s recorder writes an operation’s changes in the order it made them, even when one is slow', async () => {
+    const s = stores;
+    await s.operations.create(operation('ordered'));
+    // The first write waits on its way to the database (as a busy connection would); the second is made at once.
+    let calls = 0;
+    const slowFirst = Object.create(s.operations) as typeof s.operations;
+    slowFirst.update = async (id, change) => {
+      if (calls++ === 0) await new Promise((r) => setTimeout(r, 150));
+      return s.operations.update(id, change);
+    };
+    const quiet = () => undefined;
+    const recorder = new OperationRecorder(slowFirst, {
+      debug: quiet,
+      info: quiet,
+      warn: quiet,
+      error: quiet,
+    });
+    const rec = (await s.operations.get('ordered'))!;
+    recorder.persist(rec, { vms: [{ key: 7, patch: { state: 'active', status: 'stopping' } }] });
+    await recorder.persistNow(rec, { vms: [{ key: 7, patch: { state: 'done', status: 'stopped' } }] });
+    await recorder.close();
+    const vm7 = (await s.operations.get('ordered'))!.vms.find((v) => v.key === 7)!;
+    expect([vm7.state, vm7.status]).toEqual(['done', 'stopped']);
   });
 
   describe('operations and their VMs', () => {

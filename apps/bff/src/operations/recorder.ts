@@ -19,6 +19,8 @@ export class OperationRecorder {
   private readonly dirty = new Set<OperationRecord>();
   private flushing: NodeJS.Immediate | null = null;
   private closed = false;
+  /** Each operation's last write queued: its writes reach the store one after another, in the order made. */
+  private readonly writes = new Map<string, Promise<void>>();
 
   constructor(
     private readonly store: OperationStore,
@@ -58,18 +60,35 @@ export class OperationRecorder {
    * when it could not be recorded (the step is then not sent).
    */
   markSending(rec: OperationRecord, key: number, patch: OperationVmPatch): Promise<void> {
-    return this.store.update(rec.id, { vms: [{ key, patch }] });
+    return this.update(rec.id, { vms: [{ key, patch }] });
   }
 
   /** A change, awaited; throws when it could not be recorded. */
   write(rec: OperationRecord, change: OperationChange): Promise<void> {
-    return this.store.update(rec.id, change);
+    return this.update(rec.id, change);
+  }
+
+  /**
+   * One write of an operation's, after the ones made before it. Writes that are not awaited (`persist`) overlap the
+   * next; on PostgreSQL each takes a connection of its own and the later one could commit first, so that an old
+   * patch (a VM's status `stopping`) landed over a newer one (`done`, `stopped`). SQLite's one connection kept the
+   * order by itself; this keeps it on both.
+   */
+  private update(id: string, change: OperationChange): Promise<void> {
+    const before = this.writes.get(id) ?? Promise.resolve();
+    const mine = before.then(() => this.store.update(id, change));
+    const settled = mine.catch(() => undefined);
+    this.writes.set(id, settled);
+    void settled.then(() => {
+      if (this.writes.get(id) === settled) this.writes.delete(id);
+    });
+    return mine;
   }
 
   /** A change, awaited; a failure is logged (memory stays ahead), and subscribers hear of it. */
   async persistNow(rec: OperationRecord, change: OperationChange): Promise<void> {
     try {
-      await this.store.update(rec.id, change);
+      await this.update(rec.id, change);
     } catch (err) {
       this.log.error({ err, operationId: rec.id }, 'recording an operation change failed');
     }
