@@ -58,11 +58,16 @@ export function parseStops(body: string): StopEntry[] {
   return Array.isArray(parsed) ? newestFirst(parsed.filter(isStopEntry)) : [];
 }
 
-/** Writes the leader's list under its epoch and notifies the new version, in one statement. */
+/**
+ * Writes the leader's list under its epoch and notifies the new version, in one statement. The lease row is held FOR
+ * SHARE (as the operation store's fencing does): a takeover's UPDATE waits for this write, or this write, waiting for
+ * the takeover, finds its epoch gone and writes nothing. So the new leader's first read (after its takeover
+ * committed) sees every list the previous leader stored.
+ */
 const WRITE = `
   WITH w AS (
     UPDATE fleet_stops SET body = $1, version = version + 1, epoch = $2, written_at = ${DB_NOW}
-    WHERE id = 1 AND epoch <= $2 AND EXISTS (SELECT 1 FROM leader_lease WHERE id = 1 AND epoch = $2)
+    WHERE id = 1 AND epoch <= $2 AND EXISTS (SELECT 1 FROM leader_lease WHERE id = 1 AND epoch = $2 FOR SHARE)
     RETURNING version)
   SELECT version, pg_notify($3, version::text) FROM w`;
 
@@ -113,12 +118,14 @@ export class SharedStops implements StopList {
     await this.reading;
   }
 
-  /** This server gained the lease: adopt the stored list, then store every change of its tracker's list. */
-  gain(epoch: number): Promise<void> {
+  /**
+   * This server gained the lease: adopt the stored list, then store every change of its tracker's list. Does not
+   * wait for that first write (the duties after this one, the engine among them, need not wait for a list).
+   */
+  gain(epoch: number): void {
     this.term = { epoch, adopted: false };
     this.written = null;
     this.changed();
-    return this.writing;
   }
 
   /** This server lost the lease (or closes): stop storing; waits for the write under way. */
