@@ -178,5 +178,5 @@ describe('recent stops with several servers on one PostgreSQL database', () => {
     // A VM that runs again leaves every server's list.
     await putVm(sim, crashed, { status: 'running' });
     await everyServerLists(late, headers, [both[0]]);
-  });
+  }, 30_000);
 });
