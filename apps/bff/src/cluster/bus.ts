@@ -26,6 +26,8 @@ export const CHANNELS = {
   fleet: 'powerdeck_fleet',
   /** A server asks the leader to poll now and fast (an action was accepted through it). */
   fleetWake: 'powerdeck_fleet_wake',
+  /** The leader stored a new list of recent stops: its version. */
+  fleetStops: 'powerdeck_fleet_stops',
   /** An operation changed: its id. */
   operation: 'powerdeck_operation',
   /** A command for the leader's engine or scheduler was queued, or answered: its id. */

@@ -5,6 +5,12 @@
 // after the VM last came up: a shut down at 10:00, a start outside Powerdeck at 10:02 and a crash at 10:05 is a
 // crash. Its actor is `by`; none means the VM went down unexpectedly. In memory only, at most one entry per VM
 // of the fleet.
+//
+// Several servers (issue 17): every server's tracker watches the shared snapshots, but the leader's list is the one
+// served (cluster/shared-stops.ts stores it whenever it changes: `onChange`, `entries`). A server that gains the lease
+// first `adopt`s the stored list, so nothing the previous leader listed is lost at a handover. Each stop carries the
+// `fetchedAt` of the snapshot it was first seen in (`seenIn`): the same on every server, unlike the clocks, it tells
+// whether a server saw the VM run again after a stored stop.
 import { STOP_MEMORY_MS, type FleetSnapshot, type FleetStop } from '@powerdeck/contracts/fleet';
 import { RUNNING_STATUSES, STOPPED_STATUSES, type PowerStatus } from '@powerdeck/contracts/power-terms';
 import type { FastifyBaseLogger } from 'fastify';
@@ -22,26 +28,53 @@ interface FleetStopTrackerOptions {
   now?: Clock;
 }
 
-interface Stop {
+/** A stop as the tracker keeps it, and as several servers store the leader's list (cluster/shared-stops.ts). */
+export interface StopEntry {
   key: number;
+  /** When the tracker saw it stop (epoch ms, by its server's clock). */
   atMs: number;
   status: PowerStatus;
   by: string | null;
+  /** The `fetchedAt` (epoch ms) of the snapshot it was first seen stopped in: the same on every server. */
+  seenIn: number;
 }
 
-export class FleetStopTracker {
+/** What `app.fleetStops` is: this tracker with one server, the leader's stored list with several. */
+export interface StopList {
+  /** The stops still remembered, newest first. */
+  list(): FleetStop[];
+  /** Resolves once the snapshots observed so far are handled (and, with several servers, their list shared). */
+  settled(): Promise<void>;
+}
+
+/** Entries sorted newest first (the order `list()` answers in). */
+export function newestFirst(entries: Iterable<StopEntry>): StopEntry[] {
+  return [...entries].sort((a, b) => b.atMs - a.atMs || a.key - b.key);
+}
+
+/** The entries newer than `oldest` (epoch ms) as the contract's FleetStop, in the order given. */
+export function listOf(entries: readonly StopEntry[], oldest: number): FleetStop[] {
+  return entries
+    .filter((s) => s.atMs > oldest)
+    .map((s) => ({ key: s.key, at: new Date(s.atMs).toISOString(), status: s.status, by: s.by }));
+}
+
+export class FleetStopTracker implements StopList {
   private readonly audit: Pick<AuditStore, 'lastAcceptedStop'>;
   private readonly log: FastifyBaseLogger;
   private readonly memoryMs: number;
   private readonly now: Clock;
   /** Each VM's status in the last snapshot; null until the first snapshot with data. */
   private previous: Map<number, PowerStatus> | null = null;
-  private readonly stops = new Map<number, Stop>();
+  private readonly stops = new Map<number, StopEntry>();
   /**
    * When this BFF saw a VM come up (from a stopped status to a running one), for the VMs it saw come up; a VM
    * already up in the first snapshot came up at an unknown time.
    */
   private readonly upSince = new Map<number, number>();
+  /** The `fetchedAt` (epoch ms) of the last snapshot each VM was seen running in. */
+  private readonly runningIn = new Map<number, number>();
+  private readonly changeListeners = new Set<() => void>();
   /** Snapshots are handled one after the other (a stop's audit look-up is asynchronous). */
   private queue: Promise<void> = Promise.resolve();
 
@@ -55,8 +88,23 @@ export class FleetStopTracker {
 
   /** Takes a new snapshot into account; resolves once it (and every one before it) is handled. */
   observe(snapshot: FleetSnapshot): Promise<void> {
-    this.queue = this.queue.then(() => this.handle(snapshot));
-    return this.queue;
+    return this.enqueue(() => this.handle(snapshot));
+  }
+
+  /**
+   * Merges a list stored by another server (the previous leader's), after the snapshots observed so far: a stored
+   * stop is kept, in place of this tracker's entry for the same VM, unless it has expired, its VM left the fleet or
+   * runs now, or this tracker saw that VM running in a snapshot after the one the stop was seen in (then this
+   * tracker's entry, a later stop, stands).
+   */
+  adopt(stored: readonly StopEntry[]): Promise<void> {
+    return this.enqueue(() => this.merge(stored));
+  }
+
+  /** Called after a snapshot or a merge changed the list; returns an unsubscribe function. */
+  onChange(listener: () => void): () => void {
+    this.changeListeners.add(listener);
+    return () => this.changeListeners.delete(listener);
   }
 
   /** Resolves once every snapshot observed so far is handled (its audit look-ups done). */
@@ -66,10 +114,44 @@ export class FleetStopTracker {
 
   /** The stops still remembered, newest first. */
   list(): FleetStop[] {
+    return listOf(this.entries(), this.now() - this.memoryMs);
+  }
+
+  /** The stops still remembered, newest first, as kept (copies). */
+  entries(): StopEntry[] {
     this.forgetOld();
-    return [...this.stops.values()]
-      .sort((a, b) => b.atMs - a.atMs || a.key - b.key)
-      .map((s) => ({ key: s.key, at: new Date(s.atMs).toISOString(), status: s.status, by: s.by }));
+    return newestFirst(this.stops.values()).map((s) => ({ ...s }));
+  }
+
+  /** Runs one change after the ones before it, and tells the listeners when the list changed. */
+  private enqueue(change: () => Promise<void> | void): Promise<void> {
+    this.queue = this.queue.then(async () => {
+      const before = JSON.stringify(this.entries());
+      await change();
+      if (JSON.stringify(this.entries()) === before) return;
+      for (const l of [...this.changeListeners]) {
+        try {
+          l();
+        } catch (err) {
+          this.log.error({ err }, 'a fleet stops listener failed');
+        }
+      }
+    });
+    return this.queue;
+  }
+
+  private merge(stored: readonly StopEntry[]): void {
+    const oldest = this.now() - this.memoryMs;
+    for (const s of stored) {
+      if (s.atMs <= oldest) continue;
+      if (this.previous !== null) {
+        const status = this.previous.get(s.key);
+        if (status === undefined || RUNNING_STATUSES.has(status)) continue;
+      }
+      const ran = this.runningIn.get(s.key);
+      if (ran !== undefined && ran > s.seenIn) continue;
+      this.stops.set(s.key, { ...s });
+    }
   }
 
   private async handle(snapshot: FleetSnapshot): Promise<void> {
@@ -77,6 +159,7 @@ export class FleetStopTracker {
     if (snapshot.fetchedAt === null) return;
     const previous = this.previous;
     const atMs = this.now();
+    const seenIn = Date.parse(snapshot.fetchedAt);
     const current = new Map<number, PowerStatus>();
     const stopped: { key: number; status: PowerStatus; upSince: number | undefined }[] = [];
     for (const vm of snapshot.vms) {
@@ -85,6 +168,7 @@ export class FleetStopTracker {
       const before = previous?.get(vm.key);
       if (RUNNING_STATUSES.has(vm.status)) {
         this.stops.delete(vm.key);
+        this.runningIn.set(vm.key, seenIn);
         if (before !== undefined && !RUNNING_STATUSES.has(before)) this.upSince.set(vm.key, atMs);
         continue;
       }
@@ -97,6 +181,7 @@ export class FleetStopTracker {
     // A VM that left the fleet is forgotten (bounded by the fleet size).
     for (const key of this.stops.keys()) if (!current.has(key)) this.stops.delete(key);
     for (const key of this.upSince.keys()) if (!current.has(key)) this.upSince.delete(key);
+    for (const key of this.runningIn.keys()) if (!current.has(key)) this.runningIn.delete(key);
     this.forgetOld();
     if (stopped.length === 0) return;
 
@@ -117,7 +202,7 @@ export class FleetStopTracker {
             'looking up who stopped a VM failed; listed as down unexpectedly',
           );
         }
-        this.stops.set(key, { key, atMs, status, by });
+        this.stops.set(key, { key, atMs, status, by, seenIn });
       }),
     );
   }
