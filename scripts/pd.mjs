@@ -30,7 +30,11 @@ const benches = {
   schedules: 'apps/bff/bench/schedules.ts',
   plans: 'apps/bff/bench/plans.ts',
   wall: 'apps/web/bench/wall.ts',
+  replicas: 'apps/bff/bench/replicas.ts',
 };
+
+/** Benchmarks that run real PostgreSQL and nginx (installed first when missing, as for the tests). */
+const needsServerPackages = new Set(['replicas']);
 
 function log(msg) {
   process.stderr.write(`[powerdeck] ${msg}\n`);
@@ -271,6 +275,10 @@ switch (task) {
       if (!file) {
         log(`unknown benchmark "${name}"; known: ${Object.keys(benches).join(', ')}`);
         process.exit(2);
+      }
+      if (needsServerPackages.has(name) && !ensureServerPackages()) {
+        log(`bench ${name} needs PostgreSQL and nginx, which are missing and cannot be installed (not root)`);
+        process.exit(1);
       }
       log(`bench ${name}: ${file}`);
       const code = run(join(binDir, 'tsx'), [file, ...options]);

@@ -38,8 +38,8 @@ const SERVER_TS = join(here, '..', 'src', 'server.ts');
 const NGINX_PATHS = ['/usr/sbin/nginx', '/usr/bin/nginx'];
 
 export interface ClusterOptions {
-  /** The simulator every server polls and acts on (through its tap). */
-  sim: Simulator;
+  /** The simulator every server polls and acts on (through its tap): in this process, or another (a benchmark's). */
+  sim: Pick<Simulator, 'url' | 'apiKey'>;
   /** An empty database of the cluster's own (the harness migrates it and adds the users). */
   databaseUrl: string;
   /** How many servers (default 3). */
