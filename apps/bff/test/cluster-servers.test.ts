@@ -101,7 +101,8 @@ async function etagOf(app: FastifyInstance, headers: Record<string, string>): Pr
   return res.headers.etag;
 }
 
-describe('several servers on one PostgreSQL database', () => {
+// Each test starts two or three servers on a fresh database and waits up to WAIT: more than Vitest's 5 s default.
+describe('several servers on one PostgreSQL database', { timeout: 30_000 }, () => {
   it('one leads and polls; all serve the same fleet; a session holds on every server and ends everywhere', async () => {
     const sim = await startTestSim({ timeScale: SCALE });
     const dir = tempDir();
@@ -225,6 +226,7 @@ describe('several servers on one PostgreSQL database', () => {
     await putVm(sim, 2, { status: 'running' });
     await vi.waitFor(async () => expect(await etagOf(other.app, headers)).not.toBe(tag), WAIT);
   });
+
   it('a leader that stops leading between marking a step and sending it sends nothing; the next one watches', async () => {
     const sim = await startTestSim({ timeScale: SCALE });
     const dir = tempDir();
@@ -286,6 +288,7 @@ describe('several servers on one PostgreSQL database', () => {
       ),
     ).toBe(true);
   });
+
   it('counts a principal’s rate on the VergeOS routes once for all servers', async () => {
     const sim = await startTestSim({ timeScale: SCALE });
     const dir = tempDir();
