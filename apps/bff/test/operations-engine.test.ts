@@ -92,7 +92,8 @@ describe('an escalating shut down', () => {
     await prepare(env.app, env.sim, [{ key, status: 'running', shutdownS: 10 }]);
     await clearSimStats(env.sim);
 
-    const op = await startOperation(env.app, { action: 'shutdown', vms: [key], forceAfterS: 60 });
+    // The guest takes 10 s; the force off would come at 300 s (3 s here: room for a loaded machine's polls).
+    const op = await startOperation(env.app, { action: 'shutdown', vms: [key], forceAfterS: 300 });
     const done = await finished(env.app, op.id);
     const vm = vmOf(done, key);
     expect(vm).toMatchObject({ state: 'done', step: 'poweroff', escalated: false, status: 'stopped' });
