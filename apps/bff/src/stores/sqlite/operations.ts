@@ -11,7 +11,7 @@ import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../../db/database';
 import { settle, StoreError } from '../errors';
 import { iso, isoOrNull } from '../secrets';
-import { ms } from './columns';
+import { ms } from '../rows/columns';
 import type {
   OperationChange,
   OperationRecord,

@@ -6,7 +6,7 @@ import type { RunOutcome, ScheduleAction } from '@powerdeck/contracts/schedule-t
 import type { SqliteDatabase } from '../../db/database';
 import { settle, StoreError } from '../errors';
 import { iso, isoOrNull } from '../secrets';
-import { changedColumns, ms, type Columns } from './columns';
+import { changedColumns, ms, type Columns } from '../rows/columns';
 import type {
   Clock,
   NewScheduleRun,
@@ -252,8 +252,8 @@ export class SqliteScheduleStore implements ScheduleStore {
     return settle(
       this.db.transaction(() => {
         const patched = changedColumns(FIELDS, patch);
-        const sets = ['updated_at = ?', ...patched.sets];
-        const values = [ms(updatedAt, 'updatedAt'), ...patched.values];
+        const sets = ['updated_at = ?', ...patched.map(([column]) => `${column} = ?`)];
+        const values = [ms(updatedAt, 'updatedAt'), ...patched.map(([, value]) => value)];
         if (patch.paused !== undefined) {
           sets.push('paused_by = ?', 'paused_reason = ?', 'paused_at = ?');
           const p = patch.paused;
