@@ -14,10 +14,10 @@ import {
   type PlanRow,
 } from '../rows/plans';
 import type { PlanFields, PlanRecord, PlanStore } from '../types';
-import { isUniqueViolation } from './sql';
+import { isUniqueViolation, placeholders } from './sql';
 
 const INSERT = `INSERT INTO plans (${COLUMNS})
-  VALUES (${PLAN_COLUMN_NAMES.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING ${COLUMNS}`;
+  VALUES (${placeholders(PLAN_COLUMN_NAMES)}) RETURNING ${COLUMNS}`;
 
 export class PgPlanStore implements PlanStore {
   // The options object is kept for open.ts's call (and for a clock, should the store ever need one).
