@@ -1,35 +1,13 @@
 // CSV export of the audit log (RFC 4180: comma-separated, CRLF line ends, fields quoted when they
 // hold a quote, comma or line break). A text cell starting with = + - @ (or a tab or CR) is prefixed
 // with ' so that a spreadsheet shows it as text instead of running it as a formula.
+import { AUDIT_COLUMN_NAMES, AUDIT_FIELDS } from './audit-rows';
 import type { AuditFilter, AuditRecord, AuditStore } from './types';
 
-export const AUDIT_CSV_COLUMNS = [
-  'id',
-  'at',
-  'kind',
-  'outcome',
-  'actor',
-  'role',
-  'auth_kind',
-  'source',
-  'user_agent',
-  'vm_key',
-  'vm_name',
-  'action',
-  'params',
-  'reason',
-  'target',
-  'request_id',
-  'operation_id',
-  'schedule_id',
-  'schedule_name',
-  'ref_id',
-  'vergeos_status',
-  'vergeos_message',
-  'latency_ms',
-  'prev_hash',
-  'hash',
-] as const;
+/** The CSV's columns: the table's (./audit-rows.ts), in its order, bar the chain's format; a row's cells follow them. */
+export const AUDIT_CSV_COLUMNS = AUDIT_COLUMN_NAMES.filter(
+  (c): c is Exclude<(typeof AUDIT_COLUMN_NAMES)[number], 'chain'> => c !== 'chain',
+);
 
 const FORMULA = /^[=+\-@\t\r]/;
 
@@ -47,33 +25,7 @@ export function csvLine(cells: readonly (string | number | null)[]): string {
 }
 
 function auditCsvCells(r: AuditRecord): (string | number | null)[] {
-  return [
-    r.id,
-    r.at,
-    r.kind,
-    r.outcome,
-    r.actor,
-    r.role,
-    r.authKind,
-    r.source,
-    r.userAgent,
-    r.vmKey,
-    r.vmName,
-    r.action,
-    r.params,
-    r.reason,
-    r.target,
-    r.requestId,
-    r.operationId,
-    r.scheduleId,
-    r.scheduleName,
-    r.refId,
-    r.vergeosStatus,
-    r.vergeosMessage,
-    r.latencyMs,
-    r.prevHash,
-    r.hash,
-  ];
+  return AUDIT_CSV_COLUMNS.map((c) => r[AUDIT_FIELDS[c]]);
 }
 
 /** The matching rows as CSV, oldest first, header line first; read page by page. */

@@ -1,10 +1,19 @@
 // The audit log's table row, the same on both backends (apps/bff/migrations and migrations-postgres name the same
-// columns): how a stored row reads back into the chain's shape (./audit-chain.ts) and into a record, and the checks
-// on the filters both stores apply. Only the stores in ./sqlite and ./postgres use it.
+// columns): how a stored row reads back into the chain's shape (./audit-chain.ts) and into a record, the checks on
+// the filters both stores apply, and the options both open with. The stores in ./sqlite and ./postgres use it, and
+// the CSV export (./audit-csv.ts) takes its columns from it.
 import type { AuditFormat, StoredAuditRow } from './audit-chain';
+import type { AuditChainOptions } from './audit-key';
 import { StoreError } from './errors';
 import { iso } from './secrets';
-import type { AuditAuthKind, AuditKind, AuditOutcome, AuditRecord, Role } from './types';
+import type { AuditAuthKind, AuditKind, AuditOutcome, AuditRecord, Clock, Role } from './types';
+
+/** What both audit stores open with. */
+export interface AuditStoreOptions {
+  now?: Clock;
+  /** Where the key and the anchor file are (./audit-key.ts `auditChainOptions`). */
+  chain: AuditChainOptions;
+}
 
 export interface AuditRow {
   id: number;
@@ -35,35 +44,43 @@ export interface AuditRow {
   chain: AuditFormat;
 }
 
+/**
+ * Each column and the field of a chained row (./audit-chain.ts, StoredAuditRow) it holds, in one order: SELECT lists,
+ * INSERTs and the CSV export (./audit-csv.ts). Every column is named (the `satisfies` refuses a table row column
+ * left out).
+ */
+export const AUDIT_FIELDS = {
+  id: 'id',
+  at: 'at',
+  kind: 'kind',
+  outcome: 'outcome',
+  actor: 'actor',
+  role: 'role',
+  auth_kind: 'authKind',
+  source: 'source',
+  user_agent: 'userAgent',
+  vm_key: 'vmKey',
+  vm_name: 'vmName',
+  action: 'action',
+  params: 'params',
+  reason: 'reason',
+  target: 'target',
+  request_id: 'requestId',
+  operation_id: 'operationId',
+  schedule_id: 'scheduleId',
+  schedule_name: 'scheduleName',
+  ref_id: 'refId',
+  vergeos_status: 'vergeosStatus',
+  vergeos_message: 'vergeosMessage',
+  latency_ms: 'latencyMs',
+  prev_hash: 'prevHash',
+  hash: 'hash',
+  chain: 'format',
+} as const satisfies Record<keyof AuditRow, keyof StoredAuditRow>;
+
 /** The columns, in one order: SELECT lists and INSERTs. */
-export const AUDIT_COLUMN_NAMES = [
-  'id',
-  'at',
-  'kind',
-  'outcome',
-  'actor',
-  'role',
-  'auth_kind',
-  'source',
-  'user_agent',
-  'vm_key',
-  'vm_name',
-  'action',
-  'params',
-  'reason',
-  'target',
-  'request_id',
-  'operation_id',
-  'schedule_id',
-  'schedule_name',
-  'ref_id',
-  'vergeos_status',
-  'vergeos_message',
-  'latency_ms',
-  'prev_hash',
-  'hash',
-  'chain',
-] as const satisfies readonly (keyof AuditRow)[];
+// Object.keys of a const object literal: its keys, in the order written (none is an integer-like string).
+export const AUDIT_COLUMN_NAMES = Object.keys(AUDIT_FIELDS) as (keyof typeof AUDIT_FIELDS)[];
 
 export const AUDIT_COLUMNS = AUDIT_COLUMN_NAMES.join(', ');
 
@@ -137,11 +154,21 @@ export function toRecord({ format: _format, ...s }: StoredAuditRow): AuditRecord
   return { ...s, at: iso(s.at) };
 }
 
+/** A table row as a record. */
+export function readRecord(r: AuditRow): AuditRecord {
+  return toRecord(toStored(r));
+}
+
 /** A time filter in ms; StoreError 'invalid' when it is not a valid date. */
 export function auditTime(name: string, d: Date): number {
   const t = d instanceof Date ? d.getTime() : Number.NaN;
   if (!Number.isFinite(t)) throw new StoreError('invalid', `audit filter ${name} must be a valid date`);
   return t;
+}
+
+/** powerAttempts' count: from 1 to AUDIT_MAX_LIMIT (20 when not a number). */
+export function attemptsLimit(limit: number): number {
+  return Number.isFinite(limit) ? Math.min(AUDIT_MAX_LIMIT, Math.max(1, Math.trunc(limit))) : 20;
 }
 
 /** A page size from 1 to AUDIT_MAX_LIMIT (100 when not given). */

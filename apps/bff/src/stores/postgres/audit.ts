@@ -27,17 +27,19 @@ import {
   type AuditFormat,
   type StoredAuditRow,
 } from '../audit-chain';
-import { openAuditKey, type AuditChainOptions, type AuditKey, type AuditKeyState } from '../audit-key';
+import { openAuditKey, type AuditKey, type AuditKeyState } from '../audit-key';
 import {
   AUDIT_COLUMN_NAMES,
   AUDIT_COLUMNS as COLUMNS,
-  AUDIT_MAX_LIMIT as MAX_LIMIT,
+  attemptsLimit,
   auditLimit,
   auditTime as time,
+  readRecord,
   toColumns,
   toRecord,
   toStored,
   type AuditRow,
+  type AuditStoreOptions,
 } from '../audit-rows';
 import { StoreError } from '../errors';
 import type {
@@ -50,19 +52,13 @@ import type {
   Clock,
   KeyedAuditStore,
 } from '../types';
-import { LOCKS } from './sql';
+import { LOCKS, placeholders } from './sql';
 
 /** Rows verify() reads at a time. */
 const VERIFY_BATCH = 1000;
 
 const INSERT = `INSERT INTO audit_log (${COLUMNS})
-  VALUES (${AUDIT_COLUMN_NAMES.map((_, i) => `$${i + 1}`).join(', ')})`;
-
-export interface PgAuditStoreOptions {
-  now?: Clock;
-  /** Where the key and the anchor file are (../audit-key.ts `auditChainOptions`). */
-  chain: AuditChainOptions;
-}
+  VALUES (${placeholders(AUDIT_COLUMN_NAMES)})`;
 
 /** What the database says about the chain when the store opens. */
 interface Found {
@@ -95,7 +91,7 @@ export class PgAuditStore implements KeyedAuditStore {
   private keyRecorded: boolean;
 
   /** Opens the store: reads the key file, and what the database recorded of the key. */
-  static async open(pool: PgPool, options: PgAuditStoreOptions): Promise<PgAuditStore> {
+  static async open(pool: PgPool, options: AuditStoreOptions): Promise<PgAuditStore> {
     const r = await pool.query<{ chain: AuditFormat | null; fingerprint: string | null }>(
       `SELECT (SELECT chain FROM audit_log ORDER BY id DESC LIMIT 1) AS chain,
         (SELECT fingerprint FROM audit_key) AS fingerprint`,
@@ -108,7 +104,7 @@ export class PgAuditStore implements KeyedAuditStore {
 
   private constructor(
     private readonly pool: PgPool,
-    options: PgAuditStoreOptions,
+    options: AuditStoreOptions,
     found: Found,
   ) {
     this.now = options.now ?? Date.now;
@@ -180,7 +176,7 @@ export class PgAuditStore implements KeyedAuditStore {
   async get(id: number): Promise<AuditRecord | null> {
     if (unmatchable(id)) return null;
     const r = await this.pool.query<AuditRow>(`SELECT ${COLUMNS} FROM audit_log WHERE id = $1`, [id]);
-    return r.rows[0] ? toRecord(toStored(r.rows[0])) : null;
+    return r.rows[0] ? readRecord(r.rows[0]) : null;
   }
 
   async query(q: AuditQuery): Promise<AuditPage> {
@@ -217,19 +213,19 @@ export class PgAuditStore implements KeyedAuditStore {
       params,
     );
     const more = r.rows.length > limit;
-    const page = (more ? r.rows.slice(0, limit) : r.rows).map((row) => toRecord(toStored(row)));
+    const page = (more ? r.rows.slice(0, limit) : r.rows).map((row) => readRecord(row));
     return { rows: page, next: more ? (page[page.length - 1]?.id ?? null) : null };
   }
 
   async powerAttempts(vmKey: number, limit: number): Promise<AuditRecord[]> {
-    const n = Number.isFinite(limit) ? Math.min(MAX_LIMIT, Math.max(1, Math.trunc(limit))) : 20;
+    const n = attemptsLimit(limit);
     if (unmatchable(vmKey)) return [];
     const r = await this.pool.query<AuditRow>(
       `SELECT ${COLUMNS} FROM audit_log WHERE vm_key = $1 AND kind = 'power' AND ref_id IS NULL
        ORDER BY id DESC LIMIT $2`,
       [vmKey, n],
     );
-    return r.rows.map((row) => toRecord(toStored(row)));
+    return r.rows.map((row) => readRecord(row));
   }
 
   async outcomesOf(refIds: readonly number[]): Promise<AuditRecord[]> {
@@ -239,7 +235,7 @@ export class PgAuditStore implements KeyedAuditStore {
       `SELECT ${COLUMNS} FROM audit_log WHERE ref_id = ANY($1::bigint[]) ORDER BY id`,
       [ids],
     );
-    return r.rows.map((row) => toRecord(toStored(row)));
+    return r.rows.map((row) => readRecord(row));
   }
 
   async lastAcceptedStop(vmKey: number, from: Date): Promise<AuditRecord | null> {
@@ -255,7 +251,7 @@ export class PgAuditStore implements KeyedAuditStore {
        ORDER BY id DESC LIMIT 1`,
       [vmKey, since],
     );
-    return r.rows[0] ? toRecord(toStored(r.rows[0])) : null;
+    return r.rows[0] ? readRecord(r.rows[0]) : null;
   }
 
   async head(): Promise<AuditHead> {

@@ -4,35 +4,11 @@
 // link at once cannot move it back.
 import type { PgPool } from '../../db/postgres';
 import { StoreError } from '../errors';
-import { DISPLAY_PREFIX, iso, isoOrNull, looksLikeSecret, randomSecret, sha256Hex } from '../secrets';
-import { TOUCH_INTERVAL_MS } from '../sqlite/display-links';
+import { LINK_SELECT as SELECT, toLink, touchDue, type LinkRow } from '../rows/display-links';
+import { DISPLAY_PREFIX, looksLikeSecret, randomSecret, sha256Hex } from '../secrets';
 import type { Clock, DisplayLink, DisplayLinkStore } from '../types';
 import { checkLabel } from '../validation';
 import { int4 } from './sql';
-
-interface LinkRow {
-  id: number;
-  name: string;
-  created_by: number;
-  creator: string;
-  created_at: number;
-  last_used_at: number | null;
-  revoked_at: number | null;
-}
-
-const SELECT = `SELECT d.id, d.name, d.created_by, u.username AS creator, d.created_at, d.last_used_at, d.revoked_at
-  FROM display_links d JOIN users u ON u.id = d.created_by`;
-
-function toLink(r: LinkRow): DisplayLink {
-  return {
-    id: r.id,
-    name: r.name,
-    createdBy: { id: r.created_by, username: r.creator },
-    createdAt: iso(r.created_at),
-    lastUsedAt: isoOrNull(r.last_used_at),
-    revokedAt: isoOrNull(r.revoked_at),
-  };
-}
 
 export class PgDisplayLinkStore implements DisplayLinkStore {
   private readonly now: Clock;
@@ -81,7 +57,7 @@ export class PgDisplayLinkStore implements DisplayLinkStore {
       .rows[0];
     if (!row || row.revoked_at !== null) return null;
     const now = this.now();
-    if (row.last_used_at === null || now - row.last_used_at >= TOUCH_INTERVAL_MS) {
+    if (touchDue(row, now)) {
       await this.pool.query(
         'UPDATE display_links SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)',
         [now, row.id],

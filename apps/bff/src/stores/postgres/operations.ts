@@ -12,74 +12,35 @@
 //   the other, each to the row as the other left it (no lost fields). A change without VM patches is one statement
 //   without a transaction.
 // - reads take an operation and its VMs in one statement (one snapshot), the VMs as a JSON array in position order.
-import type {
-  OperationAction,
-  OperationStatus,
-  OperationStep,
-  OperationVmState,
-} from '@powerdeck/contracts/operation-terms';
 import { fenced } from '../../cluster/lease';
 import { inTransaction, type PgClient, type PgPool } from '../../db/postgres';
 import { StoreError } from '../errors';
-import { iso, isoOrNull } from '../secrets';
-import type {
-  OperationChange,
-  OperationOwnerKind,
-  OperationRecord,
-  OperationStore,
-  OperationVmPatch,
-  OperationVmRecord,
-  PlanRunRecord,
-  Role,
-  StepPhase,
-} from '../types';
-import { isUniqueViolation } from './sql';
+import { pgFlag } from '../rows/columns';
+import {
+  checkLimit,
+  OP_COLUMN_NAMES,
+  OP_COLUMNS,
+  operationChanges,
+  toOperation,
+  toOperationRow,
+  toVm,
+  toVmRow,
+  VM_COLUMN_NAMES,
+  VM_COLUMNS,
+  VM_PATCHABLE,
+  vmChanges,
+  type OperationRow,
+  type VmRow,
+} from '../rows/operations';
+import type { OperationChange, OperationRecord, OperationStore } from '../types';
+import { isUniqueViolation, placeholders } from './sql';
 
-interface OperationRow {
-  id: string;
-  action: OperationAction;
-  status: OperationStatus;
-  owner: string;
-  owner_role: Role;
-  owner_auth_kind: OperationOwnerKind;
-  source: string | null;
-  user_agent: string | null;
-  request_id: string | null;
-  created_at: number;
-  finished_at: number | null;
-  cancelled_by: string | null;
-  force_after_s: number | null;
-  timeout_s: number;
-  parallelism: number;
-  reason: string | null;
-  schedule_id: string | null;
-  schedule_name: string | null;
-  plan_id: string | null;
-  /** JSON: the PlanRunRecord. */
-  plan: string | null;
+/** An operation with its VMs (json_agg, position order: BIGINT as JSON numbers, BOOLEAN as true/false). */
+interface OperationWithVms extends OperationRow {
+  vms: VmRow<boolean>[] | null;
 }
 
-/** An operation_vms row as json_agg writes it (BIGINT as JSON numbers, BOOLEAN as true/false). */
-interface VmRow {
-  position: number;
-  vm_key: number;
-  name: string;
-  state: OperationVmState;
-  step: OperationStep | null;
-  step_phase: StepPhase | null;
-  step_at: number | null;
-  deadline: number | null;
-  escalated: boolean;
-  forced_after_s: number | null;
-  detail: string;
-  status: string | null;
-  started_before: number | null;
-  moved: boolean;
-  audit_id: number | null;
-  tier: number | null;
-}
-
-/** The columns of operation_vms (bar operation_id) and their types, for json_to_recordset. */
+/** The types of operation_vms' columns (bar operation_id), for json_to_recordset and the patches' casts. */
 const VM_TYPES: Readonly<Record<keyof VmRow, string>> = {
   position: 'integer',
   vm_key: 'integer',
@@ -98,14 +59,7 @@ const VM_TYPES: Readonly<Record<keyof VmRow, string>> = {
   audit_id: 'bigint',
   tier: 'integer',
 };
-const VM_COLUMNS = Object.keys(VM_TYPES).join(', ');
-const VM_RECORD = Object.entries(VM_TYPES)
-  .map(([column, type]) => `${column} ${type}`)
-  .join(', ');
-
-const OP_COLUMNS = `id, action, status, owner, owner_role, owner_auth_kind, source, user_agent, request_id,
-  created_at, finished_at, cancelled_by, force_after_s, timeout_s, parallelism, reason, schedule_id, schedule_name,
-  plan_id, plan`;
+const VM_RECORD = VM_COLUMN_NAMES.map((column) => `${column} ${VM_TYPES[column]}`).join(', ');
 
 /** An operation's columns and its VMs (json_agg, position order): `WHERE`, `ORDER BY` and `LIMIT` follow. */
 const SELECT_OPERATION = `SELECT ${OP_COLUMNS},
@@ -113,107 +67,33 @@ const SELECT_OPERATION = `SELECT ${OP_COLUMNS},
      FROM (SELECT ${VM_COLUMNS} FROM operation_vms WHERE operation_id = o.id) v) AS vms
   FROM operations o`;
 
-/** A record's ISO time as stored (ms); throws 'invalid' for anything Date cannot read. */
-function ms(value: string, what: string): number {
-  const t = Date.parse(value);
-  if (!Number.isFinite(t)) throw new StoreError('invalid', `${what} is not an ISO 8601 time`);
-  return t;
-}
+/** An operation's row and its VMs in one statement: its columns' values, then its VMs as one JSON array. */
+const INSERT_OPERATION = `WITH op AS (
+    INSERT INTO operations (${OP_COLUMNS}) VALUES (${placeholders(OP_COLUMN_NAMES)}) RETURNING id
+  )
+  INSERT INTO operation_vms (operation_id, ${VM_COLUMNS})
+  SELECT op.id, ${VM_COLUMNS}
+  FROM op, json_to_recordset($${OP_COLUMN_NAMES.length + 1}::json) AS v(${VM_RECORD})`;
 
-const msOrNull = (value: string | null, what: string) => (value === null ? null : ms(value, what));
-
-function toVm(r: VmRow): OperationVmRecord {
-  return {
-    key: r.vm_key,
-    name: r.name,
-    state: r.state,
-    step: r.step,
-    stepPhase: r.step_phase,
-    stepAt: isoOrNull(r.step_at),
-    deadline: isoOrNull(r.deadline),
-    escalated: r.escalated,
-    forcedAfterS: r.forced_after_s,
-    detail: r.detail,
-    status: r.status,
-    startedBefore: r.started_before,
-    moved: r.moved,
-    auditId: r.audit_id,
-    tier: r.tier,
-  };
-}
-
-function toOperation(r: OperationRow & { vms: VmRow[] | null }): OperationRecord {
-  return {
-    id: r.id,
-    action: r.action,
-    status: r.status,
-    owner: r.owner,
-    ownerRole: r.owner_role,
-    ownerAuthKind: r.owner_auth_kind,
-    source: r.source,
-    userAgent: r.user_agent,
-    requestId: r.request_id,
-    createdAt: iso(r.created_at),
-    finishedAt: isoOrNull(r.finished_at),
-    cancelledBy: r.cancelled_by,
-    forceAfterS: r.force_after_s,
-    timeoutS: r.timeout_s,
-    parallelism: r.parallelism,
-    reason: r.reason,
-    ...(r.schedule_id !== null ? { schedule: { id: r.schedule_id, name: r.schedule_name ?? '' } } : {}),
-    ...(r.plan !== null ? { plan: JSON.parse(r.plan) as PlanRunRecord } : {}),
-    vms: (r.vms ?? []).map(toVm),
-  };
-}
-
-/** Column and stored value of each field a VM patch may set. */
-const VM_FIELDS: Readonly<Record<keyof OperationVmPatch, readonly [keyof VmRow, (v: unknown) => unknown]>> = {
-  state: ['state', (v) => v],
-  step: ['step', (v) => v],
-  stepPhase: ['step_phase', (v) => v],
-  stepAt: ['step_at', (v) => msOrNull(v as string | null, 'stepAt')],
-  deadline: ['deadline', (v) => msOrNull(v as string | null, 'deadline')],
-  escalated: ['escalated', (v) => Boolean(v)],
-  forcedAfterS: ['forced_after_s', (v) => v],
-  detail: ['detail', (v) => v],
-  status: ['status', (v) => v],
-  startedBefore: ['started_before', (v) => v],
-  moved: ['moved', (v) => Boolean(v)],
-  auditId: ['audit_id', (v) => v],
-  tier: ['tier', (v) => v],
-};
-const PATCHABLE = [...new Set(Object.values(VM_FIELDS).map(([column]) => column))];
+const fromRow = (r: OperationWithVms) => toOperation(r, (r.vms ?? []).map(toVm));
 
 /**
  * Patches VMs of operation $1 from $2, a JSON array of `{ key, set }` (`set`: the columns to change and their stored
  * values). A column the patch does not name keeps its value. Answers the keys it changed.
  */
-const PATCH_VMS = `UPDATE operation_vms o SET ${PATCHABLE.map(
+const PATCH_VMS = `UPDATE operation_vms o SET ${VM_PATCHABLE.map(
   (c) => `${c} = CASE WHEN p.set ? '${c}' THEN (p.set->>'${c}')::${VM_TYPES[c]} ELSE o.${c} END`,
 ).join(',\n  ')}
   FROM jsonb_to_recordset($2::jsonb) AS p(key integer, set jsonb)
   WHERE o.operation_id = $1 AND o.vm_key = p.key
   RETURNING o.vm_key`;
 
-const MAX_RECENT = 200;
-
-function checkLimit(limit: number): void {
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_RECENT) {
-    throw new StoreError('invalid', `limit must be from 1 to ${MAX_RECENT}`);
-  }
-}
-
 /** A change's VM patches as stored values, by key in the order first asked (a key asked twice: merged, in order). */
 function vmSets(change: OperationChange): Map<number, Record<string, unknown>> {
   const byKey = new Map<number, Record<string, unknown>>();
   for (const { key, patch } of change.vms ?? []) {
     const set: Record<string, unknown> = {};
-    for (const [field, value] of Object.entries(patch) as [keyof OperationVmPatch, unknown][]) {
-      if (value === undefined) continue;
-      const spec = Object.hasOwn(VM_FIELDS, field) ? VM_FIELDS[field] : undefined;
-      if (!spec) throw new StoreError('invalid', `unknown field ${String(field)}`);
-      set[spec[0]] = spec[1](value);
-    }
+    for (const [column, value] of vmChanges(patch, pgFlag)) set[column] = value;
     // An empty patch changes nothing, and does not ask whether the VM exists (as in SQLite).
     if (Object.keys(set).length === 0) continue;
     byKey.set(key, { ...byKey.get(key), ...set });
@@ -256,63 +136,13 @@ export class PgOperationStore implements OperationStore {
 
   async create(op: OperationRecord): Promise<void> {
     if (op.vms.length === 0) throw new StoreError('invalid', 'an operation needs at least one VM');
-    const vms: VmRow[] = op.vms.map((vm, position) => ({
-      position,
-      vm_key: vm.key,
-      name: vm.name,
-      state: vm.state,
-      step: vm.step,
-      step_phase: vm.stepPhase,
-      step_at: msOrNull(vm.stepAt, 'stepAt'),
-      deadline: msOrNull(vm.deadline, 'deadline'),
-      escalated: vm.escalated,
-      forced_after_s: vm.forcedAfterS,
-      detail: vm.detail,
-      status: vm.status,
-      started_before: vm.startedBefore,
-      moved: vm.moved,
-      audit_id: vm.auditId,
-      tier: vm.tier,
-    }));
-    const values = [
-      op.id,
-      op.action,
-      op.status,
-      op.owner,
-      op.ownerRole,
-      op.ownerAuthKind,
-      op.source,
-      op.userAgent,
-      op.requestId,
-      ms(op.createdAt, 'createdAt'),
-      msOrNull(op.finishedAt, 'finishedAt'),
-      op.cancelledBy,
-      op.forceAfterS,
-      op.timeoutS,
-      op.parallelism,
-      op.reason,
-      op.schedule?.id ?? null,
-      op.schedule?.name ?? null,
-      op.plan?.id ?? null,
-      op.plan ? JSON.stringify(op.plan) : null,
-      JSON.stringify(vms),
-    ];
+    // The VMs' times are checked before the operation's.
+    const vms = op.vms.map((vm, position) => toVmRow(vm, position, pgFlag));
+    const row = toOperationRow(op);
+    const values = [...OP_COLUMN_NAMES.map((c) => row[c]), JSON.stringify(vms)];
     try {
       // The VMs' foreign key is checked at the end of the statement, when the operation's row is there.
-      await this.fenced(
-        (q) =>
-          q.query(
-            `WITH op AS (
-           INSERT INTO operations (${OP_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-             $14, $15, $16, $17, $18, $19, $20)
-           RETURNING id
-         )
-         INSERT INTO operation_vms (operation_id, ${VM_COLUMNS})
-         SELECT op.id, ${VM_COLUMNS} FROM op, json_to_recordset($21::json) AS v(${VM_RECORD})`,
-            values,
-          ),
-        false,
-      );
+      await this.fenced((q) => q.query(INSERT_OPERATION, values), false);
     } catch (err) {
       if (isUniqueViolation(err) && (err as { constraint?: string }).constraint === 'operations_pkey') {
         throw new StoreError('exists', `an operation with the id ${op.id} exists`);
@@ -322,46 +152,38 @@ export class PgOperationStore implements OperationStore {
   }
 
   async get(id: string): Promise<OperationRecord | null> {
-    const r = await this.pool.query<OperationRow & { vms: VmRow[] | null }>(
-      `${SELECT_OPERATION} WHERE o.id = $1`,
-      [id],
-    );
-    return r.rows[0] ? toOperation(r.rows[0]) : null;
+    const r = await this.pool.query<OperationWithVms>(`${SELECT_OPERATION} WHERE o.id = $1`, [id]);
+    return r.rows[0] ? fromRow(r.rows[0]) : null;
   }
 
   async listRunning(): Promise<OperationRecord[]> {
-    const r = await this.pool.query<OperationRow & { vms: VmRow[] | null }>(
+    const r = await this.pool.query<OperationWithVms>(
       `${SELECT_OPERATION} WHERE o.status = 'running' ORDER BY o.created_at, o.id COLLATE "C"`,
     );
-    return r.rows.map(toOperation);
+    return r.rows.map(fromRow);
   }
 
   async listRecent(limit: number): Promise<OperationRecord[]> {
     checkLimit(limit);
-    const r = await this.pool.query<OperationRow & { vms: VmRow[] | null }>(
+    const r = await this.pool.query<OperationWithVms>(
       `${SELECT_OPERATION} WHERE o.status <> 'running' ORDER BY o.finished_at DESC, o.created_at DESC LIMIT $1`,
       [limit],
     );
-    return r.rows.map(toOperation);
+    return r.rows.map(fromRow);
   }
 
   async listByPlan(planId: string, limit: number): Promise<OperationRecord[]> {
     checkLimit(limit);
-    const r = await this.pool.query<OperationRow & { vms: VmRow[] | null }>(
+    const r = await this.pool.query<OperationWithVms>(
       `${SELECT_OPERATION} WHERE o.plan_id = $1 ORDER BY o.created_at DESC, o.id COLLATE "C" DESC LIMIT $2`,
       [planId, limit],
     );
-    return r.rows.map(toOperation);
+    return r.rows.map(fromRow);
   }
 
   async update(id: string, change: OperationChange): Promise<void> {
     // The operation's fields first: a bad time is refused before anything is asked (as in SQLite).
-    const sets: [string, unknown][] = [];
-    const o = change.operation ?? {};
-    if (o.status !== undefined) sets.push(['status', o.status]);
-    if (o.finishedAt !== undefined) sets.push(['finished_at', msOrNull(o.finishedAt, 'finishedAt')]);
-    if (o.cancelledBy !== undefined) sets.push(['cancelled_by', o.cancelledBy]);
-    if (o.plan !== undefined) sets.push(['plan', JSON.stringify(o.plan)]);
+    const sets = operationChanges(change.operation ?? {});
     let patches: Map<number, Record<string, unknown>>;
     try {
       patches = vmSets(change);

@@ -2,52 +2,22 @@
 // its tiers as JSON text. No rule here spans rows, so each call is one statement (atomic on its own): a taken id is
 // the primary key's refusal, which also settles two servers creating the same id at once. Names are ordered by
 // their bytes (COLLATE "C"), as SQLite's BINARY collation does, whatever the database's own collation is.
-import type { HelpdeskRun } from '@powerdeck/contracts/plan-terms';
 import type { PgPool } from '../../db/postgres';
 import { StoreError } from '../errors';
-import { iso } from '../secrets';
+import { changedColumns, ms } from '../rows/columns';
+import {
+  PLAN_COLUMN_NAMES,
+  PLAN_COLUMNS as COLUMNS,
+  PLAN_FIELDS,
+  toPlan,
+  toPlanRow,
+  type PlanRow,
+} from '../rows/plans';
 import type { PlanFields, PlanRecord, PlanStore } from '../types';
-import { isUniqueViolation } from './sql';
+import { isUniqueViolation, placeholders } from './sql';
 
-interface PlanRow {
-  id: string;
-  name: string;
-  tiers: string;
-  helpdesk: HelpdeskRun;
-  parallelism: number;
-  owner: string;
-  created_at: number;
-  updated_at: number;
-}
-
-const COLUMNS = 'id, name, tiers, helpdesk, parallelism, owner, created_at, updated_at';
-
-function ms(value: string, what: string): number {
-  const t = Date.parse(value);
-  if (!Number.isFinite(t)) throw new StoreError('invalid', `${what} is not an ISO 8601 time`);
-  return t;
-}
-
-function toPlan(r: PlanRow): PlanRecord {
-  return {
-    id: r.id,
-    name: r.name,
-    tiers: JSON.parse(r.tiers) as PlanRecord['tiers'],
-    helpdesk: r.helpdesk,
-    parallelism: r.parallelism,
-    owner: r.owner,
-    createdAt: iso(r.created_at),
-    updatedAt: iso(r.updated_at),
-  };
-}
-
-/** Column and stored value of each field a patch may set. */
-const FIELDS: Readonly<Record<keyof PlanFields, [string, (v: never) => unknown]>> = {
-  name: ['name', (v: string) => v],
-  tiers: ['tiers', (v: unknown) => JSON.stringify(v)],
-  helpdesk: ['helpdesk', (v: string) => v],
-  parallelism: ['parallelism', (v: number) => v],
-};
+const INSERT = `INSERT INTO plans (${COLUMNS})
+  VALUES (${placeholders(PLAN_COLUMN_NAMES)}) RETURNING ${COLUMNS}`;
 
 export class PgPlanStore implements PlanStore {
   // The options object is kept for open.ts's call (and for a clock, should the store ever need one).
@@ -57,20 +27,11 @@ export class PgPlanStore implements PlanStore {
   ) {}
 
   async create(p: PlanRecord): Promise<PlanRecord> {
-    const values = [
-      p.id,
-      p.name,
-      JSON.stringify(p.tiers),
-      p.helpdesk,
-      p.parallelism,
-      p.owner,
-      ms(p.createdAt, 'createdAt'),
-      ms(p.updatedAt, 'updatedAt'),
-    ];
+    const row = toPlanRow(p);
     try {
       const r = await this.pool.query<PlanRow>(
-        `INSERT INTO plans (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${COLUMNS}`,
-        values,
+        INSERT,
+        PLAN_COLUMN_NAMES.map((c) => row[c]),
       );
       return toPlan(r.rows[0]!);
     } catch (err) {
@@ -99,10 +60,8 @@ export class PgPlanStore implements PlanStore {
   async update(id: string, patch: Partial<PlanFields>, updatedAt: string): Promise<PlanRecord> {
     const values: unknown[] = [ms(updatedAt, 'updatedAt')];
     const sets = ['updated_at = $1'];
-    for (const [field, [column, store]] of Object.entries(FIELDS)) {
-      const value = patch[field as keyof PlanFields];
-      if (value === undefined) continue;
-      values.push(store(value as never));
+    for (const [column, value] of changedColumns(PLAN_FIELDS, patch)) {
+      values.push(value);
       sets.push(`${column} = $${values.length}`);
     }
     values.push(id);

@@ -10,11 +10,25 @@
 //   meets the foreign key.
 // A schedule is read with its skips in one statement (one snapshot); names are ordered by their bytes (COLLATE "C"),
 // as SQLite's BINARY collation does.
-import { randomUUID } from 'node:crypto';
-import type { RunOutcome, ScheduleAction } from '@powerdeck/contracts/schedule-terms';
 import { inTransaction, type PgClient, type PgPool } from '../../db/postgres';
 import { StoreError } from '../errors';
-import { iso, isoOrNull } from '../secrets';
+import { ms, pgFlag } from '../rows/columns';
+import {
+  RUN_COLUMN_NAMES,
+  RUN_COLUMNS,
+  runLimit,
+  SCHEDULE_COLUMN_NAMES,
+  SCHEDULE_COLUMNS as COLUMNS,
+  scheduleChanges,
+  toRun,
+  toRunRow,
+  toSchedule,
+  toScheduleRow,
+  toSkip,
+  type RunRow,
+  type ScheduleRow,
+  type SkipRow,
+} from '../rows/schedules';
 import type {
   Clock,
   NewScheduleRun,
@@ -24,122 +38,21 @@ import type {
   ScheduleSkipRecord,
   ScheduleStore,
 } from '../types';
-import { isUniqueViolation } from './sql';
+import { isUniqueViolation, placeholders } from './sql';
 
-interface ScheduleRow {
-  id: string;
-  name: string;
-  enabled: boolean;
-  action: ScheduleAction;
-  force_after_s: number | null;
-  targets: string;
-  when_json: string;
-  time_zone: string;
-  grace_minutes: number;
-  exclusions: string;
-  owner: string;
-  created_at: number;
-  updated_at: number;
-  paused_by: string | null;
-  paused_reason: string | null;
-  paused_at: number | null;
-  last_handled_for: number | null;
-  /** The schedule's skips, oldest first (json_agg of SkipRow; '[]' when none). */
+/** A schedule with its skips, oldest first (json_agg of SkipRow; '[]' when none). */
+interface ScheduleWithSkips extends ScheduleRow<boolean> {
   skips: SkipRow[];
 }
 
-interface SkipRow {
-  at: number;
-  by: string;
-  reason: string;
-  recorded_at: number;
-}
-
-interface RunRow {
-  id: string;
-  schedule_id: string;
-  schedule_name: string;
-  scheduled_for: number;
-  outcome: RunOutcome;
-  detail: string;
-  operation_id: string | null;
-  recorded_at: number;
-}
-
-const COLUMNS = `id, name, enabled, action, force_after_s, targets, when_json, time_zone, grace_minutes, exclusions,
-  owner, created_at, updated_at, paused_by, paused_reason, paused_at, last_handled_for`;
 /** A schedule's columns and its skips (oldest first) as one JSON array: one statement, one snapshot. */
 const SELECT_SCHEDULE = `SELECT ${COLUMNS},
   COALESCE((SELECT json_agg(json_build_object('at', k.at, 'by', k.by, 'reason', k.reason,
       'recorded_at', k.recorded_at) ORDER BY k.at)
     FROM schedule_skips k WHERE k.schedule_id = s.id), '[]'::json) AS skips
   FROM schedules s`;
-const RUN_COLUMNS =
-  'id, schedule_id, schedule_name, scheduled_for, outcome, detail, operation_id, recorded_at';
 
-function ms(value: string, what: string): number {
-  const t = Date.parse(value);
-  if (!Number.isFinite(t)) throw new StoreError('invalid', `${what} is not an ISO 8601 time`);
-  return t;
-}
-
-function toSkip(r: SkipRow): ScheduleSkipRecord {
-  return { at: iso(r.at), by: r.by, reason: r.reason, recordedAt: iso(r.recorded_at) };
-}
-
-function toSchedule(r: ScheduleRow): ScheduleRecord {
-  return {
-    id: r.id,
-    name: r.name,
-    enabled: r.enabled,
-    action: r.action,
-    forceAfterS: r.force_after_s,
-    targets: JSON.parse(r.targets) as ScheduleRecord['targets'],
-    when: JSON.parse(r.when_json) as ScheduleRecord['when'],
-    timeZone: r.time_zone,
-    graceMinutes: r.grace_minutes,
-    exclusions: JSON.parse(r.exclusions) as string[],
-    owner: r.owner,
-    createdAt: iso(r.created_at),
-    updatedAt: iso(r.updated_at),
-    paused:
-      r.paused_by !== null && r.paused_at !== null
-        ? { by: r.paused_by, reason: r.paused_reason ?? '', at: iso(r.paused_at) }
-        : null,
-    lastHandledFor: isoOrNull(r.last_handled_for),
-    skips: r.skips.map(toSkip),
-  };
-}
-
-function toRun(r: RunRow): ScheduleRunRecord {
-  return {
-    id: r.id,
-    scheduleId: r.schedule_id,
-    scheduleName: r.schedule_name,
-    scheduledFor: iso(r.scheduled_for),
-    outcome: r.outcome,
-    detail: r.detail,
-    operationId: r.operation_id,
-    recordedAt: iso(r.recorded_at),
-  };
-}
-
-/** Column and stored value of each schedule field a patch may set. */
-const FIELDS: Readonly<
-  Record<keyof Omit<SchedulePatch, 'paused' | 'clearSkips'>, [string, (v: never) => unknown]>
-> = {
-  name: ['name', (v: string) => v],
-  enabled: ['enabled', (v: boolean) => v],
-  action: ['action', (v: string) => v],
-  forceAfterS: ['force_after_s', (v: number | null) => v],
-  targets: ['targets', (v: unknown) => JSON.stringify(v)],
-  when: ['when_json', (v: unknown) => JSON.stringify(v)],
-  timeZone: ['time_zone', (v: string) => v],
-  graceMinutes: ['grace_minutes', (v: number) => v],
-  exclusions: ['exclusions', (v: unknown) => JSON.stringify(v)],
-};
-
-const MAX_RUNS = 500;
+const fromRow = (r: ScheduleWithSkips) => toSchedule(r, r.skips.map(toSkip));
 
 /** foreign_key_violation: a row names a parent that does not exist (a skip of a schedule that is gone). */
 const isForeignKeyViolation = (err: unknown) => (err as { code?: unknown } | null)?.code === '23503';
@@ -155,36 +68,20 @@ export class PgScheduleStore implements ScheduleStore {
   }
 
   private async read(id: string, client: PgPool | PgClient = this.pool): Promise<ScheduleRecord | null> {
-    const r = await client.query<ScheduleRow>(`${SELECT_SCHEDULE} WHERE s.id = $1`, [id]);
-    return r.rows[0] ? toSchedule(r.rows[0]) : null;
+    const r = await client.query<ScheduleWithSkips>(`${SELECT_SCHEDULE} WHERE s.id = $1`, [id]);
+    return r.rows[0] ? fromRow(r.rows[0]) : null;
   }
 
   async create(s: Omit<ScheduleRecord, 'skips' | 'lastHandledFor' | 'paused'>): Promise<ScheduleRecord> {
-    const values = [
-      s.id,
-      s.name,
-      s.enabled,
-      s.action,
-      s.forceAfterS,
-      JSON.stringify(s.targets),
-      JSON.stringify(s.when),
-      s.timeZone,
-      s.graceMinutes,
-      JSON.stringify(s.exclusions),
-      s.owner,
-      ms(s.createdAt, 'createdAt'),
-      ms(s.updatedAt, 'updatedAt'),
-    ];
+    const row = toScheduleRow(s, pgFlag);
     try {
       // Read back as stored; a new schedule has no skips yet.
-      const r = await this.pool.query<ScheduleRow>(
-        `INSERT INTO schedules (id, name, enabled, action, force_after_s, targets, when_json, time_zone,
-          grace_minutes, exclusions, owner, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+      const r = await this.pool.query<ScheduleWithSkips>(
+        `INSERT INTO schedules (${COLUMNS}) VALUES (${placeholders(SCHEDULE_COLUMN_NAMES)})
          RETURNING ${COLUMNS}, '[]'::json AS skips`,
-        values,
+        SCHEDULE_COLUMN_NAMES.map((c) => row[c]),
       );
-      return toSchedule(r.rows[0]!);
+      return fromRow(r.rows[0]!);
     } catch (err) {
       if (isUniqueViolation(err)) throw new StoreError('exists', `a schedule with the id ${s.id} exists`);
       throw err;
@@ -196,10 +93,10 @@ export class PgScheduleStore implements ScheduleStore {
   }
 
   async list(): Promise<ScheduleRecord[]> {
-    const r = await this.pool.query<ScheduleRow>(
+    const r = await this.pool.query<ScheduleWithSkips>(
       `${SELECT_SCHEDULE} ORDER BY s.name COLLATE "C", s.id COLLATE "C"`,
     );
-    return r.rows.map(toSchedule);
+    return r.rows.map(fromRow);
   }
 
   async count(): Promise<number> {
@@ -214,16 +111,7 @@ export class PgScheduleStore implements ScheduleStore {
       values.push(value);
       sets.push(`${column} = $${values.length}`);
     };
-    for (const [field, [column, store]] of Object.entries(FIELDS)) {
-      const value = patch[field as keyof typeof FIELDS];
-      if (value !== undefined) set(column, store(value as never));
-    }
-    if (patch.paused !== undefined) {
-      const p = patch.paused;
-      set('paused_by', p?.by ?? null);
-      set('paused_reason', p?.reason ?? null);
-      set('paused_at', p === null ? null : ms(p.at, 'paused.at'));
-    }
+    for (const [column, value] of scheduleChanges(patch, pgFlag)) set(column, value);
     values.push(id);
     return inTransaction(this.pool, async (client) => {
       const r = await client.query(
@@ -271,20 +159,11 @@ export class PgScheduleStore implements ScheduleStore {
   }
 
   async recordRun(run: NewScheduleRun): Promise<ScheduleRunRecord | null> {
-    const row: RunRow = {
-      id: randomUUID(),
-      schedule_id: run.scheduleId,
-      schedule_name: run.scheduleName,
-      scheduled_for: ms(run.scheduledFor, 'scheduledFor'),
-      outcome: run.outcome,
-      detail: run.detail,
-      operation_id: run.operationId,
-      recorded_at: this.now(),
-    };
+    const row = toRunRow(run, this.now());
     // One statement, so one transaction: the insert decides (see the header), the rest follows only from it.
     const r = await this.pool.query<{ recorded: number }>(
       `WITH run AS (
-         INSERT INTO schedule_runs (${RUN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         INSERT INTO schedule_runs (${RUN_COLUMNS}) VALUES (${placeholders(RUN_COLUMN_NAMES)})
          ON CONFLICT (schedule_id, scheduled_for) DO NOTHING
          RETURNING schedule_id, scheduled_for
        ), handled AS (
@@ -294,16 +173,7 @@ export class PgScheduleStore implements ScheduleStore {
          DELETE FROM schedule_skips k USING run WHERE k.schedule_id = run.schedule_id AND k.at = run.scheduled_for
        )
        SELECT count(*)::int AS recorded FROM run`,
-      [
-        row.id,
-        row.schedule_id,
-        row.schedule_name,
-        row.scheduled_for,
-        row.outcome,
-        row.detail,
-        row.operation_id,
-        row.recorded_at,
-      ],
+      RUN_COLUMN_NAMES.map((c) => row[c]),
     );
     return r.rows[0]?.recorded === 1 ? toRun(row) : null;
   }
@@ -334,7 +204,7 @@ export class PgScheduleStore implements ScheduleStore {
   }
 
   async listRuns(filter: { scheduleId?: string; limit: number }): Promise<ScheduleRunRecord[]> {
-    const limit = Math.min(MAX_RUNS, Math.max(1, Math.trunc(filter.limit)));
+    const limit = runLimit(filter.limit);
     const byId = filter.scheduleId !== undefined;
     const r = await this.pool.query<RunRow>(
       `SELECT ${RUN_COLUMNS} FROM schedule_runs ${byId ? 'WHERE schedule_id = $2' : ''}

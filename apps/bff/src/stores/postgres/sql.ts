@@ -1,5 +1,5 @@
-// What the PostgreSQL stores share: PostgreSQL's error codes they act on, and the advisory lock keys (one place, so
-// that no two locks share a key by accident).
+// What the PostgreSQL stores share: PostgreSQL's error codes they act on, an INSERT's placeholders, and the advisory
+// lock keys (one place, so that no two locks share a key by accident).
 
 /** unique_violation: an INSERT met a UNIQUE or PRIMARY KEY constraint. */
 export function isUniqueViolation(err: unknown): boolean {
@@ -12,6 +12,11 @@ export function isUniqueViolation(err: unknown): boolean {
  */
 export function int4(id: number): number {
   return Number.isSafeInteger(id) && id >= 1 && id <= 2 ** 31 - 1 ? id : 0;
+}
+
+/** `$1, $2, …`: a placeholder for each of `columns` (an INSERT's VALUES, in the columns' order). */
+export function placeholders(columns: readonly string[]): string {
+  return columns.map((_, i) => `$${i + 1}`).join(', ');
 }
 
 /** Transaction-scoped advisory lock keys (pg_advisory_xact_lock), one per rule that needs a single writer. */

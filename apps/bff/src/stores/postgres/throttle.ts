@@ -12,17 +12,10 @@
 // deletes only counters whose window and lock have both passed, which a reservation treats as absent anyway.
 import { createHash } from 'node:crypto';
 import { inTransaction, type PgClient, type PgPool } from '../../db/postgres';
+import { counted, decide, released, type CounterRow, type Scope } from '../rows/throttle';
 import { DEFAULT_THROTTLE_LIMITS, sourceKey, userKey } from '../sqlite/throttle';
 import type { Clock, ReserveDecision, SignInThrottle, ThrottleDecision, ThrottleLimits } from '../types';
 import { LOCKS } from './sql';
-
-type Scope = 'user' | 'source';
-
-interface CounterRow {
-  failures: number;
-  window_start: number;
-  locked_until: number | null;
-}
 
 interface Counters {
   user: CounterRow | undefined;
@@ -83,29 +76,15 @@ export class PgSignInThrottle implements SignInThrottle {
     max: number,
     now: number,
   ): Promise<number> {
-    const fresh = !row || now - row.window_start >= this.limits.windowMs;
-    const failures = fresh ? 1 : row.failures + 1;
-    const windowStart = fresh ? now : row.window_start;
-    let lockedUntil = row?.locked_until ?? null;
-    if (failures >= max) lockedUntil = now + this.limits.lockoutMs;
-    await this.write(client, scope, key, { failures, window_start: windowStart, locked_until: lockedUntil });
-    return failures;
-  }
-
-  private decide(counters: Counters, now: number): ThrottleDecision {
-    const u = counters.user?.locked_until ?? null;
-    const s = counters.source?.locked_until ?? null;
-    const userWait = u !== null && u > now ? u - now : 0;
-    const sourceWait = s !== null && s > now ? s - now : 0;
-    if (userWait === 0 && sourceWait === 0) return { allowed: true };
-    return userWait >= sourceWait
-      ? { allowed: false, scope: 'user', retryAfterMs: userWait }
-      : { allowed: false, scope: 'source', retryAfterMs: sourceWait };
+    const next = counted(row, max, now, this.limits);
+    await this.write(client, scope, key, next);
+    return next.failures;
   }
 
   async check(username: string, source: string): Promise<ThrottleDecision> {
     const now = this.now();
-    return this.decide(await this.counters(this.pool, userKey(username), sourceKey(source)), now);
+    const counters = await this.counters(this.pool, userKey(username), sourceKey(source));
+    return decide(counters.user, counters.source, now);
   }
 
   reserve(username: string, source: string): Promise<ReserveDecision> {
@@ -116,7 +95,7 @@ export class PgSignInThrottle implements SignInThrottle {
       // The time once the locks are held: a reservation that waited counts when it is counted.
       const now = this.now();
       const counters = await this.counters(client, user, address);
-      const decision = this.decide(counters, now);
+      const decision = decide(counters.user, counters.source, now);
       if (!decision.allowed) return decision;
       const userFailures = await this.count(
         client,
@@ -146,15 +125,8 @@ export class PgSignInThrottle implements SignInThrottle {
       const now = this.now();
       const row = (await this.counters(client, user, address)).source;
       await client.query("DELETE FROM signin_throttle WHERE scope = 'user' AND key = $1", [user]);
-      if (!row || now - row.window_start >= this.limits.windowMs) return;
-      const failures = Math.max(0, row.failures - 1);
-      // Below the limit again: a lock can only have been set by the attempt taken back.
-      const lockedUntil = failures < this.limits.sourceMaxFailures ? null : row.locked_until;
-      await this.write(client, 'source', address, {
-        failures,
-        window_start: row.window_start,
-        locked_until: lockedUntil,
-      });
+      const next = released(row, now, this.limits);
+      if (next) await this.write(client, 'source', address, next);
     });
   }
 

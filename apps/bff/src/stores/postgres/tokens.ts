@@ -4,53 +4,27 @@
 // disable goes first and the token is refused. Without the lock a token made at the moment of a disable could escape
 // that revocation and work again once the owner is enabled. Every other write is one statement.
 import { inTransaction, type PgPool } from '../../db/postgres';
-import { StoreError } from '../errors';
-import { iso, isoOrNull, looksLikeSecret, randomSecret, sha256Hex, TOKEN_PREFIX } from '../secrets';
-import { DEFAULT_TOKEN_MAX_LIFETIME_MS, PREFIX_LENGTH, TOUCH_INTERVAL_MS } from '../sqlite/tokens';
+import {
+  checkNewToken,
+  checkOwner,
+  DEFAULT_TOKEN_MAX_LIFETIME_MS,
+  PREFIX_LENGTH,
+  TOKEN_COLUMNS,
+  TOKEN_SELECT as SELECT,
+  tokenPrincipal,
+  toToken,
+  touchDue,
+  usable,
+  type LookupRow,
+} from '../rows/tokens';
+import { looksLikeSecret, randomSecret, sha256Hex, TOKEN_PREFIX } from '../secrets';
 import type { AccessToken, Clock, NewAccessToken, Principal, Role, TokenStore } from '../types';
-import { checkLabel, checkRole, lowerRole, roleAtMost } from '../validation';
 import { int4 } from './sql';
 
 interface PgTokenStoreOptions {
   now?: Clock;
   /** The longest expiry allowed (a year and a day, so that "one year" always fits). */
   maxLifetimeMs?: number;
-}
-
-interface TokenRow {
-  id: number;
-  user_id: number;
-  username: string;
-  name: string;
-  role: Role;
-  prefix: string;
-  created_at: number;
-  expires_at: number;
-  last_used_at: number | null;
-  revoked_at: number | null;
-}
-
-interface LookupRow extends TokenRow {
-  owner_role: Role;
-  owner_disabled: boolean;
-}
-
-const FIELDS = `t.id, t.user_id, u.username, t.name, t.role, t.prefix, t.created_at, t.expires_at,
-  t.last_used_at, t.revoked_at, u.role AS owner_role, u.disabled AS owner_disabled`;
-const SELECT = `SELECT ${FIELDS} FROM access_tokens t JOIN users u ON u.id = t.user_id`;
-
-function toToken(r: TokenRow): AccessToken {
-  return {
-    id: r.id,
-    user: { id: r.user_id, username: r.username },
-    name: r.name,
-    role: r.role,
-    prefix: r.prefix,
-    createdAt: iso(r.created_at),
-    expiresAt: iso(r.expires_at),
-    lastUsedAt: isoOrNull(r.last_used_at),
-    revokedAt: isoOrNull(r.revoked_at),
-  };
 }
 
 export class PgTokenStore implements TokenStore {
@@ -75,16 +49,8 @@ export class PgTokenStore implements TokenStore {
   }
 
   async create(input: NewAccessToken): Promise<{ token: string; info: AccessToken }> {
-    const name = checkLabel('token', input.name);
-    const role = checkRole(input.role);
-    const expires = input.expiresAt instanceof Date ? input.expiresAt.getTime() : Number.NaN;
     const now = this.now();
-    if (!Number.isFinite(expires)) throw new StoreError('invalid', 'a token needs an expiry date');
-    if (expires <= now) throw new StoreError('invalid', 'a token must expire in the future');
-    if (expires - now > this.maxLifetimeMs) {
-      const days = Math.floor(this.maxLifetimeMs / 86_400_000);
-      throw new StoreError('invalid', `a token may live at most ${days} days`);
-    }
+    const { name, role, expires } = checkNewToken(input, now, this.maxLifetimeMs);
     const token = randomSecret(TOKEN_PREFIX);
     const id = await inTransaction(this.pool, async (client) => {
       const owner = (
@@ -93,12 +59,7 @@ export class PgTokenStore implements TokenStore {
           [int4(input.userId)],
         )
       ).rows[0];
-      if (!owner || owner.disabled) {
-        throw new StoreError('not_found', `no enabled user with id ${input.userId}`);
-      }
-      if (!roleAtMost(role, owner.role)) {
-        throw new StoreError('forbidden', `a ${owner.role} cannot create a ${role} token`);
-      }
+      checkOwner(owner, role, input.userId);
       const r = await client.query<{ id: number }>(
         `INSERT INTO access_tokens (user_id, name, role, token_hash, prefix, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
@@ -115,22 +76,15 @@ export class PgTokenStore implements TokenStore {
     if (!looksLikeSecret(token, TOKEN_PREFIX)) return null;
     const r = await this.byHash(token);
     const now = this.now();
-    if (!r || r.revoked_at !== null || r.expires_at <= now || r.owner_disabled) return null;
-    if (r.last_used_at === null || now - r.last_used_at >= TOUCH_INTERVAL_MS) {
+    if (!r || !usable(r, now)) return null;
+    if (touchDue(r, now)) {
       // Forwards only: another server may have written a later use meanwhile.
       await this.pool.query(
         'UPDATE access_tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)',
         [now, r.id],
       );
     }
-    return {
-      authKind: 'token',
-      role: lowerRole(r.role, r.owner_role),
-      user: { id: r.user_id, username: r.username },
-      display: null,
-      credentialId: r.id,
-      actor: r.username,
-    };
+    return tokenPrincipal(r);
   }
 
   async get(id: number): Promise<AccessToken | null> {
@@ -177,7 +131,7 @@ export class PgTokenStore implements TokenStore {
          UPDATE access_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND expires_at > $1
          RETURNING *
        )
-       SELECT ${FIELDS} FROM revoked t JOIN users u ON u.id = t.user_id ORDER BY t.id DESC`,
+       SELECT ${TOKEN_COLUMNS} FROM revoked t JOIN users u ON u.id = t.user_id ORDER BY t.id DESC`,
       [now, int4(userId)],
     );
     return r.rows.map(toToken);

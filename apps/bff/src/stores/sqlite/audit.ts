@@ -14,16 +14,18 @@ import {
   type AuditFormat,
   type StoredAuditRow,
 } from '../audit-chain';
-import { openAuditKey, type AuditChainOptions, type AuditKeyState } from '../audit-key';
+import { openAuditKey, type AuditKeyState } from '../audit-key';
 import {
   AUDIT_COLUMNS as COLUMNS,
-  AUDIT_MAX_LIMIT as MAX_LIMIT,
+  attemptsLimit,
   auditLimit,
   auditTime as time,
+  readRecord,
   toColumns,
   toRecord,
   toStored,
   type AuditRow,
+  type AuditStoreOptions,
 } from '../audit-rows';
 import { settle, StoreError } from '../errors';
 import type {
@@ -36,12 +38,6 @@ import type {
   Clock,
   KeyedAuditStore,
 } from '../types';
-
-interface SqliteAuditStoreOptions {
-  now?: Clock;
-  /** Where the key and the anchor file are (../audit-key.ts `auditChainOptions`). */
-  chain: AuditChainOptions;
-}
 
 export class SqliteAuditStore implements KeyedAuditStore {
   /** The key as found when the store opened (null key: appends are refused, keyed rows cannot be verified). */
@@ -60,7 +56,7 @@ export class SqliteAuditStore implements KeyedAuditStore {
   private readonly appendTx;
   private readonly headTx;
 
-  constructor(db: SqliteDatabase, options: SqliteAuditStoreOptions) {
+  constructor(db: SqliteDatabase, options: AuditStoreOptions) {
     this.db = db;
     this.now = options.now ?? Date.now;
     this.last = db.prepare<[], { id: number; hash: string; chain: AuditFormat }>(
@@ -127,7 +123,7 @@ export class SqliteAuditStore implements KeyedAuditStore {
   get(id: number): Promise<AuditRecord | null> {
     return settle(() => {
       const row = this.byId.get(id);
-      return row ? toRecord(toStored(row)) : null;
+      return row ? readRecord(row) : null;
     });
   }
 
@@ -153,15 +149,15 @@ export class SqliteAuditStore implements KeyedAuditStore {
         ORDER BY id ${asc ? 'ASC' : 'DESC'} LIMIT ${limit + 1}`;
       const rows = this.db.prepare<(string | number)[], AuditRow>(sql).all(...params);
       const more = rows.length > limit;
-      const page = (more ? rows.slice(0, limit) : rows).map((r) => toRecord(toStored(r)));
+      const page = (more ? rows.slice(0, limit) : rows).map((r) => readRecord(r));
       return { rows: page, next: more ? (page[page.length - 1]?.id ?? null) : null };
     });
   }
 
   powerAttempts(vmKey: number, limit: number): Promise<AuditRecord[]> {
     return settle(() => {
-      const n = Number.isFinite(limit) ? Math.min(MAX_LIMIT, Math.max(1, Math.trunc(limit))) : 20;
-      return this.attempts.all(vmKey, n).map((r) => toRecord(toStored(r)));
+      const n = attemptsLimit(limit);
+      return this.attempts.all(vmKey, n).map((r) => readRecord(r));
     });
   }
 
@@ -169,14 +165,14 @@ export class SqliteAuditStore implements KeyedAuditStore {
     return settle(() => {
       const ids = refIds.filter((id) => Number.isSafeInteger(id));
       if (ids.length === 0) return [];
-      return this.outcomes.all(JSON.stringify(ids)).map((r) => toRecord(toStored(r)));
+      return this.outcomes.all(JSON.stringify(ids)).map((r) => readRecord(r));
     });
   }
 
   lastAcceptedStop(vmKey: number, from: Date): Promise<AuditRecord | null> {
     return settle(() => {
       const row = this.stops.get(vmKey, time('from', from));
-      return row ? toRecord(toStored(row)) : null;
+      return row ? readRecord(row) : null;
     });
   }
 

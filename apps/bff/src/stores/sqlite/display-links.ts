@@ -2,36 +2,10 @@
 // (`pdd_<43 base64url chars>`) is returned once by create; only its SHA-256 hash is stored.
 import type { SqliteDatabase } from '../../db/database';
 import { settle, StoreError } from '../errors';
-import { DISPLAY_PREFIX, iso, isoOrNull, looksLikeSecret, randomSecret, sha256Hex } from '../secrets';
+import { LINK_SELECT as SELECT, toLink, touchDue, type LinkRow } from '../rows/display-links';
+import { DISPLAY_PREFIX, looksLikeSecret, randomSecret, sha256Hex } from '../secrets';
 import type { Clock, DisplayLink, DisplayLinkStore } from '../types';
 import { checkLabel } from '../validation';
-
-/** last_used_at is written at most this often per link. */
-export const TOUCH_INTERVAL_MS = 60_000;
-
-interface LinkRow {
-  id: number;
-  name: string;
-  created_by: number;
-  creator: string;
-  created_at: number;
-  last_used_at: number | null;
-  revoked_at: number | null;
-}
-
-const SELECT = `SELECT d.id, d.name, d.created_by, u.username AS creator, d.created_at, d.last_used_at, d.revoked_at
-  FROM display_links d JOIN users u ON u.id = d.created_by`;
-
-function toLink(r: LinkRow): DisplayLink {
-  return {
-    id: r.id,
-    name: r.name,
-    createdBy: { id: r.created_by, username: r.creator },
-    createdAt: iso(r.created_at),
-    lastUsedAt: isoOrNull(r.last_used_at),
-    revokedAt: isoOrNull(r.revoked_at),
-  };
-}
 
 export class SqliteDisplayLinkStore implements DisplayLinkStore {
   private readonly now: Clock;
@@ -93,7 +67,7 @@ export class SqliteDisplayLinkStore implements DisplayLinkStore {
       const row = this.bySecret.get(sha256Hex(secret));
       if (!row || row.revoked_at !== null) return null;
       const now = this.now();
-      if (row.last_used_at === null || now - row.last_used_at >= TOUCH_INTERVAL_MS) {
+      if (touchDue(row, now)) {
         this.touch.run(now, row.id);
         row.last_used_at = now;
       }

@@ -1,45 +1,10 @@
 // Power plans in SQLite (migration 007): one row a plan, its tiers as JSON text (the contract's Tier list, every
 // setting given). A plan's runs are operations (the operations store); deleting a plan leaves them as history.
-import type { HelpdeskRun } from '@powerdeck/contracts/plan-terms';
 import type { SqliteDatabase } from '../../db/database';
 import { settle, StoreError } from '../errors';
-import { iso } from '../secrets';
-import { changedColumns, ms, type Columns } from './columns';
+import { changedColumns, ms } from '../rows/columns';
+import { PLAN_COLUMNS as COLUMNS, PLAN_FIELDS, toPlan, toPlanRow, type PlanRow } from '../rows/plans';
 import type { PlanFields, PlanRecord, PlanStore } from '../types';
-
-interface PlanRow {
-  id: string;
-  name: string;
-  tiers: string;
-  helpdesk: HelpdeskRun;
-  parallelism: number;
-  owner: string;
-  created_at: number;
-  updated_at: number;
-}
-
-const COLUMNS = 'id, name, tiers, helpdesk, parallelism, owner, created_at, updated_at';
-
-function toPlan(r: PlanRow): PlanRecord {
-  return {
-    id: r.id,
-    name: r.name,
-    tiers: JSON.parse(r.tiers) as PlanRecord['tiers'],
-    helpdesk: r.helpdesk,
-    parallelism: r.parallelism,
-    owner: r.owner,
-    createdAt: iso(r.created_at),
-    updatedAt: iso(r.updated_at),
-  };
-}
-
-/** Column and stored value of each field a patch may set. */
-const FIELDS: Columns<PlanFields> = {
-  name: ['name', (v: string) => v],
-  tiers: ['tiers', (v: unknown) => JSON.stringify(v)],
-  helpdesk: ['helpdesk', (v: string) => v],
-  parallelism: ['parallelism', (v: number) => v],
-};
 
 export class SqlitePlanStore implements PlanStore {
   private readonly db: SqliteDatabase;
@@ -65,16 +30,7 @@ export class SqlitePlanStore implements PlanStore {
     return settle(() => {
       if (this.byId.get(p.id) !== undefined)
         throw new StoreError('exists', `a plan with the id ${p.id} exists`);
-      this.insert.run({
-        id: p.id,
-        name: p.name,
-        tiers: JSON.stringify(p.tiers),
-        helpdesk: p.helpdesk,
-        parallelism: p.parallelism,
-        owner: p.owner,
-        created_at: ms(p.createdAt, 'createdAt'),
-        updated_at: ms(p.updatedAt, 'updatedAt'),
-      });
+      this.insert.run(toPlanRow(p));
       return toPlan(this.byId.get(p.id)!);
     });
   }
@@ -97,9 +53,9 @@ export class SqlitePlanStore implements PlanStore {
   update(id: string, patch: Partial<PlanFields>, updatedAt: string): Promise<PlanRecord> {
     return settle(
       this.db.transaction(() => {
-        const patched = changedColumns(FIELDS, patch);
-        const sets = ['updated_at = ?', ...patched.sets];
-        const values = [ms(updatedAt, 'updatedAt'), ...patched.values];
+        const patched = changedColumns(PLAN_FIELDS, patch);
+        const sets = ['updated_at = ?', ...patched.map(([column]) => `${column} = ?`)];
+        const values = [ms(updatedAt, 'updatedAt'), ...patched.map(([, value]) => value)];
         const changed = this.db
           .prepare(`UPDATE plans SET ${sets.join(', ')} WHERE id = ?`)
           .run(...values, id).changes;

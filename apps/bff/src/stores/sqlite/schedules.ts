@@ -1,12 +1,23 @@
 // Schedules in SQLite: the schedules, their skipped runs and the history of runs (migration 005). A run is
 // recorded at most once per schedule and moment (the table's UNIQUE key), in the same transaction that moves the
 // schedule's lastHandledFor and drops a skip of that moment: whatever wakes twice, only one recording wins.
-import { randomUUID } from 'node:crypto';
-import type { RunOutcome, ScheduleAction } from '@powerdeck/contracts/schedule-terms';
 import type { SqliteDatabase } from '../../db/database';
 import { settle, StoreError } from '../errors';
-import { iso, isoOrNull } from '../secrets';
-import { changedColumns, ms, type Columns } from './columns';
+import { ms, sqliteFlag } from '../rows/columns';
+import {
+  RUN_COLUMNS,
+  runLimit,
+  SCHEDULE_COLUMNS as COLUMNS,
+  scheduleChanges,
+  toRun,
+  toRunRow,
+  toSchedule,
+  toScheduleRow,
+  toSkip,
+  type RunRow,
+  type ScheduleRow,
+  type SkipRow,
+} from '../rows/schedules';
 import type {
   Clock,
   NewScheduleRun,
@@ -17,105 +28,10 @@ import type {
   ScheduleStore,
 } from '../types';
 
-interface ScheduleRow {
-  id: string;
-  name: string;
-  enabled: number;
-  action: ScheduleAction;
-  force_after_s: number | null;
-  targets: string;
-  when_json: string;
-  time_zone: string;
-  grace_minutes: number;
-  exclusions: string;
-  owner: string;
-  created_at: number;
-  updated_at: number;
-  paused_by: string | null;
-  paused_reason: string | null;
-  paused_at: number | null;
-  last_handled_for: number | null;
-}
-
-interface SkipRow {
+/** A schedule_skips row. */
+interface SkipRowOf extends SkipRow {
   schedule_id: string;
-  at: number;
-  by: string;
-  reason: string;
-  recorded_at: number;
 }
-
-interface RunRow {
-  id: string;
-  schedule_id: string;
-  schedule_name: string;
-  scheduled_for: number;
-  outcome: RunOutcome;
-  detail: string;
-  operation_id: string | null;
-  recorded_at: number;
-}
-
-const COLUMNS = `id, name, enabled, action, force_after_s, targets, when_json, time_zone, grace_minutes, exclusions,
-  owner, created_at, updated_at, paused_by, paused_reason, paused_at, last_handled_for`;
-const RUN_COLUMNS =
-  'id, schedule_id, schedule_name, scheduled_for, outcome, detail, operation_id, recorded_at';
-
-function toSkip(r: SkipRow): ScheduleSkipRecord {
-  return { at: iso(r.at), by: r.by, reason: r.reason, recordedAt: iso(r.recorded_at) };
-}
-
-function toSchedule(r: ScheduleRow, skips: ScheduleSkipRecord[]): ScheduleRecord {
-  return {
-    id: r.id,
-    name: r.name,
-    enabled: r.enabled === 1,
-    action: r.action,
-    forceAfterS: r.force_after_s,
-    targets: JSON.parse(r.targets) as ScheduleRecord['targets'],
-    when: JSON.parse(r.when_json) as ScheduleRecord['when'],
-    timeZone: r.time_zone,
-    graceMinutes: r.grace_minutes,
-    exclusions: JSON.parse(r.exclusions) as string[],
-    owner: r.owner,
-    createdAt: iso(r.created_at),
-    updatedAt: iso(r.updated_at),
-    paused:
-      r.paused_by !== null && r.paused_at !== null
-        ? { by: r.paused_by, reason: r.paused_reason ?? '', at: iso(r.paused_at) }
-        : null,
-    lastHandledFor: isoOrNull(r.last_handled_for),
-    skips,
-  };
-}
-
-function toRun(r: RunRow): ScheduleRunRecord {
-  return {
-    id: r.id,
-    scheduleId: r.schedule_id,
-    scheduleName: r.schedule_name,
-    scheduledFor: iso(r.scheduled_for),
-    outcome: r.outcome,
-    detail: r.detail,
-    operationId: r.operation_id,
-    recordedAt: iso(r.recorded_at),
-  };
-}
-
-/** Column and stored value of each schedule field a patch may set. */
-const FIELDS: Columns<Omit<SchedulePatch, 'paused' | 'clearSkips'>> = {
-  name: ['name', (v: string) => v],
-  enabled: ['enabled', (v: boolean) => (v ? 1 : 0)],
-  action: ['action', (v: string) => v],
-  forceAfterS: ['force_after_s', (v: number | null) => v],
-  targets: ['targets', (v: unknown) => JSON.stringify(v)],
-  when: ['when_json', (v: unknown) => JSON.stringify(v)],
-  timeZone: ['time_zone', (v: string) => v],
-  graceMinutes: ['grace_minutes', (v: number) => v],
-  exclusions: ['exclusions', (v: unknown) => JSON.stringify(v)],
-};
-
-const MAX_RUNS = 500;
 
 export class SqliteScheduleStore implements ScheduleStore {
   private readonly now: Clock;
@@ -141,22 +57,22 @@ export class SqliteScheduleStore implements ScheduleStore {
   constructor(db: SqliteDatabase, options: { now?: Clock } = {}) {
     this.db = db;
     this.now = options.now ?? Date.now;
-    this.byId = db.prepare<[string], ScheduleRow>(`SELECT ${COLUMNS} FROM schedules WHERE id = ?`);
-    this.all = db.prepare<[], ScheduleRow>(`SELECT ${COLUMNS} FROM schedules ORDER BY name, id`);
+    this.byId = db.prepare<[string], ScheduleRow<0 | 1>>(`SELECT ${COLUMNS} FROM schedules WHERE id = ?`);
+    this.all = db.prepare<[], ScheduleRow<0 | 1>>(`SELECT ${COLUMNS} FROM schedules ORDER BY name, id`);
     this.counted = db.prepare<[], number>('SELECT COUNT(*) FROM schedules').pluck();
-    this.skipsOf = db.prepare<[string], SkipRow>(
+    this.skipsOf = db.prepare<[string], SkipRowOf>(
       'SELECT schedule_id, at, by, reason, recorded_at FROM schedule_skips WHERE schedule_id = ? ORDER BY at',
     );
-    this.allSkips = db.prepare<[], SkipRow>(
+    this.allSkips = db.prepare<[], SkipRowOf>(
       'SELECT schedule_id, at, by, reason, recorded_at FROM schedule_skips ORDER BY schedule_id, at',
     );
-    this.insert = db.prepare<[ScheduleRow]>(
+    this.insert = db.prepare<[ScheduleRow<0 | 1>]>(
       `INSERT INTO schedules (${COLUMNS}) VALUES (@id, @name, @enabled, @action, @force_after_s, @targets,
         @when_json, @time_zone, @grace_minutes, @exclusions, @owner, @created_at, @updated_at, @paused_by,
         @paused_reason, @paused_at, @last_handled_for)`,
     );
     this.remove = db.prepare<[string]>('DELETE FROM schedules WHERE id = ?');
-    this.insertSkip = db.prepare<[SkipRow]>(
+    this.insertSkip = db.prepare<[SkipRowOf]>(
       `INSERT INTO schedule_skips (schedule_id, at, by, reason, recorded_at)
        VALUES (@schedule_id, @at, @by, @reason, @recorded_at)`,
     );
@@ -203,25 +119,7 @@ export class SqliteScheduleStore implements ScheduleStore {
     return settle(() => {
       if (this.byId.get(s.id) !== undefined)
         throw new StoreError('exists', `a schedule with the id ${s.id} exists`);
-      this.insert.run({
-        id: s.id,
-        name: s.name,
-        enabled: s.enabled ? 1 : 0,
-        action: s.action,
-        force_after_s: s.forceAfterS,
-        targets: JSON.stringify(s.targets),
-        when_json: JSON.stringify(s.when),
-        time_zone: s.timeZone,
-        grace_minutes: s.graceMinutes,
-        exclusions: JSON.stringify(s.exclusions),
-        owner: s.owner,
-        created_at: ms(s.createdAt, 'createdAt'),
-        updated_at: ms(s.updatedAt, 'updatedAt'),
-        paused_by: null,
-        paused_reason: null,
-        paused_at: null,
-        last_handled_for: null,
-      });
+      this.insert.run(toScheduleRow(s, sqliteFlag));
       return this.read(s.id)!;
     });
   }
@@ -251,18 +149,14 @@ export class SqliteScheduleStore implements ScheduleStore {
   update(id: string, patch: SchedulePatch, updatedAt: string): Promise<ScheduleRecord> {
     return settle(
       this.db.transaction(() => {
-        const patched = changedColumns(FIELDS, patch);
-        const sets = ['updated_at = ?', ...patched.sets];
-        const values = [ms(updatedAt, 'updatedAt'), ...patched.values];
-        if (patch.paused !== undefined) {
-          sets.push('paused_by = ?', 'paused_reason = ?', 'paused_at = ?');
-          const p = patch.paused;
-          values.push(p?.by ?? null, p?.reason ?? null, p === null ? null : ms(p.at, 'paused.at'));
-        }
-        const changed = this.db
+        const at = ms(updatedAt, 'updatedAt');
+        const changed = scheduleChanges(patch, sqliteFlag);
+        const sets = ['updated_at = ?', ...changed.map(([column]) => `${column} = ?`)];
+        const values = [at, ...changed.map(([, value]) => value)];
+        const updated = this.db
           .prepare(`UPDATE schedules SET ${sets.join(', ')} WHERE id = ?`)
           .run(...values, id).changes;
-        if (changed === 0) throw new StoreError('not_found', `No schedule ${id}`);
+        if (updated === 0) throw new StoreError('not_found', `No schedule ${id}`);
         if (patch.clearSkips) this.db.prepare('DELETE FROM schedule_skips WHERE schedule_id = ?').run(id);
         return this.read(id)!;
       }),
@@ -299,16 +193,7 @@ export class SqliteScheduleStore implements ScheduleStore {
 
   recordRun(run: NewScheduleRun): Promise<ScheduleRunRecord | null> {
     return settle(() => {
-      const row: RunRow = {
-        id: randomUUID(),
-        schedule_id: run.scheduleId,
-        schedule_name: run.scheduleName,
-        scheduled_for: ms(run.scheduledFor, 'scheduledFor'),
-        outcome: run.outcome,
-        detail: run.detail,
-        operation_id: run.operationId,
-        recorded_at: this.now(),
-      };
+      const row = toRunRow(run, this.now());
       // IMMEDIATE: the write lock first, so two processes cannot both pass the unique key's check.
       return this.recordTx.immediate(row) ? toRun(row) : null;
     });
@@ -336,7 +221,7 @@ export class SqliteScheduleStore implements ScheduleStore {
 
   listRuns(filter: { scheduleId?: string; limit: number }): Promise<ScheduleRunRecord[]> {
     return settle(() => {
-      const limit = Math.min(MAX_RUNS, Math.max(1, Math.trunc(filter.limit)));
+      const limit = runLimit(filter.limit);
       const where = filter.scheduleId !== undefined ? 'WHERE schedule_id = ?' : '';
       const params = filter.scheduleId !== undefined ? [filter.scheduleId] : [];
       return this.db

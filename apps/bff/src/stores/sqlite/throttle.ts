@@ -8,6 +8,7 @@
 // lock does not tell which names exist.
 import type { SqliteDatabase } from '../../db/database';
 import { settle } from '../errors';
+import { counted, decide, released, type CounterRow, type Scope } from '../rows/throttle';
 import type { Clock, ReserveDecision, SignInThrottle, ThrottleDecision, ThrottleLimits } from '../types';
 
 export const DEFAULT_THROTTLE_LIMITS: ThrottleLimits = {
@@ -16,14 +17,6 @@ export const DEFAULT_THROTTLE_LIMITS: ThrottleLimits = {
   windowMs: 15 * 60_000,
   lockoutMs: 15 * 60_000,
 };
-
-type Scope = 'user' | 'source';
-
-interface CounterRow {
-  failures: number;
-  window_start: number;
-  locked_until: number | null;
-}
 
 /** Keys are bounded: a name or address longer than this is cut (still counted). */
 const KEY_MAX = 128;
@@ -71,35 +64,19 @@ export class SqliteSignInThrottle implements SignInThrottle {
     });
     this.releaseTx = db.transaction((user: string, source: string, now: number) => {
       this.reset.run(user);
-      const row = this.read.get('source', source);
-      if (!row || now - row.window_start >= this.limits.windowMs) return;
-      const failures = Math.max(0, row.failures - 1);
-      // Below the limit again: a lock can only have been set by the attempt taken back.
-      const lockedUntil = failures < this.limits.sourceMaxFailures ? null : row.locked_until;
-      this.write.run('source', source, failures, row.window_start, lockedUntil);
+      const row = released(this.read.get('source', source), now, this.limits);
+      if (row) this.write.run('source', source, row.failures, row.window_start, row.locked_until);
     });
   }
 
   private count(scope: Scope, key: string, max: number, now: number): number {
-    const row = this.read.get(scope, key);
-    const fresh = !row || now - row.window_start >= this.limits.windowMs;
-    const failures = fresh ? 1 : row.failures + 1;
-    const windowStart = fresh ? now : row.window_start;
-    let lockedUntil = row?.locked_until ?? null;
-    if (failures >= max) lockedUntil = now + this.limits.lockoutMs;
-    this.write.run(scope, key, failures, windowStart, lockedUntil);
-    return failures;
+    const row = counted(this.read.get(scope, key), max, now, this.limits);
+    this.write.run(scope, key, row.failures, row.window_start, row.locked_until);
+    return row.failures;
   }
 
   private decide(user: string, source: string, now: number): ThrottleDecision {
-    const u = this.read.get('user', user)?.locked_until ?? null;
-    const s = this.read.get('source', source)?.locked_until ?? null;
-    const userWait = u !== null && u > now ? u - now : 0;
-    const sourceWait = s !== null && s > now ? s - now : 0;
-    if (userWait === 0 && sourceWait === 0) return { allowed: true };
-    return userWait >= sourceWait
-      ? { allowed: false, scope: 'user', retryAfterMs: userWait }
-      : { allowed: false, scope: 'source', retryAfterMs: sourceWait };
+    return decide(this.read.get('user', user), this.read.get('source', source), now);
   }
 
   check(username: string, source: string): Promise<ThrottleDecision> {

@@ -3,57 +3,27 @@
 // A token acts with its own role, capped by its owner's current role (looked up at every use), until it
 // expires or is revoked or its owner is disabled. Disabling the owner revokes it for good (stores/admin.ts).
 import type { SqliteDatabase } from '../../db/database';
-import { settle, StoreError } from '../errors';
-import { iso, isoOrNull, looksLikeSecret, randomSecret, sha256Hex, TOKEN_PREFIX } from '../secrets';
+import { settle } from '../errors';
+import type { Flag } from '../rows/columns';
+import {
+  checkNewToken,
+  checkOwner,
+  DEFAULT_TOKEN_MAX_LIFETIME_MS,
+  PREFIX_LENGTH,
+  TOKEN_SELECT as SELECT,
+  tokenPrincipal,
+  toToken,
+  touchDue,
+  usable,
+  type LookupRow,
+} from '../rows/tokens';
+import { looksLikeSecret, randomSecret, sha256Hex, TOKEN_PREFIX } from '../secrets';
 import type { AccessToken, Clock, NewAccessToken, Principal, Role, TokenStore } from '../types';
-import { checkLabel, checkRole, lowerRole, roleAtMost } from '../validation';
-
-export const DEFAULT_TOKEN_MAX_LIFETIME_MS = 366 * 24 * 60 * 60_000;
-/** last_used_at is written at most this often per token. */
-export const TOUCH_INTERVAL_MS = 60_000;
-/** `pd_` and 8 characters of the token: enough to tell tokens apart, far too little to guess the rest. */
-export const PREFIX_LENGTH = TOKEN_PREFIX.length + 8;
 
 interface SqliteTokenStoreOptions {
   now?: Clock;
   /** The longest expiry allowed (a year and a day, so that "one year" always fits). */
   maxLifetimeMs?: number;
-}
-
-interface TokenRow {
-  id: number;
-  user_id: number;
-  username: string;
-  name: string;
-  role: Role;
-  prefix: string;
-  created_at: number;
-  expires_at: number;
-  last_used_at: number | null;
-  revoked_at: number | null;
-}
-
-interface LookupRow extends TokenRow {
-  owner_role: Role;
-  owner_disabled: number;
-}
-
-const SELECT = `SELECT t.id, t.user_id, u.username, t.name, t.role, t.prefix, t.created_at, t.expires_at,
-  t.last_used_at, t.revoked_at, u.role AS owner_role, u.disabled AS owner_disabled
-  FROM access_tokens t JOIN users u ON u.id = t.user_id`;
-
-function toToken(r: TokenRow): AccessToken {
-  return {
-    id: r.id,
-    user: { id: r.user_id, username: r.username },
-    name: r.name,
-    role: r.role,
-    prefix: r.prefix,
-    createdAt: iso(r.created_at),
-    expiresAt: iso(r.expires_at),
-    lastUsedAt: isoOrNull(r.last_used_at),
-    revokedAt: isoOrNull(r.revoked_at),
-  };
 }
 
 export class SqliteTokenStore implements TokenStore {
@@ -75,7 +45,7 @@ export class SqliteTokenStore implements TokenStore {
   constructor(db: SqliteDatabase, options: SqliteTokenStoreOptions = {}) {
     this.now = options.now ?? Date.now;
     this.maxLifetimeMs = options.maxLifetimeMs ?? DEFAULT_TOKEN_MAX_LIFETIME_MS;
-    this.owner = db.prepare<[number], { role: Role; disabled: number }>(
+    this.owner = db.prepare<[number], { role: Role; disabled: Flag }>(
       'SELECT role, disabled FROM users WHERE id = ?',
     );
     this.insert = db
@@ -110,23 +80,9 @@ export class SqliteTokenStore implements TokenStore {
 
   create(input: NewAccessToken): Promise<{ token: string; info: AccessToken }> {
     return settle(() => {
-      const name = checkLabel('token', input.name);
-      const role = checkRole(input.role);
-      const expires = input.expiresAt instanceof Date ? input.expiresAt.getTime() : Number.NaN;
       const now = this.now();
-      if (!Number.isFinite(expires)) throw new StoreError('invalid', 'a token needs an expiry date');
-      if (expires <= now) throw new StoreError('invalid', 'a token must expire in the future');
-      if (expires - now > this.maxLifetimeMs) {
-        const days = Math.floor(this.maxLifetimeMs / 86_400_000);
-        throw new StoreError('invalid', `a token may live at most ${days} days`);
-      }
-      const owner = this.owner.get(input.userId);
-      if (!owner || owner.disabled !== 0) {
-        throw new StoreError('not_found', `no enabled user with id ${input.userId}`);
-      }
-      if (!roleAtMost(role, owner.role)) {
-        throw new StoreError('forbidden', `a ${owner.role} cannot create a ${role} token`);
-      }
+      const { name, role, expires } = checkNewToken(input, now, this.maxLifetimeMs);
+      checkOwner(this.owner.get(input.userId), role, input.userId);
       const token = randomSecret(TOKEN_PREFIX);
       const id = this.insert.get(
         input.userId,
@@ -148,16 +104,9 @@ export class SqliteTokenStore implements TokenStore {
       if (!looksLikeSecret(token, TOKEN_PREFIX)) return null;
       const r = this.byHash.get(sha256Hex(token));
       const now = this.now();
-      if (!r || r.revoked_at !== null || r.expires_at <= now || r.owner_disabled !== 0) return null;
-      if (r.last_used_at === null || now - r.last_used_at >= TOUCH_INTERVAL_MS) this.touch.run(now, r.id);
-      return {
-        authKind: 'token',
-        role: lowerRole(r.role, r.owner_role),
-        user: { id: r.user_id, username: r.username },
-        display: null,
-        credentialId: r.id,
-        actor: r.username,
-      };
+      if (!r || !usable(r, now)) return null;
+      if (touchDue(r, now)) this.touch.run(now, r.id);
+      return tokenPrincipal(r);
     });
   }
 
