@@ -80,6 +80,7 @@ describe('who is signed in', () => {
     display: null,
     permissions: [],
     idleTimeoutMs: 1000,
+    signInMethod: 'password',
   };
   it('a person: name and role, and Sign out', () => {
     expect(sessionLabel(base)).toBe('alice · helpdesk');

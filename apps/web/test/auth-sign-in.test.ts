@@ -33,6 +33,7 @@ const alice: SessionInfo = {
   display: null,
   permissions: ['fleet:read', 'tokens:own', 'vm:start', 'vm:shutdown', 'vm:reboot'],
   idleTimeoutMs: 1_800_000,
+  signInMethod: 'password',
 };
 
 function stubFetch(impl: (url: string, init: RequestInit) => Promise<Response>) {

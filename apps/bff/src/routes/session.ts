@@ -52,6 +52,7 @@ function sessionInfoOf(principal: Principal, idleTimeoutMs: number): SessionInfo
     display: principal.display?.name ?? null,
     permissions: permissionsOf(principal),
     idleTimeoutMs: principal.authKind === 'session' ? idleTimeoutMs : null,
+    signInMethod: principal.authKind === 'session' ? 'password' : null,
   };
 }
 

@@ -24,6 +24,8 @@ function userRowOf(user: User, activeTokens: ReadonlyMap<number, number>): UserR
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
     activeTokens: activeTokens.get(user.id) ?? 0,
+    source: 'local',
+    lastSignInAt: null,
   };
 }
 
