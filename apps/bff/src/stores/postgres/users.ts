@@ -6,7 +6,7 @@
 import argon2, { type Options as Argon2Options } from 'argon2';
 import { inTransaction, type PgClient, type PgPool } from '../../db/postgres';
 import { StoreError } from '../errors';
-import { iso, randomSecret } from '../secrets';
+import { randomSecret } from '../secrets';
 import {
   ARGON2_COST,
   COLUMNS,
