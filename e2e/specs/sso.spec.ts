@@ -2,6 +2,7 @@
 // (packages/test-oidc-provider, started by playwright.config.ts; its people in support/oidc.ts):
 // - a viewer, a help-desk person and an admin each sign in at the provider and get the role their groups map to,
 //   landing on the page they asked for; the admin sees them on Users as single sign-on users;
+// - someone whose groups change at the provider gets the new role at their next sign-in;
 // - someone whose groups map to no role lands on the refused page, which lists the groups the provider sent;
 // - signing out ends the session at the provider too (its logout page) and comes back to Powerdeck;
 // - an admin turns password sign-in off but for break-glass admins on Admin > Sign-in: a local non-admin's password
@@ -82,6 +83,30 @@ test('a viewer, a help-desk person and an admin sign in at the provider and get 
       .map((r) => r.actor)
       .sort(),
   ).toEqual(['ada', 'hank', 'vera']);
+});
+
+test('groups changed at the provider give the new role at the next sign-in', async ({
+  newBrowser,
+  playwright,
+}) => {
+  const idp = await playwright.request.newContext({ baseURL: OIDC_URL });
+  const vera = OIDC_USERS.viewer;
+  try {
+    const before = await newBrowser();
+    await signInWithIdp(before, 'viewer', '/');
+    await new AppHeader(before).expectSignedInAs(vera.login, 'viewer');
+
+    // The provider's admin moves her into the help-desk group (the provider's control route).
+    const res = await idp.post(`/__oidc/users/${vera.login}`, { data: { groups: ['pd-helpdesk'] } });
+    expect(res.status()).toBe(200);
+
+    const after = await newBrowser();
+    await signInWithIdp(after, 'viewer', '/');
+    await new AppHeader(after).expectSignedInAs(vera.login, 'helpdesk');
+  } finally {
+    await idp.post(`/__oidc/users/${vera.login}`, { data: { groups: [...vera.groups] } });
+    await idp.dispose();
+  }
 });
 
 test('someone whose groups map to no role lands on the refused page, which lists their groups', async ({
