@@ -72,6 +72,20 @@ describe('the page of a refused single sign-on', () => {
     expect(screen.queryByRole('form')).toBeNull();
   });
 
+  it('says what to ask once when the server’s message already says it', async () => {
+    const message =
+      'None of your groups is mapped to a Powerdeck role. Ask your Powerdeck admin to map one of these groups to a role.';
+    serve({ r5: refusal({ message }) });
+    const page = await open('/sign-in/refused?id=r5');
+    expect((await within(page).findByRole('alert')).textContent).toBe(message);
+    expect(page.textContent?.split('Ask your Powerdeck admin to map one of these groups').length).toBe(2);
+    expect(
+      within(page)
+        .getAllByRole('listitem')
+        .map((li) => li.textContent),
+    ).toEqual(['staff', 'vpn-users']);
+  });
+
   it('says "none" when the provider sent no groups, and names the claim to check', async () => {
     serve({ r2: refusal({ groups: [], groupsClaim: 'roles' }) });
     const page = await open('/sign-in/refused?id=r2');

@@ -32,7 +32,7 @@ function TryAgain() {
 function Groups({ refusal }: { refusal: SsoRefusal }) {
   const listId = useId();
   const { groups, groupsClaim, providerName, reason } = refusal;
-  let ask: ReactNode;
+  let ask: string;
   if (reason === 'groups-overage') {
     ask = 'Show this page to your Powerdeck admin: the message above says what to change.';
   } else if (groups.length === 0) {
@@ -40,6 +40,9 @@ function Groups({ refusal }: { refusal: SsoRefusal }) {
   } else {
     ask = 'Ask your Powerdeck admin to map one of these groups to a role.';
   }
+  // The server's message may already say it: once is enough.
+  const said = refusal.message.toLowerCase();
+  const repeated = said.includes(ask.toLowerCase().replace(/[.:].*$/, ''));
   return (
     <div className="space-y-2 text-sm">
       <p id={listId}>
@@ -58,7 +61,7 @@ function Groups({ refusal }: { refusal: SsoRefusal }) {
           ))}
         </ul>
       )}
-      <p>{ask}</p>
+      {!repeated && <p>{ask}</p>}
     </div>
   );
 }
