@@ -1,11 +1,12 @@
 // Single sign-on against a real OpenID provider (sso-support.ts): roles from groups, refusals, tampering, replay,
 // logout, password sign-in turned off, disabled users, tokens of SSO users.
 import { CSRF_HEADER } from '@powerdeck/contracts/roles';
+import type { Hop, TestBrowser } from '@powerdeck/test-oidc-provider/browser';
 import { describe, expect, it, vi } from 'vitest';
 import { refusalOf, sessionOf, ssoApp, ssoSignIn, startSsoWorld, toCallback } from './sso-support';
 import { TEST_PASSWORD } from './support';
 
-async function auditRows(app: Awaited<ReturnType<typeof ssoApp>>) {
+function auditRows(app: Awaited<ReturnType<typeof ssoApp>>) {
   return app.testStores.db
     .prepare<
       [],
@@ -37,7 +38,7 @@ describe('single sign-on against a real OpenID provider', () => {
       const s = await sessionOf(world, r.browser);
       expect(s.body).toMatchObject({ username: login, role, authKind: 'session', signInMethod: 'sso' });
     }
-    const rows = await auditRows(app);
+    const rows = auditRows(app);
     const max = rows.find((row) => row.actor === 'max' && row.kind === 'signin');
     expect(JSON.parse(max?.params ?? '{}')).toMatchObject({
       rule: 'admin=ops-leads',
@@ -75,7 +76,7 @@ describe('single sign-on against a real OpenID provider', () => {
       browser: new (r.browser.constructor as new () => typeof r.browser)(),
     });
     expect(other.status).toBe(404);
-    const rows = await auditRows(app);
+    const rows = auditRows(app);
     expect(rows.at(-1)).toMatchObject({ kind: 'signin_failed', actor: 'nob' });
     expect(rows.at(-1)?.reason).toMatch(/^no-rule: /);
     expect(await app.testStores.users.get('nob')).toBeNull();
@@ -97,7 +98,7 @@ describe('single sign-on against a real OpenID provider', () => {
     expect((await ssoSignIn(world, 'ada', 'ada-pass')).callback.location).toBe(`${world.publicUrl}/fleet`);
     const r = await ssoSignIn(world, 'eve', 'eve-pass');
     expect((await refusalOf(world, r)).body).toMatchObject({ reason: 'domain', email: 'eve@elsewhere.org' });
-    expect((await auditRows(app)).at(-1)?.reason).toMatch(/^domain: /);
+    expect(auditRows(app).at(-1)?.reason).toMatch(/^domain: /);
   });
 
   it('refuses a tampered ID token, a wrong audience, a replayed callback and an expired code, with the detail audited', async () => {
@@ -106,8 +107,8 @@ describe('single sign-on against a real OpenID provider', () => {
     const cases: [
       string,
       () => Promise<{
-        browser: import('@powerdeck/test-oidc-provider/browser').TestBrowser;
-        callback: import('@powerdeck/test-oidc-provider/browser').Hop;
+        browser: TestBrowser;
+        callback: Hop;
       }>,
     ][] = [
       [
@@ -148,7 +149,7 @@ describe('single sign-on against a real OpenID provider', () => {
       expect(r.callback.location, name).toMatch(/\/sign-in\/refused\?id=/);
       const refusal = await refusalOf(world, r);
       expect(refusal.body, name).toMatchObject({ reason: 'invalid' });
-      const last = (await auditRows(app)).at(-1);
+      const last = auditRows(app).at(-1);
       expect(last?.kind, name).toBe('signin_failed');
       details.push(last?.reason ?? '');
     }
