@@ -55,6 +55,12 @@ export function createSsoClient(config: SsoConfig): SsoClient {
             : {}),
         },
       )
+      .then((c) => {
+        // The ID token's signature is checked against the provider's keys too (openid-client trusts the TLS of the
+        // token endpoint alone by default, as OpenID Connect allows): a token altered on the way is refused.
+        oidc.enableNonRepudiationChecks(c);
+        return c;
+      })
       .catch((err: unknown) => {
         found = null;
         throw err;

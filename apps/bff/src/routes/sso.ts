@@ -231,8 +231,15 @@ export default function ssoRoutes(
         claims = c;
         idToken = tokens.id_token;
       } catch (err) {
-        const e = err as { message?: string; code?: string; error?: string; error_description?: string };
-        const detail = [e.code, e.error, e.error_description ?? e.message].filter(Boolean).join(' ');
+        const e = err as {
+          message?: string;
+          code?: string;
+          error?: string;
+          error_description?: string;
+          cause?: unknown;
+        };
+        const cause = e.cause instanceof Error ? `(${e.cause.message})` : undefined;
+        const detail = [e.code, e.error, e.error_description ?? e.message, cause].filter(Boolean).join(' ');
         return refuse({ reason: 'invalid', detail: detail || String(err) });
       }
 
