@@ -2,9 +2,12 @@
 //
 // Servers (webServer, started in this order, stopped at the end; see support/servers.ts):
 //  1. the simulator on its own, time-scaled, seed 1, on 127.0.0.1:19443;
-//  2. the BFF against it on 127.0.0.1:18080, polling fast, after one build of the web app into e2e/dist/web and
-//     a fresh data directory with one user per role (support/servers.ts `seedUsersCommand`).
-// Both preload the owner guard: they stop by themselves if this runner dies.
+//  2. the test OpenID provider (packages/test-oidc-provider, its own login page) on 127.0.0.1:19400, with the
+//     people of support/oidc.ts;
+//  3. the BFF against the simulator on 127.0.0.1:18080, polling fast, with single sign-on through that provider
+//     (everyone may still use a password, as the other specs do), after one build of the web app into
+//     e2e/dist/web and a fresh data directory with one user per role (support/servers.ts `seedUsersCommand`).
+// All preload the owner guard: they stop by themselves if this runner dies.
 // The 10,000-VM spec starts a second pair of its own (support/servers.ts `startPair`).
 import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
@@ -23,6 +26,7 @@ import {
   shell,
   simArgs,
 } from './support/servers';
+import { OIDC_URL, oidcArgs, oidcBffEnv, writeOidcConfig } from './support/oidc';
 
 const CI = !!process.env.CI;
 const owner = { PD_E2E_OWNER_PID: String(process.pid) };
@@ -76,6 +80,16 @@ export default defineConfig({
       gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },
     },
     {
+      name: 'oidc',
+      command: shell(nodeCommand('packages/test-oidc-provider/src/cli.ts', oidcArgs(writeOidcConfig()))),
+      cwd: ROOT,
+      env: owner,
+      url: `${OIDC_URL}/.well-known/openid-configuration`,
+      reuseExistingServer: !CI,
+      timeout: 60_000,
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 5_000 },
+    },
+    {
       name: 'bff',
       // One build of the web app per run, into the suite's own WEB_ROOT, before the BFF starts (the BFF serves
       // the SPA only if index.html exists when it starts).
@@ -98,7 +112,7 @@ export default defineConfig({
         shell(nodeCommand('apps/bff/src/server.ts')),
       ].join(' && '),
       cwd: ROOT,
-      env: { ...owner, ...bffEnv({ port: BFF_PORT, simUrl: SIM_URL }) },
+      env: { ...owner, ...bffEnv({ port: BFF_PORT, simUrl: SIM_URL }), ...oidcBffEnv() },
       // Ready once its first fleet poll has succeeded.
       url: `${BFF_URL}/readyz`,
       reuseExistingServer: !CI,

@@ -3,7 +3,15 @@
 import { expect, type Locator, type Page } from '@playwright/test';
 
 export type NavLink =
-  'Fleet' | 'Operations' | 'Schedules' | 'Plans' | 'Audit log' | 'Users' | 'Display links' | 'Tokens';
+  | 'Fleet'
+  | 'Operations'
+  | 'Schedules'
+  | 'Plans'
+  | 'Audit log'
+  | 'Users'
+  | 'Sign-in'
+  | 'Display links'
+  | 'Tokens';
 export const NAV_LINKS: readonly NavLink[] = [
   'Fleet',
   'Operations',
@@ -11,6 +19,7 @@ export const NAV_LINKS: readonly NavLink[] = [
   'Plans',
   'Audit log',
   'Users',
+  'Sign-in',
   'Display links',
   'Tokens',
 ];

@@ -1,5 +1,7 @@
 // The sign-in page (docs/ui-contract.md, "Signing in"): shown in place of the page asked for, at the same address,
-// while nobody is signed in.
+// while nobody is signed in. With single sign-on on, "Sign in with <provider>" comes first and the password form is
+// named `Sign in with a password` (or, in break-glass mode, `Sign in with a local account`, folded under a button of
+// that name); `form` finds it by the words they share.
 import { expect, type Locator, type Page } from '@playwright/test';
 
 /** What the sign-in page says when a signed-in person's session ended (a 401 from any request). */
@@ -19,6 +21,8 @@ export class SignInPage {
   readonly submit: Locator;
   /** `role="alert"`: a refused sign-in, or why the person is here (the session ended). */
   readonly alert: Locator;
+  /** Break glass: the button that unfolds the password form. */
+  readonly localAccount: Locator;
 
   constructor(readonly page: Page) {
     this.heading = page.getByRole('heading', { name: 'Sign in', exact: true });
@@ -27,6 +31,12 @@ export class SignInPage {
     this.password = this.form.getByLabel('Password', { exact: true });
     this.submit = this.form.getByRole('button', { name: 'Sign in', exact: true });
     this.alert = page.getByRole('alert');
+    this.localAccount = page.getByRole('button', { name: 'Sign in with a local account', exact: true });
+  }
+
+  /** The link that starts a single sign-on: `Sign in with <provider>`. */
+  ssoLink(providerName: string): Locator {
+    return this.page.getByRole('link', { name: `Sign in with ${providerName}`, exact: true });
   }
 
   async expectShown(): Promise<void> {

@@ -30,7 +30,17 @@ const ALL_BUTTONS: PowerButton[] = [...APPLIES.running, ...APPLIES.stopped];
 const PAGES: Record<Persona, NavLink[]> = {
   viewer: ['Fleet', 'Operations', 'Schedules', 'Plans', 'Tokens'],
   helpdesk: ['Fleet', 'Operations', 'Schedules', 'Plans', 'Tokens'],
-  admin: ['Fleet', 'Operations', 'Schedules', 'Plans', 'Audit log', 'Users', 'Display links', 'Tokens'],
+  admin: [
+    'Fleet',
+    'Operations',
+    'Schedules',
+    'Plans',
+    'Audit log',
+    'Users',
+    'Sign-in',
+    'Display links',
+    'Tokens',
+  ],
 };
 
 test.use({ persona: 'nobody' });

@@ -6,7 +6,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { Config, TrustProxy } from './config';
+import type { Config, SsoConfig, TrustProxy } from './config';
 import type { BackoffOptions } from './fleet/poller';
 import auth from './plugins/auth';
 import cluster, { type ClusterPluginOptions } from './plugins/cluster';
@@ -33,6 +33,8 @@ import scheduleRoutes from './routes/schedules';
 import sessionRoutes, { type SessionRoutesOptions } from './routes/session';
 import spaRoutes from './routes/spa';
 import tokenRoutes from './routes/tokens';
+import sso from './plugins/sso';
+import ssoRoutes from './routes/sso';
 import userRoutes from './routes/users';
 import vergeosRoutes, { type VergeosRoutesOptions } from './routes/vergeos';
 import type { Stores } from './stores/types';
@@ -92,6 +94,8 @@ export interface AppOptions {
   fleetStops?: FleetStopsPluginOptions;
   /** Several servers on one PostgreSQL database (plugins/cluster.ts); absent: one server, it does everything. */
   cluster?: ClusterPluginOptions;
+  /** Single sign-on with OpenID Connect (routes/sso.ts); absent: off. */
+  sso?: SsoConfig;
 }
 
 /** Log redaction: the VergeOS key, passwords, cookies, tokens and Authorization headers never reach a log line. */
@@ -251,6 +255,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(plans);
   await app.register(schedules, opts.schedules ?? {});
   await app.register(housekeeping);
+  await app.register(sso, { sso: opts.sso ?? null });
 
   // routes
   await app.register(healthRoutes, { readyMaxAgeMs: opts.readyMaxAgeMs ?? 30_000 });
@@ -264,6 +269,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(operationRoutes, { heartbeatMs: opts.heartbeatMs ?? 15_000 });
   await app.register(scheduleRoutes);
   await app.register(planRoutes);
+  await app.register(ssoRoutes, { idleTimeoutMs: opts.auth?.idleTimeoutMs ?? 30 * 60_000 });
   await app.register(userRoutes);
   await app.register(tokenRoutes);
   await app.register(displayLinkRoutes);

@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import Type, { type Static } from 'typebox';
 import Value from 'typebox/value';
+import { ROLES, type Role } from '@powerdeck/contracts/roles';
 import { auditChainOptions, type AuditChainOptions } from './stores/audit-key';
 
 const Bool = (description: string) =>
@@ -156,6 +157,64 @@ const ConfigSchema = Type.Object({
     default: 30,
     description: 'minutes without a request after which a signed-in session ends, from 1 to 10080',
   }),
+  POWERDECK_SESSION_MAX_HOURS: Type.Integer({
+    minimum: 1,
+    maximum: 720,
+    default: 12,
+    description:
+      "hours after which a person's session ends however active (password or single sign-on), from 1 to 720",
+  }),
+  POWERDECK_OIDC_ISSUER: Type.Optional(
+    Type.String({
+      pattern: '^[Hh][Tt][Tt][Pp][Ss]?://\\S+$',
+      description:
+        'the OpenID Connect issuer URL, https (http only for 127.0.0.1, ::1 or localhost), e.g. https://login.microsoftonline.com/<tenant>/v2.0',
+    }),
+  ),
+  POWERDECK_OIDC_CLIENT_ID: Type.Optional(
+    Type.String({ minLength: 1, description: "Powerdeck's client id at the identity provider" }),
+  ),
+  POWERDECK_OIDC_CLIENT_SECRET: Type.Optional(
+    Type.String({ minLength: 1, description: "Powerdeck's client secret at the identity provider" }),
+  ),
+  POWERDECK_OIDC_CLIENT_SECRET_FILE: Type.Optional(
+    Type.String({ minLength: 1, description: 'the path of a readable file holding the client secret' }),
+  ),
+  POWERDECK_OIDC_SCOPES: Type.String({
+    pattern: '^[\\x21-\\x7e]+( [\\x21-\\x7e]+)*$',
+    default: 'openid profile email',
+    description:
+      'the scopes to ask for, separated by spaces, openid among them (default openid profile email)',
+  }),
+  POWERDECK_OIDC_GROUPS_CLAIM: Type.String({
+    pattern: '^[A-Za-z0-9_:.\\/-]{1,100}$',
+    default: 'groups',
+    description: 'the ID token claim that lists the groups, e.g. groups, or roles for Entra ID app roles',
+  }),
+  POWERDECK_OIDC_USERNAME_CLAIM: Type.String({
+    pattern: '^[A-Za-z0-9_:.\\/-]{1,100}$',
+    default: 'preferred_username',
+    description: 'the ID token claim that holds the user name (falls back to email), e.g. preferred_username',
+  }),
+  POWERDECK_OIDC_ROLE_RULES: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'role=group,group;role=group rules with the roles viewer, helpdesk and admin, e.g. admin=pd-admins;helpdesk=pd-helpdesk;viewer=pd-viewers (* as a group: anyone the provider signs in)',
+    }),
+  ),
+  POWERDECK_OIDC_ALLOWED_DOMAINS: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9.-]+(\\s*,\\s*[A-Za-z0-9.-]+)*$',
+      description: 'e-mail domains allowed to sign in, comma-separated, e.g. example.com,example.org',
+    }),
+  ),
+  POWERDECK_OIDC_PROVIDER_NAME: Type.String({
+    minLength: 1,
+    maxLength: 60,
+    default: 'single sign-on',
+    description: 'the name on the sign-in button (Sign in with <name>), 1 to 60 characters',
+  }),
   POWERDECK_OPS_PARALLELISM: Type.Integer({
     minimum: 1,
     maximum: 16,
@@ -235,17 +294,170 @@ export interface Config {
   auth: {
     /** A signed-in session ends after this long without a request. */
     idleTimeoutMs: number;
+    /** A person's session ends this long after it began, however active. */
+    sessionMaxAgeMs: number;
     /**
      * Which X-Forwarded-For/-Proto/-Host hops to believe: none (false), the nearest N proxies, or proxies at these
      * addresses. Never every hop (a client could name any address).
      */
     trustProxy: TrustProxy;
   };
+  /** Single sign-on with OpenID Connect; absent: off. */
+  sso?: SsoConfig;
   /** Where people open Powerdeck (origin: scheme, host, port); unset: see allowedOrigins in server.ts. */
   publicUrl?: string;
   /** Client connections at once: in all, and from one address. */
   connections: { max: number; perAddress: number };
   logLevel: RawConfig['LOG_LEVEL'];
+}
+
+/** One role rule: the role, and the groups that grant it (`*`: anyone the provider signs in). */
+export interface RoleRule {
+  role: Role;
+  groups: string[];
+}
+
+export interface SsoConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  scopes: string;
+  groupsClaim: string;
+  usernameClaim: string;
+  /** Highest role first. */
+  rules: RoleRule[];
+  /** Lower case; null: any domain. */
+  allowedDomains: string[] | null;
+  providerName: string;
+  /** `${POWERDECK_PUBLIC_URL}/api/sso/callback` */
+  redirectUri: string;
+  /** `${POWERDECK_PUBLIC_URL}/` */
+  postLogoutRedirectUri: string;
+}
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
+
+/** Parses POWERDECK_OIDC_ROLE_RULES; answers the rules highest role first, or throws ConfigError. */
+export function parseRoleRules(value: string): RoleRule[] {
+  const byRole = new Map<Role, string[]>();
+  for (const part of value
+    .split(';')
+    .map((p) => p.trim())
+    .filter((p) => p !== '')) {
+    const eq = part.indexOf('=');
+    const role = (eq < 0 ? part : part.slice(0, eq)).trim().toLowerCase();
+    if (!(ROLES as readonly string[]).includes(role)) {
+      throw new ConfigError(
+        `POWERDECK_OIDC_ROLE_RULES names an unknown role ${JSON.stringify(role)}: use viewer, helpdesk or admin (e.g. admin=pd-admins;viewer=pd-viewers)`,
+      );
+    }
+    const groups = (eq < 0 ? '' : part.slice(eq + 1))
+      .split(',')
+      .map((g) => g.trim())
+      .filter((g) => g !== '');
+    if (groups.length === 0) {
+      throw new ConfigError(
+        `POWERDECK_OIDC_ROLE_RULES: the rule for ${role} names no group (e.g. ${role}=pd-${role}s)`,
+      );
+    }
+    byRole.set(role as Role, [...(byRole.get(role as Role) ?? []), ...groups]);
+  }
+  if (byRole.size === 0) {
+    throw new ConfigError(
+      'POWERDECK_OIDC_ROLE_RULES must name at least one rule when single sign-on is on (e.g. admin=pd-admins;viewer=pd-viewers)',
+    );
+  }
+  return [...ROLES]
+    .reverse()
+    .filter((r) => byRole.has(r))
+    .map((role) => ({ role, groups: byRole.get(role)! }));
+}
+
+function ssoConfig(c: RawConfig, publicUrl: string | undefined): SsoConfig | undefined {
+  const others = [
+    'POWERDECK_OIDC_CLIENT_ID',
+    'POWERDECK_OIDC_CLIENT_SECRET',
+    'POWERDECK_OIDC_CLIENT_SECRET_FILE',
+    'POWERDECK_OIDC_ROLE_RULES',
+    'POWERDECK_OIDC_ALLOWED_DOMAINS',
+  ] as const;
+  if (c.POWERDECK_OIDC_ISSUER === undefined) {
+    for (const k of others)
+      if (c[k] !== undefined) throw new ConfigError(`POWERDECK_OIDC_ISSUER must be set when ${k} is set`);
+    return undefined;
+  }
+  let issuer: URL;
+  try {
+    issuer = new URL(c.POWERDECK_OIDC_ISSUER);
+  } catch {
+    throw new ConfigError(
+      `POWERDECK_OIDC_ISSUER must be ${describe('POWERDECK_OIDC_ISSUER')} (got ${JSON.stringify(c.POWERDECK_OIDC_ISSUER)})`,
+    );
+  }
+  if (issuer.protocol === 'http:' && !LOOPBACK_HOSTS.has(issuer.hostname)) {
+    throw new ConfigError(
+      `POWERDECK_OIDC_ISSUER must be an https URL (http is allowed only for 127.0.0.1, ::1 or localhost; got ${issuer.href})`,
+    );
+  }
+  if (c.POWERDECK_OIDC_CLIENT_ID === undefined) {
+    throw new ConfigError('POWERDECK_OIDC_CLIENT_ID must be set when POWERDECK_OIDC_ISSUER is set');
+  }
+  let secret = c.POWERDECK_OIDC_CLIENT_SECRET;
+  if (c.POWERDECK_OIDC_CLIENT_SECRET_FILE !== undefined) {
+    if (secret !== undefined) {
+      throw new ConfigError(
+        'POWERDECK_OIDC_CLIENT_SECRET and POWERDECK_OIDC_CLIENT_SECRET_FILE are exclusive: set one',
+      );
+    }
+    try {
+      secret = readFileSync(c.POWERDECK_OIDC_CLIENT_SECRET_FILE, 'utf8').trim();
+    } catch {
+      throw new ConfigError(
+        `POWERDECK_OIDC_CLIENT_SECRET_FILE must be ${describe('POWERDECK_OIDC_CLIENT_SECRET_FILE')} (cannot read ${c.POWERDECK_OIDC_CLIENT_SECRET_FILE})`,
+      );
+    }
+    if (secret === '')
+      throw new ConfigError(
+        `POWERDECK_OIDC_CLIENT_SECRET_FILE ${c.POWERDECK_OIDC_CLIENT_SECRET_FILE} is empty`,
+      );
+  }
+  if (secret === undefined) {
+    throw new ConfigError(
+      'POWERDECK_OIDC_CLIENT_SECRET (or POWERDECK_OIDC_CLIENT_SECRET_FILE) must be set when POWERDECK_OIDC_ISSUER is set',
+    );
+  }
+  if (!c.POWERDECK_OIDC_SCOPES.split(' ').includes('openid')) {
+    throw new ConfigError(
+      `POWERDECK_OIDC_SCOPES must contain openid (got ${JSON.stringify(c.POWERDECK_OIDC_SCOPES)})`,
+    );
+  }
+  if (c.POWERDECK_OIDC_ROLE_RULES === undefined) {
+    throw new ConfigError(
+      'POWERDECK_OIDC_ROLE_RULES must be set when POWERDECK_OIDC_ISSUER is set: which groups make an admin, a helpdesk, a viewer (e.g. admin=pd-admins;viewer=pd-viewers)',
+    );
+  }
+  const rules = parseRoleRules(c.POWERDECK_OIDC_ROLE_RULES);
+  if (publicUrl === undefined) {
+    throw new ConfigError(
+      'POWERDECK_PUBLIC_URL must be set when POWERDECK_OIDC_ISSUER is set: the redirect URI registered at the identity provider is <POWERDECK_PUBLIC_URL>/api/sso/callback',
+    );
+  }
+  return {
+    issuer: c.POWERDECK_OIDC_ISSUER,
+    clientId: c.POWERDECK_OIDC_CLIENT_ID,
+    clientSecret: secret,
+    scopes: c.POWERDECK_OIDC_SCOPES,
+    groupsClaim: c.POWERDECK_OIDC_GROUPS_CLAIM,
+    usernameClaim: c.POWERDECK_OIDC_USERNAME_CLAIM,
+    rules,
+    allowedDomains:
+      c.POWERDECK_OIDC_ALLOWED_DOMAINS === undefined
+        ? null
+        : c.POWERDECK_OIDC_ALLOWED_DOMAINS.split(',').map((d) => d.trim().toLowerCase()),
+    providerName: c.POWERDECK_OIDC_PROVIDER_NAME,
+    redirectUri: `${publicUrl}/api/sso/callback`,
+    postLogoutRedirectUri: `${publicUrl}/`,
+  };
 }
 
 /** Fastify's `trustProxy`: false, a hop count, or the proxies' addresses. */
@@ -262,6 +474,7 @@ const SECRETS = new Set<string>([
   'POWERDECK_DEMO_PASSWORD',
   // May hold the database password.
   'POWERDECK_DATABASE_URL',
+  'POWERDECK_OIDC_CLIENT_SECRET',
 ]);
 
 const KEYS = Object.keys(ConfigSchema.properties) as (keyof RawConfig)[];
@@ -424,6 +637,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   }
 
   const dataDir = resolve(c.POWERDECK_DATA_DIR);
+  const publicUrl = c.POWERDECK_PUBLIC_URL !== undefined ? new URL(c.POWERDECK_PUBLIC_URL).origin : undefined;
+  const sso = ssoConfig(c, publicUrl);
   return {
     port: c.PORT,
     host: c.HOST,
@@ -449,8 +664,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     proxy: { concurrency: c.POWERDECK_API_CONCURRENCY, ratePerMinute: c.POWERDECK_API_RATE_PER_MINUTE },
     auth: {
       idleTimeoutMs: c.POWERDECK_SESSION_IDLE_MINUTES * 60_000,
+      sessionMaxAgeMs: c.POWERDECK_SESSION_MAX_HOURS * 3600_000,
       trustProxy,
     },
+    ...(sso !== undefined ? { sso } : {}),
     ...(c.POWERDECK_PUBLIC_URL !== undefined ? { publicUrl: new URL(c.POWERDECK_PUBLIC_URL).origin } : {}),
     connections: {
       max: c.POWERDECK_MAX_CONNECTIONS,

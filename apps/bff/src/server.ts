@@ -47,6 +47,7 @@ async function startServer(env: Readonly<Record<string, string | undefined>>): P
     try {
       stores = await openPostgresStores(db.url, {
         audit: config.audit,
+        sessionMaxAgeMs: config.auth.sessionMaxAgeMs,
         poolSize: db.poolSize,
         // A leader stopped inside its step's transaction (which holds the lease row) is cut off before its lease
         // runs out, so that it does not delay the takeover (db/postgres.ts).
@@ -60,7 +61,10 @@ async function startServer(env: Readonly<Record<string, string | undefined>>): P
       );
     }
   } else {
-    stores = openSqliteStores(config.dataDir, { audit: config.audit });
+    stores = openSqliteStores(config.dataDir, {
+      audit: config.audit,
+      sessionMaxAgeMs: config.auth.sessionMaxAgeMs,
+    });
   }
   // The audit key (generated in the data directory at the first start when no file is named) and the anchors.
   const keyState = stores.audit.key;
@@ -141,6 +145,7 @@ async function startServer(env: Readonly<Record<string, string | undefined>>): P
     upstream,
     stores: served,
     auth: { idleTimeoutMs: config.auth.idleTimeoutMs, trustProxy: config.auth.trustProxy },
+    ...(config.sso ? { sso: config.sso } : {}),
     edge: {
       ...originsOf(config),
       maxConnections: config.connections.max,

@@ -48,6 +48,7 @@ describe.each(BACKENDS)('%s', (backend) => {
         display: null,
         credentialId: session.id,
         actor: 'alice',
+        signInMethod: 'password',
       });
       expect(await stores.sessions.lookup('x'.repeat(43))).toBeNull();
       expect(await stores.sessions.lookup('')).toBeNull();
@@ -232,6 +233,7 @@ describe.each(BACKENDS)('%s', (backend) => {
         display: null,
         credentialId: session.id,
         actor: 'alice',
+        signInMethod: 'password',
       });
       now += 20 * MIN;
       expect(await other.sessions.lookup(secret)).not.toBeNull(); // the request that keeps it alive, on the other

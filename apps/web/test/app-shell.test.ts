@@ -19,6 +19,7 @@ describe('the header links, by permission', () => {
       'Plans',
       'Audit log',
       'Users',
+      'Sign-in',
       'Display links',
       'Tokens',
     ]);
@@ -45,7 +46,7 @@ describe('the header links, by permission', () => {
       'Plans',
       'Audit log',
     ]);
-    expect(labels(['users:manage'])).toEqual(['Fleet', 'Users']);
+    expect(labels(['users:manage'])).toEqual(['Fleet', 'Users', 'Sign-in']);
     expect(labels(['displays:manage'])).toEqual(['Fleet', 'Display links']);
     expect(NAV_ITEMS.map((i) => i.href)).toEqual([
       '/',
@@ -54,6 +55,7 @@ describe('the header links, by permission', () => {
       '/plans',
       '/audit',
       '/admin/users',
+      '/admin/sign-in',
       '/admin/displays',
       '/tokens',
     ]);
@@ -80,6 +82,7 @@ describe('who is signed in', () => {
     display: null,
     permissions: [],
     idleTimeoutMs: 1000,
+    signInMethod: 'password',
   };
   it('a person: name and role, and Sign out', () => {
     expect(sessionLabel(base)).toBe('alice · helpdesk');

@@ -33,6 +33,7 @@ const alice: SessionInfo = {
   display: null,
   permissions: ['fleet:read', 'tokens:own', 'vm:start', 'vm:shutdown', 'vm:reboot'],
   idleTimeoutMs: 1_800_000,
+  signInMethod: 'password',
 };
 
 function stubFetch(impl: (url: string, init: RequestInit) => Promise<Response>) {
@@ -47,6 +48,14 @@ beforeEach(() => setSignInNotice(null));
 afterEach(() => vi.unstubAllGlobals());
 
 describe('signInErrorText: what the form says', () => {
+  it("password sign-in turned off (single sign-on only): the server's words, naming the provider", () => {
+    const off = 'Password sign-in is turned off: sign in with Keycloak';
+    expect(signInErrorText(new ApiError(403, off, 'password_sign_in_off'))).toBe(off);
+    expect(signInErrorText(new ApiError(403, '403 Forbidden', 'password_sign_in_off'))).toBe(
+      'Password sign-in is turned off here',
+    );
+  });
+
   it("a wrong user name or password: the server's one generic message, nothing more", () => {
     const text = signInErrorText(new ApiError(401, 'Wrong user name or password', 'bad_credentials'));
     expect(text).toBe('Wrong user name or password');
@@ -109,8 +118,9 @@ describe('returnPathAfterSignIn', () => {
       '/?status=error&group=node',
     );
   });
-  it('never the display landing, never another origin', () => {
+  it('never the display landing, never the page of a refused single sign-on, never another origin', () => {
     expect(returnPathAfterSignIn({ pathname: '/display', hash: '#abc' })).toBe('/');
+    expect(returnPathAfterSignIn({ pathname: '/sign-in/refused', search: '?id=abc' })).toBe('/');
     expect(returnPathAfterSignIn({ pathname: '//evil.example/x' })).toBe('/');
     expect(returnPathAfterSignIn({ pathname: '/\\evil.example' })).toBe('/');
     expect(returnPathAfterSignIn({ pathname: 'https://evil.example/' })).toBe('/');

@@ -22,8 +22,17 @@ export const AUDIT_OUTCOMES = ['requested', 'accepted', 'denied', 'conflict', 'f
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 
 /**
- * How the actor authenticated: a principal's kind, a password (sign-ins), the admin CLI, or `schedule`: a
- * schedule's run acting in its owner's name (its operation's steps).
+ * How the actor authenticated: a principal's kind, a password (sign-ins), the admin CLI, `schedule`: a
+ * schedule's run acting in its owner's name (its operation's steps), or `sso`: a single sign-on (sign-ins and
+ * their refusals).
  */
-export const AUDIT_AUTH_KINDS = ['session', 'display', 'token', 'password', 'cli', 'schedule'] as const;
+export const AUDIT_AUTH_KINDS = [
+  'session',
+  'display',
+  'token',
+  'password',
+  'cli',
+  'schedule',
+  'sso',
+] as const;
 export type AuditAuthKind = (typeof AUDIT_AUTH_KINDS)[number];

@@ -4,7 +4,8 @@
 // Routes (all JSON; every state-changing request from a browser carries CSRF_HEADER):
 //   POST   /api/session              SignInBody -> SessionInfo (sets the session cookie); 401 generic, 429 locked
 //   GET    /api/session              -> SessionInfo, or 401 when nobody is signed in
-//   DELETE /api/session              -> 204 (ends the session, clears the cookie)
+//   DELETE /api/session              -> 204 (ends the session, clears the cookie); 200 SignOutAnswer (./sso) for
+//                                    an SSO session whose identity provider offers RP-initiated logout
 //   POST   /api/display-session      DisplaySignInBody -> SessionInfo (sets a display cookie that never idles out)
 //   GET    /api/users                -> UserRow[]                         (users:manage)
 //   POST   /api/users                NewUserBody -> UserRow                (users:manage)
@@ -23,12 +24,15 @@
 // display links.
 import Type, { type Static } from 'typebox';
 import { AUTH_KINDS, PERMISSIONS, ROLES } from './roles';
+import { SIGN_IN_METHODS, USER_SOURCES } from './sso';
 
 const Nullable = <T extends Type.TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const RoleSchema = Type.Enum(ROLES);
 const Iso = Type.String({ description: 'ISO 8601, UTC' });
 
-export const Username = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._-]+$' });
+/** A user name; `@` is allowed so that the names single sign-on brings (UPNs, e-mail addresses) fit. */
+export const Username = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._@-]+$' });
+
 /** A new password: 12 to 1024 characters. */
 export const Password = Type.String({ minLength: 12, maxLength: 1024 });
 
@@ -58,6 +62,8 @@ export const SessionInfo = Type.Object({
   permissions: Type.Array(Type.Enum(PERMISSIONS)),
   /** A session ends after this long without a request; null: never (displays, tokens). */
   idleTimeoutMs: Nullable(Type.Integer()),
+  /** How the person signed in; null for a display or a token. */
+  signInMethod: Nullable(Type.Enum(SIGN_IN_METHODS)),
 });
 export type SessionInfo = Static<typeof SessionInfo>;
 
@@ -69,6 +75,10 @@ const userRowFields = {
   updatedAt: Iso,
   /** How many personal access tokens of theirs work now (not revoked, not expired). */
   activeTokens: Type.Integer({ minimum: 0 }),
+  /** 'sso': created by single sign-on; no password, the role comes from the provider's groups at each sign-in. */
+  source: Type.Enum(USER_SOURCES),
+  /** The last successful sign-in (password or SSO); null: never. */
+  lastSignInAt: Nullable(Iso),
 };
 export const UserRow = Type.Object(userRowFields);
 export type UserRow = Static<typeof UserRow>;

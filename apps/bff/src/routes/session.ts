@@ -52,6 +52,7 @@ function sessionInfoOf(principal: Principal, idleTimeoutMs: number): SessionInfo
     display: principal.display?.name ?? null,
     permissions: permissionsOf(principal),
     idleTimeoutMs: principal.authKind === 'session' ? idleTimeoutMs : null,
+    signInMethod: principal.authKind === 'session' ? (principal.signInMethod ?? 'password') : null,
   };
 }
 
@@ -125,6 +126,22 @@ export default function sessionRoutes(
       throw how.wrong();
     }
     await stores.throttle.release(username, request.ip);
+    // Password sign-in turned off (single sign-on only): the named local admins alone may still use one.
+    if (app.sso) {
+      const settings = await stores.sso.getSignInSettings();
+      if (
+        settings.passwordSignIn === 'break-glass' &&
+        !settings.breakGlassAdmins.includes(check.user.username)
+      ) {
+        await failed('password sign-in is turned off');
+        throw new HttpError(
+          403,
+          `Password sign-in is turned off: sign in with ${app.sso.config.providerName}`,
+          'password_sign_in_off',
+        );
+      }
+    }
+    await stores.users.recordSignIn(check.user.id);
     return check.user;
   }
 
@@ -162,6 +179,7 @@ export default function sessionRoutes(
         display: null,
         credentialId: 0,
         actor: user.username,
+        signInMethod: 'password',
       };
       return sessionInfoOf(principal, opts.idleTimeoutMs);
     },
@@ -182,6 +200,9 @@ export default function sessionRoutes(
         'not_a_session',
       );
     }
+    // A single sign-on session also ends at the provider when it offers RP-initiated logout: the page goes there.
+    const presented = request.cookies[sessionCookieName(request)];
+    const idToken = presented && app.sso ? await stores.sessions.idTokenOf(presented) : null;
     await endPresentedSession(request);
     clearSessionCookie(request, reply);
     await audit(request, {
@@ -192,6 +213,13 @@ export default function sessionRoutes(
       authKind: principal.authKind,
       action: 'signout',
     });
+    if (idToken && app.sso) {
+      const logoutUrl = await app.sso.logoutUrl(idToken).catch((err: unknown) => {
+        request.log.warn({ err }, 'single sign-on: no logout URL (the provider cannot be reached)');
+        return null;
+      });
+      if (logoutUrl) return reply.code(200).send({ logoutUrl });
+    }
     return reply.code(204).send();
   });
 

@@ -24,6 +24,8 @@ function userRowOf(user: User, activeTokens: ReadonlyMap<number, number>): UserR
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
     activeTokens: activeTokens.get(user.id) ?? 0,
+    source: user.source,
+    lastSignInAt: user.lastSignInAt,
   };
 }
 
@@ -77,6 +79,20 @@ export default function userRoutes(app: FastifyInstance, _opts: unknown, done: (
       const target = await stores.users.get(request.params.username);
       if (!target) {
         throw new HttpError(404, `No user named ${request.params.username.toLowerCase()}`, 'not_found');
+      }
+      if (target.source === 'sso' && role !== undefined && role !== target.role) {
+        throw new HttpError(
+          409,
+          `${target.username}'s role comes from the identity provider's groups at each sign-in`,
+          'role_from_idp',
+        );
+      }
+      if (target.source === 'sso' && password !== undefined) {
+        throw new HttpError(
+          409,
+          `${target.username} signs in with single sign-on and has no Powerdeck password`,
+          'sso_user',
+        );
       }
       const self = principal.user?.id === target.id;
       const lastAdmin = self

@@ -39,12 +39,25 @@ export type Clock = () => number;
 
 export interface User {
   id: number;
-  /** Lower case, 1 to 64 of [a-z0-9._-]; unique regardless of case. */
+  /** Lower case, 1 to 64 of [a-z0-9._@-]; unique regardless of case. */
   username: string;
   role: Role;
   disabled: boolean;
   createdAt: string;
   updatedAt: string;
+  /** 'sso': made at the person's first single sign-on: no password, role from the provider at each sign-in. */
+  source: 'local' | 'sso';
+  /** The provider's subject of an SSO user (`<issuer> <sub>`); null for local users. */
+  ssoSubject: string | null;
+  lastSignInAt: string | null;
+}
+
+/** A single sign-on the provider vouched for: who (its subject), the name to use, the role its groups map to. */
+export interface SsoSignIn {
+  /** `<issuer> <sub>`: unique per person at a provider. */
+  subject: string;
+  username: string;
+  role: Role;
 }
 
 export interface NewUser {
@@ -64,7 +77,7 @@ export interface KeepAnAdmin {
 }
 
 export type PasswordCheck =
-  { ok: true; user: User } | { ok: false; reason: 'unknown_user' | 'bad_password' | 'disabled' };
+  { ok: true; user: User } | { ok: false; reason: 'unknown_user' | 'bad_password' | 'disabled' | 'sso_user' };
 
 export interface UserStore {
   /** Throws StoreError 'invalid' (name, role, password) or 'exists'. */
@@ -89,6 +102,14 @@ export interface UserStore {
    * is refused after the check, with reason 'disabled'.
    */
   verifyPassword(username: string, password: string): Promise<PasswordCheck>;
+  /**
+   * The user of a single sign-on, made at the first one (source 'sso', no password); at each later one their role
+   * becomes `role` and their last sign-in now. A disabled user is answered unchanged (the caller refuses). Throws
+   * StoreError 'exists' when a local user has that name, 'invalid' for a name that cannot be a user name.
+   */
+  signInSso(input: SsoSignIn): Promise<User>;
+  /** Records a successful password sign-in (the user's last sign-in). */
+  recordSignIn(userId: number): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -106,6 +127,8 @@ export interface Principal {
   credentialId: number;
   /** Who to name in the audit log: the username, or `display:<name>`. */
   actor: string;
+  /** How a person's session began; null for displays and tokens. */
+  signInMethod?: 'password' | 'sso' | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -119,6 +142,10 @@ export type NewSessionInput =
       userId: number;
       /** Defaults to the store's idle timeout (30 minutes). */
       idleTimeoutMs?: number;
+      /** Default 'password'. */
+      signInMethod?: 'password' | 'sso';
+      /** The provider's ID token of a single sign-on (the hint at its logout). */
+      idToken?: string;
     }
   | { kind: 'display'; displayLinkId: number };
 
@@ -132,6 +159,9 @@ export interface SessionInfo {
   lastSeenAt: string;
   /** null: never idles out (displays). */
   idleTimeoutMs: number | null;
+  signInMethod: 'password' | 'sso' | null;
+  /** The absolute end of a person's session; null: none (displays). */
+  expiresAt: string | null;
 }
 
 export interface SessionStore {
@@ -151,6 +181,10 @@ export interface SessionStore {
   revoke(secret: string): Promise<boolean>;
   /** Ends every session of a user (password change, disable, role change); returns how many. */
   revokeAllForUser(userId: number): Promise<number>;
+  /** Ends every password session of everyone but these users (password sign-in turned off); returns how many. */
+  revokePasswordSessionsExcept(userIds: readonly number[]): Promise<number>;
+  /** The ID token a live single sign-on session was made with (for the provider's logout); null otherwise. */
+  idTokenOf(secret: string): Promise<string | null>;
   /** Deletes sessions that can never be used again (revoked or idled out); returns how many. */
   prune(): Promise<number>;
 }
@@ -727,7 +761,45 @@ export interface PlanStore {
 // ---------------------------------------------------------------------------------------------
 // All of them
 
+// ---------------------------------------------------------------------------------------------
+// Single sign-on: sign-ins under way, refusals kept for their page, and the sign-in settings
+
+/** A sign-in under way (GET /api/sso/start), until its callback consumes it. */
+export interface PendingSignIn {
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+  returnTo: string;
+  createdAt: string;
+}
+
+/** Who may sign in with a password (the contract's SignInSettings). */
+export interface SignInSettingsRecord {
+  passwordSignIn: 'everyone' | 'break-glass';
+  breakGlassAdmins: string[];
+}
+
+export interface SsoStore {
+  /** Keeps a sign-in under way, bound to a browser's cookie (only its SHA-256 hash is stored). */
+  createPending(browserSecret: string, pending: Omit<PendingSignIn, 'createdAt'>): Promise<void>;
+  /**
+   * Consumes the sign-in under way with this state, once: answers it only if it was made by this browser, is not
+   * older than `maxAgeMs`, and was not consumed before (by any server); null otherwise.
+   */
+  consumePending(browserSecret: string, state: string, maxAgeMs: number): Promise<PendingSignIn | null>;
+  /** Keeps a refusal (a JSON document) for the refusal page of this browser; answers its id. */
+  addRefusal(browserSecret: string, body: unknown): Promise<string>;
+  /** A refusal of this browser not older than `maxAgeMs`; null otherwise. */
+  getRefusal(id: string, browserSecret: string, maxAgeMs: number): Promise<unknown>;
+  /** Deletes sign-ins under way and refusals older than `maxAgeMs`; answers how many. */
+  prune(maxAgeMs: number): Promise<number>;
+  /** The sign-in settings (default: everyone may use a password). */
+  getSignInSettings(): Promise<SignInSettingsRecord>;
+  putSignInSettings(settings: SignInSettingsRecord): Promise<void>;
+}
+
 export interface Stores {
+  sso: SsoStore;
   users: UserStore;
   sessions: SessionStore;
   displayLinks: DisplayLinkStore;

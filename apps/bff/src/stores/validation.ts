@@ -2,12 +2,12 @@
 import { StoreError } from './errors';
 import { ROLES, type Role } from './types';
 
-const USERNAME_RULE = '1 to 64 characters of a-z, 0-9, dot, underscore and hyphen';
+const USERNAME_RULE = '1 to 64 characters of a-z, 0-9, dot, underscore, hyphen and @';
 export const PASSWORD_MIN = 12;
 /** Longer input only costs hashing time. */
 export const PASSWORD_MAX = 1024;
 
-const USERNAME = /^[a-z0-9._-]{1,64}$/;
+const USERNAME = /^[a-z0-9._@-]{1,64}$/;
 
 /** The stored form of a user name (lower case); throws StoreError 'invalid'. */
 export function normalizeUsername(name: string): string {

@@ -1,4 +1,5 @@
-// The app shell. `/display` (a wall display's link) is handled first; then the session gate: "Loading…" while
+// The app shell. `/display` (a wall display's link) and `/sign-in/refused` (why a single sign-on was refused) are
+// handled first, signed in or not; then the session gate: "Loading…" while
 // the session is asked for, the sign-in page when nobody is signed in (at the address asked for, so the person
 // lands there), and once signed in the header, the stale banner and the routes (the fleet at `/`, a VM at
 // `/vms/:key`, loaded on demand). `/wall` (where a display link lands) is the wall view on its own: no header,
@@ -16,7 +17,10 @@ import { Link, Route, Switch, useLocation, useSearch } from 'wouter';
 import { Button } from '../components/ui/button';
 import { sessionQueries } from '../features/auth/api/session-queries';
 import { DisplayLanding } from '../features/auth/components/display-landing';
+import { ssoQueries } from '../features/auth/api/sso-queries';
 import { SignInPage } from '../features/auth/components/sign-in-page';
+import { SsoRefusedPage } from '../features/auth/components/sso-refused-page';
+import { SSO_REFUSED_PATH } from '../features/auth/lib/sign-in';
 import { fleetQueries } from '../features/fleet/api/fleet-queries';
 import { useFleet } from '../features/fleet/api/use-fleet';
 import { FleetView } from '../features/fleet/components/fleet-view';
@@ -45,6 +49,9 @@ const UsersPage = lazy(() =>
 );
 const DisplayLinksPage = lazy(() =>
   import('../features/admin/components/display-links-page').then((m) => ({ default: m.DisplayLinksPage })),
+);
+const SignInSettingsRoute = lazy(() =>
+  import('./sign-in-settings-route').then((m) => ({ default: m.SignInSettingsRoute })),
 );
 const TokensPage = lazy(() =>
   import('../features/tokens/components/tokens-page').then((m) => ({ default: m.TokensPage })),
@@ -102,6 +109,7 @@ function NotFound() {
 export function App() {
   const [location] = useLocation();
   if (location === '/display') return <DisplayLanding />;
+  if (location === SSO_REFUSED_PATH) return <SsoRefusedPage />;
   return <SessionGate />;
 }
 
@@ -109,6 +117,8 @@ function SessionGate() {
   const [location] = useLocation();
   const session = useQuery(sessionQueries.current());
   const meta = useQuery(fleetQueries.meta());
+  // How people may sign in here, asked for alongside the session so the sign-in page has it at once.
+  useQuery({ ...ssoQueries.options(), enabled: !session.data });
   const demo = meta.data?.demo ?? false;
 
   if (session.data === undefined) {
@@ -249,6 +259,7 @@ function SignedInApp({ session, demo }: { session: SessionInfo; demo: boolean })
                 </Route>
                 <Route path="/audit">{guarded('audit:read', <AuditPage />)}</Route>
                 <Route path="/admin/users">{guarded('users:manage', <UsersPage />)}</Route>
+                <Route path="/admin/sign-in">{guarded('users:manage', <SignInSettingsRoute />)}</Route>
                 <Route path="/admin/displays">{guarded('displays:manage', <DisplayLinksPage />)}</Route>
                 <Route path="/tokens">
                   {guarded('tokens:own', <TokensPage role={role} canSeeAll={may('tokens:all')} />)}

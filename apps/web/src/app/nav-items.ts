@@ -17,6 +17,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: '/plans', label: 'Plans', permission: 'fleet:read' },
   { href: '/audit', label: 'Audit log', permission: 'audit:read' },
   { href: '/admin/users', label: 'Users', permission: 'users:manage' },
+  { href: '/admin/sign-in', label: 'Sign-in', permission: 'users:manage' },
   { href: '/admin/displays', label: 'Display links', permission: 'displays:manage' },
   { href: '/tokens', label: 'Tokens', permission: 'tokens:own' },
 ];

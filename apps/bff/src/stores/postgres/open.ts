@@ -9,6 +9,7 @@ import { PgOperationStore } from './operations';
 import { PgPlanStore } from './plans';
 import { PgScheduleStore } from './schedules';
 import { PgSessionStore } from './sessions';
+import { PgSsoStore } from './sso';
 import { PgSignInThrottle } from './throttle';
 import { PgTokenStore } from './tokens';
 import { PgUserStore, type PgUserStoreOptions } from './users';
@@ -17,6 +18,8 @@ export interface PgStoresOptions extends PostgresOptions {
   now?: Clock;
   /** User-session idle timeout (30 minutes). */
   idleTimeoutMs?: number;
+  /** The absolute limit of a person's session (12 hours). */
+  sessionMaxAgeMs?: number;
   /** Longest personal-token lifetime (366 days). */
   tokenMaxLifetimeMs?: number;
   throttle?: Partial<ThrottleLimits>;
@@ -57,7 +60,9 @@ export async function openPostgresStores(url: string, options: PgStoresOptions):
     sessions: new PgSessionStore(pool, {
       now,
       ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+      ...(options.sessionMaxAgeMs !== undefined ? { maxAgeMs: options.sessionMaxAgeMs } : {}),
     }),
+    sso: new PgSsoStore(pool, { now }),
     displayLinks: new PgDisplayLinkStore(pool, { now }),
     tokens: new PgTokenStore(pool, {
       now,

@@ -14,6 +14,7 @@ import { looksLikeSecret, randomSecret, sha256Hex } from '../secrets';
 import {
   COLUMNS,
   DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_AGE_MS,
   DEFAULT_TOUCH_INTERVAL_MS,
   positive,
   toInfo,
@@ -28,6 +29,8 @@ interface PgSessionStoreOptions {
   idleTimeoutMs?: number;
   /** Last-seen is written at most this often per session (15 s): see ../sqlite/sessions.ts. */
   touchIntervalMs?: number;
+  /** The absolute limit of a person's session (12 hours): see ../sqlite/sessions.ts. */
+  maxAgeMs?: number;
 }
 
 interface LookupRow extends SessionRow {
@@ -42,6 +45,7 @@ export class PgSessionStore implements SessionStore {
   private readonly now: Clock;
   private readonly idleTimeoutMs: number;
   private readonly touchIntervalMs: number;
+  private readonly maxAgeMs: number;
 
   constructor(
     private readonly pool: PgPool,
@@ -50,6 +54,7 @@ export class PgSessionStore implements SessionStore {
     this.now = options.now ?? Date.now;
     this.idleTimeoutMs = positive('idleTimeoutMs', options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
     this.touchIntervalMs = Math.max(0, options.touchIntervalMs ?? DEFAULT_TOUCH_INTERVAL_MS);
+    this.maxAgeMs = positive('maxAgeMs', options.maxAgeMs ?? DEFAULT_MAX_AGE_MS);
   }
 
   async create(input: NewSessionInput): Promise<{ secret: string; session: SessionInfo }> {
@@ -59,10 +64,19 @@ export class PgSessionStore implements SessionStore {
     if (input.kind === 'session') {
       const idle = positive('idleTimeoutMs', input.idleTimeoutMs ?? this.idleTimeoutMs);
       const r = await this.pool.query<SessionRow>(
-        `INSERT INTO sessions (id_hash, kind, user_id, display_link_id, created_at, last_seen_at, idle_timeout_ms)
-         SELECT $1, 'session', id, NULL, $2, $2, $3 FROM users WHERE id = $4 AND NOT disabled FOR SHARE
+        `INSERT INTO sessions (id_hash, kind, user_id, display_link_id, created_at, last_seen_at, idle_timeout_ms,
+                               sign_in_method, id_token, expires_at)
+         SELECT $1, 'session', id, NULL, $2, $2, $3, $5, $6, $7 FROM users WHERE id = $4 AND NOT disabled FOR SHARE
          RETURNING ${COLUMNS}`,
-        [sha256Hex(secret), now, idle, int4(input.userId)],
+        [
+          sha256Hex(secret),
+          now,
+          idle,
+          int4(input.userId),
+          input.signInMethod ?? 'password',
+          input.idToken ?? null,
+          now + this.maxAgeMs,
+        ],
       );
       row = r.rows[0];
       if (!row) throw new StoreError('not_found', `no enabled user with id ${input.userId}`);
@@ -86,7 +100,7 @@ export class PgSessionStore implements SessionStore {
     if (!looksLikeSecret(secret)) return null;
     const found = await this.pool.query<LookupRow>(
       `SELECT s.id, s.kind, s.user_id, s.display_link_id, s.created_at, s.last_seen_at,
-              s.idle_timeout_ms, s.revoked_at,
+              s.idle_timeout_ms, s.revoked_at, s.sign_in_method, s.expires_at,
               u.username, u.role, u.disabled, d.name AS link_name, d.revoked_at AS link_revoked_at
          FROM sessions s
          LEFT JOIN users u ON u.id = s.user_id
@@ -97,6 +111,14 @@ export class PgSessionStore implements SessionStore {
     const r = found.rows[0];
     if (!r || r.revoked_at !== null) return null;
     const now = this.now();
+    if (r.expires_at !== null && now >= r.expires_at) {
+      // Past the absolute limit: final.
+      await this.pool.query('UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [
+        now,
+        r.id,
+      ]);
+      return null;
+    }
     if (r.idle_timeout_ms !== null && now - r.last_seen_at >= r.idle_timeout_ms + this.touchIntervalMs) {
       // Idling out is final, whatever the clock does next; unless another server saw the session used meanwhile.
       await this.pool.query(
@@ -116,6 +138,7 @@ export class PgSessionStore implements SessionStore {
         display: null,
         credentialId: r.id,
         actor: r.username,
+        signInMethod: r.sign_in_method ?? 'password',
       };
     } else {
       if (r.display_link_id === null || r.link_name === null || r.link_revoked_at !== null) return null;
@@ -154,11 +177,30 @@ export class PgSessionStore implements SessionStore {
     return r.rowCount ?? 0;
   }
 
+  async revokePasswordSessionsExcept(userIds: readonly number[]): Promise<number> {
+    const r = await this.pool.query(
+      `UPDATE sessions SET revoked_at = $1
+        WHERE sign_in_method = 'password' AND revoked_at IS NULL AND NOT (user_id = ANY($2::int[]))`,
+      [this.now(), userIds.map(int4)],
+    );
+    return r.rowCount ?? 0;
+  }
+
+  async idTokenOf(secret: string): Promise<string | null> {
+    if (!looksLikeSecret(secret)) return null;
+    const r = await this.pool.query<{ id_token: string | null }>(
+      "SELECT id_token FROM sessions WHERE id_hash = $1 AND revoked_at IS NULL AND sign_in_method = 'sso'",
+      [sha256Hex(secret)],
+    );
+    return r.rows[0]?.id_token ?? null;
+  }
+
   async prune(): Promise<number> {
     const r = await this.pool.query(
       `DELETE FROM sessions
         WHERE revoked_at IS NOT NULL
-           OR (idle_timeout_ms IS NOT NULL AND last_seen_at + idle_timeout_ms + $1 <= $2)`,
+           OR (idle_timeout_ms IS NOT NULL AND last_seen_at + idle_timeout_ms + $1 <= $2)
+           OR (expires_at IS NOT NULL AND expires_at <= $2)`,
       [this.touchIntervalMs, this.now()],
     );
     return r.rowCount ?? 0;

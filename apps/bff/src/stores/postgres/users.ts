@@ -1,43 +1,29 @@
 // Users in PostgreSQL: the same rules as the SQLite store (./../sqlite/users.ts), argon2id at the same cost. Role
 // and disable changes that must keep an enabled admin run under one transaction-scoped advisory lock, so that two
 // servers demoting the last two admins at the same moment cannot both succeed (SQLite gets this from its one writer).
+// A single sign-on is one statement (INSERT ... ON CONFLICT (sso_subject) DO UPDATE), so two servers signing the
+// same person in at once make one user; a local user's name is kept by the username UNIQUE constraint.
 import argon2, { type Options as Argon2Options } from 'argon2';
 import { inTransaction, type PgClient, type PgPool } from '../../db/postgres';
 import { StoreError } from '../errors';
-import { iso, randomSecret } from '../secrets';
-import { ARGON2_COST } from '../sqlite/users';
-import type { Clock, KeepAnAdmin, NewUser, PasswordCheck, Role, User, UserStore } from '../types';
+import { randomSecret } from '../secrets';
+import {
+  ARGON2_COST,
+  COLUMNS,
+  nameTakenByLocal,
+  noPasswordForSso,
+  toUser,
+  type UserRow,
+} from '../sqlite/users';
+import type { Clock, KeepAnAdmin, NewUser, PasswordCheck, Role, SsoSignIn, User, UserStore } from '../types';
 import { checkPassword, checkRole, normalizeUsername, usernameOrNull } from '../validation';
-import { isUniqueViolation, LOCKS } from './sql';
-
-interface UserRow {
-  id: number;
-  username: string;
-  role: Role;
-  password_hash: string;
-  disabled: boolean;
-  created_at: number;
-  updated_at: number;
-}
+import { int4, isUniqueViolation, LOCKS } from './sql';
 
 export interface PgUserStoreOptions {
   now?: Clock;
   /** argon2id cost (default ARGON2_COST). */
   hashOptions?: Omit<Argon2Options, 'type' | 'salt'>;
 }
-
-function toUser(r: UserRow): User {
-  return {
-    id: r.id,
-    username: r.username,
-    role: r.role,
-    disabled: r.disabled,
-    createdAt: iso(r.created_at),
-    updatedAt: iso(r.updated_at),
-  };
-}
-
-const COLUMNS = 'id, username, role, password_hash, disabled, created_at, updated_at';
 
 export class PgUserStore implements UserStore {
   private readonly now: Clock;
@@ -101,7 +87,9 @@ export class PgUserStore implements UserStore {
   async setPassword(username: string, password: string): Promise<User> {
     const name = normalizeUsername(username);
     checkPassword(password);
-    if (!(await this.byName(name))) throw new StoreError('not_found', `no user ${name}`);
+    const found = await this.byName(name);
+    if (!found) throw new StoreError('not_found', `no user ${name}`);
+    if (found.source === 'sso') throw noPasswordForSso(name);
     const hash = await this.hash(password);
     const r = await this.pool.query<UserRow>(
       `UPDATE users SET password_hash = $1, updated_at = $2 WHERE username = $3 RETURNING ${COLUMNS}`,
@@ -160,10 +148,10 @@ export class PgUserStore implements UserStore {
     const name = usernameOrNull(username);
     const row = name === null ? undefined : await this.byName(name);
     const candidate = typeof password === 'string' ? password.slice(0, 4 * 1024) : '';
-    if (!row) {
+    if (!row || row.password_hash === null) {
       // Same cost as a real check, so the time taken does not tell that the name does not exist.
       await argon2.verify(await this.dummy(), candidate).catch(() => false);
-      return { ok: false, reason: 'unknown_user' };
+      return { ok: false, reason: row ? 'sso_user' : 'unknown_user' };
     }
     const ok = await argon2.verify(row.password_hash, candidate).catch(() => false);
     if (!ok) return { ok: false, reason: 'bad_password' };
@@ -178,6 +166,39 @@ export class PgUserStore implements UserStore {
       ]);
     }
     return { ok: true, user: toUser(row) };
+  }
+
+  async signInSso(input: SsoSignIn): Promise<User> {
+    const name = normalizeUsername(input.username);
+    const role = checkRole(input.role);
+    const now = this.now();
+    try {
+      const r = await this.pool.query<UserRow>(
+        `INSERT INTO users AS u (username, role, password_hash, disabled, created_at, updated_at, source, sso_subject,
+                                 last_sign_in_at)
+         VALUES ($1, $2, NULL, FALSE, $3, $3, 'sso', $4, $3)
+         ON CONFLICT (sso_subject) DO UPDATE
+           SET updated_at = CASE WHEN u.role = EXCLUDED.role THEN u.updated_at ELSE EXCLUDED.updated_at END,
+               role = EXCLUDED.role, last_sign_in_at = EXCLUDED.last_sign_in_at
+           WHERE NOT u.disabled
+         RETURNING ${COLUMNS}`,
+        [name, role, now, input.subject],
+      );
+      if (r.rows[0]) return toUser(r.rows[0]);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw nameTakenByLocal(name);
+      throw err;
+    }
+    // A disabled user: answered unchanged.
+    const found = await this.pool.query<UserRow>(`SELECT ${COLUMNS} FROM users WHERE sso_subject = $1`, [
+      input.subject,
+    ]);
+    if (!found.rows[0]) throw new StoreError('not_found', `no user for ${input.subject}`);
+    return toUser(found.rows[0]);
+  }
+
+  async recordSignIn(userId: number): Promise<void> {
+    await this.pool.query('UPDATE users SET last_sign_in_at = $1 WHERE id = $2', [this.now(), int4(userId)]);
   }
 
   /** A hash of a random password, made once, with the same cost as real ones. */

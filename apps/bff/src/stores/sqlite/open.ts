@@ -8,6 +8,7 @@ import { SqliteOperationStore } from './operations';
 import { SqlitePlanStore } from './plans';
 import { SqliteScheduleStore } from './schedules';
 import { SqliteSessionStore } from './sessions';
+import { SqliteSsoStore } from './sso';
 import { SqliteSignInThrottle } from './throttle';
 import { SqliteTokenStore } from './tokens';
 import { SqliteUserStore, type SqliteUserStoreOptions } from './users';
@@ -16,6 +17,8 @@ export interface SqliteStoresOptions extends OpenDatabaseOptions {
   now?: Clock;
   /** User-session idle timeout (30 minutes). */
   idleTimeoutMs?: number;
+  /** The absolute limit of a person's session (12 hours). */
+  sessionMaxAgeMs?: number;
   /** Longest personal-token lifetime (366 days). */
   tokenMaxLifetimeMs?: number;
   throttle?: Partial<ThrottleLimits>;
@@ -50,7 +53,9 @@ export function openSqliteStores(dataDir: string, options: SqliteStoresOptions =
     sessions: new SqliteSessionStore(db, {
       now,
       ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+      ...(options.sessionMaxAgeMs !== undefined ? { maxAgeMs: options.sessionMaxAgeMs } : {}),
     }),
+    sso: new SqliteSsoStore(db, { now }),
     displayLinks: new SqliteDisplayLinkStore(db, { now }),
     tokens: new SqliteTokenStore(db, {
       now,

@@ -1,6 +1,7 @@
 // Sessions in SQLite: browser sessions of users, and wall-display sessions of display links.
 // Only the SHA-256 hash of a session id is stored. A lookup joins the user or the display link,
-// so disabling a user or revoking a link ends its sessions at once.
+// so disabling a user or revoking a link ends its sessions at once. A person's session (password or single sign-on)
+// also ends at an absolute limit from its start (POWERDECK_SESSION_MAX_HOURS), however active; displays have none.
 import type { SqliteDatabase } from '../../db/database';
 import { settle, StoreError } from '../errors';
 import { iso, looksLikeSecret, randomSecret, sha256Hex } from '../secrets';
@@ -13,12 +14,16 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 30 * 60_000;
  * idle limit after the person's last request, and at most this much after it.
  */
 export const DEFAULT_TOUCH_INTERVAL_MS = 15_000;
+/** The absolute limit of a person's session from its start (12 hours). */
+export const DEFAULT_MAX_AGE_MS = 12 * 3600_000;
 
 interface SqliteSessionStoreOptions {
   now?: Clock;
   /** Idle timeout of user sessions (30 minutes); display sessions never idle out. */
   idleTimeoutMs?: number;
   touchIntervalMs?: number;
+  /** The absolute limit of a person's session (12 hours); display sessions have none. */
+  maxAgeMs?: number;
 }
 
 /** A sessions row (both backends read the same columns: ../postgres/sessions.ts). */
@@ -31,6 +36,8 @@ export interface SessionRow {
   last_seen_at: number;
   idle_timeout_ms: number | null;
   revoked_at: number | null;
+  sign_in_method: 'password' | 'sso' | null;
+  expires_at: number | null;
 }
 
 interface LookupRow extends SessionRow {
@@ -42,7 +49,7 @@ interface LookupRow extends SessionRow {
 }
 
 export const COLUMNS =
-  'id, kind, user_id, display_link_id, created_at, last_seen_at, idle_timeout_ms, revoked_at';
+  'id, kind, user_id, display_link_id, created_at, last_seen_at, idle_timeout_ms, revoked_at, sign_in_method, expires_at';
 
 export function toInfo(r: SessionRow): SessionInfo {
   return {
@@ -53,6 +60,8 @@ export function toInfo(r: SessionRow): SessionInfo {
     createdAt: iso(r.created_at),
     lastSeenAt: iso(r.last_seen_at),
     idleTimeoutMs: r.idle_timeout_ms,
+    signInMethod: r.sign_in_method,
+    expiresAt: r.expires_at === null ? null : iso(r.expires_at),
   };
 }
 
@@ -60,7 +69,10 @@ export class SqliteSessionStore implements SessionStore {
   private readonly now: Clock;
   private readonly idleTimeoutMs: number;
   private readonly touchIntervalMs: number;
+  private readonly maxAgeMs: number;
   private readonly liveUser;
+  private readonly revokePassword;
+  private readonly idToken;
   private readonly liveLink;
   private readonly insert;
   private readonly find;
@@ -74,6 +86,17 @@ export class SqliteSessionStore implements SessionStore {
     this.now = options.now ?? Date.now;
     this.idleTimeoutMs = positive('idleTimeoutMs', options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
     this.touchIntervalMs = Math.max(0, options.touchIntervalMs ?? DEFAULT_TOUCH_INTERVAL_MS);
+    this.maxAgeMs = positive('maxAgeMs', options.maxAgeMs ?? DEFAULT_MAX_AGE_MS);
+    this.revokePassword = db.prepare<[number, string]>(
+      `UPDATE sessions SET revoked_at = ?
+        WHERE sign_in_method = 'password' AND revoked_at IS NULL
+          AND user_id NOT IN (SELECT value FROM json_each(?))`,
+    );
+    this.idToken = db
+      .prepare<[string], string | null>(
+        "SELECT id_token FROM sessions WHERE id_hash = ? AND revoked_at IS NULL AND sign_in_method = 'sso'",
+      )
+      .pluck();
     this.liveUser = db
       .prepare<[number], number>('SELECT id FROM users WHERE id = ? AND disabled = 0')
       .pluck();
@@ -81,15 +104,27 @@ export class SqliteSessionStore implements SessionStore {
       .prepare<[number], number>('SELECT id FROM display_links WHERE id = ? AND revoked_at IS NULL')
       .pluck();
     this.insert = db.prepare<
-      [string, string, number | null, number | null, number, number, number | null],
+      [
+        string,
+        string,
+        number | null,
+        number | null,
+        number,
+        number,
+        number | null,
+        string | null,
+        string | null,
+        number | null,
+      ],
       SessionRow
     >(
-      `INSERT INTO sessions (id_hash, kind, user_id, display_link_id, created_at, last_seen_at, idle_timeout_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
+      `INSERT INTO sessions (id_hash, kind, user_id, display_link_id, created_at, last_seen_at, idle_timeout_ms,
+                             sign_in_method, id_token, expires_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${COLUMNS}`,
     );
     this.find = db.prepare<[string], LookupRow>(
       `SELECT s.id, s.kind, s.user_id, s.display_link_id, s.created_at, s.last_seen_at,
-              s.idle_timeout_ms, s.revoked_at,
+              s.idle_timeout_ms, s.revoked_at, s.sign_in_method, s.expires_at,
               u.username, u.role, u.disabled, d.name AS link_name, d.revoked_at AS link_revoked_at
          FROM sessions s
          LEFT JOIN users u ON u.id = s.user_id
@@ -106,10 +141,11 @@ export class SqliteSessionStore implements SessionStore {
     this.revokeUser = db.prepare<[number, number]>(
       'UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL',
     );
-    this.deleteDead = db.prepare<[number, number]>(
+    this.deleteDead = db.prepare<[{ slack: number; now: number }]>(
       `DELETE FROM sessions
         WHERE revoked_at IS NOT NULL
-           OR (idle_timeout_ms IS NOT NULL AND last_seen_at + idle_timeout_ms + ? <= ?)`,
+           OR (idle_timeout_ms IS NOT NULL AND last_seen_at + idle_timeout_ms + @slack <= @now)
+           OR (expires_at IS NOT NULL AND expires_at <= @now)`,
     );
   }
 
@@ -123,12 +159,34 @@ export class SqliteSessionStore implements SessionStore {
           throw new StoreError('not_found', `no enabled user with id ${input.userId}`);
         }
         const idle = positive('idleTimeoutMs', input.idleTimeoutMs ?? this.idleTimeoutMs);
-        row = this.insert.get(sha256Hex(secret), 'session', input.userId, null, now, now, idle);
+        row = this.insert.get(
+          sha256Hex(secret),
+          'session',
+          input.userId,
+          null,
+          now,
+          now,
+          idle,
+          input.signInMethod ?? 'password',
+          input.idToken ?? null,
+          now + this.maxAgeMs,
+        );
       } else if (input.kind === 'display') {
         if (this.liveLink.get(input.displayLinkId) === undefined) {
           throw new StoreError('not_found', `no live display link with id ${input.displayLinkId}`);
         }
-        row = this.insert.get(sha256Hex(secret), 'display', null, input.displayLinkId, now, now, null);
+        row = this.insert.get(
+          sha256Hex(secret),
+          'display',
+          null,
+          input.displayLinkId,
+          now,
+          now,
+          null,
+          null,
+          null,
+          null,
+        );
       } else {
         throw new StoreError('invalid', 'a session kind must be session or display');
       }
@@ -143,7 +201,9 @@ export class SqliteSessionStore implements SessionStore {
       const r = this.find.get(sha256Hex(secret));
       if (!r || r.revoked_at !== null) return null;
       const now = this.now();
-      if (r.idle_timeout_ms !== null && now - r.last_seen_at >= r.idle_timeout_ms + this.touchIntervalMs) {
+      const idle =
+        r.idle_timeout_ms !== null && now - r.last_seen_at >= r.idle_timeout_ms + this.touchIntervalMs;
+      if (idle || (r.expires_at !== null && now >= r.expires_at)) {
         // Idling out is final, whatever the clock does next.
         this.expire.run(now, r.id);
         return null;
@@ -158,6 +218,7 @@ export class SqliteSessionStore implements SessionStore {
           display: null,
           credentialId: r.id,
           actor: r.username,
+          signInMethod: r.sign_in_method ?? 'password',
         };
       } else {
         if (r.display_link_id === null || r.link_name === null || r.link_revoked_at !== null) return null;
@@ -186,8 +247,16 @@ export class SqliteSessionStore implements SessionStore {
     return settle(() => this.revokeUser.run(this.now(), userId).changes);
   }
 
+  revokePasswordSessionsExcept(userIds: readonly number[]): Promise<number> {
+    return settle(() => this.revokePassword.run(this.now(), JSON.stringify(userIds)).changes);
+  }
+
+  idTokenOf(secret: string): Promise<string | null> {
+    return settle(() => (looksLikeSecret(secret) ? (this.idToken.get(sha256Hex(secret)) ?? null) : null));
+  }
+
   prune(): Promise<number> {
-    return settle(() => this.deleteDead.run(this.touchIntervalMs, this.now()).changes);
+    return settle(() => this.deleteDead.run({ slack: this.touchIntervalMs, now: this.now() }).changes);
   }
 }
 

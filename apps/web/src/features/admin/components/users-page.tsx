@@ -1,7 +1,9 @@
-// Users (`/admin/users`, admins): who may sign in, with which role, and how many personal tokens of theirs work. A
-// role change, disabling or a new password ends the person's sessions at once (the BFF does it), so each asks
-// first; disabling revokes their tokens for good, a new password too unless the admin unticks the box. Every change
-// is audited by the BFF.
+// Users (`/admin/users`, admins): who may sign in, how, with which role, when they last did, and how many personal
+// tokens of theirs work. A role change, disabling or a new password ends the person's sessions at once (the BFF
+// does it), so each asks first; disabling revokes their tokens for good, a new password too unless the admin unticks
+// the box. People who sign in with single sign-on have no password here and get their role from the identity
+// provider's groups at each sign-in: their row shows the role without a choice and has no "Set password"; they can
+// be disabled like anyone. Every change is audited by the BFF.
 import type { UserRow } from '@powerdeck/contracts/auth';
 import { ROLES, type Role } from '@powerdeck/contracts/roles';
 import { useQuery } from '@tanstack/react-query';
@@ -16,7 +18,7 @@ import { ListState } from '../../../components/ui/list-state';
 import { Page, PageButton } from '../../../components/ui/page';
 import { usePatchUser, usersQueries } from '../api/users-queries';
 import { disabledNotice, disableDescription, passwordChangedNotice } from '../lib/account-tokens';
-import { userStatusLabel } from '../lib/users';
+import { managedHere, signInMethodLabel, userStatusLabel } from '../lib/users';
 import { AddUserDialog } from './add-user-dialog';
 import { SetPasswordDialog } from './set-password-dialog';
 
@@ -41,22 +43,30 @@ function UserRowView({
   enabling: boolean;
 }) {
   const name = user.username;
+  const local = managedHere(user);
   return (
     <tr className="hover:bg-sunken/60">
       <td className={`${TD} font-medium break-all`}>{name}</td>
       <td className={TD}>
-        <select
-          aria-label={`Role for ${name}`}
-          value={user.role}
-          onChange={(e) => onAsk({ kind: 'role', user, role: e.target.value as Role })}
-          className={SELECT}
-        >
-          {ROLES.map((r) => (
-            <option key={r} value={r}>
-              {r}
-            </option>
-          ))}
-        </select>
+        {local ? (
+          <select
+            aria-label={`Role for ${name}`}
+            value={user.role}
+            onChange={(e) => onAsk({ kind: 'role', user, role: e.target.value as Role })}
+            className={SELECT}
+          >
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+        ) : (
+          <span className="whitespace-nowrap">
+            {user.role}
+            <span className="block text-xs text-muted">from the identity provider</span>
+          </span>
+        )}
       </td>
       <td className={TD}>
         <Pill tone={user.disabled ? 'idle' : 'ok'}>{userStatusLabel(user.disabled)}</Pill>
@@ -64,19 +74,34 @@ function UserRowView({
       <td className={`${TD} tabular-nums ${user.activeTokens === 0 ? 'text-muted' : ''}`}>
         {user.activeTokens}
       </td>
+      <td className={TD}>
+        {local ? (
+          <span className="text-muted">{signInMethodLabel(user.source)}</span>
+        ) : (
+          // The accent's colours (a mark, not a state).
+          <Pill tone="moving">{signInMethodLabel(user.source)}</Pill>
+        )}
+      </td>
+      <td className={`${TD} whitespace-nowrap text-muted`}>
+        <IsoTimeAgo iso={user.lastSignInAt} never="Never" />
+      </td>
       <td className={`${TD} whitespace-nowrap text-muted`}>
         <IsoTimeAgo iso={user.createdAt} />
       </td>
       <td className={TD}>
         <div className="flex items-center justify-end gap-2">
-          <Button
-            size="sm"
-            aria-label={`Set password for ${name}`}
-            onClick={() => onAsk({ kind: 'password', user })}
-          >
-            Set password
-          </Button>
-          <span aria-hidden="true" className="h-5 w-px bg-line" />
+          {local && (
+            <>
+              <Button
+                size="sm"
+                aria-label={`Set password for ${name}`}
+                onClick={() => onAsk({ kind: 'password', user })}
+              >
+                Set password
+              </Button>
+              <span aria-hidden="true" className="h-5 w-px bg-line" />
+            </>
+          )}
           {user.disabled ? (
             <Button size="sm" aria-label={`Enable ${name}`} loading={enabling} onClick={() => onEnable(user)}>
               Enable
@@ -116,7 +141,9 @@ export function UsersPage() {
     >
       <p className="text-sm text-muted">
         A role change, disabling someone or setting their password ends their sessions at once. Disabling them
-        revokes their personal tokens for good; so does a new password, unless you keep them.
+        revokes their personal tokens for good; so does a new password, unless you keep them. People who sign
+        in with single sign-on get their role from the identity provider&rsquo;s groups each time they sign
+        in, so it is changed there, not here; disabling them works as for anyone.
       </p>
 
       <p role="status" className="text-sm text-ok empty:hidden">
@@ -130,7 +157,11 @@ export function UsersPage() {
 
       <ListState query={query} what="the users" empty="No users yet">
         {(users) => (
-          <DataTable label="Users" columns={['Name', 'Role', 'Status', 'Tokens', 'Created', '']}>
+          <DataTable
+            label="Users"
+            columns={['Name', 'Role', 'Status', 'Tokens', 'Sign-in', 'Last sign-in', 'Created', '']}
+            minWidth="48rem"
+          >
             {users.map((u) => (
               <UserRowView
                 key={u.username}

@@ -1,6 +1,8 @@
-// Signing in with a password, with a display link, and signing out. Each is sent once (mutations are never
-// retried) and carries the CSRF header (the api-client adds it). Refusals stay typed errors for the forms.
+// Signing in with a password, with a display link, and signing out (at the identity provider too, for single
+// sign-on). Each is sent once (mutations are never retried) and carries the CSRF header (the api-client adds it).
+// Refusals stay typed errors for the forms.
 import type { DisplaySignInBody, SessionInfo, SignInBody } from '@powerdeck/contracts/auth';
+import type { SignOutAnswer } from '@powerdeck/contracts/sso';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useLocation } from 'wouter';
 import { deleteJson, isApiError, postJson } from '../../../lib/api-client';
@@ -37,23 +39,30 @@ export function useDisplaySignIn() {
   });
 }
 
-/** DELETE /api/session, then the cache is cleared and the next person starts at the fleet. */
+/**
+ * DELETE /api/session, then the cache is cleared and the next person starts at the fleet. A single sign-on
+ * session whose identity provider offers logout is answered 200 `{ logoutUrl }` (it has already ended here):
+ * the browser then goes there, to end the session at the provider too, which sends it back to Powerdeck.
+ */
 export function useSignOut() {
   const client = useQueryClient();
   const [, navigate] = useLocation();
   return useMutation({
     mutationKey: ['session', 'sign-out'],
-    mutationFn: async () => {
+    mutationFn: async (): Promise<string | null> => {
       try {
-        await deleteJson(SESSION_PATH);
+        const answer = await deleteJson<Partial<SignOutAnswer> | undefined>(SESSION_PATH);
+        return typeof answer?.logoutUrl === 'string' && answer.logoutUrl ? answer.logoutUrl : null;
       } catch (e) {
         // Already signed out (the session had ended): that is what was asked for.
         if (!(isApiError(e) && e.status === 401)) throw e;
+        return null;
       }
     },
-    onSuccess: () => {
+    onSuccess: (logoutUrl) => {
       navigate('/');
       signedOut(client);
+      if (logoutUrl !== null) window.location.assign(logoutUrl);
     },
   });
 }
