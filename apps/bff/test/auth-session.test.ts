@@ -92,6 +92,7 @@ describe('signing in', () => {
       display: null,
       permissions: ['fleet:read', 'vm:start', 'vm:shutdown', 'vm:reboot', 'tokens:own', 'schedules:skip'],
       idleTimeoutMs: 30 * 60_000,
+      signInMethod: 'password',
     });
     const raw = String(res.headers['set-cookie']);
     expect(raw).toMatch(/^pd_session=[A-Za-z0-9_-]{43}; /);
@@ -106,7 +107,12 @@ describe('signing in', () => {
 
     const me = await whoAmI(app, `pd_session=${cookie.value}`);
     expect(me.statusCode).toBe(200);
-    expect(me.json()).toMatchObject({ authKind: 'session', username: 'helpdesk', role: 'helpdesk' });
+    expect(me.json()).toMatchObject({
+      authKind: 'session',
+      username: 'helpdesk',
+      role: 'helpdesk',
+      signInMethod: 'password',
+    });
     expect((await app.inject('/api/session')).statusCode).toBe(401);
   });
 
@@ -415,6 +421,7 @@ describe('wall displays', () => {
       display: 'Ops wall',
       permissions: ['fleet:read'],
       idleTimeoutMs: null,
+      signInMethod: null,
     });
     const cookie = cookieOf(res)!;
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
