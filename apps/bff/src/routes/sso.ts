@@ -16,15 +16,12 @@ import Type from 'typebox';
 import { actorContext, userAgentOf } from '../plugins/auth';
 import { sessionCookieName, setSessionCookie } from '../plugins/credentials';
 import { HttpError } from '../plugins/errors';
-import { decideRole } from '../plugins/sso';
+import { decideRole, PENDING_MAX_AGE_MS, REFUSAL_MAX_AGE_MS } from '../plugins/sso';
 import { StoreError } from '../stores/errors';
 import { randomSecret } from '../stores/secrets';
 import type { AuditInput, Stores } from '../stores/types';
 import { usernameOrNull } from '../stores/validation';
 
-/** A sign-in under way is good for 10 minutes; a refusal is shown for 15. */
-const PENDING_MAX_AGE_MS = 10 * 60_000;
-const REFUSAL_MAX_AGE_MS = 15 * 60_000;
 const BROWSER_COOKIE = 'pd_sso';
 const SECURE_BROWSER_COOKIE = '__Host-pd_sso';
 
