@@ -10,6 +10,7 @@ import type { AuditRecord } from '../src/stores/types';
 import {
   buildTestApp,
   clearSimStats,
+  displayHeaders,
   openTestStores,
   signIn,
   simStats,
@@ -305,6 +306,34 @@ describe('sessions', () => {
     // Idling out is final, whatever the clock does next.
     clock.now -= 60_000;
     expect((await whoAmI(app, cookie!)).statusCode).toBe(401);
+  });
+
+  it('ends a password session at the absolute limit (POWERDECK_SESSION_MAX_HOURS) however active; a display goes on', async () => {
+    const clock = { now: Date.parse('2025-06-02T08:00:00Z') };
+    const stores = await openTestStores({ now: () => clock.now, sessionMaxAgeMs: 12 * 3600_000 });
+    cleanups.push(() => stores.close());
+    const app = await build({ stores });
+    const { cookie } = await signIn(app, 'helpdesk');
+    const display = await displayHeaders(app);
+    // A request every 20 minutes (well inside the 30-minute idle limit) for 12 hours less a minute: still signed in.
+    const end = clock.now + 12 * 3600_000;
+    while (clock.now + 20 * 60_000 < end) {
+      clock.now += 20 * 60_000;
+      expect((await app.inject({ url: '/api/fleet', headers: { cookie: cookie! } })).statusCode).toBe(200);
+    }
+    clock.now = end - 60_000;
+    expect((await whoAmI(app, cookie!)).statusCode).toBe(200);
+    // At 12 hours it ends, active or not; the person signs in again.
+    clock.now = end;
+    const ended = await app.inject({ url: '/api/fleet', headers: { cookie: cookie! } });
+    expect(ended.statusCode).toBe(401);
+    expect(ended.json()).toMatchObject({ code: 'unauthenticated' });
+    clock.now -= 3600_000;
+    expect((await whoAmI(app, cookie!)).statusCode).toBe(401);
+    clock.now = end;
+    expect((await whoAmI(app, (await signIn(app, 'helpdesk')).cookie!)).statusCode).toBe(200);
+    // The wall display opened at the same time has no such limit.
+    expect((await whoAmI(app, display.cookie!)).statusCode).toBe(200);
   });
 
   it("does not let the page's own background polls keep an unattended session alive", async () => {

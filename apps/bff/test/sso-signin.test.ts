@@ -4,7 +4,7 @@ import { CSRF_HEADER } from '@powerdeck/contracts/roles';
 import type { Hop, TestBrowser } from '@powerdeck/test-oidc-provider/browser';
 import { describe, expect, it, vi } from 'vitest';
 import { refusalOf, sessionOf, ssoApp, ssoSignIn, startSsoWorld, toCallback } from './sso-support';
-import { TEST_PASSWORD } from './support';
+import { onCleanup, openTestStores, TEST_PASSWORD } from './support';
 
 function auditRows(app: Awaited<ReturnType<typeof ssoApp>>) {
   return app.testStores.db
@@ -157,6 +157,26 @@ describe('single sign-on against a real OpenID provider', () => {
     expect(details[1]).toMatch(/^invalid: .*aud/i);
     expect(details[2]).toMatch(/^invalid: unknown, used or expired state/);
     expect(details[3]).toMatch(/^invalid: .*invalid_grant/);
+  });
+
+  it('ends an SSO session at the absolute limit however active, as a password session', async () => {
+    // The stores' clock is the real time while the provider's tokens are checked, then the test moves it.
+    const clock = { now: Date.now() };
+    const stores = await openTestStores({ now: () => clock.now, sessionMaxAgeMs: 12 * 3600_000 });
+    onCleanup(() => stores.close());
+    const world = await startSsoWorld();
+    await ssoApp(world, { stores });
+    const r = await ssoSignIn(world, 'vic', 'vic-pass');
+    expect((await sessionOf(world, r.browser)).body).toMatchObject({ username: 'vic', signInMethod: 'sso' });
+    const end = clock.now + 12 * 3600_000;
+    while (clock.now + 20 * 60_000 < end) {
+      clock.now += 20 * 60_000;
+      expect((await sessionOf(world, r.browser)).status).toBe(200);
+    }
+    clock.now = end - 60_000;
+    expect((await sessionOf(world, r.browser)).status).toBe(200);
+    clock.now = end;
+    expect((await sessionOf(world, r.browser)).status).toBe(401);
   });
 
   it('gives the new role at the next sign-in when the groups change at the provider', async () => {
