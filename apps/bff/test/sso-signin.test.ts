@@ -1,7 +1,7 @@
 // Single sign-on against a real OpenID provider (sso-support.ts): roles from groups, refusals, tampering, replay,
 // logout, password sign-in turned off, disabled users, tokens of SSO users.
 import { CSRF_HEADER } from '@powerdeck/contracts/roles';
-import type { Hop, TestBrowser } from '@powerdeck/test-oidc-provider/browser';
+import { TestBrowser, type Hop } from '@powerdeck/test-oidc-provider/browser';
 import { describe, expect, it, vi } from 'vitest';
 import { refusalOf, sessionOf, ssoApp, ssoSignIn, startSsoWorld, toCallback } from './sso-support';
 import { onCleanup, openTestStores, TEST_PASSWORD } from './support';
@@ -89,6 +89,35 @@ describe('single sign-on against a real OpenID provider', () => {
     const refusal = await refusalOf(world, r);
     expect(refusal.body).toMatchObject({ reason: 'groups-overage' });
     expect(String(refusal.body.message)).toMatch(/group filtering.*POWERDECK_OIDC_GROUPS_CLAIM=roles/s);
+  });
+
+  it("shows the provider's error for this browser's own sign-in only, never a crafted link's words", async () => {
+    const world = await startSsoWorld();
+    const app = await ssoApp(world);
+    const browser = new TestBrowser();
+    const start = await browser.request(`${world.publicUrl}/api/sso/start?returnTo=%2Ffleet`);
+    const state = new URL(start.location ?? '').searchParams.get('state');
+    expect(state).toBeTruthy();
+    // What the provider sends back when the person cancels at its page.
+    const denied = await browser.request(
+      `${world.publicUrl}/api/sso/callback?error=access_denied&error_description=${encodeURIComponent('The user cancelled')}&state=${state}`,
+    );
+    expect((await refusalOf(world, { browser, callback: denied })).body).toMatchObject({
+      reason: 'idp-error',
+      message: 'Test IdP did not sign you in: access_denied: The user cancelled.',
+    });
+    expect(auditRows(app).at(-1)?.reason).toBe('idp-error: access_denied: The user cancelled');
+    // The same answer again (its sign-in is used), or a link made elsewhere: the words are not shown.
+    const crafted = `${world.publicUrl}/api/sso/callback?error=access_denied&error_description=${encodeURIComponent('Call +1 555 0100 now')}`;
+    for (const [b, url] of [
+      [browser, `${crafted}&state=${state}`],
+      [new TestBrowser(), crafted],
+    ] as const) {
+      const r = await b.request(url);
+      const refusal = await refusalOf(world, { browser: b, callback: r });
+      expect(refusal.body).toMatchObject({ reason: 'invalid' });
+      expect(JSON.stringify(refusal.body)).not.toContain('555');
+    }
   });
 
   it('refuses an e-mail domain that is not allowed', async () => {

@@ -198,18 +198,17 @@ export default function ssoRoutes(
         typeof held === 'string' && state !== ''
           ? await stores.sso.consumePending(held, state, PENDING_MAX_AGE_MS)
           : null;
+      const stale = held
+        ? 'unknown, used or expired state (a replayed or stale callback)'
+        : 'no sign-in under way in this browser';
       if (query.error !== undefined) {
         const words = [query.error, query.error_description].filter(Boolean).join(': ');
+        // The provider's words are shown only for this browser's own sign-in: a crafted link cannot put its text on
+        // Powerdeck's refusal page.
+        if (!pending) return refuse({ reason: 'invalid', detail: `${stale}; the answer said ${words}` });
         return refuse({ reason: 'idp-error', detail: words, extra: words.slice(0, 300) });
       }
-      if (!pending) {
-        return refuse({
-          reason: 'invalid',
-          detail: held
-            ? 'unknown, used or expired state (a replayed or stale callback)'
-            : 'no sign-in under way in this browser',
-        });
-      }
+      if (!pending) return refuse({ reason: 'invalid', detail: stale });
 
       let claims: oidc.IDToken;
       let idToken: string;
