@@ -130,7 +130,7 @@ describe('single sign-on against a real OpenID provider', () => {
     expect(auditRows(app).at(-1)?.reason).toMatch(/^domain: /);
   });
 
-  it('refuses a tampered ID token, a wrong audience, a replayed callback and an expired code, with the detail audited', async () => {
+  it('refuses a tampered ID token, a wrong audience, another nonce, a replayed callback and an expired code, with the detail audited', async () => {
     const world = await startSsoWorld();
     const app = await ssoApp(world);
     const cases: [
@@ -151,6 +151,13 @@ describe('single sign-on against a real OpenID provider', () => {
         'audience',
         async () => {
           world.tamper.next = 'audience';
+          return ssoSignIn(world, 'vic', 'vic-pass');
+        },
+      ],
+      [
+        'nonce',
+        async () => {
+          world.tamper.next = 'nonce';
           return ssoSignIn(world, 'vic', 'vic-pass');
         },
       ],
@@ -184,8 +191,9 @@ describe('single sign-on against a real OpenID provider', () => {
     }
     expect(details[0]).toMatch(/^invalid: .*signature/i);
     expect(details[1]).toMatch(/^invalid: .*aud/i);
-    expect(details[2]).toMatch(/^invalid: unknown, used or expired state/);
-    expect(details[3]).toMatch(/^invalid: .*invalid_grant/);
+    expect(details[2]).toMatch(/^invalid: .*nonce/i);
+    expect(details[3]).toMatch(/^invalid: unknown, used or expired state/);
+    expect(details[4]).toMatch(/^invalid: .*invalid_grant/);
   });
 
   it('ends an SSO session at the absolute limit however active, as a password session', async () => {
