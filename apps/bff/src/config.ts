@@ -394,6 +394,17 @@ function ssoConfig(c: RawConfig, publicUrl: string | undefined): SsoConfig | und
       `POWERDECK_OIDC_ISSUER must be ${describe('POWERDECK_OIDC_ISSUER')} (got ${JSON.stringify(c.POWERDECK_OIDC_ISSUER)})`,
     );
   }
+  // OpenID Connect Discovery: the issuer is a URL with no query or fragment; credentials in it would be logged.
+  if (issuer.search !== '' || issuer.hash !== '' || c.POWERDECK_OIDC_ISSUER.includes('#')) {
+    throw new ConfigError(
+      `POWERDECK_OIDC_ISSUER must be ${describe('POWERDECK_OIDC_ISSUER')}, with no query or fragment (got ${JSON.stringify(c.POWERDECK_OIDC_ISSUER)})`,
+    );
+  }
+  if (issuer.username !== '' || issuer.password !== '') {
+    throw new ConfigError(
+      `POWERDECK_OIDC_ISSUER must be ${describe('POWERDECK_OIDC_ISSUER')}, with no user name or password in it`,
+    );
+  }
   if (issuer.protocol === 'http:' && !LOOPBACK_HOSTS.has(issuer.hostname)) {
     throw new ConfigError(
       `POWERDECK_OIDC_ISSUER must be an https URL (http is allowed only for 127.0.0.1, ::1 or localhost; got ${issuer.href})`,

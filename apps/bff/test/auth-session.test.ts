@@ -10,6 +10,7 @@ import type { AuditRecord } from '../src/stores/types';
 import {
   buildTestApp,
   clearSimStats,
+  displayHeaders,
   openTestStores,
   signIn,
   simStats,
@@ -92,6 +93,7 @@ describe('signing in', () => {
       display: null,
       permissions: ['fleet:read', 'vm:start', 'vm:shutdown', 'vm:reboot', 'tokens:own', 'schedules:skip'],
       idleTimeoutMs: 30 * 60_000,
+      signInMethod: 'password',
     });
     const raw = String(res.headers['set-cookie']);
     expect(raw).toMatch(/^pd_session=[A-Za-z0-9_-]{43}; /);
@@ -106,7 +108,12 @@ describe('signing in', () => {
 
     const me = await whoAmI(app, `pd_session=${cookie.value}`);
     expect(me.statusCode).toBe(200);
-    expect(me.json()).toMatchObject({ authKind: 'session', username: 'helpdesk', role: 'helpdesk' });
+    expect(me.json()).toMatchObject({
+      authKind: 'session',
+      username: 'helpdesk',
+      role: 'helpdesk',
+      signInMethod: 'password',
+    });
     expect((await app.inject('/api/session')).statusCode).toBe(401);
   });
 
@@ -301,6 +308,34 @@ describe('sessions', () => {
     expect((await whoAmI(app, cookie!)).statusCode).toBe(401);
   });
 
+  it('ends a password session at the absolute limit (POWERDECK_SESSION_MAX_HOURS) however active; a display goes on', async () => {
+    const clock = { now: Date.parse('2025-06-02T08:00:00Z') };
+    const stores = await openTestStores({ now: () => clock.now, sessionMaxAgeMs: 12 * 3600_000 });
+    cleanups.push(() => stores.close());
+    const app = await build({ stores });
+    const { cookie } = await signIn(app, 'helpdesk');
+    const display = await displayHeaders(app);
+    // A request every 20 minutes (well inside the 30-minute idle limit) for 12 hours less a minute: still signed in.
+    const end = clock.now + 12 * 3600_000;
+    while (clock.now + 20 * 60_000 < end) {
+      clock.now += 20 * 60_000;
+      expect((await app.inject({ url: '/api/fleet', headers: { cookie: cookie! } })).statusCode).toBe(200);
+    }
+    clock.now = end - 60_000;
+    expect((await whoAmI(app, cookie!)).statusCode).toBe(200);
+    // At 12 hours it ends, active or not; the person signs in again.
+    clock.now = end;
+    const ended = await app.inject({ url: '/api/fleet', headers: { cookie: cookie! } });
+    expect(ended.statusCode).toBe(401);
+    expect(ended.json()).toMatchObject({ code: 'unauthenticated' });
+    clock.now -= 3600_000;
+    expect((await whoAmI(app, cookie!)).statusCode).toBe(401);
+    clock.now = end;
+    expect((await whoAmI(app, (await signIn(app, 'helpdesk')).cookie!)).statusCode).toBe(200);
+    // The wall display opened at the same time has no such limit.
+    expect((await whoAmI(app, display.cookie!)).statusCode).toBe(200);
+  });
+
   it("does not let the page's own background polls keep an unattended session alive", async () => {
     const { stores, clock } = await clockedStores();
     const app = await build({ stores, auth: { idleTimeoutMs: 60_000 } });
@@ -415,6 +450,7 @@ describe('wall displays', () => {
       display: 'Ops wall',
       permissions: ['fleet:read'],
       idleTimeoutMs: null,
+      signInMethod: null,
     });
     const cookie = cookieOf(res)!;
     expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSimulator } from '@powerdeck/vergeos-sim';
@@ -248,6 +248,247 @@ describe('loadConfig', () => {
       /^POWERDECK_LEASE_RENEW_MS must be at most half of POWERDECK_LEASE_MS \(4000 ms\)/,
     );
     expect(bad({ POWERDECK_SERVER_NAME: 'has spaces' })).toMatch(/^POWERDECK_SERVER_NAME must be/);
+  });
+
+  describe('single sign-on (POWERDECK_OIDC_*) and the absolute session limit', () => {
+    const SSO = {
+      POWERDECK_OIDC_ISSUER: 'https://login.example.com/tenant/v2.0',
+      POWERDECK_OIDC_CLIENT_ID: 'powerdeck',
+      POWERDECK_OIDC_CLIENT_SECRET: 'client-secret-value',
+      POWERDECK_OIDC_ROLE_RULES: 'viewer=pd-viewers;admin=pd-admins,ops-leads',
+      POWERDECK_PUBLIC_URL: 'https://pd.example.com',
+    };
+    /** The message of the ConfigError loadConfig throws for `env`. */
+    const refusal = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConfigError);
+        return (err as Error).message;
+      }
+      throw new Error(`accepted ${JSON.stringify(env)}`);
+    };
+    const without = (key: keyof typeof SSO) => {
+      const env: Record<string, string> = { ...SSO };
+      delete env[key];
+      return env;
+    };
+
+    it('is off by default; a session ends after 12 hours however active', () => {
+      const c = loadConfig({});
+      expect(c.sso).toBeUndefined();
+      expect(c.auth.sessionMaxAgeMs).toBe(12 * 3600_000);
+      expect(loadConfig({ POWERDECK_SESSION_MAX_HOURS: '1' }).auth.sessionMaxAgeMs).toBe(3600_000);
+      expect(loadConfig({ POWERDECK_SESSION_MAX_HOURS: '720' }).auth.sessionMaxAgeMs).toBe(720 * 3600_000);
+    });
+
+    it('refuses a session limit that is not a whole number of hours from 1 to 720', () => {
+      for (const v of ['0', '721', 'forever', '-3', 'twelve hours']) {
+        expect(refusal({ POWERDECK_SESSION_MAX_HOURS: v })).toBe(
+          `POWERDECK_SESSION_MAX_HOURS must be hours after which a person's session ends however active (password or single sign-on), from 1 to 720 (got ${JSON.stringify(v)})`,
+        );
+      }
+    });
+
+    it('reads the issuer, client, rules (highest role first) and the defaults of the rest', () => {
+      const c = loadConfig(SSO);
+      expect(c.sso).toEqual({
+        issuer: 'https://login.example.com/tenant/v2.0',
+        clientId: 'powerdeck',
+        clientSecret: 'client-secret-value',
+        scopes: 'openid profile email',
+        groupsClaim: 'groups',
+        usernameClaim: 'preferred_username',
+        rules: [
+          { role: 'admin', groups: ['pd-admins', 'ops-leads'] },
+          { role: 'viewer', groups: ['pd-viewers'] },
+        ],
+        allowedDomains: null,
+        providerName: 'single sign-on',
+        redirectUri: 'https://pd.example.com/api/sso/callback',
+        postLogoutRedirectUri: 'https://pd.example.com/',
+      });
+    });
+
+    it('takes every optional setting, the secret from a file, and an http issuer on a loopback host', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'pd-config-'));
+      onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+      const file = join(dir, 'client-secret');
+      writeFileSync(file, 'from-a-file\n');
+      const c = loadConfig({
+        ...without('POWERDECK_OIDC_CLIENT_SECRET'),
+        POWERDECK_OIDC_CLIENT_SECRET_FILE: file,
+        POWERDECK_OIDC_SCOPES: 'openid email offline_access',
+        POWERDECK_OIDC_GROUPS_CLAIM: 'roles',
+        POWERDECK_OIDC_USERNAME_CLAIM: 'email',
+        POWERDECK_OIDC_ROLE_RULES: ' Helpdesk = pd-helpdesk ; viewer=* ; helpdesk=ops ',
+        POWERDECK_OIDC_ALLOWED_DOMAINS: 'Example.com, example.org',
+        POWERDECK_OIDC_PROVIDER_NAME: 'Contoso Entra ID',
+        POWERDECK_PUBLIC_URL: 'https://PD.example.com:8443/',
+      });
+      expect(c.sso).toMatchObject({
+        clientSecret: 'from-a-file',
+        scopes: 'openid email offline_access',
+        groupsClaim: 'roles',
+        usernameClaim: 'email',
+        rules: [
+          { role: 'helpdesk', groups: ['pd-helpdesk', 'ops'] },
+          { role: 'viewer', groups: ['*'] },
+        ],
+        allowedDomains: ['example.com', 'example.org'],
+        providerName: 'Contoso Entra ID',
+        redirectUri: 'https://pd.example.com:8443/api/sso/callback',
+        postLogoutRedirectUri: 'https://pd.example.com:8443/',
+      });
+      for (const issuer of [
+        'http://127.0.0.1:9000',
+        'http://localhost:9000/realms/pd',
+        'http://[::1]:9000',
+      ]) {
+        expect(loadConfig({ ...SSO, POWERDECK_OIDC_ISSUER: issuer }).sso?.issuer).toBe(issuer);
+      }
+    });
+
+    const refused: [string, Record<string, string>, RegExp][] = [
+      [
+        'an http issuer elsewhere than loopback',
+        { ...SSO, POWERDECK_OIDC_ISSUER: 'http://login.example.com/tenant' },
+        /^POWERDECK_OIDC_ISSUER must be an https URL \(http is allowed only for 127\.0\.0\.1, ::1 or localhost; got http:\/\/login\.example\.com\/tenant\)$/,
+      ],
+      [
+        'an issuer that is not a URL',
+        { ...SSO, POWERDECK_OIDC_ISSUER: 'login.example.com' },
+        /^POWERDECK_OIDC_ISSUER must be the OpenID Connect issuer URL, https .*\(got "login\.example\.com"\)$/,
+      ],
+      [
+        'an issuer with a query',
+        { ...SSO, POWERDECK_OIDC_ISSUER: 'https://login.example.com/t?x=1' },
+        /^POWERDECK_OIDC_ISSUER must be .*no query or fragment/,
+      ],
+      [
+        'an issuer with credentials',
+        { ...SSO, POWERDECK_OIDC_ISSUER: 'https://u:p@login.example.com/t' },
+        /^POWERDECK_OIDC_ISSUER must be .*no user name or password/,
+      ],
+      [
+        'no client id',
+        without('POWERDECK_OIDC_CLIENT_ID'),
+        /^POWERDECK_OIDC_CLIENT_ID must be set when POWERDECK_OIDC_ISSUER is set$/,
+      ],
+      [
+        'neither a secret nor a secret file',
+        without('POWERDECK_OIDC_CLIENT_SECRET'),
+        /^POWERDECK_OIDC_CLIENT_SECRET \(or POWERDECK_OIDC_CLIENT_SECRET_FILE\) must be set when POWERDECK_OIDC_ISSUER is set$/,
+      ],
+      [
+        'both a secret and a secret file',
+        { ...SSO, POWERDECK_OIDC_CLIENT_SECRET_FILE: '/etc/hostname' },
+        /^POWERDECK_OIDC_CLIENT_SECRET and POWERDECK_OIDC_CLIENT_SECRET_FILE are exclusive: set one$/,
+      ],
+      [
+        'a secret file that cannot be read',
+        {
+          ...without('POWERDECK_OIDC_CLIENT_SECRET'),
+          POWERDECK_OIDC_CLIENT_SECRET_FILE: '/nonexistent/client-secret',
+        },
+        /^POWERDECK_OIDC_CLIENT_SECRET_FILE must be the path of a readable file .*\(cannot read \/nonexistent\/client-secret\)$/,
+      ],
+      [
+        'an empty secret file',
+        {
+          ...without('POWERDECK_OIDC_CLIENT_SECRET'),
+          POWERDECK_OIDC_CLIENT_SECRET_FILE: '/dev/null',
+        },
+        /^POWERDECK_OIDC_CLIENT_SECRET_FILE \/dev\/null is empty$/,
+      ],
+      [
+        'scopes without openid',
+        { ...SSO, POWERDECK_OIDC_SCOPES: 'profile email' },
+        /^POWERDECK_OIDC_SCOPES must contain openid \(got "profile email"\)$/,
+      ],
+      [
+        'scopes separated by commas',
+        { ...SSO, POWERDECK_OIDC_SCOPES: 'openid,profile' },
+        /^POWERDECK_OIDC_SCOPES must contain openid/,
+      ],
+      [
+        'a groups claim with spaces',
+        { ...SSO, POWERDECK_OIDC_GROUPS_CLAIM: 'my groups' },
+        /^POWERDECK_OIDC_GROUPS_CLAIM must be the ID token claim that lists the groups/,
+      ],
+      [
+        'a user name claim with spaces',
+        { ...SSO, POWERDECK_OIDC_USERNAME_CLAIM: 'user name' },
+        /^POWERDECK_OIDC_USERNAME_CLAIM must be the ID token claim that holds the user name/,
+      ],
+      [
+        'no rules',
+        without('POWERDECK_OIDC_ROLE_RULES'),
+        /^POWERDECK_OIDC_ROLE_RULES must be set when POWERDECK_OIDC_ISSUER is set: which groups make/,
+      ],
+      [
+        'rules that are only separators',
+        { ...SSO, POWERDECK_OIDC_ROLE_RULES: ' ; ; ' },
+        /^POWERDECK_OIDC_ROLE_RULES must name at least one rule when single sign-on is on/,
+      ],
+      [
+        'a rule naming an unknown role',
+        { ...SSO, POWERDECK_OIDC_ROLE_RULES: 'admin=pd-admins;operator=pd-ops' },
+        /^POWERDECK_OIDC_ROLE_RULES names an unknown role "operator": use viewer, helpdesk or admin/,
+      ],
+      [
+        'a rule naming no group',
+        { ...SSO, POWERDECK_OIDC_ROLE_RULES: 'admin=pd-admins;viewer=' },
+        /^POWERDECK_OIDC_ROLE_RULES: the rule for viewer names no group/,
+      ],
+      [
+        'a rule without =',
+        { ...SSO, POWERDECK_OIDC_ROLE_RULES: 'admin' },
+        /^POWERDECK_OIDC_ROLE_RULES: the rule for admin names no group/,
+      ],
+      [
+        'allowed domains that are not domains',
+        { ...SSO, POWERDECK_OIDC_ALLOWED_DOMAINS: 'example.com;example.org' },
+        /^POWERDECK_OIDC_ALLOWED_DOMAINS must be e-mail domains allowed to sign in/,
+      ],
+      [
+        'a provider name too long for the button',
+        { ...SSO, POWERDECK_OIDC_PROVIDER_NAME: 'x'.repeat(61) },
+        /^POWERDECK_OIDC_PROVIDER_NAME must be the name on the sign-in button/,
+      ],
+      [
+        'no public URL',
+        without('POWERDECK_PUBLIC_URL'),
+        /^POWERDECK_PUBLIC_URL must be set when POWERDECK_OIDC_ISSUER is set: the redirect URI registered at the identity provider is <POWERDECK_PUBLIC_URL>\/api\/sso\/callback$/,
+      ],
+      ...(
+        [
+          'POWERDECK_OIDC_CLIENT_ID',
+          'POWERDECK_OIDC_CLIENT_SECRET',
+          'POWERDECK_OIDC_CLIENT_SECRET_FILE',
+          'POWERDECK_OIDC_ROLE_RULES',
+          'POWERDECK_OIDC_ALLOWED_DOMAINS',
+        ] as const
+      ).map((key): [string, Record<string, string>, RegExp] => [
+        `${key} without an issuer`,
+        { [key]: key === 'POWERDECK_OIDC_ALLOWED_DOMAINS' ? 'example.com' : 'x' },
+        new RegExp(`^POWERDECK_OIDC_ISSUER must be set when ${key} is set$`),
+      ]),
+    ];
+
+    it.each(refused)('refuses %s, naming the variable', (_name, env, message) => {
+      expect(refusal(env)).toMatch(message);
+    });
+
+    it('never shows the client secret in a message', () => {
+      for (const env of [
+        { ...SSO, POWERDECK_OIDC_CLIENT_SECRET_FILE: '/etc/hostname' },
+        { ...SSO, POWERDECK_OIDC_SCOPES: 'profile' },
+        { ...SSO, POWERDECK_OIDC_ROLE_RULES: 'root=everyone' },
+      ]) {
+        expect(refusal(env)).not.toContain('client-secret-value');
+      }
+    });
   });
 
   it('never puts a secret in its messages', () => {

@@ -1,7 +1,9 @@
 // Housekeeping on the real app and real SQLite: at start and then every hour, sessions that ended, spent sign-in
-// counters, tokens that expired more than a day ago and operations finished more than 30 days ago are deleted; live
-// sessions and tokens, running operations and recent ones stay.
+// counters, tokens that expired more than a day ago, operations finished more than 30 days ago, and single sign-ons
+// under way that were consumed or expired and refusals past their page are deleted; live sessions and tokens, running
+// operations and recent ones, a sign-in still under way and a refusal still shown stay.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { PENDING_MAX_AGE_MS, REFUSAL_MAX_AGE_MS } from '../src/plugins/sso';
 import {
   OPERATIONS_KEPT_MS,
   SCHEDULE_RUNS_KEPT_MS,
@@ -198,5 +200,41 @@ describe('housekeeping', () => {
     expect(await a.housekeeping.run()).toMatchObject({ scheduleRuns: 0 });
     const runs = await stores.schedules.listRuns({ scheduleId: 'nightly', limit: 10 });
     expect(runs.map((r) => r.scheduledFor)).toEqual([at(now)]);
+  });
+
+  it('deletes single sign-ons under way once consumed or older than 10 minutes, and refusals after 15', async () => {
+    expect([PENDING_MAX_AGE_MS, REFUSAL_MAX_AGE_MS]).toEqual([10 * 60_000, 15 * 60_000]);
+    let now = Date.now();
+    const sim = await startSim();
+    cleanups.push(() => sim.close());
+    const stores = await openTestStores({ now: () => now });
+    cleanups.push(() => stores.close());
+    const a = await buildTestApp(upstreamFor(sim), { stores });
+    cleanups.push(() => a.close());
+    await a.ready();
+    const count = (table: string) =>
+      (stores.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    const pending = (state: string) => ({ state, nonce: 'n', codeVerifier: 'v', returnTo: '/' });
+
+    // A browser that gave up at the provider, one that came back, and a refusal page.
+    await stores.sso.createPending('browser-gave-up', pending('abandoned'));
+    await stores.sso.createPending('browser-back', pending('consumed'));
+    expect(await stores.sso.consumePending('browser-back', 'consumed', PENDING_MAX_AGE_MS)).not.toBeNull();
+    const refusal = await stores.sso.addRefusal('browser-refused', { reason: 'no-rule' });
+    now += 5 * 60_000;
+    await stores.sso.createPending('browser-now', pending('under-way'));
+
+    expect(await a.housekeeping.run()).toMatchObject({ ssoSignIns: 1, ssoRefusals: 0 });
+    expect(count('sso_pending')).toBe(2);
+
+    now += 6 * 60_000;
+    expect(await a.housekeeping.run()).toMatchObject({ ssoSignIns: 1, ssoRefusals: 0 });
+    // The one begun 6 minutes ago can still come back; the refusal (11 minutes old) is still shown.
+    expect(await stores.sso.consumePending('browser-now', 'under-way', PENDING_MAX_AGE_MS)).not.toBeNull();
+    expect(await stores.sso.getRefusal(refusal, 'browser-refused', REFUSAL_MAX_AGE_MS)).not.toBeNull();
+
+    now += 5 * 60_000;
+    expect(await a.housekeeping.run()).toMatchObject({ ssoSignIns: 1, ssoRefusals: 1 });
+    expect([count('sso_pending'), count('sso_refusals')]).toEqual([0, 0]);
   });
 });

@@ -96,15 +96,38 @@ describe('GET /api/users', () => {
         'activeTokens',
         'createdAt',
         'disabled',
+        'lastSignInAt',
         'role',
+        'source',
         'updatedAt',
         'username',
       ]);
       expect(u.activeTokens).toBe(0);
       expect(u.disabled).toBe(false);
+      expect(u.source).toBe('local');
       expect(new Date(u.createdAt).toISOString()).toBe(u.createdAt);
     }
-    expect(res.body).not.toMatch(/argon2|password|"id"/);
+    // Only admin has signed in (with a password, to make this request); the others never have.
+    const [admin, helpdesk, viewer] = users;
+    expect(new Date(admin!.lastSignInAt!).toISOString()).toBe(admin!.lastSignInAt);
+    expect(admin!.lastSignInAt! >= admin!.createdAt).toBe(true);
+    expect([helpdesk!.lastSignInAt, viewer!.lastSignInAt]).toEqual([null, null]);
+    expect(res.body).not.toMatch(/argon2|password|"id"|sso_subject|ssoSubject/);
+  });
+
+  it("records a person's last password sign-in, and not a failed one", async () => {
+    const lastOf = async (name: string) =>
+      (await send(env.app.adminHeaders, 'GET', '/api/users'))
+        .json<UserRow[]>()
+        .find((u) => u.username === name)?.lastSignInAt;
+    expect(await lastOf('viewer')).toBeNull();
+    expect(await tryPassword('viewer', 'not the password')).toBe(401);
+    expect(await lastOf('viewer')).toBeNull();
+    const before = new Date().toISOString();
+    await signIn(env.app, 'viewer');
+    const last = await lastOf('viewer');
+    expect(last).not.toBeNull();
+    expect(last! >= before).toBe(true);
   });
 });
 

@@ -1,10 +1,10 @@
 // Single sign-on against a real OpenID provider (sso-support.ts): roles from groups, refusals, tampering, replay,
 // logout, password sign-in turned off, disabled users, tokens of SSO users.
 import { CSRF_HEADER } from '@powerdeck/contracts/roles';
-import type { Hop, TestBrowser } from '@powerdeck/test-oidc-provider/browser';
+import { TestBrowser, type Hop } from '@powerdeck/test-oidc-provider/browser';
 import { describe, expect, it, vi } from 'vitest';
 import { refusalOf, sessionOf, ssoApp, ssoSignIn, startSsoWorld, toCallback } from './sso-support';
-import { TEST_PASSWORD } from './support';
+import { onCleanup, openTestStores, TEST_PASSWORD } from './support';
 
 function auditRows(app: Awaited<ReturnType<typeof ssoApp>>) {
   return app.testStores.db
@@ -91,6 +91,35 @@ describe('single sign-on against a real OpenID provider', () => {
     expect(String(refusal.body.message)).toMatch(/group filtering.*POWERDECK_OIDC_GROUPS_CLAIM=roles/s);
   });
 
+  it("shows the provider's error for this browser's own sign-in only, never a crafted link's words", async () => {
+    const world = await startSsoWorld();
+    const app = await ssoApp(world);
+    const browser = new TestBrowser();
+    const start = await browser.request(`${world.publicUrl}/api/sso/start?returnTo=%2Ffleet`);
+    const state = new URL(start.location ?? '').searchParams.get('state');
+    expect(state).toBeTruthy();
+    // What the provider sends back when the person cancels at its page.
+    const denied = await browser.request(
+      `${world.publicUrl}/api/sso/callback?error=access_denied&error_description=${encodeURIComponent('The user cancelled')}&state=${state}`,
+    );
+    expect((await refusalOf(world, { browser, callback: denied })).body).toMatchObject({
+      reason: 'idp-error',
+      message: 'Test IdP did not sign you in: access_denied: The user cancelled.',
+    });
+    expect(auditRows(app).at(-1)?.reason).toBe('idp-error: access_denied: The user cancelled');
+    // The same answer again (its sign-in is used), or a link made elsewhere: the words are not shown.
+    const crafted = `${world.publicUrl}/api/sso/callback?error=access_denied&error_description=${encodeURIComponent('Call +1 555 0100 now')}`;
+    for (const [b, url] of [
+      [browser, `${crafted}&state=${state}`],
+      [new TestBrowser(), crafted],
+    ] as const) {
+      const r = await b.request(url);
+      const refusal = await refusalOf(world, { browser: b, callback: r });
+      expect(refusal.body).toMatchObject({ reason: 'invalid' });
+      expect(JSON.stringify(refusal.body)).not.toContain('555');
+    }
+  });
+
   it('refuses an e-mail domain that is not allowed', async () => {
     const world = await startSsoWorld({ allowedDomains: ['example.com'] });
     await ssoSignIn(world, 'ada', 'ada-pass').catch(() => undefined);
@@ -101,7 +130,7 @@ describe('single sign-on against a real OpenID provider', () => {
     expect(auditRows(app).at(-1)?.reason).toMatch(/^domain: /);
   });
 
-  it('refuses a tampered ID token, a wrong audience, a replayed callback and an expired code, with the detail audited', async () => {
+  it('refuses a tampered ID token, a wrong audience, another nonce, a replayed callback and an expired code, with the detail audited', async () => {
     const world = await startSsoWorld();
     const app = await ssoApp(world);
     const cases: [
@@ -122,6 +151,13 @@ describe('single sign-on against a real OpenID provider', () => {
         'audience',
         async () => {
           world.tamper.next = 'audience';
+          return ssoSignIn(world, 'vic', 'vic-pass');
+        },
+      ],
+      [
+        'nonce',
+        async () => {
+          world.tamper.next = 'nonce';
           return ssoSignIn(world, 'vic', 'vic-pass');
         },
       ],
@@ -155,8 +191,29 @@ describe('single sign-on against a real OpenID provider', () => {
     }
     expect(details[0]).toMatch(/^invalid: .*signature/i);
     expect(details[1]).toMatch(/^invalid: .*aud/i);
-    expect(details[2]).toMatch(/^invalid: unknown, used or expired state/);
-    expect(details[3]).toMatch(/^invalid: .*invalid_grant/);
+    expect(details[2]).toMatch(/^invalid: .*nonce/i);
+    expect(details[3]).toMatch(/^invalid: unknown, used or expired state/);
+    expect(details[4]).toMatch(/^invalid: .*invalid_grant/);
+  });
+
+  it('ends an SSO session at the absolute limit however active, as a password session', async () => {
+    // The stores' clock is the real time while the provider's tokens are checked, then the test moves it.
+    const clock = { now: Date.now() };
+    const stores = await openTestStores({ now: () => clock.now, sessionMaxAgeMs: 12 * 3600_000 });
+    onCleanup(() => stores.close());
+    const world = await startSsoWorld();
+    await ssoApp(world, { stores });
+    const r = await ssoSignIn(world, 'vic', 'vic-pass');
+    expect((await sessionOf(world, r.browser)).body).toMatchObject({ username: 'vic', signInMethod: 'sso' });
+    const end = clock.now + 12 * 3600_000;
+    while (clock.now + 20 * 60_000 < end) {
+      clock.now += 20 * 60_000;
+      expect((await sessionOf(world, r.browser)).status).toBe(200);
+    }
+    clock.now = end - 60_000;
+    expect((await sessionOf(world, r.browser)).status).toBe(200);
+    clock.now = end;
+    expect((await sessionOf(world, r.browser)).status).toBe(401);
   });
 
   it('gives the new role at the next sign-in when the groups change at the provider', async () => {

@@ -35,8 +35,12 @@ export const USERS: TestUser[] = [
   { login: 'eve', password: 'eve-pass', email: 'eve@elsewhere.org', groups: ['pd-admins'] },
 ];
 
-/** What the proxy does to the next token endpoint answer. */
-export type Tamper = null | 'signature' | 'audience';
+/**
+ * What the proxy alters next: the token endpoint's answer ('signature': a claim changed under the signature;
+ * 'audience': another `aud`), or the authorization request ('nonce': another nonce, so the provider signs an ID token
+ * for a nonce this sign-in never made, as one injected from another sign-in would be).
+ */
+export type Tamper = null | 'signature' | 'audience' | 'nonce';
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -52,10 +56,18 @@ async function startProxy(
   tamper: { next: Tamper },
 ): Promise<{ server: Server; port: number }> {
   const server = createServer((req, res) => {
+    let path = req.url ?? '/';
+    if (tamper.next === 'nonce' && path.startsWith('/auth?')) {
+      const url = new URL(path, 'http://proxy');
+      url.searchParams.set('nonce', 'a-nonce-of-another-sign-in');
+      path = `${url.pathname}${url.search}`;
+      tamper.next = null;
+    }
     const up = httpRequest(
-      { host: '127.0.0.1', port: target(), path: req.url, method: req.method, headers: req.headers },
+      { host: '127.0.0.1', port: target(), path, method: req.method, headers: req.headers },
       (upRes) => {
-        const isToken = (req.url ?? '').startsWith('/token') && tamper.next !== null;
+        const isToken =
+          path.startsWith('/token') && (tamper.next === 'signature' || tamper.next === 'audience');
         if (!isToken) {
           res.writeHead(upRes.statusCode ?? 502, upRes.headers);
           upRes.pipe(res);

@@ -116,6 +116,32 @@ describe.each(BACKENDS)('%s', (backend) => {
     expect(await stores.sso.consumePending('browser-a', 'st-2', 600_000)).toBeNull();
   });
 
+  it('prunes sign-ins under way once consumed or expired, and refusals once their page is gone', async () => {
+    const pending = (state: string) => ({ state, nonce: 'n', codeVerifier: 'v', returnTo: '/' });
+    await stores.sso.createPending('browser-a', pending('old'));
+    await stores.sso.createPending('browser-a', pending('used'));
+    const oldRefusal = await stores.sso.addRefusal('browser-a', { reason: 'no-rule' });
+    now += 6 * 60_000;
+    await stores.sso.createPending('browser-a', pending('fresh'));
+    const freshRefusal = await stores.sso.addRefusal('browser-a', { reason: 'domain' });
+    expect(await stores.sso.consumePending('browser-a', 'used', 600_000)).not.toBeNull();
+    // 6 minutes on: only the consumed one has ended.
+    expect(await stores.sso.prune(600_000, 900_000)).toEqual({ signIns: 1, refusals: 0 });
+    now += 5 * 60_000;
+    // 11 minutes: the unused first one has expired; 'fresh' (5 minutes old) stays and still works.
+    expect(await stores.sso.prune(600_000, 900_000)).toEqual({ signIns: 1, refusals: 0 });
+    expect(await rows(stores, 'SELECT state FROM sso_pending')).toEqual([{ state: 'fresh' }]);
+    now += 5 * 60_000;
+    // 16 minutes: the first refusal's page is gone; the other (10 minutes old) is still shown.
+    expect(await stores.sso.prune(600_000, 900_000)).toEqual({ signIns: 0, refusals: 1 });
+    expect(await stores.sso.getRefusal(oldRefusal, 'browser-a', 900_000)).toBeNull();
+    expect(await stores.sso.getRefusal(freshRefusal, 'browser-a', 900_000)).toEqual({ reason: 'domain' });
+    // A moment later 'fresh' is more than 10 minutes old: gone, unused.
+    now += 1;
+    expect(await stores.sso.prune(600_000, 900_000)).toEqual({ signIns: 1, refusals: 0 });
+    expect(await rows(stores, 'SELECT state FROM sso_pending')).toEqual([]);
+  });
+
   it('keeps a refusal for its browser for a while, and the sign-in settings', async () => {
     const id = await stores.sso.addRefusal('browser-a', { reason: 'no-rule', groups: ['x'] });
     expect(await stores.sso.getRefusal(id, 'browser-a', 900_000)).toEqual({
@@ -125,7 +151,7 @@ describe.each(BACKENDS)('%s', (backend) => {
     expect(await stores.sso.getRefusal(id, 'browser-b', 900_000)).toBeNull();
     now += 900_001;
     expect(await stores.sso.getRefusal(id, 'browser-a', 900_000)).toBeNull();
-    expect(await stores.sso.prune(900_000)).toBe(1);
+    expect(await stores.sso.prune(600_000, 900_000)).toEqual({ signIns: 0, refusals: 1 });
     expect(await stores.sso.getSignInSettings()).toEqual({
       passwordSignIn: 'everyone',
       breakGlassAdmins: [],

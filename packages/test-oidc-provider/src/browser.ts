@@ -6,6 +6,8 @@ export interface Hop {
   url: string;
   status: number;
   location: string | null;
+  /** The response's headers, names in lower case. */
+  headers: Record<string, string>;
   body: string;
 }
 
@@ -73,6 +75,7 @@ export class TestBrowser {
       url,
       status: res.status,
       location: location ? new URL(location, url).href : null,
+      headers: Object.fromEntries(res.headers),
       body: await res.text(),
     };
   }
@@ -84,7 +87,7 @@ export class TestBrowser {
   async follow(url: string, stop: (url: string) => boolean = () => false, max = 20): Promise<Hop> {
     let next = url;
     for (let i = 0; i < max; i += 1) {
-      if (stop(next)) return { url: next, status: 0, location: null, body: '' };
+      if (stop(next)) return { url: next, status: 0, location: null, headers: {}, body: '' };
       const hop = await this.request(next);
       if (hop.status < 300 || hop.status >= 400 || !hop.location) return hop;
       next = hop.location;

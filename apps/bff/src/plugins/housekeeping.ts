@@ -4,10 +4,13 @@
 // (the 8-hour ones of POST /api/sys/tokens above all: a script that logs in for every run makes one each time), and
 // operations finished more than OPERATIONS_KEPT_MS ago (each of their steps, and each token's creation and revocation,
 // stays in the audit log, which is never pruned), and schedule runs recorded more than SCHEDULE_RUNS_KEPT_MS ago (a
-// schedule's history; each run's operation steps stay in the audit log too). Decorates `app.housekeeping.run()` (tests).
+// schedule's history; each run's operation steps stay in the audit log too), and single sign-on's sign-ins under way
+// once consumed or expired and its refusals once their page is gone (plugins/sso.ts: 10 and 15 minutes; the audit log
+// keeps each sign-in and refusal). Decorates `app.housekeeping.run()` (tests).
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { pruneRateWindows } from '../cluster/rate-windows';
+import { PENDING_MAX_AGE_MS, REFUSAL_MAX_AGE_MS } from './sso';
 
 const HOUSEKEEPING_EVERY_MS = 60 * 60_000;
 /** Finished operations stay listed (GET /api/operations/:id) this long. */
@@ -25,6 +28,10 @@ interface HousekeepingCounts {
   scheduleRuns: number;
   /** Several servers: the VergeOS routes' rate windows that have ended (cluster/rate-windows.ts). */
   rateWindows?: number;
+  /** Single sign-ons under way that were consumed or expired. */
+  ssoSignIns: number;
+  /** Single sign-on refusals whose page is gone. */
+  ssoRefusals: number;
 }
 
 declare module 'fastify' {
@@ -35,11 +42,12 @@ declare module 'fastify' {
 
 function housekeepingPlugin(app: FastifyInstance, _opts: unknown, done: (err?: Error) => void) {
   const log = app.log.child({ component: 'housekeeping' });
-  const { sessions, throttle, tokens, operations, schedules } = app.stores;
+  const { sessions, throttle, tokens, operations, schedules, sso } = app.stores;
 
   /** One round; never throws (a failure is logged, and the next round tries again). Null when it failed. */
   async function run(): Promise<HousekeepingCounts | null> {
     try {
+      const ended = await sso.prune(PENDING_MAX_AGE_MS, REFUSAL_MAX_AGE_MS);
       const counts: HousekeepingCounts = {
         sessions: await sessions.prune(),
         signInCounters: await throttle.prune(),
@@ -47,6 +55,8 @@ function housekeepingPlugin(app: FastifyInstance, _opts: unknown, done: (err?: E
         operations: await operations.prune(new Date(Date.now() - OPERATIONS_KEPT_MS)),
         scheduleRuns: await schedules.pruneRuns(new Date(Date.now() - SCHEDULE_RUNS_KEPT_MS)),
         ...(app.cluster ? { rateWindows: await pruneRateWindows(app.cluster.pool) } : {}),
+        ssoSignIns: ended.signIns,
+        ssoRefusals: ended.refusals,
       };
       if (Object.values(counts).some((n) => n > 0)) log.info(counts, 'pruned');
       return counts;

@@ -8,6 +8,11 @@ import * as oidc from 'openid-client';
 import type { RoleRule, SsoConfig } from '../config';
 import type { Role } from '../stores/types';
 
+/** A sign-in under way is good for 10 minutes (routes/sso.ts); housekeeping deletes it then, or once consumed. */
+export const PENDING_MAX_AGE_MS = 10 * 60_000;
+/** A refusal is shown (GET /api/sso/refusals/:id) for 15 minutes; housekeeping deletes it then. */
+export const REFUSAL_MAX_AGE_MS = 15 * 60_000;
+
 export interface SsoClient {
   config: SsoConfig;
   /** The provider's configuration (discovery); throws when the provider cannot be reached or read. */

@@ -16,15 +16,12 @@ import Type from 'typebox';
 import { actorContext, userAgentOf } from '../plugins/auth';
 import { sessionCookieName, setSessionCookie } from '../plugins/credentials';
 import { HttpError } from '../plugins/errors';
-import { decideRole } from '../plugins/sso';
+import { decideRole, PENDING_MAX_AGE_MS, REFUSAL_MAX_AGE_MS } from '../plugins/sso';
 import { StoreError } from '../stores/errors';
 import { randomSecret } from '../stores/secrets';
 import type { AuditInput, Stores } from '../stores/types';
 import { usernameOrNull } from '../stores/validation';
 
-/** A sign-in under way is good for 10 minutes; a refusal is shown for 15. */
-const PENDING_MAX_AGE_MS = 10 * 60_000;
-const REFUSAL_MAX_AGE_MS = 15 * 60_000;
 const BROWSER_COOKIE = 'pd_sso';
 const SECURE_BROWSER_COOKIE = '__Host-pd_sso';
 
@@ -201,18 +198,17 @@ export default function ssoRoutes(
         typeof held === 'string' && state !== ''
           ? await stores.sso.consumePending(held, state, PENDING_MAX_AGE_MS)
           : null;
+      const stale = held
+        ? 'unknown, used or expired state (a replayed or stale callback)'
+        : 'no sign-in under way in this browser';
       if (query.error !== undefined) {
         const words = [query.error, query.error_description].filter(Boolean).join(': ');
+        // The provider's words are shown only for this browser's own sign-in: a crafted link cannot put its text on
+        // Powerdeck's refusal page.
+        if (!pending) return refuse({ reason: 'invalid', detail: `${stale}; the answer said ${words}` });
         return refuse({ reason: 'idp-error', detail: words, extra: words.slice(0, 300) });
       }
-      if (!pending) {
-        return refuse({
-          reason: 'invalid',
-          detail: held
-            ? 'unknown, used or expired state (a replayed or stale callback)'
-            : 'no sign-in under way in this browser',
-        });
-      }
+      if (!pending) return refuse({ reason: 'invalid', detail: stale });
 
       let claims: oidc.IDToken;
       let idToken: string;

@@ -791,8 +791,11 @@ export interface SsoStore {
   addRefusal(browserSecret: string, body: unknown): Promise<string>;
   /** A refusal of this browser not older than `maxAgeMs`; null otherwise. */
   getRefusal(id: string, browserSecret: string, maxAgeMs: number): Promise<unknown>;
-  /** Deletes sign-ins under way and refusals older than `maxAgeMs`; answers how many. */
-  prune(maxAgeMs: number): Promise<number>;
+  /**
+   * Deletes the sign-ins under way that ended (consumed, or older than `pendingMaxAgeMs`) and the refusals older than
+   * `refusalMaxAgeMs`; answers how many of each.
+   */
+  prune(pendingMaxAgeMs: number, refusalMaxAgeMs: number): Promise<{ signIns: number; refusals: number }>;
   /** The sign-in settings (default: everyone may use a password). */
   getSignInSettings(): Promise<SignInSettingsRecord>;
   putSignInSettings(settings: SignInSettingsRecord): Promise<void>;

@@ -64,11 +64,18 @@ export class PgSsoStore implements SsoStore {
     return r.rows[0] ? (JSON.parse(r.rows[0].body) as unknown) : null;
   }
 
-  async prune(maxAgeMs: number): Promise<number> {
-    const before = this.now() - maxAgeMs;
-    const a = await this.pool.query('DELETE FROM sso_pending WHERE created_at < $1', [before]);
-    const b = await this.pool.query('DELETE FROM sso_refusals WHERE created_at < $1', [before]);
-    return (a.rowCount ?? 0) + (b.rowCount ?? 0);
+  async prune(
+    pendingMaxAgeMs: number,
+    refusalMaxAgeMs: number,
+  ): Promise<{ signIns: number; refusals: number }> {
+    const now = this.now();
+    const a = await this.pool.query('DELETE FROM sso_pending WHERE used_at IS NOT NULL OR created_at < $1', [
+      now - pendingMaxAgeMs,
+    ]);
+    const b = await this.pool.query('DELETE FROM sso_refusals WHERE created_at < $1', [
+      now - refusalMaxAgeMs,
+    ]);
+    return { signIns: a.rowCount ?? 0, refusals: b.rowCount ?? 0 };
   }
 
   async getSignInSettings(): Promise<SignInSettingsRecord> {

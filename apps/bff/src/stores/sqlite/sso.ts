@@ -74,7 +74,9 @@ export class SqliteSsoStore implements SsoStore {
         'SELECT body FROM sso_refusals WHERE id = ? AND browser_hash = ? AND created_at >= ?',
       )
       .pluck();
-    this.deletePending = db.prepare<[number]>('DELETE FROM sso_pending WHERE created_at < ?');
+    this.deletePending = db.prepare<[number]>(
+      'DELETE FROM sso_pending WHERE used_at IS NOT NULL OR created_at < ?',
+    );
     this.deleteRefusals = db.prepare<[number]>('DELETE FROM sso_refusals WHERE created_at < ?');
     this.readSetting = db.prepare<[string], string>('SELECT value FROM settings WHERE key = ?').pluck();
     this.writeSetting = db.prepare<[string, string, number]>(
@@ -119,10 +121,13 @@ export class SqliteSsoStore implements SsoStore {
     });
   }
 
-  prune(maxAgeMs: number): Promise<number> {
+  prune(pendingMaxAgeMs: number, refusalMaxAgeMs: number): Promise<{ signIns: number; refusals: number }> {
     return settle(() => {
-      const before = this.now() - maxAgeMs;
-      return this.deletePending.run(before).changes + this.deleteRefusals.run(before).changes;
+      const now = this.now();
+      return {
+        signIns: this.deletePending.run(now - pendingMaxAgeMs).changes,
+        refusals: this.deleteRefusals.run(now - refusalMaxAgeMs).changes,
+      };
     });
   }
 
