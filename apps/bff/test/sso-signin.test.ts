@@ -120,6 +120,21 @@ describe('single sign-on against a real OpenID provider', () => {
     }
   });
 
+  it('refuses a person whose user name another Powerdeck account holds, never merging the two', async () => {
+    const world = await startSsoWorld();
+    const app = await ssoApp(world);
+    await app.testStores.users.create({ username: 'vic', role: 'admin', password: TEST_PASSWORD });
+    const r = await ssoSignIn(world, 'vic', 'vic-pass');
+    expect(r.callback.location).toMatch(/\/sign-in\/refused\?id=/);
+    expect((await sessionOf(world, r.browser)).status).toBe(401);
+    const refusal = await refusalOf(world, r);
+    expect(refusal.body).toMatchObject({ reason: 'username-taken', username: 'vic' });
+    expect(String(refusal.body.message)).toMatch(/already has the user name vic/);
+    expect(auditRows(app).at(-1)?.reason).toMatch(/^username-taken: /);
+    // The local account is untouched: still local, still an admin, still signs in with its password.
+    expect(await app.testStores.users.get('vic')).toMatchObject({ role: 'admin', source: 'local' });
+  });
+
   it('refuses an e-mail domain that is not allowed', async () => {
     const world = await startSsoWorld({ allowedDomains: ['example.com'] });
     await ssoSignIn(world, 'ada', 'ada-pass').catch(() => undefined);

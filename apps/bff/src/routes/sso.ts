@@ -33,7 +33,7 @@ const MESSAGES: Record<SsoRefusalReason, (name: string, extra: string) => string
   domain: (_n, extra) => `Your e-mail address is not allowed to sign in to Powerdeck${extra}.`,
   disabled: () => 'Your Powerdeck account is disabled. Ask your Powerdeck admin to enable it.',
   'username-taken': (_n, extra) =>
-    `A local Powerdeck account already has the user name ${extra}, so single sign-on cannot use it. Ask your Powerdeck admin.`,
+    `Another Powerdeck account (a local one, or another person's single sign-on) already has the user name ${extra}, so your sign-in cannot use it. Ask your Powerdeck admin.`,
   invalid: (name) =>
     `The answer from ${name} could not be trusted, so you were not signed in. Try again; if it happens again, ask your Powerdeck admin to look at the audit log.`,
   'idp-error': (name, extra) => `${name} did not sign you in: ${extra}.`,
