@@ -97,38 +97,31 @@ export class StepSender {
       ...(fv ? { status: fv.status } : {}),
       ...(step === 'reboot' && fv ? { startedBefore: fv.started } : {}),
     };
-    try {
-      await recorder.markSending(op.rec, vm.rec.key, sending);
-    } catch (err) {
-      log.error({ err, operationId: op.rec.id }, 'recording a step before sending it failed');
+    // The step's `failed` outcome row when nothing left after its `requested` row.
+    const notSent = async (auditMessage: string, detail: string): Promise<StepResult> => {
       await audit
         .append({
           ...base,
           outcome: 'failed',
           refId: requested.id,
           vergeosStatus: null,
-          vergeosMessage: WORDS.notRecordedAudit,
+          vergeosMessage: auditMessage,
         })
         .catch(() => undefined);
-      return { sent: false, detail: WORDS.notRecorded };
+      return { sent: false, detail };
+    };
+    try {
+      await recorder.markSending(op.rec, vm.rec.key, sending);
+    } catch (err) {
+      log.error({ err, operationId: op.rec.id }, 'recording a step before sending it failed');
+      return notSent(WORDS.notRecordedAudit, WORDS.notRecorded);
     }
     Object.assign(vm.rec, sending);
     vm.noAnswer = null;
     recorder.markDirty(op.rec);
 
     // 3. The request, once — unless this server stopped leading since the step was marked.
-    if (this.deps.mayAct && !this.deps.mayAct()) {
-      await audit
-        .append({
-          ...base,
-          outcome: 'failed',
-          refId: requested.id,
-          vergeosStatus: null,
-          vergeosMessage: WORDS.notLeadingAudit,
-        })
-        .catch(() => undefined);
-      return { sent: false, detail: WORDS.notLeading };
-    }
+    if (this.deps.mayAct && !this.deps.mayAct()) return notSent(WORDS.notLeadingAudit, WORDS.notLeading);
     const started = performance.now();
     const wire = WIRE[step];
     let answer: StepAnswer;
