@@ -3,97 +3,29 @@
 // every server serves the same snapshot (same ETag) and the same operations; a person signed in through one server
 // is signed in on all, and signing out ends it everywhere; an operation asked of a server that does not lead is run
 // once by the leader; when the leader closes, another takes over and the fleet stays live.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CSRF_HEADER } from '@powerdeck/contracts/roles';
 import type { Operation } from '@powerdeck/contracts/operations';
 import type { Simulator } from '@powerdeck/vergeos-sim';
 import type { FastifyInstance } from 'fastify';
 import { describe, expect, it, vi } from 'vitest';
-import { buildApp, type AppOptions } from '../src/app';
-import { openPostgresStores, type PgStores } from '../src/stores/postgres/open';
-import { auditChainOptions } from '../src/stores/audit-key';
+import type { AppOptions } from '../src/app';
 import { pruneRateWindows } from '../src/cluster/rate-windows';
 import { putVm, SCALE } from './operations-support';
-import { freshDatabase } from './pg-support';
-import { FAST_POLL, onCleanup, signIn, startTestSim, TEST_HASH, TEST_PASSWORD, upstreamFor } from './support';
+import { clusterDatabase, clusterServer, leaders, type Server } from './cluster-support';
+import { signIn, startTestSim } from './support';
 
 const WAIT = { timeout: 15_000, interval: 25 };
-const LEASE = { leaseMs: 1500, renewMs: 500 };
-
-interface Server {
-  name: string;
-  app: FastifyInstance;
-  stores: PgStores;
-}
-
+/** `n` servers on a fresh database with a viewer, a helpdesk and an admin. */
 async function cluster(
   sim: Simulator,
   n: number,
-  dir: string,
   extra: Partial<AppOptions> = {},
 ): Promise<{ url: string; servers: Server[] }> {
-  const url = await freshDatabase();
-  const audit = auditChainOptions(dir, {});
-  const seed = await openPostgresStores(url, { audit, hashOptions: TEST_HASH });
-  for (const role of ['viewer', 'helpdesk', 'admin'] as const) {
-    await seed.users.create({ username: role, role, password: TEST_PASSWORD });
-  }
-  await seed.close();
+  const { url, dir } = await clusterDatabase();
   const servers: Server[] = [];
-  for (let i = 1; i <= n; i++) servers.push(await server(sim, url, `pd-${i}`, dir, extra));
+  for (let i = 1; i <= n; i++) servers.push(await clusterServer(sim, url, dir, `pd-${i}`, extra));
   return { url, servers };
 }
-
-async function server(
-  sim: Simulator,
-  url: string,
-  name: string,
-  dir: string,
-  extra: Partial<AppOptions> = {},
-): Promise<Server> {
-  const stores = await openPostgresStores(url, {
-    audit: { ...auditChainOptions(dir, {}), anchorFile: null },
-    hashOptions: TEST_HASH,
-    poolSize: 4,
-  });
-  const app = await buildApp({
-    config: { poll: FAST_POLL },
-    upstream: upstreamFor(sim),
-    stores,
-    logger: false,
-    operations: { timeScale: SCALE, actionTimeoutMs: 3_000 },
-    cluster: {
-      pool: stores.pool,
-      url,
-      serverName: name,
-      ...LEASE,
-      pollIntervalMs: FAST_POLL.intervalMs,
-      fence: (epoch) => stores.operations.fenceWith(epoch),
-      answerTimeoutMs: 5_000,
-    },
-    ...extra,
-  });
-  let closed = false;
-  const close = async () => {
-    if (closed) return;
-    closed = true;
-    await app.close();
-    await stores.close();
-  };
-  onCleanup(close);
-  await app.ready();
-  return { name, app, stores };
-}
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'pd-cluster-'));
-  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-const leaders = (servers: Server[]) => servers.filter((s) => s.app.cluster?.isLeader());
 
 async function etagOf(app: FastifyInstance, headers: Record<string, string>): Promise<string | undefined> {
   const res = await app.inject({ method: 'GET', url: '/api/fleet', headers });
@@ -105,8 +37,7 @@ async function etagOf(app: FastifyInstance, headers: Record<string, string>): Pr
 describe('several servers on one PostgreSQL database', { timeout: 30_000 }, () => {
   it('one leads and polls; all serve the same fleet; a session holds on every server and ends everywhere', async () => {
     const sim = await startTestSim({ timeScale: SCALE });
-    const dir = tempDir();
-    const { servers } = await cluster(sim, 3, dir);
+    const { servers } = await cluster(sim, 3);
     await vi.waitFor(() => expect(leaders(servers)).toHaveLength(1), WAIT);
     const [leader] = leaders(servers) as [Server];
 
@@ -165,8 +96,7 @@ describe('several servers on one PostgreSQL database', { timeout: 30_000 }, () =
 
   it('runs an operation asked of a server that does not lead once, on the leader; every server sees it finish', async () => {
     const sim = await startTestSim({ timeScale: SCALE });
-    const dir = tempDir();
-    const { servers } = await cluster(sim, 2, dir);
+    const { servers } = await cluster(sim, 2);
     await vi.waitFor(() => expect(leaders(servers)).toHaveLength(1), WAIT);
     const leader = leaders(servers)[0]!;
     const follower = servers.find((s) => s !== leader)!;
@@ -207,8 +137,7 @@ describe('several servers on one PostgreSQL database', { timeout: 30_000 }, () =
 
   it('hands over when the leader closes: another leads and the fleet stays live', async () => {
     const sim = await startTestSim({ timeScale: SCALE });
-    const dir = tempDir();
-    const { servers } = await cluster(sim, 2, dir);
+    const { servers } = await cluster(sim, 2);
     await vi.waitFor(() => expect(leaders(servers)).toHaveLength(1), WAIT);
     const first = leaders(servers)[0]!;
     const other = servers.find((s) => s !== first)!;
@@ -229,8 +158,7 @@ describe('several servers on one PostgreSQL database', { timeout: 30_000 }, () =
 
   it('a leader that stops leading between marking a step and sending it sends nothing; the next one watches', async () => {
     const sim = await startTestSim({ timeScale: SCALE });
-    const dir = tempDir();
-    const { servers } = await cluster(sim, 2, dir);
+    const { servers } = await cluster(sim, 2);
     await vi.waitFor(() => expect(leaders(servers)).toHaveLength(1), WAIT);
     const leader = leaders(servers)[0]!;
     const other = servers.find((s) => s !== leader)!;
@@ -291,8 +219,7 @@ describe('several servers on one PostgreSQL database', { timeout: 30_000 }, () =
 
   it('counts a principal’s rate on the VergeOS routes once for all servers', async () => {
     const sim = await startTestSim({ timeScale: SCALE });
-    const dir = tempDir();
-    const { servers } = await cluster(sim, 2, dir, { proxyLimits: { ratePerMinute: 10 } });
+    const { servers } = await cluster(sim, 2, { proxyLimits: { ratePerMinute: 10 } });
     const [a, b] = servers as [Server, Server];
     const headers = await signIn(a.app, 'viewer');
     // Ten requests spread over both servers, then the eleventh is refused on either: one window, not one each.

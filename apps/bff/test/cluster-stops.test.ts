@@ -3,90 +3,15 @@
 // scale 0.01). Behind a round-robin load balancer every server must answer the same list, or the wall's "went down
 // unexpectedly" marks flicker from poll to poll: the leader's list is stored and every server serves it, a server
 // started after the stop and a new leader after a rolling restart included.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { FleetStops, type FleetStop } from '@powerdeck/contracts/fleet';
 import { CSRF_HEADER } from '@powerdeck/contracts/roles';
-import type { Simulator } from '@powerdeck/vergeos-sim';
-import type { FastifyInstance } from 'fastify';
 import Value from 'typebox/value';
 import { describe, expect, it, vi } from 'vitest';
-import { buildApp } from '../src/app';
-import { auditChainOptions } from '../src/stores/audit-key';
-import { openPostgresStores, type PgStores } from '../src/stores/postgres/open';
 import { putVm, SCALE } from './operations-support';
-import { freshDatabase } from './pg-support';
-import {
-  FAST_POLL,
-  onCleanup,
-  signIn,
-  startTestSim,
-  TEST_HASH,
-  TEST_PASSWORD,
-  upstreamFor,
-  type AuthHeaders,
-} from './support';
+import { clusterDatabase, clusterServer, leaders, type Server } from './cluster-support';
+import { signIn, startTestSim, type AuthHeaders } from './support';
 
 const WAIT = { timeout: 15_000, interval: 25 };
-const LEASE = { leaseMs: 1500, renewMs: 500 };
-
-interface Server {
-  name: string;
-  app: FastifyInstance;
-  stores: PgStores;
-  close(): Promise<void>;
-}
-
-/** A fresh database with a viewer and an admin, and the directory of the audit key the servers share. */
-async function database(): Promise<{ url: string; dir: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'pd-cluster-stops-'));
-  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
-  const url = await freshDatabase();
-  const seed = await openPostgresStores(url, { audit: auditChainOptions(dir, {}), hashOptions: TEST_HASH });
-  for (const role of ['viewer', 'admin'] as const) {
-    await seed.users.create({ username: role, role, password: TEST_PASSWORD });
-  }
-  await seed.close();
-  return { url, dir };
-}
-
-/** One more server on the database (ready when this resolves); closed after the test if not before. */
-async function server(sim: Simulator, url: string, dir: string, name: string): Promise<Server> {
-  const stores = await openPostgresStores(url, {
-    audit: { ...auditChainOptions(dir, {}), anchorFile: null },
-    hashOptions: TEST_HASH,
-    poolSize: 4,
-  });
-  const app = await buildApp({
-    config: { poll: FAST_POLL },
-    upstream: upstreamFor(sim),
-    stores,
-    logger: false,
-    operations: { timeScale: SCALE, actionTimeoutMs: 3_000 },
-    cluster: {
-      pool: stores.pool,
-      url,
-      serverName: name,
-      ...LEASE,
-      pollIntervalMs: FAST_POLL.intervalMs,
-      fence: (epoch) => stores.operations.fenceWith(epoch),
-      answerTimeoutMs: 5_000,
-    },
-  });
-  let closed = false;
-  const close = async () => {
-    if (closed) return;
-    closed = true;
-    await app.close();
-    await stores.close();
-  };
-  onCleanup(close);
-  await app.ready();
-  return { name, app, stores, close };
-}
-
-const leaders = (servers: Server[]) => servers.filter((s) => s.app.cluster?.isLeader());
 
 async function stopsOn(s: Server, headers: AuthHeaders): Promise<FleetStop[]> {
   const res = await s.app.inject({ method: 'GET', url: '/api/fleet/stops', headers });
@@ -122,8 +47,8 @@ function runningKeys(s: Server, n: number): number[] {
 describe('recent stops with several servers on one PostgreSQL database', () => {
   it('every server lists the same stops: one started after the stop, and a new leader after a rolling restart', async () => {
     const sim = await startTestSim({ timeScale: SCALE });
-    const { url, dir } = await database();
-    const first = [await server(sim, url, dir, 'pd-1'), await server(sim, url, dir, 'pd-2')];
+    const { url, dir } = await clusterDatabase(['viewer', 'admin']);
+    const first = [await clusterServer(sim, url, dir, 'pd-1'), await clusterServer(sim, url, dir, 'pd-2')];
     await vi.waitFor(() => expect(leaders(first)).toHaveLength(1), WAIT);
     // The leader's first snapshot is its baseline (nothing stopped "unexpectedly" before it).
     await vi.waitFor(() => {
@@ -141,7 +66,7 @@ describe('recent stops with several servers on one PostgreSQL database', () => {
     ]);
 
     // Servers started after the stop (a rolling upgrade's) list it too, from the first request on.
-    const late = [await server(sim, url, dir, 'pd-3'), await server(sim, url, dir, 'pd-4')];
+    const late = [await clusterServer(sim, url, dir, 'pd-3'), await clusterServer(sim, url, dir, 'pd-4')];
     for (const s of late) expect(await stopsOn(s, headers)).toEqual(listed);
 
     // The servers that saw the stop go, the leader first: one that never saw it leads, and still lists it.
