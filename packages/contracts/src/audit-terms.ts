@@ -3,7 +3,8 @@
 /**
  * 'access': a refused request that is not a power action (e.g. a viewer asking for the user list);
  * 'schedule': a change to a schedule (create, edit, delete, skip, pause, resume);
- * 'plan': a change to a power plan (create, edit, delete) or a run of one (its operation's id on the row).
+ * 'plan': a change to a power plan (create, edit, delete) or a run of one (its operation's id on the row);
+ * 'alert': a change to an alert target (create, edit, delete, send test).
  */
 export const AUDIT_KINDS = [
   'power',
@@ -15,6 +16,7 @@ export const AUDIT_KINDS = [
   'access',
   'schedule',
   'plan',
+  'alert',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

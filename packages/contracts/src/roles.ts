@@ -47,6 +47,7 @@ export const PERMISSIONS = [
   'schedules:manage',
   'schedules:skip',
   'plans:manage',
+  'alerts:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -81,6 +82,7 @@ export const PERMISSION_WORDS: Readonly<Record<Permission, string>> = {
   'schedules:manage': 'create, edit and delete schedules',
   'schedules:skip': 'skip, pause and resume schedules',
   'plans:manage': 'create, edit and delete power plans',
+  'alerts:manage': 'manage alert targets',
 };
 
 export function roleMay(role: Role, permission: Permission): boolean {

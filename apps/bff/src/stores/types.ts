@@ -5,6 +5,13 @@
 // Over 400 lines on purpose: every store's interface and record type in one module, the contract that
 // each backend keeps.
 
+import type {
+  AlertEvent,
+  AlertSeverity,
+  DeliveryEvent,
+  DeliveryStatus,
+  TargetKind,
+} from '@powerdeck/contracts/alert-terms';
 import type { AuditAuthKind, AuditKind, AuditOutcome } from '@powerdeck/contracts/audit-terms';
 import type {
   OperationAction,
@@ -756,6 +763,98 @@ export interface PlanStore {
   update(id: string, patch: Partial<PlanFields>, updatedAt: string): Promise<PlanRecord>;
   /** Deletes a plan (its runs, operations, stay); false when there was none. */
   delete(id: string): Promise<boolean>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Alerts (issue 19): targets and their durable delivery queue
+
+/** A target as stored. `config` holds what may be shown; `secret` is the sealed secrets (alerts/secret-box.ts). */
+export interface AlertTargetRecord {
+  id: string;
+  name: string;
+  kind: TargetKind;
+  /** Non-secret settings by kind: webhook {url}; slack/teams {host}; email {host, port, security, username, from, to}. */
+  config: Record<string, unknown>;
+  /** Sealed JSON of the kind's secrets (webhook {secret}; slack/teams {url}; email {password}); null: none. */
+  secret: string | null;
+  events: AlertEvent[];
+  vmFilter: string;
+  minSeverity: AlertSeverity;
+  cooldownMinutes: number;
+  digestThreshold: number;
+  enabled: boolean;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type AlertTargetFields = Omit<AlertTargetRecord, 'id' | 'kind' | 'createdBy' | 'createdAt' | 'updatedAt'>;
+
+/** One message to one target, from queued to sent or failed. */
+export interface AlertDeliveryRecord {
+  /** A UUID; the webhook's `webhook-id`. */
+  id: string;
+  targetId: string;
+  event: DeliveryEvent;
+  severity: AlertSeverity;
+  title: string;
+  vmKey: number | null;
+  /** The message's JSON (the WebhookPayload's `data`), rendered per kind when sent. */
+  payload: string;
+  status: DeliveryStatus;
+  attempts: number;
+  createdAt: string;
+  /** When it may be tried next (queued: its group wait; retrying: its backoff); null once sent, failed or merged. */
+  nextAttemptAt: string | null;
+  lastAttemptAt: string | null;
+  lastError: string | null;
+  sentAt: string | null;
+  mergedInto: string | null;
+}
+
+export interface AlertTargetCounts {
+  /** queued + retrying */
+  pending: number;
+  failed: number;
+  last: AlertDeliveryRecord | null;
+}
+
+export interface AlertStore {
+  /** Throws StoreError 'exists' when the name (case-insensitive) is taken. */
+  createTarget(target: AlertTargetRecord): Promise<AlertTargetRecord>;
+  getTarget(id: string): Promise<AlertTargetRecord | null>;
+  /** Every target, by name. */
+  listTargets(): Promise<AlertTargetRecord[]>;
+  /** Applies a change and sets updatedAt. Throws StoreError 'not_found' or 'exists' (name). */
+  updateTarget(id: string, patch: Partial<AlertTargetFields>, updatedAt: string): Promise<AlertTargetRecord>;
+  /** Deletes a target and its deliveries; false when there was none. */
+  deleteTarget(id: string): Promise<boolean>;
+  /** Each target's pending and failed counts and newest delivery. */
+  counts(): Promise<Map<string, AlertTargetCounts>>;
+
+  /** Queues deliveries (all or none). */
+  enqueue(deliveries: readonly AlertDeliveryRecord[]): Promise<void>;
+  getDelivery(id: string): Promise<AlertDeliveryRecord | null>;
+  /**
+   * The newest delivery of this event for this target and VM (vmKey null: events without a VM) not failed, or
+   * null: the cool-down and "back only after down" ask this.
+   */
+  lastDelivery(targetId: string, event: DeliveryEvent, vmKey: number | null): Promise<AlertDeliveryRecord | null>;
+  /** Queued or retrying deliveries whose nextAttemptAt is at or before `now`, oldest first, at most `limit`. */
+  due(now: string, limit: number): Promise<AlertDeliveryRecord[]>;
+  /** A target's queued `vm_down` deliveries with no attempt yet created in [from, to], oldest first. */
+  queuedDowns(targetId: string, from: string, to: string): Promise<AlertDeliveryRecord[]>;
+  /** Writes a try's result (status, attempts, lastAttemptAt, lastError, nextAttemptAt, sentAt). 'not_found' if gone. */
+  recordAttempt(
+    id: string,
+    result: Pick<AlertDeliveryRecord, 'status' | 'attempts' | 'lastAttemptAt' | 'lastError' | 'nextAttemptAt' | 'sentAt'>,
+  ): Promise<void>;
+  /** In one transaction: queues `digest` and marks `ids` merged into it (only those still queued). */
+  merge(ids: readonly string[], digest: AlertDeliveryRecord): Promise<void>;
+  /** A target's deliveries, newest first. */
+  listDeliveries(targetId: string, limit: number): Promise<AlertDeliveryRecord[]>;
+  /** Deletes sent, merged and failed deliveries created before `before`; how many. */
+  prune(before: string): Promise<number>;
 }
 
 // ---------------------------------------------------------------------------------------------

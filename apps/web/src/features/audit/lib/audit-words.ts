@@ -96,6 +96,7 @@ export const KIND_LABELS: Readonly<Record<AuditKind, string>> = {
   access: 'Refused access',
   schedule: 'Schedule',
   plan: 'Power plan',
+  alert: 'Alert target',
 };
 
 /** A latency in ms as people compare it: "85 ms", "1.2 s", "" when unknown. */
