@@ -61,10 +61,7 @@ export const WebhookConfigBody = Type.Object(
 );
 
 /** Slack or Teams: the incoming webhook's URL (https; http only to a loopback address), itself the secret. */
-export const ChatConfigBody = Type.Object(
-  { url: Type.Optional(Url) },
-  { additionalProperties: false },
-);
+export const ChatConfigBody = Type.Object({ url: Type.Optional(Url) }, { additionalProperties: false });
 
 export const EmailConfigBody = Type.Object(
   {

@@ -788,7 +788,10 @@ export interface AlertTargetRecord {
   updatedAt: string;
 }
 
-export type AlertTargetFields = Omit<AlertTargetRecord, 'id' | 'kind' | 'createdBy' | 'createdAt' | 'updatedAt'>;
+export type AlertTargetFields = Omit<
+  AlertTargetRecord,
+  'id' | 'kind' | 'createdBy' | 'createdAt' | 'updatedAt'
+>;
 
 /** One message to one target, from queued to sent or failed. */
 export interface AlertDeliveryRecord {
@@ -839,7 +842,11 @@ export interface AlertStore {
    * The newest delivery of this event for this target and VM (vmKey null: events without a VM) not failed, or
    * null: the cool-down and "back only after down" ask this.
    */
-  lastDelivery(targetId: string, event: DeliveryEvent, vmKey: number | null): Promise<AlertDeliveryRecord | null>;
+  lastDelivery(
+    targetId: string,
+    event: DeliveryEvent,
+    vmKey: number | null,
+  ): Promise<AlertDeliveryRecord | null>;
   /** Queued or retrying deliveries whose nextAttemptAt is at or before `now`, oldest first, at most `limit`. */
   due(now: string, limit: number): Promise<AlertDeliveryRecord[]>;
   /** A target's queued `vm_down` deliveries with no attempt yet created in [from, to], oldest first. */
@@ -847,7 +854,10 @@ export interface AlertStore {
   /** Writes a try's result (status, attempts, lastAttemptAt, lastError, nextAttemptAt, sentAt). 'not_found' if gone. */
   recordAttempt(
     id: string,
-    result: Pick<AlertDeliveryRecord, 'status' | 'attempts' | 'lastAttemptAt' | 'lastError' | 'nextAttemptAt' | 'sentAt'>,
+    result: Pick<
+      AlertDeliveryRecord,
+      'status' | 'attempts' | 'lastAttemptAt' | 'lastError' | 'nextAttemptAt' | 'sentAt'
+    >,
   ): Promise<void>;
   /** In one transaction: queues `digest` and marks `ids` merged into it (only those still queued). */
   merge(ids: readonly string[], digest: AlertDeliveryRecord): Promise<void>;
