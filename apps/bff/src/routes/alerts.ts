@@ -123,7 +123,7 @@ interface Checked {
   generated: string | null;
 }
 
-/** A URL someone typed, parsed; `secret`: never repeat it in the refusal (a Slack or Teams URL is the secret). */
+/** A URL someone typed, parsed. Its refusals never repeat it (a Slack or Teams URL is itself the secret). */
 function parseUrl(text: string, field: string, example: string): URL {
   let url: URL;
   try {
