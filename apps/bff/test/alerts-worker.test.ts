@@ -9,7 +9,13 @@ import { describe, expect, it, vi } from 'vitest';
 import { createDispatcher, GROUP_WAIT_MS, type Dispatcher } from '../src/alerts/dispatcher';
 import type { TargetSecrets } from '../src/alerts/senders';
 import type { AlertEventInput } from '../src/alerts/types';
-import { DeliveryWorker, type AttemptOutcome, type RetryOptions } from '../src/alerts/worker';
+import { SecretBox } from '../src/alerts/secret-box';
+import {
+  DeliveryWorker,
+  openSecretsWith,
+  type AttemptOutcome,
+  type RetryOptions,
+} from '../src/alerts/worker';
 import type { AlertDeliveryRecord, AlertStore, AlertTargetRecord } from '../src/stores/types';
 import { startReceiver, webhookSecret, type Receiver } from './alert-receivers';
 import { captureLog, plainEvent, target, vmEvent, type LoggedLine } from './alerts-support';
@@ -36,7 +42,12 @@ interface Env {
 
 async function setup(
   backend: Backend,
-  options: { retry?: Partial<RetryOptions>; timeoutMs?: number; publicUrl?: string } = {},
+  options: {
+    retry?: Partial<RetryOptions>;
+    timeoutMs?: number;
+    publicUrl?: string;
+    openSecrets?: (t: AlertTargetRecord) => TargetSecrets;
+  } = {},
 ): Promise<Env> {
   const { store } = { store: (await openTestStores(backend)).alerts };
   const clock = { now: Date.now() };
@@ -45,7 +56,7 @@ async function setup(
   const { log, lines } = captureLog();
   const worker = new DeliveryWorker({
     store,
-    openSecrets: (t) => secrets.get(t.id) ?? {},
+    openSecrets: options.openSecrets ?? ((t) => secrets.get(t.id) ?? {}),
     log,
     now: () => clock.now,
     sender: { timeoutMs: options.timeoutMs ?? 2_000 },
@@ -248,6 +259,30 @@ describe('alert worker: retries', { timeout: 30_000 }, () => {
     expect(JSON.parse(r.received[0]?.body ?? '{}')).toMatchObject({
       text: 'VM vm-1 is down unexpectedly (error)',
     });
+  });
+
+  it('secrets sealed in the box are opened to sign; sealed with another key: an error in words, no secret logged', async () => {
+    const box = SecretBox.random();
+    const env = await setup('sqlite', { openSecrets: openSecretsWith(box) });
+    const r = await startReceiver();
+    const secret = webhookSecret();
+    await env.store.createTarget(target('sealed', { config: { url: r.url }, secret: box.seal({ secret }) }));
+    await env.store.createTarget(
+      target('other', { config: { url: r.url }, secret: SecretBox.random().seal({ secret }) }),
+    );
+    await env.report(plainEvent('operation_failed'));
+    await env.worker.settled();
+
+    expect(r.received).toHaveLength(1);
+    const got = r.received[0]!;
+    expect(() => new Webhook(secret).verify(got.body, got.headers)).not.toThrow();
+    expect((await env.deliveries('sealed'))[0]?.status).toBe('sent');
+    const [other] = await env.deliveries('other');
+    expect(other).toMatchObject({ status: 'retrying', attempts: 1 });
+    expect(other?.lastError).toMatch(
+      /^the stored alert secret cannot be opened: it was sealed with another key/,
+    );
+    expect(JSON.stringify(env.logged)).not.toContain(secret.slice('whsec_'.length));
   });
 
   it('a disabled target gets nothing queued before; an admin’s test goes anyway', async () => {

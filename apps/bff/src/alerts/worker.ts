@@ -27,6 +27,7 @@ import { iso } from '../stores/secrets';
 import type { AlertDeliveryRecord, AlertStore, AlertTargetRecord, Clock } from '../stores/types';
 import type { AlertLog } from './dispatcher';
 import { deliveryData, render, type AlertData } from './render';
+import { SecretBoxError, type SecretBox } from './secret-box';
 import {
   createSender,
   type Send,
@@ -73,6 +74,11 @@ export interface DeliveryWorkerOptions {
   publicUrl?: string;
   /** Told of every try: the target's kind and what came of it (metrics). */
   onAttempt?: (kind: TargetKind, outcome: AttemptOutcome) => void;
+}
+
+/** The worker's `openSecrets` over the box the targets' secrets are sealed in (none sealed: none). */
+export function openSecretsWith(box: SecretBox): (target: AlertTargetRecord) => TargetSecrets {
+  return (target) => (target.secret === null ? {} : box.open(target.secret));
 }
 
 /** The wait after the `attempts`-th failed try. */
@@ -286,14 +292,14 @@ export class DeliveryWorker {
       if (send === undefined) throw new Error('the delivery worker is stopped');
       result = await send(target, secrets, render(d, target.kind), { deliveryId: d.id, at });
     } catch (err) {
-      // Not the send (it answers in words): the secrets could not be opened, or a bug. The error is logged without
-      // the target's secrets (none is in it) and kept in words.
-      this.log.error({ err, target: target.id, delivery: d.id }, 'Alert delivery: could not try');
-      result = {
-        ok: false,
-        error: 'could not prepare the message (the target’s secrets could not be read): edit the target',
-        permanent: false,
-      };
+      // Not the send (it answers in words): the secrets could not be opened (SecretBoxError says why, in words and
+      // without any part of the secret), or a bug.
+      const words =
+        err instanceof SecretBoxError
+          ? err.message
+          : 'could not prepare the message (an error in Powerdeck; see its log)';
+      this.log.error({ err, target: target.id, delivery: d.id }, `Alert delivery: could not try: ${words}`);
+      result = { ok: false, error: words, permanent: false };
     }
     await this.record(target, d, at, result);
   }
