@@ -115,6 +115,13 @@ const ConfigSchema = Type.Object({
     default: 5,
     description: 'minutes between anchors while the audit log grows, from 1 to 1440',
   }),
+  POWERDECK_ALERT_UNREACHABLE_MINUTES: Type.Integer({
+    minimum: 1,
+    maximum: 1440,
+    default: 5,
+    description:
+      'whole minutes without an answer from VergeOS before alerting that it is unreachable, from 1 to 1440',
+  }),
   POWERDECK_POLL_INTERVAL_MS: Type.Integer({
     minimum: 250,
     maximum: 600_000,
@@ -287,6 +294,8 @@ export interface Config {
   /** The audit key and anchor file (found as the CLIs find them), and how often to anchor. */
   audit: AuditChainOptions & { anchorFile: string; anchorEveryRows: number; anchorEveryMs: number };
   poll: { intervalMs: number; fastIntervalMs: number; fastWindowMs: number };
+  /** Alerts (issue 19): how long VergeOS may go without answering a poll before `vergeos_unreachable`. */
+  alerts: { unreachableAfterMs: number };
   /** Power operations: VMs acted on at once unless an operation says. */
   operations: { parallelism: number };
   /** Limits per person or token on the VergeOS routes (/api/v4). */
@@ -543,6 +552,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
         'proxies in front of Powerdeck (1 for one nginx) or their addresses (e.g. 10.0.0.5 or 10.0.0.0/24)',
     );
   }
+  // Value.Convert truncates "2.5" to 2 for an integer setting: a whole number is what was asked for, so anything
+  // else is refused here, with the same message as any other bad value.
+  for (const key of KEYS) {
+    const schema = ConfigSchema.properties[key] as { type?: unknown };
+    const v = raw[key];
+    if (schema.type === 'integer' && typeof v === 'string' && !/^[+-]?\d+$/.test(v)) {
+      const got = SECRETS.has(key) ? 'a value that is not shown' : JSON.stringify(env[key] ?? '');
+      throw new ConfigError(`${key} must be ${describe(key)} (got ${got})`);
+    }
+  }
   const value = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw));
   const errors = Value.Errors(ConfigSchema, value);
   const first = errors[0];
@@ -671,6 +690,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       fastIntervalMs: c.POWERDECK_FAST_POLL_INTERVAL_MS,
       fastWindowMs: c.POWERDECK_FAST_POLL_WINDOW_MS,
     },
+    alerts: { unreachableAfterMs: c.POWERDECK_ALERT_UNREACHABLE_MINUTES * 60_000 },
     operations: { parallelism: c.POWERDECK_OPS_PARALLELISM },
     proxy: { concurrency: c.POWERDECK_API_CONCURRENCY, ratePerMinute: c.POWERDECK_API_RATE_PER_MINUTE },
     auth: {

@@ -56,6 +56,11 @@ describe('leader lease', () => {
     const second = leaders()[0]!;
     expect(second).not.toBe(first);
     expect(second.lease.epoch()).toBe(2);
+    // Each gain names the holder it took the lease from: nobody for the first of a fresh database.
+    expect(first.events[0]).toEqual({ kind: 'gained', epoch: 1, previous: null });
+    expect(second.events.at(-1)).toEqual({ kind: 'gained', epoch: 2, previous: first.lease.holder });
+    expect(second.lease.previousHolder()).toBe(first.lease.holder);
+    expect(first.lease.previousHolder()).toBeNull();
   });
 
   it('a leader cut off from the database steps down by its own clock before another takes over', async () => {

@@ -44,6 +44,8 @@ export async function clusterServer(
   dir: string,
   name: string,
   extra: Partial<AppOptions> = {},
+  /** Runs once the app is built, before it is ready: e.g. register a leader duty, as a plugin would. */
+  beforeReady?: (app: FastifyInstance) => void,
 ): Promise<Server> {
   const stores = await openPostgresStores(url, {
     audit: { ...auditChainOptions(dir, {}), anchorFile: null },
@@ -75,6 +77,7 @@ export async function clusterServer(
     await stores.close();
   };
   onCleanup(close);
+  beforeReady?.(app);
   await app.ready();
   return { name, app, stores, close };
 }

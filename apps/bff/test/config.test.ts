@@ -46,6 +46,24 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads how long VergeOS may be silent before an alert, in whole minutes from 1 to 1440', () => {
+    expect(loadConfig({}).alerts).toEqual({ unreachableAfterMs: 5 * 60_000 });
+    expect(loadConfig({ POWERDECK_ALERT_UNREACHABLE_MINUTES: '1' }).alerts).toEqual({
+      unreachableAfterMs: 60_000,
+    });
+    expect(loadConfig({ POWERDECK_ALERT_UNREACHABLE_MINUTES: ' 1440 ' }).alerts).toEqual({
+      unreachableAfterMs: 1440 * 60_000,
+    });
+    for (const bad of ['0', '1441', '2.5', '-5', 'soon']) {
+      expect(() => loadConfig({ POWERDECK_ALERT_UNREACHABLE_MINUTES: bad })).toThrow(
+        new ConfigError(
+          'POWERDECK_ALERT_UNREACHABLE_MINUTES must be whole minutes without an answer from VergeOS before alerting ' +
+            `that it is unreachable, from 1 to 1440 (got ${JSON.stringify(bad)})`,
+        ),
+      );
+    }
+  });
+
   it('reads the limits per person or token on the VergeOS routes', () => {
     const c = loadConfig({ POWERDECK_API_CONCURRENCY: '32', POWERDECK_API_RATE_PER_MINUTE: '6000' });
     expect(c.proxy).toEqual({ concurrency: 32, ratePerMinute: 6000 });

@@ -193,6 +193,31 @@ describe('GET /api/fleet/stops', () => {
     expect(await stops()).toEqual([]);
   });
 
+  it("tells onStop listeners of each stop it decides is unexpected, once, and never of another server's", async () => {
+    const heard: [number, string | null, string, string][] = [];
+    env.app.fleetStopTracker.onStop((stop, vm) => heard.push([stop.key, stop.by, vm.name, vm.status]));
+    const [byAdmin, byItself] = await runningVms(2);
+    expect((await act(byAdmin!.key, 'poweroff')).statusCode).toBe(201);
+    await seen(byAdmin!.key, 'stopped');
+    await putVm(env.sim, byItself!.key, { status: 'error' });
+    await seen(byItself!.key, 'error');
+    // Another server's list, adopted at a handover: a VM stopped before this tracker's first snapshot is listed
+    // down unexpectedly from then on, but that was not this tracker's decision.
+    const stored = env.app.fleet
+      .current()
+      .snapshot.vms.find((v) => v.status === 'stopped' && v.key !== byAdmin!.key);
+    const seenIn = Date.parse(env.app.fleet.current().snapshot.fetchedAt!);
+    await env.app.fleetStopTracker.adopt([
+      { key: stored!.key, atMs: Date.now(), status: 'stopped', by: null, seenIn },
+    ]);
+    expect((await stops()).map((s) => [s.key, s.by])).toEqual([
+      [stored!.key, null],
+      [byItself!.key, null],
+      [byAdmin!.key, 'admin'],
+    ]);
+    expect(heard).toEqual([[byItself!.key, null, byItself!.name, 'error']]);
+  });
+
   it('a display can read it; nobody signed in gets 401', async () => {
     const [vm] = await runningVms(1);
     await putVm(env.sim, vm!.key, { status: 'stopped' });

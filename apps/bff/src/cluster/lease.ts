@@ -52,7 +52,19 @@ export interface LeaseHolder {
   live: boolean;
 }
 
-export type LeaseEvent = { kind: 'gained'; epoch: number } | { kind: 'lost'; epoch: number; reason: string };
+/**
+ * `gained` names the holder the lease was taken from (`previous`; null when nobody ever held it): alerts tell people
+ * when another server took over (alerts/sources/leader.ts).
+ */
+export type LeaseEvent =
+  | { kind: 'gained'; epoch: number; previous: string | null }
+  | { kind: 'lost'; epoch: number; reason: string };
+
+/** The server's name in a holder (`name#instance`, see LeaderLease.holder). */
+export function serverOf(holder: string): string {
+  const i = holder.lastIndexOf('#');
+  return i < 0 ? holder : holder.slice(0, i);
+}
 
 /**
  * Inside a transaction that is about to mark a step `sending`: holds the lease row FOR SHARE and answers whether
@@ -74,6 +86,8 @@ export class LeaderLease {
   private readonly log: LeaseLog;
   private readonly monotonic: () => number;
   private held: { epoch: number; deadline: number } | null = null;
+  /** Who held the lease before this server's current term (see `previousHolder`). */
+  private takenFrom: string | null = null;
   private timer: NodeJS.Timeout | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
@@ -109,6 +123,11 @@ export class LeaderLease {
   /** The epoch this server leads with, or null. */
   epoch(): number | null {
     return this.isLeader() ? (this.held?.epoch ?? null) : null;
+  }
+
+  /** While this server leads: the holder it took the lease from (null: nobody had held it). Null otherwise. */
+  previousHolder(): string | null {
+    return this.held === null ? null : this.takenFrom;
   }
 
   /** Tries to take the lease now, then renews or tries again every renewMs until stopped. */
@@ -198,12 +217,18 @@ export class LeaderLease {
   }
 
   private async acquire(sentAt: number): Promise<void> {
-    const r = await this.pool.query<{ epoch: number }>(
-      `UPDATE leader_lease SET holder = $1, epoch = epoch + 1, acquired_at = ${DB_NOW}, expires_at = ${DB_NOW} + $2
-       WHERE id = 1 AND expires_at <= ${DB_NOW} RETURNING epoch`,
+    // RETURNING gives the row as updated: the holder before comes from the same row joined as it was read (without
+    // a lock, so that the others' attempts every renewMs never wait on the row; under a race it may name an older
+    // holder, which only the alert's words would show).
+    const r = await this.pool.query<{ epoch: number; previous: string | null }>(
+      `UPDATE leader_lease l SET holder = $1, epoch = l.epoch + 1, acquired_at = ${DB_NOW},
+         expires_at = ${DB_NOW} + $2
+       FROM (SELECT holder FROM leader_lease WHERE id = 1) before
+       WHERE l.id = 1 AND l.expires_at <= ${DB_NOW} RETURNING l.epoch, before.holder AS previous`,
       [this.holder, this.leaseMs],
     );
     const epoch = r.rows[0]?.epoch;
+    const previous = r.rows[0]?.previous ?? null;
     if (epoch === undefined) return;
     if (this.stopped || this.late(sentAt)) {
       // Taken, but too late to act on (or while stopping): give it back rather than hold it unused.
@@ -211,8 +236,9 @@ export class LeaderLease {
       return;
     }
     this.hold(epoch, sentAt);
-    this.log.info({ holder: this.holder, epoch }, 'this server is now the leader');
-    this.emit({ kind: 'gained', epoch });
+    this.takenFrom = previous;
+    this.log.info({ holder: this.holder, epoch, previous }, 'this server is now the leader');
+    this.emit({ kind: 'gained', epoch, previous });
   }
 
   private hold(epoch: number, sentAt: number): void {

@@ -11,7 +11,7 @@
 // first `adopt`s the stored list, so nothing the previous leader listed is lost at a handover. Each stop carries the
 // `fetchedAt` of the snapshot it was first seen in (`seenIn`): the same on every server, unlike the clocks, it tells
 // whether a server saw the VM run again after a stored stop.
-import { STOP_MEMORY_MS, type FleetSnapshot, type FleetStop } from '@powerdeck/contracts/fleet';
+import { STOP_MEMORY_MS, type FleetSnapshot, type FleetStop, type FleetVm } from '@powerdeck/contracts/fleet';
 import { RUNNING_STATUSES, STOPPED_STATUSES, type PowerStatus } from '@powerdeck/contracts/power-terms';
 import type { FastifyBaseLogger } from 'fastify';
 import type { AuditStore, Clock } from '../stores/types';
@@ -75,6 +75,7 @@ export class FleetStopTracker implements StopList {
   /** The `fetchedAt` (epoch ms) of the last snapshot each VM was seen running in. */
   private readonly runningIn = new Map<number, number>();
   private readonly changeListeners = new Set<() => void>();
+  private readonly stopListeners = new Set<(stop: StopEntry, vm: FleetVm) => void>();
   /** Snapshots are handled one after the other (a stop's audit look-up is asynchronous). */
   private queue: Promise<void> = Promise.resolve();
 
@@ -105,6 +106,16 @@ export class FleetStopTracker implements StopList {
   onChange(listener: () => void): () => void {
     this.changeListeners.add(listener);
     return () => this.changeListeners.delete(listener);
+  }
+
+  /**
+   * Called once for each stop this tracker decides is unexpected (nobody stopped the VM through Powerdeck), with the
+   * VM as the snapshot showed it stopped; never for a stop adopted from another server's list. Alerts' `vm_down`
+   * (alerts/sources/vms.ts) listens here: the same decision as the wall's. Returns an unsubscribe function.
+   */
+  onStop(listener: (stop: StopEntry, vm: FleetVm) => void): () => void {
+    this.stopListeners.add(listener);
+    return () => this.stopListeners.delete(listener);
   }
 
   /** Resolves once every snapshot observed so far is handled (its audit look-ups done). */
@@ -161,7 +172,7 @@ export class FleetStopTracker implements StopList {
     const atMs = this.now();
     const seenIn = Date.parse(snapshot.fetchedAt);
     const current = new Map<number, PowerStatus>();
-    const stopped: { key: number; status: PowerStatus; upSince: number | undefined }[] = [];
+    const stopped: { vm: FleetVm; upSince: number | undefined }[] = [];
     for (const vm of snapshot.vms) {
       current.set(vm.key, vm.status);
       // The first snapshot after start has no previous statuses: nothing stopped "unexpectedly" then.
@@ -173,7 +184,7 @@ export class FleetStopTracker implements StopList {
         continue;
       }
       if (before !== undefined && RUNNING_STATUSES.has(before) && STOPPED_STATUSES.has(vm.status)) {
-        stopped.push({ key: vm.key, status: vm.status, upSince: this.upSince.get(vm.key) });
+        stopped.push({ vm, upSince: this.upSince.get(vm.key) });
       }
       this.upSince.delete(vm.key);
     }
@@ -187,7 +198,8 @@ export class FleetStopTracker implements StopList {
 
     const windowStart = atMs - STOP_ATTRIBUTION_WINDOW_MS;
     await Promise.all(
-      stopped.map(async ({ key, status, upSince }) => {
+      stopped.map(async ({ vm, upSince }) => {
+        const { key, status } = vm;
         // Only an action after the VM came up explains its stop. The poller sees a start up to a poll interval
         // late, and an action sent at once after a start can precede that sighting: a poll interval of slack.
         const from = new Date(
@@ -202,9 +214,21 @@ export class FleetStopTracker implements StopList {
             'looking up who stopped a VM failed; listed as down unexpectedly',
           );
         }
-        this.stops.set(key, { key, atMs, status, by, seenIn });
+        const entry = { key, atMs, status, by, seenIn };
+        this.stops.set(key, entry);
+        if (by === null) this.stopped(entry, vm);
       }),
     );
+  }
+
+  private stopped(entry: StopEntry, vm: FleetVm): void {
+    for (const l of [...this.stopListeners]) {
+      try {
+        l({ ...entry }, vm);
+      } catch (err) {
+        this.log.error({ err }, 'a fleet stop listener failed');
+      }
+    }
   }
 
   private forgetOld(): void {

@@ -20,6 +20,11 @@ export interface FleetStopsPluginOptions {
 declare module 'fastify' {
   interface FastifyInstance {
     fleetStops: StopList;
+    /**
+     * This server's own tracker (with several servers, `fleetStops` serves the leader's stored list instead): what
+     * alerts' sources listen to for the stops this server decides (`onStop`).
+     */
+    fleetStopTracker: FleetStopTracker;
   }
 }
 
@@ -54,6 +59,7 @@ function fleetStopsPlugin(app: FastifyInstance, opts: FleetStopsPluginOptions, d
     shared = s;
   }
   app.decorate<StopList>('fleetStops', shared ?? tracker);
+  app.decorate('fleetStopTracker', tracker);
   // observe() never rejects (a failed look-up is logged and the stop listed as unexpected).
   const unsubscribe = app.fleet.subscribe((state) => void tracker.observe(state.snapshot));
   app.addHook('preClose', (hookDone) => {

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { CHANNELS } from '../cluster/bus';
+import { ScheduleRunFeed } from '../schedules/run-feed';
 import { Scheduler, type SchedulerTimers } from '../schedules/scheduler';
 
 export interface SchedulesPluginOptions {
@@ -20,10 +21,14 @@ export interface SchedulesPluginOptions {
 declare module 'fastify' {
   interface FastifyInstance {
     scheduler: Scheduler;
+    /** The runs the deciding scheduler records (schedules/run-feed.ts), for alerts. */
+    scheduleRuns: ScheduleRunFeed;
   }
 }
 
 function schedulesPlugin(app: FastifyInstance, opts: SchedulesPluginOptions, done: (err?: Error) => void) {
+  const feed = new ScheduleRunFeed(app.log.child({ component: 'scheduler' }));
+  app.decorate('scheduleRuns', feed);
   const make = (relay?: () => void) =>
     new Scheduler({
       store: app.stores.schedules,
@@ -35,7 +40,7 @@ function schedulesPlugin(app: FastifyInstance, opts: SchedulesPluginOptions, don
       ...(opts.now !== undefined ? { now: opts.now } : {}),
       ...(opts.timers !== undefined ? { timers: opts.timers } : {}),
       ...(opts.fleetWaitMs !== undefined ? { fleetWaitMs: opts.fleetWaitMs } : {}),
-      ...(relay ? { relay } : {}),
+      ...(relay ? { relay } : { onRuns: feed.decided }),
     });
 
   const cluster = app.cluster;
@@ -50,6 +55,7 @@ function schedulesPlugin(app: FastifyInstance, opts: SchedulesPluginOptions, don
     cluster.duty({
       name: 'scheduler',
       gain: async () => {
+        feed.clear();
         const scheduler = make();
         const off = cluster.bus.on(CHANNELS.schedules, () => void scheduler.poke());
         term = { scheduler, off };
@@ -60,6 +66,7 @@ function schedulesPlugin(app: FastifyInstance, opts: SchedulesPluginOptions, don
         term = null;
         t?.off();
         await t?.scheduler.stop();
+        feed.clear();
       },
     });
     done();

@@ -30,7 +30,14 @@ import type { NewOperation } from '../operations/admission';
 import { EngineClock } from '../operations/clock';
 import { FleetView } from '../operations/fleet-view';
 import { PlanRunRefusal, preparePlanRun, startedWords, type PlanRunner } from '../plans/run';
-import type { NewScheduleRun, ScheduleRecord, ScheduleStore, User, UserStore } from '../stores/types';
+import type {
+  NewScheduleRun,
+  ScheduleRecord,
+  ScheduleRunRecord,
+  ScheduleStore,
+  User,
+  UserStore,
+} from '../stores/types';
 import { resolveTargets } from './targets';
 import { CompiledTiming, TimingError } from './timing';
 
@@ -56,6 +63,11 @@ const REAL_TIMERS: SchedulerTimers = {
   },
 };
 
+/** A run as recorded (or failed after it started), with its schedule's IANA time zone (null: not known then). */
+export interface DecidedRun extends ScheduleRunRecord {
+  timeZone: string | null;
+}
+
 export interface SchedulerOptions {
   store: ScheduleStore;
   users: Pick<UserStore, 'get'>;
@@ -74,6 +86,12 @@ export interface SchedulerOptions {
    * poke is passed on to the leader's scheduler instead.
    */
   relay?: () => void;
+  /**
+   * Told, at the end of each wake (and of start), of the runs it recorded and of those that failed after they
+   * started: alerts' schedule_missed and schedule_failed (alerts/sources/schedules.ts). Once per wake, so that a
+   * catch-up's many missed runs of one schedule can be told as one.
+   */
+  onRuns?: (runs: DecidedRun[]) => void;
 }
 
 /** The moment's wall-clock time in the zone: "2026-03-02 07:00". */
@@ -117,9 +135,13 @@ export class Scheduler {
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
   private readonly relay: (() => void) | null;
+  private readonly onRuns: ((runs: DecidedRun[]) => void) | null;
+  /** What this wake recorded so far (see `onRuns`). */
+  private toTell: ScheduleRunRecord[] = [];
 
   constructor(options: SchedulerOptions) {
     this.relay = options.relay ?? null;
+    this.onRuns = options.onRuns ?? null;
     this.store = options.store;
     this.users = options.users;
     this.view = new FleetView(options.fleet);
@@ -135,12 +157,13 @@ export class Scheduler {
   async start(): Promise<void> {
     if (this.relay) throw new Error("a relaying scheduler never decides runs: start the leader's own");
     for (const run of await this.store.unfinishedRuns()) {
-      await this.store.failRun(run.id, 'Powerdeck stopped while starting this run');
+      await this.failRun(run, 'Powerdeck stopped while starting this run');
       this.log.warn(
         { scheduleId: run.scheduleId, scheduledFor: run.scheduledFor },
         'a schedule run was left half-started: recorded as failed',
       );
     }
+    this.tell(null);
     void this.poke();
   }
 
@@ -208,6 +231,33 @@ export class Scheduler {
     if (this.stopped) return;
     const now = this.clock.now();
     const schedules = await this.store.list();
+    try {
+      await this.decideDue(schedules, now);
+    } finally {
+      this.tell(schedules);
+    }
+  }
+
+  /** Tells `onRuns` what was decided since it was last told (`schedules`: where the time zones are read). */
+  private tell(schedules: readonly ScheduleRecord[] | null): void {
+    const runs = this.toTell;
+    this.toTell = [];
+    if (!this.onRuns || runs.length === 0) return;
+    const zones = new Map(schedules?.map((s) => [s.id, s.timeZone]));
+    try {
+      this.onRuns(runs.map((r) => ({ ...r, timeZone: zones.get(r.scheduleId) ?? null })));
+    } catch (err) {
+      this.log.error({ err }, 'a schedule runs listener failed');
+    }
+  }
+
+  /** A run that started fails (recorded so), and is told as failed. */
+  private async failRun(run: ScheduleRunRecord, detail: string): Promise<void> {
+    await this.store.failRun(run.id, detail);
+    this.toTell.push({ ...run, outcome: 'failed', detail });
+  }
+
+  private async decideDue(schedules: ScheduleRecord[], now: number): Promise<void> {
     const ids = new Set(schedules.map((s) => s.id));
     for (const id of this.timings.keys()) if (!ids.has(id)) this.timings.delete(id);
     for (const id of this.firstDue.keys()) if (!ids.has(id)) this.firstDue.delete(id);
@@ -349,7 +399,7 @@ export class Scheduler {
       );
     } catch (err) {
       const detail = err instanceof Error ? err.message : String(err);
-      await this.store.failRun(run.id, detail);
+      await this.failRun(run, detail);
       this.log.warn({ scheduleId: s.id, scheduledFor: when, detail }, 'schedule run failed');
     }
   }
@@ -430,7 +480,7 @@ export class Scheduler {
       );
     } catch (err) {
       const detail = err instanceof Error ? err.message : String(err);
-      await this.store.failRun(run.id, detail);
+      await this.failRun(run, detail);
       this.log.warn({ scheduleId: s.id, scheduledFor: when, planId: plan.id, detail }, 'schedule run failed');
     }
   }
@@ -438,6 +488,7 @@ export class Scheduler {
   /** Records a decision (null: already recorded, by another wake or process). */
   private async record(run: NewScheduleRun) {
     const recorded = await this.store.recordRun(run);
+    if (recorded !== null) this.toTell.push(recorded);
     if (recorded === null) {
       this.log.info(
         { scheduleId: run.scheduleId, scheduledFor: run.scheduledFor },
