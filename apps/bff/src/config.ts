@@ -122,6 +122,13 @@ const ConfigSchema = Type.Object({
     description:
       'whole minutes without an answer from VergeOS before alerting that it is unreachable, from 1 to 1440',
   }),
+  POWERDECK_ALERT_CA_FILE: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        'the path of a readable PEM file with the CA to trust (besides the system roots) for alert targets: webhooks and SMTP servers with certificates from an internal CA',
+    }),
+  ),
   POWERDECK_POLL_INTERVAL_MS: Type.Integer({
     minimum: 250,
     maximum: 600_000,
@@ -295,7 +302,8 @@ export interface Config {
   audit: AuditChainOptions & { anchorFile: string; anchorEveryRows: number; anchorEveryMs: number };
   poll: { intervalMs: number; fastIntervalMs: number; fastWindowMs: number };
   /** Alerts (issue 19): how long VergeOS may go without answering a poll before `vergeos_unreachable`. */
-  alerts: { unreachableAfterMs: number };
+  /** Alerts: how long VergeOS may be silent before `vergeos_unreachable`; a CA file trusted for targets. */
+  alerts: { unreachableAfterMs: number; caFile?: string };
   /** Power operations: VMs acted on at once unless an operation says. */
   operations: { parallelism: number };
   /** Limits per person or token on the VergeOS routes (/api/v4). */
@@ -581,7 +589,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (c.VERGEOS_PASSWORD !== undefined && c.VERGEOS_USERNAME === undefined) {
     throw new ConfigError('VERGEOS_USERNAME must be set when VERGEOS_PASSWORD is set');
   }
-  for (const key of ['VERGEOS_CA_FILE', 'POWERDECK_DATABASE_CA_FILE'] as const) {
+  for (const key of ['VERGEOS_CA_FILE', 'POWERDECK_DATABASE_CA_FILE', 'POWERDECK_ALERT_CA_FILE'] as const) {
     const file = c[key];
     if (file === undefined) continue;
     try {
@@ -690,7 +698,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       fastIntervalMs: c.POWERDECK_FAST_POLL_INTERVAL_MS,
       fastWindowMs: c.POWERDECK_FAST_POLL_WINDOW_MS,
     },
-    alerts: { unreachableAfterMs: c.POWERDECK_ALERT_UNREACHABLE_MINUTES * 60_000 },
+    alerts: {
+      unreachableAfterMs: c.POWERDECK_ALERT_UNREACHABLE_MINUTES * 60_000,
+      ...(c.POWERDECK_ALERT_CA_FILE !== undefined ? { caFile: resolve(c.POWERDECK_ALERT_CA_FILE) } : {}),
+    },
     operations: { parallelism: c.POWERDECK_OPS_PARALLELISM },
     proxy: { concurrency: c.POWERDECK_API_CONCURRENCY, ratePerMinute: c.POWERDECK_API_RATE_PER_MINUTE },
     auth: {

@@ -161,7 +161,14 @@ async function startServer(env: Readonly<Record<string, string | undefined>>): P
     ...(clusterOptions ? { cluster: clusterOptions } : {}),
     // Alert targets' secrets are sealed with a key derived from the audit key: servers sharing the database share
     // its key file, so they derive the same key, and there is no other file to keep.
-    alerts: { secretKey: Buffer.from(key.mac('powerdeck-alert-secrets-v1'), 'hex') },
+    alerts: {
+      secretKey: Buffer.from(key.mac('powerdeck-alert-secrets-v1'), 'hex'),
+      unreachableAfterMs: config.alerts.unreachableAfterMs,
+      ...(config.publicUrl !== undefined ? { publicUrl: config.publicUrl } : {}),
+      ...(config.alerts.caFile !== undefined
+        ? { sender: { extraCa: readFileSync(config.alerts.caFile, 'utf8') } }
+        : {}),
+    },
     webRoot: existsSync(join(webRoot, 'index.html')) ? webRoot : undefined,
     logger: {
       level: config.logLevel,

@@ -6,7 +6,8 @@
 // stays in the audit log, which is never pruned), and schedule runs recorded more than SCHEDULE_RUNS_KEPT_MS ago (a
 // schedule's history; each run's operation steps stay in the audit log too), and single sign-on's sign-ins under way
 // once consumed or expired and its refusals once their page is gone (plugins/sso.ts: 10 and 15 minutes; the audit log
-// keeps each sign-in and refusal). Decorates `app.housekeeping.run()` (tests).
+// keeps each sign-in and refusal), and alert deliveries sent, merged or failed more than ALERT_DELIVERIES_KEPT_MS ago
+// (a target's page lists its recent ones; target changes stay in the audit log). Decorates `app.housekeeping.run()` (tests).
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { pruneRateWindows } from '../cluster/rate-windows';
@@ -19,6 +20,8 @@ export const OPERATIONS_KEPT_MS = 30 * 24 * 3600_000;
 export const TOKENS_KEPT_AFTER_EXPIRY_MS = 24 * 3600_000;
 /** A schedule's run history (GET /api/schedules/runs) goes back this far: half a year of patch nights. */
 export const SCHEDULE_RUNS_KEPT_MS = 180 * 24 * 3600_000;
+/** Alert deliveries that are over (sent, merged, failed) stay listed on their target's page this long. */
+export const ALERT_DELIVERIES_KEPT_MS = 30 * 24 * 3600_000;
 
 interface HousekeepingCounts {
   sessions: number;
@@ -32,6 +35,7 @@ interface HousekeepingCounts {
   ssoSignIns: number;
   /** Single sign-on refusals whose page is gone. */
   ssoRefusals: number;
+  alertDeliveries: number;
 }
 
 declare module 'fastify' {
@@ -42,7 +46,7 @@ declare module 'fastify' {
 
 function housekeepingPlugin(app: FastifyInstance, _opts: unknown, done: (err?: Error) => void) {
   const log = app.log.child({ component: 'housekeeping' });
-  const { sessions, throttle, tokens, operations, schedules, sso } = app.stores;
+  const { sessions, throttle, tokens, operations, schedules, sso, alerts } = app.stores;
 
   /** One round; never throws (a failure is logged, and the next round tries again). Null when it failed. */
   async function run(): Promise<HousekeepingCounts | null> {
@@ -57,6 +61,7 @@ function housekeepingPlugin(app: FastifyInstance, _opts: unknown, done: (err?: E
         ...(app.cluster ? { rateWindows: await pruneRateWindows(app.cluster.pool) } : {}),
         ssoSignIns: ended.signIns,
         ssoRefusals: ended.refusals,
+        alertDeliveries: await alerts.prune(new Date(Date.now() - ALERT_DELIVERIES_KEPT_MS).toISOString()),
       };
       if (Object.values(counts).some((n) => n > 0)) log.info(counts, 'pruned');
       return counts;
