@@ -238,6 +238,9 @@ describe('the body sent', () => {
     expect(targetBody({ ...slack, url: 'https://hooks.slack.com/services/NEW' })).toMatchObject({
       slack: {},
     });
+    expect(targetBody({ ...slack, url: 'https://hooks.slack.com/services/NEW' })).not.toHaveProperty(
+      'slack.url',
+    );
 
     const email = draftFromTarget(target({ kind: 'email' }));
     expect(email.password).toBe('');
@@ -245,9 +248,14 @@ describe('the body sent', () => {
       email: { username: 'powerdeck', to: ['oncall@example.com', 'ops@example.com'] },
     });
     expect(targetBody(email)).not.toHaveProperty('email.password');
+    expect(targetBody({ ...email, password: 'typed' })).not.toHaveProperty('email.password');
+    // No password set yet: the field is there, and what is typed is sent.
+    const none = { ...email, saved: { set: false, replacing: false }, password: 'first' };
+    expect(targetBody(none)).toMatchObject({ email: { password: 'first' } });
 
     const hook = draftFromTarget(target());
     expect(hook).toMatchObject({ url: 'https://hooks.example.com/powerdeck', secret: '' });
+    expect(targetBody({ ...hook, secret: SECRET })).not.toHaveProperty('webhook.secret');
     expect(targetBody(hook)).toEqual({
       name: 'On-call hook',
       kind: 'webhook',
