@@ -45,7 +45,9 @@ function LastDelivery({ target }: { target: AlertTarget }) {
         </span>
       </span>
       {last.error && (
-        <span className={`block text-xs ${last.status === 'sent' ? 'text-muted' : 'text-bad'}`}>
+        <span
+          className={`block text-xs ${last.status === 'failed' ? 'text-bad' : last.status === 'retrying' ? 'text-warn' : 'text-muted'}`}
+        >
           {last.error}
         </span>
       )}
@@ -166,7 +168,7 @@ function TargetCard({
         </span>
       </div>
       <p className="mt-1 text-sm break-all text-muted">{destinationInWords(target.settings)}</p>
-      <dl className="mt-3 grid grid-cols-1 gap-x-6 gap-y-2.5 sm:grid-cols-2 lg:grid-cols-[2fr_2fr_1fr_1fr]">
+      <dl className="mt-3 grid grid-cols-1 gap-x-6 gap-y-2.5 sm:grid-cols-2 lg:grid-cols-[minmax(0,3fr)_minmax(0,3fr)_5rem_5rem]">
         <Fact label="Matches">
           {matchersInWords(target)}
           <span className="block text-xs text-muted">{quietInWords(target)}</span>

@@ -227,7 +227,7 @@ export function TargetForm({
         e.preventDefault();
         save();
       }}
-      className="space-y-4"
+      className="max-w-3xl space-y-4"
     >
       {refusal && refusedField === null && (
         <div data-problem>
@@ -246,7 +246,7 @@ export function TargetForm({
           label="Name"
           value={draft.name}
           maxLength={MAX_TARGET_NAME}
-          placeholder="On-call Slack"
+          placeholder="e.g. On-call Slack"
           autoComplete="off"
           onChange={(name) => change({ name })}
           problem={problem('name')}
@@ -272,7 +272,7 @@ export function TargetForm({
               id={`${id}-url`}
               label="URL"
               value={draft.url}
-              placeholder="https://alerts.example.com/powerdeck"
+              placeholder="e.g. https://alerts.example.com/powerdeck"
               autoComplete="off"
               spellCheck={false}
               inputMode="url"
@@ -330,8 +330,8 @@ export function TargetForm({
                 value={draft.url}
                 placeholder={
                   draft.kind === 'slack'
-                    ? 'https://hooks.slack.com/services/…'
-                    : 'https://….webhook.office.com/…'
+                    ? 'e.g. https://hooks.slack.com/services/…'
+                    : 'e.g. https://….webhook.office.com/…'
                 }
                 autoComplete="off"
                 spellCheck={false}
@@ -355,7 +355,7 @@ export function TargetForm({
                 id={`${id}-host`}
                 label="SMTP host"
                 value={draft.host}
-                placeholder="smtp.example.com"
+                placeholder="e.g. smtp.example.com"
                 autoComplete="off"
                 spellCheck={false}
                 onChange={(host) => change({ host })}
@@ -422,7 +422,7 @@ export function TargetForm({
               id={`${id}-from`}
               label="From"
               value={draft.from}
-              placeholder="powerdeck@example.com"
+              placeholder="e.g. powerdeck@example.com"
               autoComplete="off"
               spellCheck={false}
               inputMode="email"
@@ -434,7 +434,7 @@ export function TargetForm({
                 id={`${id}-to`}
                 value={draft.to}
                 rows={2}
-                placeholder="oncall@example.com, ops@example.com"
+                placeholder="e.g. oncall@example.com, ops@example.com"
                 spellCheck={false}
                 onChange={(e) => change({ to: e.target.value })}
                 {...fieldAria(`${id}-to`, problem('to'), `${id}-to-hint`)}

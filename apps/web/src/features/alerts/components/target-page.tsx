@@ -52,7 +52,7 @@ function Target({ target, vms }: { target: AlertTarget; vms: readonly PickableVm
         </div>
         <p className="text-sm break-all text-muted">{destinationInWords(target.settings)}</p>
       </div>
-      <dl className="grid grid-cols-1 gap-x-6 gap-y-2.5 rounded-lg border border-line bg-panel p-4 shadow-xs sm:grid-cols-[3fr_1fr_1fr]">
+      <dl className="grid grid-cols-1 gap-x-6 gap-y-2.5 rounded-lg border border-line bg-panel p-4 shadow-xs sm:grid-cols-[minmax(0,1fr)_6rem_6rem]">
         <HealthFacts target={target} />
       </dl>
       <HealthProblem target={target} />
