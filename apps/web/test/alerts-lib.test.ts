@@ -133,19 +133,40 @@ describe('the draft, checked', () => {
     expect(draftProblems({ ...email, to: 'a@x.org', port: '70000' }).port).toBe('A port from 1 to 65535');
     const many = Array.from({ length: 21 }, (_, i) => `p${i}@example.com`).join('\n');
     expect(draftProblems({ ...email, to: many }).to).toBe('At most 20 addresses');
+    // A user name needs a password, a password a user name.
+    const mail = { ...email, to: 'a@x.org' };
+    expect(draftProblems({ ...mail, username: 'pd' })).toEqual({
+      password: 'Type the password of pd on the SMTP server',
+    });
+    expect(draftProblems({ ...mail, password: 'pw' })).toEqual({
+      username: 'A password goes with a user name: type it, or leave the password empty',
+    });
+    expect(draftProblems({ ...mail, username: 'pd', password: 'pw' })).toEqual({});
+    // Editing with a password saved: kept, nothing to type.
+    expect(draftProblems({ ...mail, username: 'pd', saved: { set: true, replacing: false } })).toEqual({});
     const ok = named({ url: 'https://h.example.com' });
     expect(draftProblems({ ...ok, cooldown: '1441', digest: '0' })).toEqual({
       cooldown: 'Between 0 and 1440 minutes',
       digest: 'Between 1 and 1000 VMs',
     });
     expect(draftProblems({ ...ok, vmFilter: 'x'.repeat(501) }).vmFilter).toBe('At most 500 characters');
+    expect(draftProblems({ ...ok, vmFilter: 'web status:runing' }).vmFilter).toBe(
+      '“runing” is not a status: use a VergeOS status (running, stopped, error, …), attention, transitional or down',
+    );
+    expect(draftProblems({ ...ok, vmFilter: 'status:' }).vmFilter).toMatch(/^This filter restricts nothing/);
+    expect(draftProblems({ ...ok, vmFilter: 'web status:down,attention node:n1' })).toEqual({});
+    expect(draftProblems({ ...email, to: 'a@x.org', host: 'smtp://mail.example.com:25' }).host).toBe(
+      "The SMTP server's name or address only, e.g. smtp.example.com (no smtp:// and no port)",
+    );
   });
 
-  it('takes a Standard Webhooks secret of 24 to 64 bytes, padded or not', () => {
+  it('takes a Standard Webhooks secret of 24 to 64 bytes', () => {
     expect(secretProblem(SECRET)).toBeUndefined();
     expect(secretProblem(`whsec_${Buffer.alloc(24).toString('base64')}`)).toBeUndefined();
     expect(secretProblem(`whsec_${Buffer.alloc(64).toString('base64')}`)).toBeUndefined();
-    expect(secretProblem(`whsec_${Buffer.alloc(25).toString('base64').replace(/=+$/, '')}`)).toBeUndefined();
+    // The BFF takes padded base64 only.
+    expect(secretProblem(`whsec_${Buffer.alloc(25).toString('base64')}`)).toBeUndefined();
+    expect(secretProblem(`whsec_${Buffer.alloc(25).toString('base64').replace(/=+$/, '')}`)).toBeDefined();
     expect(secretProblem(`whsec_${Buffer.alloc(23).toString('base64')}`)).toBeDefined();
     expect(secretProblem(`whsec_${Buffer.alloc(65).toString('base64')}`)).toBeDefined();
     expect(secretProblem(Buffer.alloc(32).toString('base64'))).toBeDefined();
@@ -278,7 +299,27 @@ describe("the BFF's refusals, by field", () => {
       refusalField({ status: 400, message: 'The signing secret must be whsec_… (webhook.secret)' }),
     ).toBe('secret');
     expect(refusalField({ status: 400, message: 'The VM filter is too long (vmFilter)' })).toBe('vmFilter');
-    expect(refusalField({ status: 409, message: 'A target named “Hook” exists already' })).toBe('name');
+    expect(
+      refusalField({
+        status: 409,
+        message: 'An alert target named "Hook" exists already: choose another name.',
+      }),
+    ).toBe('name');
+    expect(
+      refusalField({
+        status: 409,
+        message: 'Powerdeck keeps at most 50 alert targets: delete one you no longer use first',
+      }),
+    ).toBeNull();
+    expect(refusalField({ status: 400, message: 'Invalid request: body.email.port must be <= 65535' })).toBe(
+      'port',
+    );
+    expect(
+      refusalField({
+        status: 400,
+        message: 'email.to.1: "x@" is not an e-mail address such as ops@example.com',
+      }),
+    ).toBe('to');
     expect(refusalField({ status: 400, message: 'Give the target a name (name)' })).toBe('name');
     expect(refusalField({ status: 400, message: 'Something about the name of it' })).toBeNull();
     expect(refusalField({ status: 403, message: 'Your role (viewer) may not manage alerts' })).toBeNull();

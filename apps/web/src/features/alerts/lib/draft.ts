@@ -16,6 +16,8 @@ import {
   type TargetKind,
 } from '@powerdeck/contracts/alert-terms';
 import type { AlertTarget, AlertTargetBody } from '@powerdeck/contracts/alerts';
+import { isEmptyFilter, parseFilter } from '@powerdeck/contracts/fleet-filter';
+import { isPowerStatus } from '@powerdeck/contracts/power-terms';
 import { parseWhole } from '../../../lib/whole-number';
 import { SECURITY_PORT } from './words';
 
@@ -149,8 +151,15 @@ export type FieldKey =
 
 export type TargetProblems = Partial<Record<FieldKey, string>>;
 
-const EMAIL = /^[^\s@,;<>]+@[^\s@,;<>]+$/;
+// The BFF's own rules (routes/alerts.ts): a plausible address (no spaces, brackets or separators; a domain of
+// letters, digits and hyphens by dots), an SMTP server's name or address alone (no scheme, port or path).
+const EMAIL =
+  /^[^\s@<>()[\]\\,;:"]{1,64}@[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)*$/u;
+const HOST =
+  /^(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)*|\[?[0-9a-fA-F:.]+\]?)$/u;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+/** `status:` values besides VergeOS's statuses (./fleet-filter). */
+const STATUS_WORDS = new Set(['attention', 'transitional', 'changing', 'down']);
 
 /** The addresses of the `To` field, as typed, without the blanks between them. */
 export function recipients(text: string): string[] {
@@ -184,15 +193,34 @@ function chatUrlProblem(text: string, kind: 'slack' | 'teams'): string | undefin
   return undefined;
 }
 
-/** A Standard Webhooks secret: `whsec_` and the base64 of 24 to 64 random bytes. */
+/** A Standard Webhooks secret: `whsec_` and the (padded) base64 of 24 to 64 random bytes. */
 export function secretProblem(text: string): string | undefined {
   const t = text.trim();
   if (!t) return undefined;
   const b64 = /^whsec_([A-Za-z0-9+/]+)(={0,2})$/.exec(t);
-  const chars = b64?.[1]?.length ?? 0;
-  const bytes = Math.floor(((chars + (b64?.[2]?.length ?? 0)) * 3) / 4) - (b64?.[2]?.length ?? 0);
-  if (!b64 || chars % 4 === 1 || bytes < 24 || bytes > 64)
+  const length = (b64?.[1]?.length ?? 0) + (b64?.[2]?.length ?? 0);
+  const bytes = (length / 4) * 3 - (b64?.[2]?.length ?? 0);
+  if (!b64 || length % 4 !== 0 || bytes < 24 || bytes > 64)
     return 'A signing secret is whsec_ followed by the base64 of 24 to 64 random bytes; leave it empty and Powerdeck makes one';
+  return undefined;
+}
+
+/**
+ * A VM filter the BFF takes: every `status:` value known (a typo would let every VM through), and, when not empty,
+ * restricting something.
+ */
+export function vmFilterProblem(text: string): string | undefined {
+  const filter = text.trim();
+  if (!filter) return undefined;
+  if (filter.length > MAX_VM_FILTER) return `At most ${MAX_VM_FILTER} characters`;
+  for (const word of filter.toLowerCase().split(/\s+/)) {
+    const values = /^status:(.*)$/.exec(word)?.[1]?.split(',') ?? [];
+    const unknown = values.find((v) => v !== '' && !isPowerStatus(v) && !STATUS_WORDS.has(v));
+    if (unknown !== undefined)
+      return `“${unknown}” is not a status: use a VergeOS status (running, stopped, error, …), attention, transitional or down`;
+  }
+  if (isEmptyFilter(parseFilter(filter)))
+    return 'This filter restricts nothing: name words, status:<status> or node:<name> (or leave it empty for every VM)';
   return undefined;
 }
 
@@ -217,7 +245,8 @@ export function draftProblems(d: TargetDraft): TargetProblems {
       break;
     case 'email': {
       if (!d.host.trim()) p.host = "Type the SMTP server's host name, e.g. smtp.example.com";
-      else if (/\s/.test(d.host.trim())) p.host = 'A host name has no spaces';
+      else if (!HOST.test(d.host.trim()))
+        p.host = "The SMTP server's name or address only, e.g. smtp.example.com (no smtp:// and no port)";
       if (parseWhole(d.port, { min: 1, max: 65535 }) === null) p.port = 'A port from 1 to 65535';
       const from = d.from.trim();
       if (!from) p.from = "Type the sender's address, e.g. powerdeck@example.com";
@@ -227,11 +256,18 @@ export function draftProblems(d: TargetDraft): TargetProblems {
       if (to.length === 0) p.to = 'Type at least one address to send the alerts to';
       else if (bad !== undefined) p.to = `“${bad}” is not an e-mail address`;
       else if (to.length > MAX_EMAIL_RECIPIENTS) p.to = `At most ${MAX_EMAIL_RECIPIENTS} addresses`;
+      // A user name needs a password (typed, or the one saved); a password goes with a user name.
+      const user = d.username.trim();
+      const typed = asksForSecret(d) && d.password !== '';
+      if (user && !typed && !(d.saved?.set ?? false))
+        p.password = `Type the password of ${user} on the SMTP server`;
+      else if (!user && typed)
+        p.username = 'A password goes with a user name: type it, or leave the password empty';
       break;
     }
   }
 
-  if (d.vmFilter.trim().length > MAX_VM_FILTER) p.vmFilter = `At most ${MAX_VM_FILTER} characters`;
+  p.vmFilter = vmFilterProblem(d.vmFilter);
   if (parseWhole(d.cooldown, COOLDOWN_MINUTES) === null) p.cooldown = between(COOLDOWN_MINUTES, 'minutes');
   if (parseWhole(d.digest, DIGEST_THRESHOLD) === null) p.digest = between(DIGEST_THRESHOLD, 'VMs');
   return Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined));
@@ -320,7 +356,8 @@ const PATHS: readonly [RegExp, FieldKey][] = [
  * The words are the BFF's, unchanged.
  */
 export function refusalField(error: { status?: number; message: string }): FieldKey | null {
-  if (error.status === 409) return 'name';
+  // 409: a name already used ("An alert target named … exists already"); or too many targets (at the top).
+  if (error.status === 409) return /\bnamed?\b/i.test(error.message) ? 'name' : null;
   if (error.status !== 400) return null;
   for (const [re, field] of PATHS) if (re.test(error.message)) return field;
   return null;
