@@ -1,5 +1,6 @@
 // Builds the Powerdeck BFF. Plugins load in a fixed order: external (helmet, cookie, rate limit) -> app (errors, edge,
-// stores, vergeos, cluster, fleet poller, fleet stops, auth, operations, plans, schedules, housekeeping) -> routes.
+// stores, vergeos, cluster, fleet poller, fleet stops, auth, operations, plans, schedules, housekeeping, alerts) ->
+// routes.
 // server.ts reads config, starts the logger and listens; tests build this with `buildApp` and use `app.inject`.
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
@@ -8,6 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Config, SsoConfig, TrustProxy } from './config';
 import type { BackoffOptions } from './fleet/poller';
+import alerts, { type AlertsPluginOptions } from './plugins/alerts';
 import auth from './plugins/auth';
 import cluster, { type ClusterPluginOptions } from './plugins/cluster';
 import edge, { EDGE_DEFAULTS, type EdgeOptions } from './plugins/edge';
@@ -24,6 +26,7 @@ import { WindowStore } from './proxy/limits';
 import { pgWindowStore } from './cluster/rate-windows';
 import fleetRoutes from './routes/fleet';
 import healthRoutes from './routes/health';
+import alertRoutes from './routes/alerts';
 import auditRoutes from './routes/audit';
 import displayLinkRoutes from './routes/display-links';
 import metaRoutes from './routes/meta';
@@ -96,9 +99,14 @@ export interface AppOptions {
   cluster?: ClusterPluginOptions;
   /** Single sign-on with OpenID Connect (routes/sso.ts); absent: off. */
   sso?: SsoConfig;
+  /** Alerts (plugins/alerts.ts): the key targets' secrets are sealed with (absent: a random one), the clock. */
+  alerts?: AlertsPluginOptions;
 }
 
-/** Log redaction: the VergeOS key, passwords, cookies, tokens and Authorization headers never reach a log line. */
+/**
+ * Log redaction: the VergeOS key, passwords, cookies, tokens, Authorization headers and alert targets' secrets never
+ * reach a log line.
+ */
 export const REDACT_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
@@ -111,6 +119,9 @@ export const REDACT_PATHS = [
   '*.token',
   '*.apiKey',
   '*.password',
+  // Alert targets' secrets (routes/alerts.ts never logs a body; this is for whatever might some day).
+  '*.secret',
+  '*.signingSecret',
   '*.VERGEOS_API_KEY',
   '*.VERGEOS_PASSWORD',
 ];
@@ -255,6 +266,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(plans);
   await app.register(schedules, opts.schedules ?? {});
   await app.register(housekeeping);
+  await app.register(alerts, opts.alerts ?? {});
   await app.register(sso, { sso: opts.sso ?? null });
 
   // routes
@@ -269,6 +281,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(operationRoutes, { heartbeatMs: opts.heartbeatMs ?? 15_000 });
   await app.register(scheduleRoutes);
   await app.register(planRoutes);
+  await app.register(alertRoutes);
   await app.register(ssoRoutes, { idleTimeoutMs: opts.auth?.idleTimeoutMs ?? 30 * 60_000 });
   await app.register(userRoutes);
   await app.register(tokenRoutes);

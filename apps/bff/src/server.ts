@@ -159,6 +159,9 @@ async function startServer(env: Readonly<Record<string, string | undefined>>): P
     },
     proxyLimits: config.proxy,
     ...(clusterOptions ? { cluster: clusterOptions } : {}),
+    // Alert targets' secrets are sealed with a key derived from the audit key: servers sharing the database share
+    // its key file, so they derive the same key, and there is no other file to keep.
+    alerts: { secretKey: Buffer.from(key.mac('powerdeck-alert-secrets-v1'), 'hex') },
     webRoot: existsSync(join(webRoot, 'index.html')) ? webRoot : undefined,
     logger: {
       level: config.logLevel,

@@ -847,9 +847,12 @@ export interface AlertStore {
     event: DeliveryEvent,
     vmKey: number | null,
   ): Promise<AlertDeliveryRecord | null>;
-  /** Queued or retrying deliveries whose nextAttemptAt is at or before `now`, oldest first, at most `limit`. */
+  /**
+   * Queued or retrying deliveries whose nextAttemptAt is at or before `now`, oldest (createdAt) first, at most
+   * `limit` (1 to 1000).
+   */
   due(now: string, limit: number): Promise<AlertDeliveryRecord[]>;
-  /** A target's queued `vm_down` deliveries with no attempt yet created in [from, to], oldest first. */
+  /** A target's queued `vm_down` deliveries with no attempt yet created in [from, to], oldest first (at most 1000). */
   queuedDowns(targetId: string, from: string, to: string): Promise<AlertDeliveryRecord[]>;
   /** Writes a try's result (status, attempts, lastAttemptAt, lastError, nextAttemptAt, sentAt). 'not_found' if gone. */
   recordAttempt(
@@ -859,9 +862,12 @@ export interface AlertStore {
       'status' | 'attempts' | 'lastAttemptAt' | 'lastError' | 'nextAttemptAt' | 'sentAt'
     >,
   ): Promise<void>;
-  /** In one transaction: queues `digest` and marks `ids` merged into it (only those still queued). */
-  merge(ids: readonly string[], digest: AlertDeliveryRecord): Promise<void>;
-  /** A target's deliveries, newest first. */
+  /**
+   * In one transaction: queues `digest` and marks `ids` merged into it (only those still queued: one already tried
+   * stays as it is); answers how many it marked.
+   */
+  merge(ids: readonly string[], digest: AlertDeliveryRecord): Promise<number>;
+  /** A target's deliveries, newest first; `limit` 1 to 1000. */
   listDeliveries(targetId: string, limit: number): Promise<AlertDeliveryRecord[]>;
   /** Deletes sent, merged and failed deliveries created before `before`; how many. */
   prune(before: string): Promise<number>;
@@ -921,4 +927,5 @@ export interface Stores {
   operations: OperationStore;
   schedules: ScheduleStore;
   plans: PlanStore;
+  alerts: AlertStore;
 }

@@ -3,6 +3,7 @@
 import { openPostgres, type PgPool, type PostgresOptions } from '../../db/postgres';
 import type { AuditChainOptions } from '../audit-key';
 import type { Clock, Stores, ThrottleLimits } from '../types';
+import { PgAlertStore } from './alerts';
 import { PgAuditStore } from './audit';
 import { PgDisplayLinkStore } from './display-links';
 import { PgOperationStore } from './operations';
@@ -73,6 +74,7 @@ export async function openPostgresStores(url: string, options: PgStoresOptions):
     operations: new PgOperationStore(pool, {}),
     schedules: new PgScheduleStore(pool, { now }),
     plans: new PgPlanStore(pool, {}),
+    alerts: new PgAlertStore(pool, {}),
     close: async () => {
       if (closed) return;
       closed = true;

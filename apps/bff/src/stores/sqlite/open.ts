@@ -2,6 +2,7 @@
 import { openDatabase, type OpenDatabaseOptions, type SqliteDatabase } from '../../db/database';
 import { auditChainOptions, type AuditChainOptions } from '../audit-key';
 import type { Clock, Stores, ThrottleLimits } from '../types';
+import { SqliteAlertStore } from './alerts';
 import { SqliteAuditStore } from './audit';
 import { SqliteDisplayLinkStore } from './display-links';
 import { SqliteOperationStore } from './operations';
@@ -69,6 +70,7 @@ export function openSqliteStores(dataDir: string, options: SqliteStoresOptions =
     operations: new SqliteOperationStore(db),
     schedules: new SqliteScheduleStore(db, { now }),
     plans: new SqlitePlanStore(db),
+    alerts: new SqliteAlertStore(db),
     close: () => {
       if (db.open) db.close();
     },
