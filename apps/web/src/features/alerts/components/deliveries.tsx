@@ -48,7 +48,7 @@ function DeliveryRow({ d }: { d: AlertDelivery }) {
   const errorTone = d.status === 'failed' ? 'text-bad' : d.status === 'retrying' ? 'text-warn' : 'text-muted';
   return (
     <tr className={d.status === 'failed' ? 'bg-bad-soft/40' : 'hover:bg-sunken/60'}>
-      <td className={`${TD} font-medium`}>{EVENT_WORDS[d.event]}</td>
+      <td className={`${TD} min-w-36 font-medium`}>{EVENT_WORDS[d.event]}</td>
       <td className={`${TD} min-w-48 break-words`}>{d.title}</td>
       <td className={TD}>
         <Pill tone={status.tone}>{status.label}</Pill>
