@@ -212,10 +212,7 @@ describe('a new target', () => {
   });
 
   it("shows the BFF's refusal by the field it names, a taken name by the name, else at the top", async () => {
-    let answer = json(
-      { error: 'Use an address Powerdeck can reach (webhook.url)', code: 'invalid_target' },
-      400,
-    );
+    let answer = json({ error: 'webhook.url must name a host', code: 'invalid_alert_target' }, 400);
     const { sent } = serve(() => answer);
     const { user, form } = await openNew();
     await user.type(within(form).getByRole('textbox', { name: 'Name' }), 'Hook');
@@ -224,21 +221,30 @@ describe('a new target', () => {
     const url = within(form).getByRole('textbox', { name: 'URL' });
     await vi.waitFor(() => expect(url.getAttribute('aria-invalid')).toBe('true'));
     expect(document.getElementById(url.getAttribute('aria-describedby') ?? '')?.textContent).toBe(
-      'Use an address Powerdeck can reach (webhook.url)',
+      'Must name a host',
     );
     expect(document.activeElement).toBe(url);
 
-    answer = json({ error: 'A target named “Hook” exists already', code: 'conflict' }, 409);
+    answer = json(
+      { error: 'An alert target named "Hook" exists already: choose another name.', code: 'exists' },
+      409,
+    );
     await user.click(within(form).getByRole('button', { name: 'Create target' }));
     const name = within(form).getByRole('textbox', { name: 'Name' });
     await vi.waitFor(() => expect(name.getAttribute('aria-invalid')).toBe('true'));
     expect(url.getAttribute('aria-invalid')).toBeNull();
-    expect(form.textContent).toContain('A target named “Hook” exists already');
+    expect(form.textContent).toContain('An alert target named "Hook" exists already: choose another name.');
 
-    answer = json({ error: 'At most 50 targets: delete one first', code: 'too_many' }, 400);
+    answer = json(
+      {
+        error: 'Powerdeck keeps at most 50 alert targets: delete one you no longer use first',
+        code: 'conflict',
+      },
+      409,
+    );
     await user.click(within(form).getByRole('button', { name: 'Create target' }));
     expect((await within(form).findByRole('alert')).textContent).toBe(
-      'Could not create the target: At most 50 targets: delete one first',
+      'Could not create the target: Powerdeck keeps at most 50 alert targets: delete one you no longer use first',
     );
     // Nothing typed is lost.
     expect(within(form).getByRole<HTMLInputElement>('textbox', { name: 'URL' }).value).toBe(

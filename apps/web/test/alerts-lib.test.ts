@@ -6,6 +6,7 @@ import {
   draftProblems,
   emptyDraft,
   refusalField,
+  refusalWords,
   secretProblem,
   targetBody,
   withEvent,
@@ -323,5 +324,27 @@ describe("the BFF's refusals, by field", () => {
     expect(refusalField({ status: 400, message: 'Give the target a name (name)' })).toBe('name');
     expect(refusalField({ status: 400, message: 'Something about the name of it' })).toBeNull();
     expect(refusalField({ status: 403, message: 'Your role (viewer) may not manage alerts' })).toBeNull();
+  });
+});
+
+describe("the BFF's refusal by its field", () => {
+  it('reads without the body path it names the field by', () => {
+    expect(refusalWords('slack.url must start with https:// (Slack gives an https address)')).toBe(
+      'Must start with https:// (Slack gives an https address)',
+    );
+    expect(refusalWords('Invalid request: body.email.port must be <= 65535')).toBe('Must be <= 65535');
+    expect(refusalWords("vmFilter: 'foo' is not a status: use a VergeOS status")).toBe(
+      "'foo' is not a status: use a VergeOS status",
+    );
+    expect(refusalWords('email.to.1: "x@" is not an e-mail address such as ops@example.com')).toBe(
+      '"x@" is not an e-mail address such as ops@example.com',
+    );
+    expect(refusalWords('Give the alert target a name (name)')).toBe('Give the alert target a name');
+    expect(refusalWords('Give the password of pd on the SMTP server (email.password)')).toBe(
+      'Give the password of pd on the SMTP server',
+    );
+    expect(refusalWords('An alert target named "Hook" exists already: choose another name.')).toBe(
+      'An alert target named "Hook" exists already: choose another name.',
+    );
   });
 });

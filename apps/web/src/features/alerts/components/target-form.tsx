@@ -31,6 +31,7 @@ import {
   emptyDraft,
   hasProblems,
   refusalField,
+  refusalWords,
   targetBody,
   withEvent,
   withSecurity,
@@ -173,7 +174,7 @@ export function TargetForm({
   const refusal = request.error;
   const refusedField = refusal && isApiError(refusal) ? refusalField(refusal) : null;
   const problem = (field: FieldKey): string | undefined =>
-    refusal && refusedField === field ? refusal.message : problems[field];
+    refusal && refusedField === field ? refusalWords(refusal.message) : problems[field];
   const change = (patch: Partial<TargetDraft>) => {
     setNotice(null);
     setDraft((d) => ({ ...d, ...patch }));

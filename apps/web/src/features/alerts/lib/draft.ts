@@ -362,3 +362,19 @@ export function refusalField(error: { status?: number; message: string }): Field
   for (const [re, field] of PATHS) if (re.test(error.message)) return field;
   return null;
 }
+
+/**
+ * A refusal's words as shown by its field: without the body path the BFF names it by ("slack.url must start with
+ * https://…" reads "Must start with https://…" under the URL field; "Invalid request: body.email.port must be <=
+ * 65535" reads "Must be <= 65535").
+ */
+export function refusalWords(message: string): string {
+  const words = message
+    .replace(/^Invalid request: body(?:\.[\w.]+)?\s*/, '')
+    .replace(
+      /^(?:(?:webhook|slack|teams|email)\.[\w.]+|vmFilter|name|events|minSeverity|cooldownMinutes|digestThreshold):?\s+/,
+      '',
+    )
+    .replace(/\s*\((?:[\w]+\.)*[\w]+\)\.?$/, '');
+  return words ? words.charAt(0).toUpperCase() + words.slice(1) : message;
+}
