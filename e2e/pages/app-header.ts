@@ -11,6 +11,7 @@ export type NavLink =
   | 'Users'
   | 'Sign-in'
   | 'Display links'
+  | 'Alerts'
   | 'Tokens';
 export const NAV_LINKS: readonly NavLink[] = [
   'Fleet',
@@ -21,6 +22,7 @@ export const NAV_LINKS: readonly NavLink[] = [
   'Users',
   'Sign-in',
   'Display links',
+  'Alerts',
   'Tokens',
 ];
 

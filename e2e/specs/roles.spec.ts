@@ -3,7 +3,7 @@
 //   viewer    sees the fleet and VM details;
 //   helpdesk  also starts, shuts down gracefully and reboots gracefully;
 //   admin     also forces off, hard resets, hibernates (and picks the node a VM starts on); manages users,
-//             display links and all tokens; reads the audit log.
+//             display links, alert targets and all tokens; reads the audit log.
 // Personal tokens are everyone's who signs in with a password.
 import type { Persona } from '../fixtures';
 import { expect, test } from '../fixtures';
@@ -39,6 +39,7 @@ const PAGES: Record<Persona, NavLink[]> = {
     'Users',
     'Sign-in',
     'Display links',
+    'Alerts',
     'Tokens',
   ],
 };

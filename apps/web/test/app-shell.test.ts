@@ -21,6 +21,7 @@ describe('the header links, by permission', () => {
       'Users',
       'Sign-in',
       'Display links',
+      'Alerts',
       'Tokens',
     ]);
   });
@@ -48,6 +49,7 @@ describe('the header links, by permission', () => {
     ]);
     expect(labels(['users:manage'])).toEqual(['Fleet', 'Users', 'Sign-in']);
     expect(labels(['displays:manage'])).toEqual(['Fleet', 'Display links']);
+    expect(labels(['alerts:manage'])).toEqual(['Fleet', 'Alerts']);
     expect(NAV_ITEMS.map((i) => i.href)).toEqual([
       '/',
       '/operations',
@@ -57,6 +59,7 @@ describe('the header links, by permission', () => {
       '/admin/users',
       '/admin/sign-in',
       '/admin/displays',
+      '/admin/alerts',
       '/tokens',
     ]);
   });
@@ -71,6 +74,7 @@ describe('the header links, by permission', () => {
     expect(isCurrent('/admin/users', '/admin/displays')).toBe(false);
     expect(isCurrent('/tokens', '/tokensx')).toBe(false);
     expect(isCurrent('/plans', '/plans/p1/runs/op1')).toBe(true);
+    expect(isCurrent('/admin/alerts', '/admin/alerts/t1')).toBe(true);
   });
 });
 

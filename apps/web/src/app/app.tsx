@@ -6,7 +6,8 @@
 // no navigation, no power controls (wall-route.tsx). The signed-in app owns the one fleet query of the page and
 // the one operations feed (an event stream), and composes the features: the power controls and an operation's countdown go into the
 // fleet's card slot (power-slot.tsx), disabled while the data is stale; the selection checkboxes, the bulk bar and
-// the bulk report go into the fleet's selection slots (bulk-slot.tsx). `/operations` lists operations. A page that
+// the bulk report go into the fleet's selection slots (bulk-slot.tsx). `/operations` lists operations; the alert
+// pages (`/admin/alerts…`) get the fleet's VMs for a VM filter's "match now". A page that
 // throws while drawing is caught around the routes (error-boundaries.tsx): the header and navigation stay.
 import type { SessionInfo } from '@powerdeck/contracts/auth';
 import type { FleetVm } from '@powerdeck/contracts/fleet';
@@ -52,6 +53,15 @@ const DisplayLinksPage = lazy(() =>
 );
 const SignInSettingsRoute = lazy(() =>
   import('./sign-in-settings-route').then((m) => ({ default: m.SignInSettingsRoute })),
+);
+const AlertsPage = lazy(() =>
+  import('../features/alerts/components/alerts-page').then((m) => ({ default: m.AlertsPage })),
+);
+const NewTargetPage = lazy(() =>
+  import('../features/alerts/components/target-page').then((m) => ({ default: m.NewTargetPage })),
+);
+const TargetPage = lazy(() =>
+  import('../features/alerts/components/target-page').then((m) => ({ default: m.TargetPage })),
 );
 const TokensPage = lazy(() =>
   import('../features/tokens/components/tokens-page').then((m) => ({ default: m.TokensPage })),
@@ -261,6 +271,18 @@ function SignedInApp({ session, demo }: { session: SessionInfo; demo: boolean })
                 <Route path="/admin/users">{guarded('users:manage', <UsersPage />)}</Route>
                 <Route path="/admin/sign-in">{guarded('users:manage', <SignInSettingsRoute />)}</Route>
                 <Route path="/admin/displays">{guarded('displays:manage', <DisplayLinksPage />)}</Route>
+                <Route path="/admin/alerts">{guarded('alerts:manage', <AlertsPage />)}</Route>
+                <Route path="/admin/alerts/new">
+                  {guarded('alerts:manage', <NewTargetPage vms={snapshot?.vms ?? NO_VMS} />)}
+                </Route>
+                <Route path="/admin/alerts/:id">
+                  {(params) =>
+                    guarded(
+                      'alerts:manage',
+                      <TargetPage key={params.id} id={params.id} vms={snapshot?.vms ?? NO_VMS} />,
+                    )
+                  }
+                </Route>
                 <Route path="/tokens">
                   {guarded('tokens:own', <TokensPage role={role} canSeeAll={may('tokens:all')} />)}
                 </Route>

@@ -19,6 +19,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: '/admin/users', label: 'Users', permission: 'users:manage' },
   { href: '/admin/sign-in', label: 'Sign-in', permission: 'users:manage' },
   { href: '/admin/displays', label: 'Display links', permission: 'displays:manage' },
+  { href: '/admin/alerts', label: 'Alerts', permission: 'alerts:manage' },
   { href: '/tokens', label: 'Tokens', permission: 'tokens:own' },
 ];
 
