@@ -158,6 +158,7 @@ async function startServer(env: Readonly<Record<string, string | undefined>>): P
       timeScale: config.vergeos.mode === 'embedded' ? config.vergeos.timeScale : 1,
     },
     proxyLimits: config.proxy,
+    metrics: { token: config.metrics.token, serverName: config.cluster.serverName },
     ...(clusterOptions ? { cluster: clusterOptions } : {}),
     webRoot: existsSync(join(webRoot, 'index.html')) ? webRoot : undefined,
     logger: {
