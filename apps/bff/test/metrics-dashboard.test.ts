@@ -37,7 +37,7 @@ async function exposed(): Promise<{
   const registry = createMetrics({
     version: 'test',
     server: 'pd-test',
-    lastSuccessfulPollAt: () => Date.now(),
+    fleetDataAgeMs: () => 0,
     sseClients: () => 0,
     // With several servers, so that the leader metric is there too; and the process's own metrics.
     isLeader: () => true,

@@ -37,9 +37,11 @@ export interface MetricsSources {
   /** Powerdeck's version, and the name of this server (several servers: its POWERDECK_SERVER_NAME). */
   version: string;
   server: string;
-  /** When the last fleet poll succeeded (epoch ms; null before the first), and the clock to measure its age by. */
-  lastSuccessfulPollAt(): number | null;
-  now?: () => number;
+  /**
+   * How old the fleet data is: ms since the last fleet poll that succeeded, by the poller's clock (the figure of the
+   * x-powerdeck-data-age header); null before the first.
+   */
+  fleetDataAgeMs(): number | null;
   /** Open event-stream clients of each stream. */
   sseClients(stream: SseStreamName): number;
   /** Several servers: whether this one leads now; absent with one server (the metric is then not exported). */
@@ -88,7 +90,6 @@ const HTTP_METHODS: ReadonlySet<string> = new Set([
 export function createMetrics(sources: MetricsSources): Metrics {
   const registry = new Registry();
   const registers = [registry];
-  const now = sources.now ?? Date.now;
 
   new Gauge({
     name: 'powerdeck_info',
@@ -123,9 +124,9 @@ export function createMetrics(sources: MetricsSources): Metrics {
     help: 'Seconds since the last fleet poll that succeeded (how old the fleet data is); absent before the first.',
     registers,
     collect() {
-      const at = sources.lastSuccessfulPollAt();
-      if (at === null) this.remove();
-      else this.set(Math.max(0, (now() - at) / 1000));
+      const ageMs = sources.fleetDataAgeMs();
+      if (ageMs === null) this.remove();
+      else this.set(ageMs / 1000);
     },
   });
 

@@ -48,7 +48,7 @@ function metricsPlugin(
     version: VERSION,
     server: opts.serverName ?? hostname(),
     // Read at each scrape: app.fleet and app.cluster are decorated by plugins registered after this one.
-    lastSuccessfulPollAt: () => app.fleet.lastSuccessAt(),
+    fleetDataAgeMs: () => app.fleet.dataAgeMs(),
     sseClients,
     ...(opts.clustered ? { isLeader: () => app.cluster?.isLeader() ?? false } : {}),
     // The process's own metrics only when someone can read them (they watch GC and the event loop all the time).
