@@ -90,6 +90,30 @@ describe('GET /metrics', () => {
     expect(await auditRows(app)).toBe(before);
   });
 
+  it('is scraped by address even where a public URL refuses other hosts (each server of several is scraped directly)', async () => {
+    const app = await buildTestApp(upstreamFor(env.sim), {
+      metrics: { token: METRICS_TOKEN },
+      edge: { origins: ['https://powerdeck.example.com'] },
+      closeAfterTest: true,
+    });
+    const byAddress = { host: '10.0.0.5:8080' };
+    const scraped = await app.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { ...byAddress, authorization: `Bearer ${METRICS_TOKEN}` },
+    });
+    expect(scraped.statusCode).toBe(200);
+    const refused = await app.inject({ method: 'GET', url: '/metrics', headers: byAddress });
+    expect(refused.statusCode).toBe(401);
+    // The rest of Powerdeck still answers only its public name.
+    const page = await app.inject({
+      method: 'GET',
+      url: '/api/fleet',
+      headers: { ...byAddress, ...app.adminHeaders },
+    });
+    expect(page.statusCode).toBe(421);
+  });
+
   it('names every metric powerdeck_…, counters …_total, puts no VM in any label, and says which server and version', async () => {
     const app = env.app;
     // Some traffic with VMs in it: a VM read by key through the VergeOS routes.
