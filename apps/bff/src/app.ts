@@ -1,5 +1,6 @@
 // Builds the Powerdeck BFF. Plugins load in a fixed order: external (helmet, cookie, rate limit) -> app (errors, edge,
-// stores, vergeos, cluster, fleet poller, fleet stops, auth, operations, plans, schedules, housekeeping, alerts) ->
+// stores, metrics, vergeos, cluster, fleet poller, fleet stops, auth, operations, plans, schedules, housekeeping,
+// alerts) ->
 // routes.
 // server.ts reads config, starts the logger and listens; tests build this with `buildApp` and use `app.inject`.
 import cookie from '@fastify/cookie';
@@ -17,6 +18,7 @@ import errors from './plugins/errors';
 import fleetPoller from './plugins/fleet-poller';
 import fleetStops, { type FleetStopsPluginOptions } from './plugins/fleet-stops';
 import housekeeping from './plugins/housekeeping';
+import metrics, { type MetricsPluginOptions } from './plugins/metrics';
 import operations, { type OperationsPluginOptions } from './plugins/operations';
 import plans from './plugins/plans';
 import schedules, { type SchedulesPluginOptions } from './plugins/schedules';
@@ -30,6 +32,7 @@ import alertRoutes from './routes/alerts';
 import auditRoutes from './routes/audit';
 import displayLinkRoutes from './routes/display-links';
 import metaRoutes from './routes/meta';
+import metricsRoutes from './routes/metrics';
 import operationRoutes from './routes/operations';
 import planRoutes from './routes/plans';
 import scheduleRoutes from './routes/schedules';
@@ -99,8 +102,13 @@ export interface AppOptions {
   cluster?: ClusterPluginOptions;
   /** Single sign-on with OpenID Connect (routes/sso.ts); absent: off. */
   sso?: SsoConfig;
-  /** Alerts (plugins/alerts.ts): the key targets' secrets are sealed with (absent: a random one), the clock. */
+  /**
+   * Alerts (plugins/alerts.ts): the key targets' secrets are sealed with (absent: a random one), the clock, the
+   * VergeOS silence threshold, the public URL for links, and the times tests shorten.
+   */
   alerts?: AlertsPluginOptions;
+  /** Prometheus metrics: the scrape token of GET /metrics (null or absent: off) and this server's name. */
+  metrics?: MetricsPluginOptions;
 }
 
 /**
@@ -251,6 +259,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     trustProxy: opts.auth?.trustProxy ?? false,
   });
   await app.register(stores, { stores: opts.stores });
+  const serverName = opts.metrics?.serverName ?? opts.cluster?.serverName;
+  await app.register(metrics, {
+    token: opts.metrics?.token ?? null,
+    ...(serverName !== undefined ? { serverName } : {}),
+    clustered: opts.cluster !== undefined,
+  });
   await app.register(vergeos, {
     upstream: opts.upstream,
     ...(opts.proxyLimits ? { limits: opts.proxyLimits } : {}),
@@ -272,6 +286,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // routes
   await app.register(healthRoutes, { readyMaxAgeMs: opts.readyMaxAgeMs ?? 30_000 });
   await app.register(metaRoutes);
+  await app.register(metricsRoutes, { token: opts.metrics?.token ?? null });
   await app.register(sessionRoutes, {
     ...opts.auth,
     idleTimeoutMs: opts.auth?.idleTimeoutMs ?? 30 * 60_000,

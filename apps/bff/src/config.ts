@@ -13,6 +13,9 @@ import { auditChainOptions, type AuditChainOptions } from './stores/audit-key';
 const Bool = (description: string) =>
   Type.Enum(['true', 'false'] as const, { description, default: 'false' });
 
+/** A scrape token: at least 16 printable characters, no spaces (it travels in an Authorization header). */
+const METRICS_TOKEN_PATTERN = '^[\\x21-\\x7e]{16,}$';
+
 const ConfigSchema = Type.Object({
   PORT: Type.Integer({
     minimum: 0,
@@ -276,6 +279,16 @@ const ConfigSchema = Type.Object({
     description:
       'the most client connections open at once from one address (not counted for trusted proxies)',
   }),
+  POWERDECK_METRICS_TOKEN: Type.Optional(
+    Type.String({
+      pattern: METRICS_TOKEN_PATTERN,
+      description:
+        'the token a Prometheus scraper sends (Authorization: Bearer), at least 16 characters without spaces, e.g. from openssl rand -hex 32 (unset: GET /metrics is off)',
+    }),
+  ),
+  POWERDECK_METRICS_TOKEN_FILE: Type.Optional(
+    Type.String({ minLength: 1, description: 'the path of a readable file holding the metrics token' }),
+  ),
   LOG_LEVEL: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, {
     default: 'info',
     description: 'one of fatal, error, warn, info, debug, trace, silent',
@@ -326,6 +339,8 @@ export interface Config {
   /** Client connections at once: in all, and from one address. */
   connections: { max: number; perAddress: number };
   logLevel: RawConfig['LOG_LEVEL'];
+  /** Prometheus metrics: the token GET /metrics asks for; null: off. */
+  metrics: { token: string | null };
 }
 
 /** One role rule: the role, and the groups that grant it (`*`: anyone the provider signs in). */
@@ -488,6 +503,29 @@ function ssoConfig(c: RawConfig, publicUrl: string | undefined): SsoConfig | und
   };
 }
 
+/** The metrics scrape token, from POWERDECK_METRICS_TOKEN or the file POWERDECK_METRICS_TOKEN_FILE names; null: off. */
+function metricsToken(c: RawConfig): string | null {
+  const file = c.POWERDECK_METRICS_TOKEN_FILE;
+  if (file === undefined) return c.POWERDECK_METRICS_TOKEN ?? null;
+  if (c.POWERDECK_METRICS_TOKEN !== undefined) {
+    throw new ConfigError('POWERDECK_METRICS_TOKEN and POWERDECK_METRICS_TOKEN_FILE are exclusive: set one');
+  }
+  let token: string;
+  try {
+    token = readFileSync(file, 'utf8').trim();
+  } catch {
+    throw new ConfigError(
+      `POWERDECK_METRICS_TOKEN_FILE must be ${describe('POWERDECK_METRICS_TOKEN_FILE')} (cannot read ${file})`,
+    );
+  }
+  if (!new RegExp(METRICS_TOKEN_PATTERN).test(token)) {
+    throw new ConfigError(
+      `POWERDECK_METRICS_TOKEN_FILE must name a file holding a token of at least 16 characters without spaces, e.g. made with openssl rand -hex 32 (${file} holds ${token.length} characters${/\s/.test(token) ? ', with spaces' : ''}; not shown)`,
+    );
+  }
+  return token;
+}
+
 /** Fastify's `trustProxy`: false, a hop count, or the proxies' addresses. */
 export type TrustProxy = false | number | string[];
 
@@ -503,6 +541,7 @@ const SECRETS = new Set<string>([
   // May hold the database password.
   'POWERDECK_DATABASE_URL',
   'POWERDECK_OIDC_CLIENT_SECRET',
+  'POWERDECK_METRICS_TOKEN',
 ]);
 
 const KEYS = Object.keys(ConfigSchema.properties) as (keyof RawConfig)[];
@@ -677,6 +716,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const dataDir = resolve(c.POWERDECK_DATA_DIR);
   const publicUrl = c.POWERDECK_PUBLIC_URL !== undefined ? new URL(c.POWERDECK_PUBLIC_URL).origin : undefined;
   const sso = ssoConfig(c, publicUrl);
+  const metrics = { token: metricsToken(c) };
   return {
     port: c.PORT,
     host: c.HOST,
@@ -716,5 +756,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       perAddress: c.POWERDECK_MAX_CONNECTIONS_PER_ADDRESS,
     },
     logLevel: c.LOG_LEVEL,
+    metrics,
   };
 }

@@ -158,6 +158,7 @@ async function startServer(env: Readonly<Record<string, string | undefined>>): P
       timeScale: config.vergeos.mode === 'embedded' ? config.vergeos.timeScale : 1,
     },
     proxyLimits: config.proxy,
+    metrics: { token: config.metrics.token, serverName: config.cluster.serverName },
     ...(clusterOptions ? { cluster: clusterOptions } : {}),
     // Alert targets' secrets are sealed with a key derived from the audit key: servers sharing the database share
     // its key file, so they derive the same key, and there is no other file to keep.

@@ -14,6 +14,7 @@ import {
   type Receiver,
   type SmtpReceiver,
 } from './alert-receivers';
+import { METRICS_TOKEN, scrape } from './metrics-support';
 import { keysIn, opsApp, prepare, WAIT } from './operations-support';
 import { simAction, startSim, type TestApp } from './support';
 
@@ -42,7 +43,7 @@ interface Setup {
 
 async function setUp(alerts: Record<string, unknown> = {}): Promise<Setup> {
   sim.reset();
-  const app = await opsApp(sim, { alerts: { ...FAST_ALERTS, ...alerts } });
+  const app = await opsApp(sim, { alerts: { ...FAST_ALERTS, ...alerts }, metrics: { token: METRICS_TOKEN } });
   const webhook = await startReceiver();
   const slack = await startReceiver();
   // A relay on the LAN that offers no TLS (security `none`).
@@ -232,6 +233,16 @@ describe('alerts from end to end', { timeout: 30_000 }, () => {
       // The secret part of the Slack URL never shows in the error.
       expect(t.lastDelivery!.error).not.toContain('secret');
     }, WAIT);
+    // Monitoring sees the same: the webhook's three retries and its success, the Slack target's tries and failure.
+    const m = await scrape(s.app);
+    const deliveries = (target_kind: string, outcome: string) =>
+      m.value('powerdeck_alert_deliveries_total', { target_kind, outcome });
+    expect(deliveries('webhook', 'retry')).toBe(3);
+    expect(deliveries('webhook', 'sent')).toBe(1);
+    expect(deliveries('webhook', 'failed')).toBe(0);
+    expect(deliveries('slack', 'failed')).toBe(1);
+    expect(deliveries('slack', 'sent')).toBe(0);
+    expect(deliveries('slack', 'retry')).toBeGreaterThanOrEqual(1);
     // Meanwhile Powerdeck answered as always.
     const fleet = await s.app.inject({ method: 'GET', url: '/api/fleet', headers: s.app.adminHeaders });
     expect(fleet.statusCode).toBe(200);

@@ -1,5 +1,6 @@
 // createVergeClient: the typed surface over the transport (VMs, machine status, nodes, power actions, waiting).
 
+import type { Dispatcher } from 'undici';
 import { VergeInvalidResponseError, VergeNotFoundError } from './errors';
 import { Filter, filter as f, filterText } from './filter';
 import type { FetchLike, RequestSpec, RetryPolicy, TlsOptions, VergeAuth } from './http';
@@ -87,6 +88,11 @@ export interface VergeClientOptions {
   /** Jitter source in [0, 1) (tests). */
   random?: () => number;
   userAgent?: string;
+  /**
+   * undici interceptors composed into the client's own connections (e.g. to count every request and its answer).
+   * With an injected `fetch` they do not apply, as `tls` does not.
+   */
+  interceptors?: readonly Dispatcher.DispatcherComposeInterceptor[];
 }
 
 export interface VmListOptions extends ListOptions, CallOptions {

@@ -9,7 +9,7 @@
 
 import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, fetch as undiciFetch, type Dispatcher } from 'undici';
 import {
   VergeAbortError,
   VergeApiError,
@@ -88,6 +88,7 @@ interface TransportOptions {
   /** Source of jitter in [0, 1); tests make it deterministic. */
   random?: (() => number) | undefined;
   userAgent?: string | undefined;
+  interceptors?: readonly Dispatcher.DispatcherComposeInterceptor[] | undefined;
 }
 
 type QueryValue = string | number | boolean | undefined;
@@ -239,8 +240,9 @@ export class Transport {
       this.fetchFn = options.fetch;
     } else {
       this.agent = createAgent(options.tls);
-      const agent = this.agent;
-      this.fetchFn = (url, init) => undiciFetch(url, { ...init, dispatcher: agent });
+      const interceptors = options.interceptors ?? [];
+      const dispatcher = interceptors.length > 0 ? this.agent.compose(...interceptors) : this.agent;
+      this.fetchFn = (url, init) => undiciFetch(url, { ...init, dispatcher });
     }
   }
 
@@ -433,7 +435,12 @@ export class Transport {
       signal.addEventListener('abort', onAbort, { once: true });
     });
     aborted.catch(() => undefined);
-    const timer = setTimeout(() => timeout.abort(new Error('timeout')), timeoutMs);
+    // A TimeoutError (as AbortSignal.timeout's): what the connection sees as the reason (an interceptor can tell a
+    // timeout from another abort by its name).
+    const timer = setTimeout(
+      () => timeout.abort(new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError')),
+      timeoutMs,
+    );
     const init: FetchInit = { method: spec.method, headers: { ...headers }, signal };
     if (spec.requestId !== undefined) init.headers['x-request-id'] = spec.requestId;
     if (spec.body !== undefined) {

@@ -55,8 +55,11 @@ interface FleetPollerOptions {
   log: PollerLog;
   /** Epoch ms (tests). */
   now?: () => number;
-  /** Called after every poll, whether or not it changed anything (the leader shares each one: cluster/). */
-  onPolled?: () => void;
+  /**
+   * Called after every poll, whether or not it changed anything (the leader shares each one: cluster/; the metrics
+   * count it): whether it succeeded, and how long it took in seconds.
+   */
+  onPolled?: (poll: { ok: boolean; seconds: number }) => void;
 }
 
 export interface RunnableFleetPoller extends FleetPoller {
@@ -228,10 +231,13 @@ export function createFleetPoller(options: FleetPollerOptions): RunnableFleetPol
     polls += 1;
     const ctl = new AbortController();
     controller = ctl;
+    const started = performance.now();
+    let ok = false;
     try {
       const [vmRows, nodeRows] = await Promise.all([source.vms(ctl.signal), source.nodes(ctl.signal)]);
       if (stopped) return;
       succeeded(mapFleet(vmRows, nodeRows));
+      ok = true;
     } catch (error) {
       ctl.abort(); // the other request of the tick, if it is still running
       if (stopped || isShutdown(error)) return;
@@ -243,7 +249,7 @@ export function createFleetPoller(options: FleetPollerOptions): RunnableFleetPol
     } finally {
       controller = null;
     }
-    if (!stopped) options.onPolled?.();
+    if (!stopped) options.onPolled?.({ ok, seconds: (performance.now() - started) / 1000 });
   }
 
   function schedule(delayMs: number): void {

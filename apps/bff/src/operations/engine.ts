@@ -28,6 +28,7 @@ import {
   type NewOperation,
 } from './admission';
 import { EngineClock } from './clock';
+import type { OperationObserver, StepEnd } from './observer';
 import { FleetView } from './fleet-view';
 import { cancelRun, drained, freeSlot, runOf, takeSlot, type OpRun, type VmRun } from './queue';
 import { OperationRecorder } from './recorder';
@@ -66,6 +67,8 @@ interface OperationEngineOptions {
   recentLimit?: number;
   /** How long creating an operation waits for the first fleet snapshot (default 5 s). */
   fleetWaitMs?: number;
+  /** Told as operations and steps end (the metrics). */
+  observer?: OperationObserver;
 }
 
 /** The step each action starts a VM with. */
@@ -88,6 +91,9 @@ export class OperationEngine {
   private readonly recorder: OperationRecorder;
   private readonly steps: StepSender;
   private readonly watcher: Watcher;
+  private readonly observer: OperationObserver | undefined;
+  /** The step (by when it was sent) the observer was last told of, per VM. */
+  private readonly observedSteps = new WeakMap<VmRun, string>();
 
   /** Operations that are running, or cancelled with a step still being sent. */
   private readonly running = new Map<string, OpRun>();
@@ -98,6 +104,7 @@ export class OperationEngine {
 
   constructor(options: OperationEngineOptions) {
     this.audit = options.audit;
+    this.observer = options.observer;
     this.machineStatus = options.machineStatus;
     this.log = options.log;
     const p = options.parallelism;
@@ -123,7 +130,7 @@ export class OperationEngine {
     this.watcher = new Watcher(this.view, this.clock, this.recorder, {
       stopped: () => this.stopped,
       running: () => [...this.running.values()],
-      end: (op, vm, state, detail, extra) => this.end(op, vm, state, detail, extra),
+      end: (op, vm, state, detail, extra, why) => this.end(op, vm, state, detail, extra, why),
       escalate: (op, vm) => this.escalate(op, vm, ownerOf(op.rec), 'deadline'),
     });
   }
@@ -253,6 +260,7 @@ export class OperationEngine {
       'operation started',
     );
     if (rec.status !== 'running') {
+      this.observer?.operationEnded(rec.action, 'finished', 0);
       this.recorder.publish(rec);
       return toOperation(rec, this.clock.now());
     }
@@ -270,6 +278,7 @@ export class OperationEngine {
     const at = this.clock.iso();
     const opPatch = { status: 'cancelled' as const, finishedAt: at, cancelledBy: by.actor };
     Object.assign(op.rec, opPatch);
+    this.observer?.operationEnded(op.rec.action, 'cancelled', this.realSecondsSince(op.rec.createdAt));
     this.clearTierTimer(op);
     if (op.rec.plan) cancelTiers(op.rec.plan, by.actor, at);
     const changes = cancelRun(op, (vm) => this.watcher.clear(vm));
@@ -373,6 +382,12 @@ export class OperationEngine {
     if (op.rec.status === 'running' && drained(op) && op.tierTimer === null) {
       const patch = { status: 'finished' as const, finishedAt: this.clock.iso() };
       Object.assign(op.rec, patch);
+      const failed = op.rec.vms.some((v) => v.state === 'failed');
+      this.observer?.operationEnded(
+        op.rec.action,
+        failed ? 'failed' : 'finished',
+        this.realSecondsSince(op.rec.createdAt),
+      );
       this.recorder.persist(op.rec, { operation: patch });
       this.log.info({ operationId: op.rec.id, counts: countsOf(op.rec.vms) }, 'operation finished');
     }
@@ -444,6 +459,8 @@ export class OperationEngine {
     const forcedAfterS =
       when === 'deadline' ? (forceAfterOf(op.rec, vm.rec) ?? 0) : this.clock.secondsSince(vm.rec.stepAt);
     const patch: OperationVmPatch = { escalated: true, forcedAfterS };
+    this.observeStep(vm, 'escalated');
+    this.observer?.escalated(when === 'now' ? 'force_now' : 'deadline');
     Object.assign(vm.rec, patch);
     // Recorded together with the kill's "about to send" (one write in the step protocol would lose it on a crash between).
     this.recorder.persist(op.rec, { vms: [{ key: vm.rec.key, patch }] });
@@ -461,13 +478,29 @@ export class OperationEngine {
     state: 'done' | 'failed' | 'cancelled',
     detail: string,
     extra: OperationVmPatch = {},
+    why?: 'timeout',
   ): Promise<void> {
     if (vm.rec.state !== 'active') return;
+    this.observeStep(vm, why ?? state);
     this.watcher.clear(vm);
     const patch: OperationVmPatch = { ...extra, state, detail, deadline: null };
     Object.assign(vm.rec, patch);
     freeSlot(op);
     await this.recorder.persistNow(op.rec, { vms: [{ key: vm.rec.key, patch }] });
     this.pump(op);
+  }
+
+  /** Tells the observer how a VM's current step ended (if one was sent, once: a kill that could not be sent after
+   * an escalation ends the VM with the shut down's step still on record, already told as escalated). */
+  private observeStep(vm: VmRun, end: StepEnd): void {
+    const { step, stepAt } = vm.rec;
+    if (!this.observer || step === null || stepAt === null || this.observedSteps.get(vm) === stepAt) return;
+    this.observedSteps.set(vm, stepAt);
+    this.observer.stepEnded(step, end, this.realSecondsSince(stepAt));
+  }
+
+  /** Real seconds since an ISO time by the engine's clock (the metrics' base unit; not scaled, not rounded). */
+  private realSecondsSince(at: string): number {
+    return Math.max(0, (this.clock.now() - Date.parse(at)) / 1000);
   }
 }

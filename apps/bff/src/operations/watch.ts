@@ -61,8 +61,15 @@ interface WatchHooks {
   stopped(): boolean;
   /** The operations in memory. */
   running(): readonly OpRun[];
-  /** A watched VM's last state (its slot freed, the next pending VM started). */
-  end(op: OpRun, vm: VmRun, state: 'done' | 'failed', detail: string, extra: OperationVmPatch): Promise<void>;
+  /** A watched VM's last state (its slot freed, the next pending VM started); `why`: its deadline passed. */
+  end(
+    op: OpRun,
+    vm: VmRun,
+    state: 'done' | 'failed',
+    detail: string,
+    extra: OperationVmPatch,
+    why?: 'timeout',
+  ): Promise<void>;
   /** The deadline of an escalating shut down passed: force the VM off, in the owner's name. */
   escalate(op: OpRun, vm: VmRun): Promise<void>;
 }
@@ -168,6 +175,6 @@ export class Watcher {
     const fv = byKey.get(vm.rec.key);
     const extra = fv && fv.status !== vm.rec.status ? { status: fv.status } : {};
     const agent = tierOf(op.rec, vm.rec)?.upWhen === 'agent';
-    void this.hooks.end(op, vm, 'failed', deadlineWords(vm.rec, s, fv, vm.noAnswer, agent), extra);
+    void this.hooks.end(op, vm, 'failed', deadlineWords(vm.rec, s, fv, vm.noAnswer, agent), extra, 'timeout');
   }
 }

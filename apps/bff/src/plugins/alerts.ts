@@ -44,7 +44,7 @@ export interface AlertsPluginOptions {
   sender?: SenderOptions;
   /** How often the VergeOS source looks at the time since the last answer (tests). */
   checkEveryMs?: number;
-  /** Told of every delivery try (metrics). */
+  /** Told of every delivery try, besides the metrics (tests). */
   onAttempt?: (kind: TargetKind, outcome: AttemptOutcome) => void;
 }
 
@@ -121,7 +121,10 @@ function alertsPlugin(app: FastifyInstance, opts: AlertsPluginOptions, done: (er
     ...(opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {}),
     ...(opts.sender !== undefined ? { sender: opts.sender } : {}),
     ...(opts.publicUrl !== undefined ? { publicUrl: opts.publicUrl } : {}),
-    onAttempt: (kind, outcome) => opts.onAttempt?.(kind, outcome),
+    onAttempt: (kind, outcome) => {
+      app.metrics.alertDelivery(kind, outcome);
+      opts.onAttempt?.(kind, outcome);
+    },
   });
   alerts.setWake(() => worker.wake());
   const dispatcher: Dispatcher = createDispatcher({
@@ -163,5 +166,5 @@ function alertsPlugin(app: FastifyInstance, opts: AlertsPluginOptions, done: (er
 export default fp(alertsPlugin, {
   name: 'alerts',
   fastify: '5.x',
-  dependencies: ['stores', 'cluster', 'fleet-poller', 'fleet-stops', 'operations', 'schedules'],
+  dependencies: ['stores', 'metrics', 'cluster', 'fleet-poller', 'fleet-stops', 'operations', 'schedules'],
 });

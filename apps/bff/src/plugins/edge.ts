@@ -5,7 +5,9 @@
 //    The request and header timeouts that free slow senders are set where the server is made (app.ts).
 //  - Host: when Powerdeck knows where people open it (POWERDECK_PUBLIC_URL, or only loopback in the demo), a
 //    request for another host is refused (421) before routing: a DNS-rebinding page on another name cannot
-//    talk to it. Health checks (/healthz, /readyz) are exempt: load balancers probe by address.
+//    talk to it. Health checks (/healthz, /readyz) are exempt: load balancers probe by address; so is /metrics,
+//    which Prometheus scrapes on each server by its address (it answers only the scrape token, which such a page
+//    cannot know).
 //  - Origin: `originAllowed` is what the CSRF check (plugins/auth.ts) asks of a browser's Origin header: one
 //    of the known origins exactly (scheme, host and port), else the request's own scheme and host.
 //  - HSTS: every answer over HTTPS (or when the public URL is https) says to keep using HTTPS for a year.
@@ -42,7 +44,8 @@ export const EDGE_DEFAULTS = {
   hstsMaxAgeS: 365 * 24 * 3600,
 } as const;
 
-const HEALTH_PATHS = new Set(['/healthz', '/readyz']);
+/** Paths asked for by address rather than by the public name (probes, scrapes). */
+const HEALTH_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 declare module 'fastify' {
   interface FastifyInstance {

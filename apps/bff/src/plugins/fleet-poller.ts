@@ -37,7 +37,10 @@ function fleetPollerPlugin(
       poll: opts.poll,
       backoff: opts.backoff,
       log: app.log.child({ component: 'fleet-poller' }),
-      ...(onPolled ? { onPolled } : {}),
+      onPolled: (poll) => {
+        app.metrics.polled(poll.ok ? 'ok' : 'error', poll.seconds);
+        onPolled?.();
+      },
     });
 
   const cluster = app.cluster;
@@ -100,5 +103,5 @@ function fleetPollerPlugin(
 export default fp(fleetPollerPlugin, {
   name: 'fleet-poller',
   fastify: '5.x',
-  dependencies: ['vergeos', 'cluster'],
+  dependencies: ['vergeos', 'cluster', 'metrics'],
 });

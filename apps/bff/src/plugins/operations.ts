@@ -44,6 +44,7 @@ function operationsPlugin(app: FastifyInstance, opts: OperationsPluginOptions, d
       ...(opts.actionTimeoutMs !== undefined ? { actionTimeoutMs: opts.actionTimeoutMs } : {}),
       // Several servers: a step leaves only while this server still leads (checked after it is marked sending).
       ...(cluster ? { mayAct: () => cluster.isLeader() } : {}),
+      observer: app.metrics.operations,
     });
   let engine: OperationEngine;
   try {
@@ -95,5 +96,5 @@ function operationsPlugin(app: FastifyInstance, opts: OperationsPluginOptions, d
 export default fp(operationsPlugin, {
   name: 'operations',
   fastify: '5.x',
-  dependencies: ['stores', 'vergeos', 'fleet-poller', 'cluster'],
+  dependencies: ['stores', 'vergeos', 'fleet-poller', 'cluster', 'metrics'],
 });

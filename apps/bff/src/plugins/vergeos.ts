@@ -110,9 +110,17 @@ function vergeosPlugin(
   const readPool = pool(READ_CONNECTIONS);
   const actionPool = pool(ACTION_CONNECTIONS);
   const exchanges = new Exchanges();
+  // Every connection to VergeOS counts its requests (the metrics' interceptor), the proxy's and the client's alike.
+  const counted = app.metrics.upstream;
   const proxy: ProxyCapacity = {
-    read: { dispatcher: readPool.compose(exchanges.interceptor), slots: new Slots(READ_CONNECTIONS) },
-    action: { dispatcher: actionPool.compose(exchanges.interceptor), slots: new Slots(ACTION_CONNECTIONS) },
+    read: {
+      dispatcher: readPool.compose(exchanges.interceptor, counted),
+      slots: new Slots(READ_CONNECTIONS),
+    },
+    action: {
+      dispatcher: actionPool.compose(exchanges.interceptor, counted),
+      slots: new Slots(ACTION_CONNECTIONS),
+    },
     exchanges,
     inFlight: new InFlight(opts.limits?.concurrency ?? 8),
     ratePerMinute: opts.limits?.ratePerMinute ?? 300,
@@ -125,6 +133,7 @@ function vergeosPlugin(
     timeoutMs: 5000,
     retry: { attempts: 1 },
     userAgent: 'powerdeck-bff',
+    interceptors: [counted],
   });
   const vergeos: Vergeos = {
     baseUrl: url.origin + url.pathname.replace(/\/+$/, ''),
@@ -142,4 +151,4 @@ function vergeosPlugin(
   done();
 }
 
-export default fp(vergeosPlugin, { name: 'vergeos', fastify: '5.x' });
+export default fp(vergeosPlugin, { name: 'vergeos', fastify: '5.x', dependencies: ['metrics'] });

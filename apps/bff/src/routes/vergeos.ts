@@ -336,7 +336,8 @@ export default async function vergeosRoutes(app: FastifyInstance, opts: VergeosR
     );
     // A read nobody waits for any more is abandoned; an action is left to finish, so that its outcome is recorded.
     const onGone = () => {
-      if (kind === 'read') exchange.abort(new Error('the client closed the connection'));
+      // An AbortError: counted as `aborted` by the metrics (Powerdeck gave up; VergeOS did not fail).
+      if (kind === 'read') exchange.abort(new DOMException('the client closed the connection', 'AbortError'));
     };
     gone.signal.addEventListener('abort', onGone, { once: true });
     // reply-from sends nothing when it fails before dispatching: the exchange then never starts.
