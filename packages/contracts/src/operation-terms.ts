@@ -71,3 +71,32 @@ export type OperationVmState = (typeof OPERATION_VM_STATES)[number];
 /** The VergeOS requests an operation sends: each at most once per VM. */
 export const OPERATION_STEPS = ['poweron', 'poweroff', 'reboot', 'kill'] as const;
 export type OperationStep = (typeof OPERATION_STEPS)[number];
+
+/** How many VMs of an operation are in each state (the contract's OperationCounts). */
+interface Counts {
+  total: number;
+  pending: number;
+  active: number;
+  done: number;
+  skipped: number;
+  failed: number;
+  cancelled: number;
+}
+
+/**
+ * "8 done, 1 failed, 3 skipped of 12" (only the non-zero states; "0 of 12" before anything settled): the operations
+ * page and the alerts (operation_failed) say it alike.
+ */
+export function countsSummary(c: Counts): string {
+  const parts: string[] = [];
+  const add = (n: number, word: string) => {
+    if (n > 0) parts.push(`${n} ${word}`);
+  };
+  add(c.done, 'done');
+  add(c.failed, 'failed');
+  add(c.skipped, 'skipped');
+  add(c.cancelled, 'cancelled');
+  add(c.active, 'in progress');
+  add(c.pending, 'waiting');
+  return parts.length === 0 ? `0 of ${c.total}` : `${parts.join(', ')} of ${c.total}`;
+}

@@ -5,6 +5,7 @@
 // Only operations that ended after this source started: with several servers the stream may bring a late notice of
 // one that ended under the previous leader (which told it then). Their end times are the engine's clock, Date.now
 // (plugins/operations.ts gives it no other), so that is the clock compared with here.
+import { countsSummary } from '@powerdeck/contracts/operation-terms';
 import type { Operation } from '@powerdeck/contracts/operations';
 import { PLAN_DIRECTION_WORDS } from '@powerdeck/contracts/plan-terms';
 import { SCHEDULE_ACTION_WORDS } from '@powerdeck/contracts/schedule-terms';
@@ -34,21 +35,6 @@ export function operationPath(op: Pick<Operation, 'id' | 'plan'>): string {
     : '/operations';
 }
 
-/** "8 done, 3 failed, 1 skipped of 12", as the operations page says it. */
-function summary(c: Operation['counts']): string {
-  const parts: string[] = [];
-  const add = (n: number, word: string) => {
-    if (n > 0) parts.push(`${n} ${word}`);
-  };
-  add(c.done, 'done');
-  add(c.failed, 'failed');
-  add(c.skipped, 'skipped');
-  add(c.cancelled, 'cancelled');
-  add(c.active, 'in progress');
-  add(c.pending, 'waiting');
-  return `${parts.join(', ')} of ${c.total}`;
-}
-
 export function operationFailedAlert(op: Operation, at: number) {
   const name = operationName(op);
   const ended = op.status === 'cancelled' ? 'was cancelled' : 'finished';
@@ -59,7 +45,7 @@ export function operationFailedAlert(op: Operation, at: number) {
   ];
   if (op.reason) lines.push(`Reason: ${op.reason}`);
   if (op.cancelledBy) lines.push(`Cancelled by ${op.cancelledBy}.`);
-  lines.push(`${summary(op.counts)}.`, 'Failed:');
+  lines.push(`${countsSummary(op.counts)}.`, 'Failed:');
   lines.push(
     ...someLines(
       op.vms.filter((v) => v.state === 'failed').map((v) => `- ${v.name}: ${v.detail}`),

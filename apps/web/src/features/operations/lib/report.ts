@@ -1,7 +1,7 @@
 // The per-VM report of an operation: its VMs grouped by where they ended (what went wrong first), and a summary
 // line. Pure (tested in test/operations-report.test.ts).
 import type { OperationCounts, OperationVm } from '@powerdeck/contracts/operations';
-import type { OperationVmState } from '@powerdeck/contracts/operation-terms';
+import { countsSummary, type OperationVmState } from '@powerdeck/contracts/operation-terms';
 import { VM_STATE_WORDS } from './words';
 
 /** The order of the report's groups: what needs a person first, then what is moving, then the rest. */
@@ -34,20 +34,8 @@ export function groupReport(vms: readonly OperationVm[]): ReportGroup[] {
   });
 }
 
-/** "8 done, 1 failed, 3 skipped of 12" (only the non-zero states; "0 of 12" before anything settled). */
-export function reportSummary(c: OperationCounts): string {
-  const parts: string[] = [];
-  const add = (n: number, word: string) => {
-    if (n > 0) parts.push(`${n} ${word}`);
-  };
-  add(c.done, 'done');
-  add(c.failed, 'failed');
-  add(c.skipped, 'skipped');
-  add(c.cancelled, 'cancelled');
-  add(c.active, 'in progress');
-  add(c.pending, 'waiting');
-  return parts.length === 0 ? `0 of ${c.total}` : `${parts.join(', ')} of ${c.total}`;
-}
+/** "8 done, 1 failed, 3 skipped of 12" (the contracts' countsSummary, said the same in alerts). */
+export const reportSummary: (c: OperationCounts) => string = countsSummary;
 
 /** VMs that have settled (no longer pending or active), for the progress bar. */
 export function settledCount(c: OperationCounts): number {
