@@ -29,6 +29,7 @@ const benches = {
   ops: 'apps/bff/bench/ops.ts',
   schedules: 'apps/bff/bench/schedules.ts',
   plans: 'apps/bff/bench/plans.ts',
+  alerts: 'apps/bff/bench/alerts.ts',
   wall: 'apps/web/bench/wall.ts',
   replicas: 'apps/bff/bench/replicas.ts',
 };

@@ -29,7 +29,7 @@ export interface BenchApp {
 export async function benchApp(
   sim: Simulator,
   name: string,
-  opts: Pick<AppOptions, 'config' | 'operations'>,
+  opts: Pick<AppOptions, 'config' | 'operations' | 'alerts'>,
 ): Promise<BenchApp> {
   const dataDir = mkdtempSync(join(tmpdir(), `pd-bench-${name}-`));
   const stores = openSqliteStores(dataDir, { hashOptions: HASH });

@@ -53,7 +53,7 @@ export interface SenderOptions {
 
 export interface Sender {
   send: Send;
-  /** Closes the HTTP connections kept open for the next try. */
+  /** Closes its HTTP connections, cutting off any try under way (it answers a failure). */
   close(): Promise<void>;
 }
 
@@ -475,5 +475,5 @@ export function createSender(options: SenderOptions = {}): Sender {
     }
   };
 
-  return { send, close: () => agent.close() };
+  return { send, close: () => agent.destroy() };
 }

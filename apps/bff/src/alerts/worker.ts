@@ -143,15 +143,20 @@ export class DeliveryWorker {
     this.wake();
   }
 
-  /** Stops passing and waits for the sends under way. */
+  /**
+   * Stops passing; a send under way is cut off (a receiver that hangs would otherwise hold a shutdown or a handover
+   * for the whole timeout) and stays due at once, for whoever sends next (this server started again, or the next
+   * leader: the same webhook-id, so a receiver that did get it can drop the repeat). Resolves once nothing runs.
+   */
   async stop(): Promise<void> {
     this.started = false;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await this.settled();
     const sender = this.sender;
     this.sender = null;
-    await sender?.close();
+    const closing = sender?.close();
+    await this.settled();
+    await closing;
   }
 
   /** A pass now (or right after the one under way). Nothing while stopped. */
@@ -220,6 +225,8 @@ export class DeliveryWorker {
     if (target === null) return;
     const merged = new Set<string>();
     for (const d of list) {
+      // Stopped: the rest stay due for whoever sends next.
+      if (!this.started) return;
       if (merged.has(d.id)) continue;
       if (!target.enabled && d.event !== 'test') {
         await this.drop(d, 'not sent: the target is disabled');
@@ -300,6 +307,22 @@ export class DeliveryWorker {
           : 'could not prepare the message (an error in Powerdeck; see its log)';
       this.log.error({ err, target: target.id, delivery: d.id }, `Alert delivery: could not try: ${words}`);
       result = { ok: false, error: words, permanent: false };
+    }
+    if (!result.ok && !this.started) {
+      // Cut off by stop(): not the receiver's doing, and not a try that counts; due again at once.
+      await this.store
+        .recordAttempt(d.id, {
+          status: d.status === 'queued' ? 'queued' : 'retrying',
+          attempts: d.attempts,
+          lastAttemptAt: d.lastAttemptAt,
+          lastError: d.lastError,
+          nextAttemptAt: iso(at),
+          sentAt: null,
+        })
+        .catch((err: unknown) =>
+          this.log.error({ err, delivery: d.id }, 'Alert delivery: could not be put back after a stop'),
+        );
+      return;
     }
     await this.record(target, d, at, result);
   }
