@@ -394,4 +394,18 @@ describe('e-mail', () => {
       permanent: false,
     });
   });
+
+  it('closing the sender cuts off a try under way (webhook and e-mail) instead of waiting for the timeout', async () => {
+    const silent: Receiver = await startReceiver('hang');
+    const s = sender({ timeoutMs: 60_000 });
+    const tries = [
+      s.send(webhook(`${silent.url}/hook`), { secret: webhookSecret() }, render(DOWN, 'webhook'), attempt()),
+      s.send(email(silent.port), {}, render(DOWN, 'email'), attempt()),
+    ];
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await s.close();
+    // Both answer a failure now (with a 60 s timeout and a 30 s test timeout, a wait would fail the test).
+    const results = await Promise.all(tries);
+    for (const r of results) expect(r).toMatchObject({ ok: false, permanent: false });
+  });
 });

@@ -370,6 +370,8 @@ async function mail(
   attempt: Attempt,
   timeoutMs: number,
   extraCa: string | undefined,
+  /** Aborted when the sender closes: the conversation is cut off rather than waited for. */
+  closed: AbortSignal,
 ): Promise<SendResult> {
   const where = `${s.host}:${s.port}`;
   const transport = nodemailer.createTransport({
@@ -395,6 +397,7 @@ async function mail(
   // Each step is bounded by timeoutMs; the whole conversation (connect, greeting, TLS, sign-in, envelope, data)
   // by a few of them, so that a server dribbling its answers cannot hold the try for ever.
   let guard: NodeJS.Timeout | undefined;
+  let cutOff: (() => void) | undefined;
   const overallMs = timeoutMs * 3;
   try {
     await Promise.race([
@@ -413,6 +416,9 @@ async function mail(
           () => reject(Object.assign(new Error('overall timeout'), { code: 'ETIMEDOUT' })),
           overallMs,
         );
+        cutOff = () => reject(new Error('the sender was closed during the try'));
+        if (closed.aborted) cutOff();
+        else closed.addEventListener('abort', cutOff, { once: true });
       }),
     ]);
     return { ok: true };
@@ -421,6 +427,7 @@ async function mail(
     return { ok: false, error: scrub(words, secretsOf(s)), permanent: false };
   } finally {
     clearTimeout(guard);
+    if (cutOff) closed.removeEventListener('abort', cutOff);
     transport.close();
   }
 }
@@ -433,6 +440,7 @@ function kindMismatch(kind: TargetKind, message: RenderedMessage): SendResult {
 
 export function createSender(options: SenderOptions = {}): Sender {
   const timeoutMs = options.timeoutMs ?? SEND_TIMEOUT_MS;
+  const closing = new AbortController();
   const agent = new Agent({
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
@@ -471,9 +479,15 @@ export function createSender(options: SenderOptions = {}): Sender {
         });
       case 'email':
         if (message.kind !== 'email') return kindMismatch(settings.kind, message);
-        return mail(settings, message.email, attempt, timeoutMs, options.extraCa);
+        return mail(settings, message.email, attempt, timeoutMs, options.extraCa, closing.signal);
     }
   };
 
-  return { send, close: () => agent.destroy() };
+  return {
+    send,
+    close: () => {
+      closing.abort();
+      return agent.destroy();
+    },
+  };
 }
