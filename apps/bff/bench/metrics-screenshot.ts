@@ -391,6 +391,11 @@ interface Figure {
   lines: Line[];
   /** Shown when there are no lines (what the run did not produce, and why). */
   empty?: string;
+  /**
+   * Stacked, as the dashboard panel says (`stacking.mode: normal`): each line on top of the ones before it, filled,
+   * so that series with the same values (every target told of the same event) do not hide one another.
+   */
+  stacked?: boolean;
 }
 
 const FIGURES: Readonly<Record<string, (h: History) => Figure>> = {
@@ -572,7 +577,8 @@ function chart(fig: Figure, times: number[], width: number, height: number): str
   const pad = { left: 62, right: 10, top: 8, bottom: 22 };
   const w = width - pad.left - pad.right;
   const h = height - pad.top - pad.bottom;
-  const values = fig.lines.flatMap((l) => l.points.filter((p): p is number => p !== null));
+  const layers = fig.stacked ? stack(fig.lines) : fig.lines.map((line) => ({ line, base: null }));
+  const values = layers.flatMap((l) => l.line.points.filter((p): p is number => p !== null));
   // Round ticks (1, 2, 2.5 or 5 times a power of ten), four or so of them.
   const highest = values.length === 0 ? 0 : Math.max(...values);
   const raw = highest > 0 ? highest / 4 : 0.25;
@@ -596,8 +602,12 @@ function chart(fig: Figure, times: number[], width: number, height: number): str
     const label = `${Math.floor(t / 60)}:${String(t % 60).padStart(2, '0')}`;
     parts.push(`<text x="${x(t0 + t)}" y="${height - 6}" text-anchor="middle">${label}</text>`);
   }
-  fig.lines.forEach((line, i) => {
+  layers.forEach(({ line, base }, i) => {
     const color = COLORS[i % COLORS.length];
+    if (base !== null) {
+      parts.push(area(line.points, base, times, x, y, color));
+      return;
+    }
     let d = '';
     let run = 0;
     line.points.forEach((p, j) => {
@@ -618,6 +628,51 @@ function chart(fig: Figure, times: number[], width: number, height: number): str
   return `<svg width="${width}" height="${height}" font-size="10" fill="#9fa7b3">${parts.join('')}</svg>`;
 }
 
+/** Stacked layers: each line's points raised by the lines before it (null only where no line has a value). */
+function stack(lines: Line[]): { line: Line; base: Points }[] {
+  const n = lines[0]?.points.length ?? 0;
+  let base: Points = Array.from({ length: n }, (_, j) => (lines.some((l) => l.points[j] != null) ? 0 : null));
+  return lines.map((line) => {
+    const below = base;
+    const top = line.points.map((p, j) => (below[j] == null ? null : below[j] + (p ?? 0)));
+    base = top;
+    return { line: { label: line.label, points: top }, base: below };
+  });
+}
+
+/** One stacked layer: filled between its base and its top, over each run of points that have values. */
+function area(
+  top: Points,
+  base: Points,
+  times: number[],
+  x: (t: number) => number,
+  y: (v: number) => number,
+  color: string | undefined,
+): string {
+  let d = '';
+  let run: number[] = [];
+  const flush = () => {
+    if (run.length === 0) return;
+    // A lone point is widened to a second on each side, so that it shows.
+    const xs =
+      run.length === 1 ? [x(times[run[0]!]! - 1), x(times[run[0]!]! + 1)] : run.map((j) => x(times[j]!));
+    const js = run.length === 1 ? [run[0]!, run[0]!] : run;
+    d += js.map((j, k) => `${k === 0 ? 'M' : 'L'}${xs[k]!.toFixed(1)},${y(top[j]!).toFixed(1)}`).join('');
+    d += [...js.keys()]
+      .reverse()
+      .map((k) => `L${xs[k]!.toFixed(1)},${y(base[js[k]!]!).toFixed(1)}`)
+      .join('');
+    d += 'Z';
+    run = [];
+  };
+  top.forEach((p, j) => {
+    if (p === null) flush();
+    else run.push(j);
+  });
+  flush();
+  return `<path d="${d}" fill="${color}" fill-opacity="0.6" stroke="none"/>`;
+}
+
 function legend(fig: Figure): string {
   const shown = fig.lines.slice(0, 12);
   const more = fig.lines.length - shown.length;
@@ -631,6 +686,7 @@ interface GrafanaPanel {
   title: string;
   description?: string;
   gridPos: { x: number; y: number; w: number; h: number };
+  fieldConfig?: { defaults?: { custom?: { stacking?: { mode?: string } } } };
 }
 
 function page(
@@ -651,6 +707,7 @@ function page(
     const make = FIGURES[p.title];
     if (!make) throw new Error(`the dashboard panel "${p.title}" has no figure in this script: add one`);
     const fig = make(history);
+    fig.stacked = p.fieldConfig?.defaults?.custom?.stacking?.mode === 'normal';
     let body: string;
     if (fig.lines.length === 0) {
       body = `<div class="empty">${esc(fig.empty ?? 'No data')}</div>`;
