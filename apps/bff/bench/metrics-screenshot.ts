@@ -3,15 +3,22 @@
 // server.ts, its own process) against it with a metrics token in a file, then drives a few minutes of what people
 // and VergeOS do: polls, sign-ins (some wrong, a name locked), a wall display and pages following the event streams,
 // power actions through the VergeOS routes (accepted, a conflict, one refused), operations (an escalation, a timeout,
-// "Force now", a reboot), VergeOS answering errors for a while and then slowly. Meanwhile it scrapes GET /metrics
-// every second. Each dashboard panel is then computed from the scrapes as its PromQL does (rates over a window,
+// "Force now", a reboot), VergeOS answering errors for a while and then slowly, and alerts: four targets created
+// through the API, on receivers this script starts on 127.0.0.1 (a webhook whose receiver answers 500 to every other
+// request; an old pager hook, VMs down only, whose receiver answers 410 Gone; Slack; e-mail, warnings and worse, over
+// a real SMTP server), told of what the app's own alert sources see (two VMs stopping outside Powerdeck and running
+// again, the shut down that times out) and sent a test now and then. Meanwhile it scrapes GET /metrics every second. Each dashboard panel is then computed from the scrapes as its PromQL does (rates over a window,
 // histogram quantiles), drawn as inline SVG in one HTML page, and screenshot with Chromium.
 //
 //   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 pnpm metrics:screenshot [--seconds 180] [--out docs/images/metrics.png]
 //
 // Every panel of the dashboard must have its figure here (the script stops otherwise), so the picture cannot drift
-// from the dashboard.
+// from the dashboard. The BFF runs with its default alert timings (no variable sets them): a VM down waits 30 s for
+// others before it is sent, a failed try is tried again after 30 s, then 1 min, and nothing is given up within the
+// run but what a receiver refuses for good (410).
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -19,9 +26,11 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { chromium } from '@playwright/test';
+import type { AlertTargetCreated } from '@powerdeck/contracts/alerts';
 import { CSRF_HEADER, REASON_HEADER } from '@powerdeck/contracts/roles';
 import { createSimulator, type Simulator } from '@powerdeck/vergeos-sim';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { SMTPServer } from 'smtp-server';
 
 const { values: argv } = parseArgs({
   options: {
@@ -158,6 +167,70 @@ async function simControl(sim: Simulator, path: string, body: unknown, method = 
     body: JSON.stringify(body),
   });
   if (!res.ok) throw new Error(`${method} /__sim/${path}: ${res.status} ${await res.text()}`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Alert receivers: what the targets send to, on 127.0.0.1
+
+interface Receiver {
+  url: string;
+  /** How many messages arrived (HTTP requests, or e-mails accepted). */
+  readonly received: number;
+  close(): Promise<void>;
+}
+
+/** An HTTP receiver; `status(n)` is its answer to the n-th request (1, 2, ...). */
+async function httpReceiver(status: (n: number) => number): Promise<Receiver> {
+  let received = 0;
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      received++;
+      const code = status(received);
+      res.writeHead(code, { 'content-type': 'text/plain' });
+      res.end(code < 300 ? 'ok' : http.STATUS_CODES[code]);
+    });
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    get received() {
+      return received;
+    },
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
+}
+
+/** A real SMTP server that accepts every message (no sign-in, no TLS: a relay on a trusted network). */
+async function smtpReceiver(): Promise<Receiver & { port: number }> {
+  let received = 0;
+  const server = new SMTPServer({
+    logger: false,
+    authOptional: true,
+    hideSTARTTLS: true,
+    onData(stream, _session, cb) {
+      stream.resume();
+      stream.on('end', () => {
+        received++;
+        cb();
+      });
+    },
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    port,
+    get received() {
+      return received;
+    },
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -318,6 +391,11 @@ interface Figure {
   lines: Line[];
   /** Shown when there are no lines (what the run did not produce, and why). */
   empty?: string;
+  /**
+   * Stacked, as the dashboard panel says (`stacking.mode: normal`): each line on top of the ones before it, filled,
+   * so that series with the same values (every target told of the same event) do not hide one another.
+   */
+  stacked?: boolean;
 }
 
 const FIGURES: Readonly<Record<string, (h: History) => Figure>> = {
@@ -451,7 +529,6 @@ const FIGURES: Readonly<Record<string, (h: History) => Figure>> = {
       '{{target_kind}} {{outcome}}',
       60,
     ),
-    empty: 'No alert target in this run: every kind and outcome stayed at 0.',
   }),
   'Leader per server': (h) => ({
     kind: 'note',
@@ -500,7 +577,8 @@ function chart(fig: Figure, times: number[], width: number, height: number): str
   const pad = { left: 62, right: 10, top: 8, bottom: 22 };
   const w = width - pad.left - pad.right;
   const h = height - pad.top - pad.bottom;
-  const values = fig.lines.flatMap((l) => l.points.filter((p): p is number => p !== null));
+  const layers = fig.stacked ? stack(fig.lines) : fig.lines.map((line) => ({ line, base: null }));
+  const values = layers.flatMap((l) => l.line.points.filter((p): p is number => p !== null));
   // Round ticks (1, 2, 2.5 or 5 times a power of ten), four or so of them.
   const highest = values.length === 0 ? 0 : Math.max(...values);
   const raw = highest > 0 ? highest / 4 : 0.25;
@@ -524,8 +602,12 @@ function chart(fig: Figure, times: number[], width: number, height: number): str
     const label = `${Math.floor(t / 60)}:${String(t % 60).padStart(2, '0')}`;
     parts.push(`<text x="${x(t0 + t)}" y="${height - 6}" text-anchor="middle">${label}</text>`);
   }
-  fig.lines.forEach((line, i) => {
+  layers.forEach(({ line, base }, i) => {
     const color = COLORS[i % COLORS.length];
+    if (base !== null) {
+      parts.push(area(line.points, base, times, x, y, color));
+      return;
+    }
     let d = '';
     let run = 0;
     line.points.forEach((p, j) => {
@@ -546,6 +628,51 @@ function chart(fig: Figure, times: number[], width: number, height: number): str
   return `<svg width="${width}" height="${height}" font-size="10" fill="#9fa7b3">${parts.join('')}</svg>`;
 }
 
+/** Stacked layers: each line's points raised by the lines before it (null only where no line has a value). */
+function stack(lines: Line[]): { line: Line; base: Points }[] {
+  const n = lines[0]?.points.length ?? 0;
+  let base: Points = Array.from({ length: n }, (_, j) => (lines.some((l) => l.points[j] != null) ? 0 : null));
+  return lines.map((line) => {
+    const below = base;
+    const top = line.points.map((p, j) => (below[j] == null ? null : below[j] + (p ?? 0)));
+    base = top;
+    return { line: { label: line.label, points: top }, base: below };
+  });
+}
+
+/** One stacked layer: filled between its base and its top, over each run of points that have values. */
+function area(
+  top: Points,
+  base: Points,
+  times: number[],
+  x: (t: number) => number,
+  y: (v: number) => number,
+  color: string | undefined,
+): string {
+  let d = '';
+  let run: number[] = [];
+  const flush = () => {
+    if (run.length === 0) return;
+    // A lone point is widened to a second on each side, so that it shows.
+    const xs =
+      run.length === 1 ? [x(times[run[0]!]! - 1), x(times[run[0]!]! + 1)] : run.map((j) => x(times[j]!));
+    const js = run.length === 1 ? [run[0]!, run[0]!] : run;
+    d += js.map((j, k) => `${k === 0 ? 'M' : 'L'}${xs[k]!.toFixed(1)},${y(top[j]!).toFixed(1)}`).join('');
+    d += [...js.keys()]
+      .reverse()
+      .map((k) => `L${xs[k]!.toFixed(1)},${y(base[js[k]!]!).toFixed(1)}`)
+      .join('');
+    d += 'Z';
+    run = [];
+  };
+  top.forEach((p, j) => {
+    if (p === null) flush();
+    else run.push(j);
+  });
+  flush();
+  return `<path d="${d}" fill="${color}" fill-opacity="0.6" stroke="none"/>`;
+}
+
 function legend(fig: Figure): string {
   const shown = fig.lines.slice(0, 12);
   const more = fig.lines.length - shown.length;
@@ -559,6 +686,7 @@ interface GrafanaPanel {
   title: string;
   description?: string;
   gridPos: { x: number; y: number; w: number; h: number };
+  fieldConfig?: { defaults?: { custom?: { stacking?: { mode?: string } } } };
 }
 
 function page(
@@ -579,6 +707,7 @@ function page(
     const make = FIGURES[p.title];
     if (!make) throw new Error(`the dashboard panel "${p.title}" has no figure in this script: add one`);
     const fig = make(history);
+    fig.stacked = p.fieldConfig?.defaults?.custom?.stacking?.mode === 'normal';
     let body: string;
     if (fig.lines.length === 0) {
       body = `<div class="empty">${esc(fig.empty ?? 'No data')}</div>`;
@@ -635,7 +764,16 @@ async function main() {
   const sim = await createSimulator({ vms: VMS, timeScale: TIME_SCALE, seed: 19 });
   let bff: ChildProcess | null = null;
   const streams: { close: () => void }[] = [];
+  const receivers: Receiver[] = [];
   try {
+    // A webhook receiver having trouble (every other request answers 500: that try is retried), one whose hook was
+    // deleted on its side (410 Gone: given up at once), Slack's and an SMTP server that take everything.
+    const flaky = await httpReceiver((n) => (n % 2 === 1 ? 500 : 200));
+    const gone = await httpReceiver(() => 410);
+    const slack = await httpReceiver(() => 200);
+    const mail = await smtpReceiver();
+    receivers.push(flaky, gone, slack, mail);
+
     const started = await startBff(sim, dataDir, tokenFile);
     bff = started.child;
     const { origin, password } = started;
@@ -652,6 +790,41 @@ async function main() {
     const helpdesk = (await signIn(origin, 'helpdesk', people))!;
     const link = (await (await admin.request('POST', '/api/display-links', { name: 'NOC wall' })).json()) as {
       secret: string;
+    };
+    // The alert targets, as an admin adds them on the Alerts page. Each hears something else, so that the panel's
+    // lines do not all lie on one another: the webhook and Slack every event, the old pager hook VMs down only, the
+    // mail warnings and worse (no "back up").
+    const target = async (body: Record<string, unknown>): Promise<string> => {
+      const res = await admin.request('POST', '/api/alerts/targets', body);
+      if (res.status !== 201) throw new Error(`POST /api/alerts/targets: ${res.status} ${await res.text()}`);
+      return ((await res.json()) as AlertTargetCreated).target.id;
+    };
+    const opsHook = await target({ name: 'Ops webhook', kind: 'webhook', webhook: { url: flaky.url } });
+    const oldHook = await target({
+      name: 'Old pager hook',
+      kind: 'webhook',
+      webhook: { url: gone.url },
+      events: ['vm_down'],
+    });
+    const slackOps = await target({ name: 'Slack #ops', kind: 'slack', slack: { url: slack.url } });
+    const opsMail = await target({
+      name: 'Ops mail',
+      kind: 'email',
+      minSeverity: 'warning',
+      email: {
+        host: '127.0.0.1',
+        port: mail.port,
+        security: 'none',
+        from: 'powerdeck@example.test',
+        to: ['ops@example.test'],
+      },
+    });
+    /** "Send test" on each of these targets (sent whatever the target's matchers). */
+    const sendTests = async (...ids: string[]) => {
+      for (const id of ids) {
+        const res = await admin.request('POST', `/api/alerts/targets/${id}/test`);
+        if (res.status !== 202) throw new Error(`send test: ${res.status} ${await res.text()}`);
+      }
     };
 
     // Scrape every second, with the token, as Prometheus would.
@@ -729,6 +902,9 @@ async function main() {
       await at(10 * scale);
       const [stopped] = await keys('stopped', 1);
       if (stopped !== undefined) await action(admin, stopped, 'poweron');
+      await at(15 * scale);
+      // An admin checks each alert target just added ("Send test"), and later one or another again.
+      await sendTests(opsHook, oldHook, slackOps, opsMail);
       await at(20 * scale);
       for (let k = 0; k < 2; k++) await signIn(origin, 'helpdesk', 'not the password');
       await at(25 * scale);
@@ -744,9 +920,16 @@ async function main() {
       // A failed action: starting a VM that runs (VergeOS's 409).
       const [running] = await keys('running', 1);
       if (running !== undefined) await action(admin, running, 'poweron');
+      await at(40 * scale);
+      // Two VMs stop outside Powerdeck (a guest crash, someone in VergeOS's own UI): "down unexpectedly", alerted
+      // after the 30 s group wait. The last ones listed, so that nothing else in this run picks them.
+      const crashed = (await keys('running', VMS)).slice(-2);
+      for (const key of crashed) await simControl(sim, `vms/${key}`, { status: 'stopped' }, 'PUT');
       await at(45 * scale);
       // A force off the help desk may not send: refused before VergeOS.
       if (running !== undefined) await action(helpdesk, running, 'kill', { [REASON_HEADER]: 'caller asked' });
+      await at(60 * scale);
+      await sendTests(opsHook);
 
       await at(70 * scale);
       if (group[0] !== undefined) await simControl(sim, `vms/${group[0]}`, { ignores_acpi: false }, 'PUT');
@@ -761,6 +944,8 @@ async function main() {
       for (let k = 0; k < 7; k++) await signIn(origin, 'operator', `guess-${k}-wrong-password`);
       await at(100 * scale);
       await operation({ action: 'reboot', vms: await keys('running', 4) });
+      await at(105 * scale);
+      await sendTests(slackOps);
       await at(115 * scale);
       // VergeOS slow for a while: polls and answers take longer.
       await simControl(sim, 'scenario', { name: 'slow', latencyMs: 700 });
@@ -782,11 +967,13 @@ async function main() {
       }
       await at(155 * scale);
       adminOps.close();
+      await sendTests(opsMail);
       await at(160 * scale);
       for (const key of [...stubborn, ...(held !== undefined ? [held] : [])]) {
         await simControl(sim, `vms/${key}`, { ignores_acpi: false }, 'PUT');
       }
-      const down = await keys('stopped', 12);
+      // The two that went down unexpectedly among them: running again, each is "back up".
+      const down = [...new Set([...crashed, ...(await keys('stopped', 12))])];
       if (down.length > 0) await operation({ action: 'start', vms: down, parallelism: 8 });
       await at(170 * scale);
       adminFleet.close();
@@ -830,15 +1017,22 @@ async function main() {
       'powerdeck_operation_step_timeouts_total',
       'powerdeck_sign_ins_total',
       'powerdeck_operation_duration_seconds_count',
+      'powerdeck_alert_deliveries_total',
     ]) {
       const moved = last.filter((m) => m.name === name && m.value > 0);
       console.log(
         `${name}: ${moved.map((m) => `${Object.values(m.labels).join('/')}=${m.value}`).join(', ')}`,
       );
     }
+    console.log(
+      `received: ops webhook ${flaky.received} requests, old webhook ${gone.received}, Slack ${slack.received}, ` +
+        `e-mail ${mail.received} messages`,
+    );
   } finally {
     for (const s of streams) s.close();
     if (bff) await stopProcess(bff);
+    // After the BFF: a try under way still gets its answer.
+    for (const r of receivers) await r.close();
     await sim.close();
     rmSync(dataDir, { recursive: true, force: true });
   }
