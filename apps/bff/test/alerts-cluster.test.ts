@@ -76,11 +76,12 @@ describe('alerts with several servers', { timeout: 45_000 }, () => {
       const d = r.json<{ deliveries: AlertDelivery[] }>().deliveries.find((x) => x.id === queued.id);
       expect(d).toMatchObject({ status: 'sent' });
     }, WAIT);
-    // Its tries (503, 503, then 200 from the new leader) all carry its webhook-id; the only other message is the
-    // new leader telling that it took over.
+    // Its tries (the first, answered 503 by the old leader's; the last, answered 200, by the new leader's) all carry
+    // its webhook-id; the only other message is the new leader telling that it took over (which takes its turn in
+    // the receiver's answers, so the tries in between are two or one).
     const later = receiver.received.slice(2);
     const tries = later.filter((r) => r.headers['webhook-id'] === queued.id);
-    expect(tries.length).toBeGreaterThanOrEqual(3);
+    expect(tries.length).toBeGreaterThanOrEqual(2);
     expect(wh.verify(tries.at(-1)!.body, tries.at(-1)!.headers)).toMatchObject({ type: 'powerdeck.test' });
     const others = later.filter((r) => r.headers['webhook-id'] !== queued.id);
     expect(others.map((r) => (wh.verify(r.body, r.headers) as { type: string }).type)).toEqual([
