@@ -5,9 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { generate } from 'selfsigned';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { onCleanup } from './support';
+import { testCa } from './test-ca';
 
 export interface Received {
   method: string;
@@ -196,32 +196,5 @@ export function parseMail(raw: string): ParsedMail {
 // ---------------------------------------------------------------------------------------------
 // TLS
 
-/** A throwaway CA (an "internal CA") and a certificate for 127.0.0.1 signed by it. */
-export async function internalCa(): Promise<{ ca: string; key: string; cert: string }> {
-  const notBeforeDate = new Date(Date.now() - 60_000);
-  const notAfterDate = new Date(notBeforeDate.getTime() + 86400_000);
-  const ca = await generate([{ name: 'commonName', value: 'Powerdeck test internal CA' }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    notBeforeDate,
-    notAfterDate,
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-    ],
-  });
-  const server = await generate([{ name: 'commonName', value: 'smtp.internal' }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    notBeforeDate,
-    notAfterDate,
-    ca: { key: ca.private, cert: ca.cert },
-    extensions: [
-      { name: 'basicConstraints', cA: false, critical: true },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
-    ],
-  });
-  return { ca: ca.cert, key: server.private, cert: server.cert };
-}
+/** A throwaway CA (an "internal CA") and a certificate for 127.0.0.1 signed by it (an internal SMTP server's). */
+export const internalCa = () => testCa('Powerdeck test internal CA', 'smtp.internal');

@@ -7,10 +7,10 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { generate } from 'selfsigned';
 import { Agent, request, type Dispatcher } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { simStats, tokenHeaders, useSimApp } from './support';
+import { testCa } from './test-ca';
 
 const env = useSimApp({
   resetSim: true,
@@ -177,34 +177,7 @@ async function session(sdk: Sdk) {
 }
 
 /** A throwaway CA and a certificate for 127.0.0.1 signed by it (the proxy's). */
-async function tlsMaterial() {
-  const notBeforeDate = new Date(Date.now() - 60_000);
-  const notAfterDate = new Date(notBeforeDate.getTime() + 86400_000);
-  const ca = await generate([{ name: 'commonName', value: 'Powerdeck test CA' }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    notBeforeDate,
-    notAfterDate,
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-    ],
-  });
-  const server = await generate([{ name: 'commonName', value: 'localhost' }], {
-    keyType: 'ec',
-    algorithm: 'sha256',
-    notBeforeDate,
-    notAfterDate,
-    ca: { key: ca.private, cert: ca.cert },
-    extensions: [
-      { name: 'basicConstraints', cA: false, critical: true },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
-    ],
-  });
-  return { ca: ca.cert, key: server.private, cert: server.cert };
-}
+const tlsMaterial = () => testCa('Powerdeck test CA', 'localhost');
 
 /** A TLS-terminating proxy in front of `target`, as a deployment puts one (X-Forwarded-Proto/-For set). */
 function tlsProxy(target: number, tls: { key: string; cert: string }): https.Server {
