@@ -2,67 +2,34 @@
 // the public URL sends the browser's start to one server and the provider's callback to the other, as round robin
 // would. The sign-in under way is in the database, so the second server finishes it; the replay of that callback,
 // sent to the first server, finds it consumed and is refused. The provider is the real one (sso-support.ts).
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Simulator } from '@powerdeck/vergeos-sim';
-import type { FastifyInstance } from 'fastify';
 import { describe, expect, it, vi } from 'vitest';
-import { buildApp } from '../src/app';
-import { auditChainOptions } from '../src/stores/audit-key';
-import { openPostgresStores, type PgStores } from '../src/stores/postgres/open';
-import { freshDatabase } from './pg-support';
+import { clusterDatabase, clusterServer, type Server } from './cluster-support';
 import { refusalOf, sessionOf, startSsoWorld, toCallback, type SsoWorld } from './sso-support';
-import { FAST_POLL, onCleanup, startTestSim, TEST_HASH, upstreamFor } from './support';
+import { onCleanup, startTestSim } from './support';
 
 vi.setConfig({ testTimeout: 30_000 });
 
-interface Server {
-  name: string;
-  app: FastifyInstance;
-  stores: PgStores;
+interface Listening extends Server {
   port: number;
 }
 
-/** One Powerdeck server with single sign-on on the database at `url`, listening on a port of its own. */
+/** One Powerdeck server with single sign-on on the cluster's database, listening on a port of its own. */
 async function server(
   world: SsoWorld,
   sim: Simulator,
   url: string,
   name: string,
   dir: string,
-): Promise<Server> {
-  const stores = await openPostgresStores(url, {
-    audit: { ...auditChainOptions(dir, {}), anchorFile: null },
-    hashOptions: TEST_HASH,
-    poolSize: 4,
-  });
-  const app = await buildApp({
-    config: { poll: FAST_POLL },
-    upstream: upstreamFor(sim),
-    stores,
-    logger: false,
+): Promise<Listening> {
+  const s = await clusterServer(sim, url, dir, name, {
     sso: world.sso,
     edge: { origins: [world.publicUrl] },
-    cluster: {
-      pool: stores.pool,
-      url,
-      serverName: name,
-      leaseMs: 1500,
-      renewMs: 500,
-      pollIntervalMs: FAST_POLL.intervalMs,
-      fence: (epoch) => stores.operations.fenceWith(epoch),
-      answerTimeoutMs: 5_000,
-    },
   });
-  onCleanup(async () => {
-    await app.close();
-    await stores.close();
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  return { name, app, stores, port: (app.server.address() as AddressInfo).port };
+  await s.app.listen({ port: 0, host: '127.0.0.1' });
+  return { ...s, port: (s.app.server.address() as AddressInfo).port };
 }
 
 /** A load balancer on the public URL's port: forwards every request, Host header and all, to `to.port`. */
@@ -95,12 +62,10 @@ describe('single sign-on across two servers on one PostgreSQL database', () => {
     const world = await startSsoWorld();
     const lb = await loadBalancer(world.appPort);
     const sim = await startTestSim();
-    const dir = mkdtempSync(join(tmpdir(), 'pd-sso-servers-'));
-    onCleanup(() => rmSync(dir, { recursive: true, force: true }));
-    const url = await freshDatabase();
+    const { url, dir } = await clusterDatabase([]);
     const one = await server(world, sim, url, 'pd-1', dir);
     const two = await server(world, sim, url, 'pd-2', dir);
-    const served = (s: Server) => {
+    const served = (s: Listening) => {
       lb.to.port = s.port;
     };
 
