@@ -88,4 +88,26 @@ describe('alerts with several servers', { timeout: 45_000 }, () => {
       'powerdeck.leader_changed',
     ]);
   });
+
+  it('a test pressed on a follower goes out at once: the leader hears of it, not at its next pass', async () => {
+    const sim = await startTestSim({ timeScale: 0.01 });
+    const { url, dir } = await clusterDatabase(['admin']);
+    // The worker's own passes an hour apart: only being told can send the test in time.
+    const alerts = { secretKey: randomBytes(32), pollMs: 3_600_000 };
+    const pd1 = await clusterServer(sim, url, dir, 'pd-1', { alerts });
+    await vi.waitFor(() => expect(leaders([pd1])).toEqual([pd1]), WAIT);
+    const pd2 = await clusterServer(sim, url, dir, 'pd-2', { alerts });
+    const receiver = await startReceiver();
+    const headers = await signIn(pd2.app, 'admin');
+    const made = await pd2.app.inject({
+      method: 'POST',
+      url: '/api/alerts/targets',
+      headers,
+      payload: { name: 'Ops', kind: 'webhook', webhook: { url: receiver.url, secret: webhookSecret() } },
+    });
+    const id = made.json<AlertTargetCreated>().target.id;
+    const test = await pd2.app.inject({ method: 'POST', url: `/api/alerts/targets/${id}/test`, headers });
+    expect(test.statusCode, test.body).toBe(202);
+    await vi.waitFor(() => expect(receiver.received).toHaveLength(1), { timeout: 5_000, interval: 25 });
+  });
 });

@@ -35,6 +35,8 @@ export const CHANNELS = {
   commandDone: 'powerdeck_command_done',
   /** A schedule changed through some server: the leader's scheduler looks again. */
   schedules: 'powerdeck_schedules',
+  /** An alert delivery was queued through some server (an admin's test): the leader's worker looks now. */
+  alerts: 'powerdeck_alerts',
 } as const;
 
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];

@@ -15,6 +15,7 @@ import type { WebhookPayload } from '@powerdeck/contracts/alerts';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { createDispatcher, type Dispatcher } from '../alerts/dispatcher';
+import { CHANNELS } from '../cluster/bus';
 import { SecretBox } from '../alerts/secret-box';
 import type { SenderOptions } from '../alerts/senders';
 import { startAlertSources } from '../alerts/sources';
@@ -126,7 +127,23 @@ function alertsPlugin(app: FastifyInstance, opts: AlertsPluginOptions, done: (er
       opts.onAttempt?.(kind, outcome);
     },
   });
-  alerts.setWake(() => worker.wake());
+  const cluster = app.cluster;
+  if (cluster) {
+    // A test pressed on any server is queued in the database; the leader's worker (the only one started) hears of
+    // it at once rather than at its next pass. The notification reaches this server too.
+    alerts.setWake(() => {
+      cluster.bus
+        .notify(CHANNELS.alerts, '', cluster.pool)
+        .catch((err: unknown) => log.warn({ err }, 'could not tell the leader of a queued alert'));
+    });
+    const unlisten = cluster.bus.on(CHANNELS.alerts, () => worker.wake());
+    app.addHook('onClose', (_app, hookDone) => {
+      unlisten();
+      hookDone();
+    });
+  } else {
+    alerts.setWake(() => worker.wake());
+  }
   const dispatcher: Dispatcher = createDispatcher({
     store,
     wake: () => worker.wake(),
@@ -151,8 +168,8 @@ function alertsPlugin(app: FastifyInstance, opts: AlertsPluginOptions, done: (er
     await dispatcher.settled();
     await worker.stop();
   };
-  if (app.cluster) {
-    app.cluster.duty({ name: 'alerts', gain: begin, lose: end });
+  if (cluster) {
+    cluster.duty({ name: 'alerts', gain: begin, lose: end });
   } else {
     app.addHook('onReady', (hookDone) => {
       begin();
