@@ -71,6 +71,19 @@ export interface Metrics {
 }
 
 /** Buckets for things that take milliseconds to seconds (polls, requests to VergeOS). */
+/** Every pair of two labels' values exported at 0 from the start, so that a rate over them exists before the first. */
+function atZero<A extends string, B extends string>(
+  counter: Counter<A | B>,
+  a: A,
+  aValues: readonly string[],
+  b: B,
+  bValues: readonly string[],
+): void {
+  for (const x of aValues) {
+    for (const y of bValues) counter.inc({ [a]: x, [b]: y } as Partial<Record<A | B, string>>, 0);
+  }
+}
+
 const FAST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 /** Buckets for a VM's step (a start, a shut down: seconds to minutes). */
 const STEP_BUCKETS = [0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600, 1800];
@@ -152,9 +165,7 @@ export function createMetrics(sources: MetricsSources): Metrics {
     labelNames: ['action', 'outcome'],
     registers,
   });
-  for (const action of POWER_ACTION_LABELS) {
-    for (const outcome of POWER_OUTCOME_LABELS) powerActions.inc({ action, outcome }, 0);
-  }
+  atZero(powerActions, 'action', POWER_ACTION_LABELS, 'outcome', POWER_OUTCOME_LABELS);
   const operationDuration = new Histogram({
     name: 'powerdeck_operation_duration_seconds',
     help: 'How long operations took from start to end, by action and status (finished, failed: finished with failed VMs, cancelled).',
@@ -202,9 +213,7 @@ export function createMetrics(sources: MetricsSources): Metrics {
     labelNames: ['method', 'outcome'],
     registers,
   });
-  for (const method of SIGN_IN_METHODS) {
-    for (const outcome of SIGN_IN_OUTCOMES) signIns.inc({ method, outcome }, 0);
-  }
+  atZero(signIns, 'method', SIGN_IN_METHODS, 'outcome', SIGN_IN_OUTCOMES);
   const httpRequests = new Counter({
     name: 'powerdeck_http_requests_total',
     help: 'HTTP requests Powerdeck answered, by route template, method and status class (2xx, 4xx...).',
@@ -219,9 +228,7 @@ export function createMetrics(sources: MetricsSources): Metrics {
     labelNames: ['target_kind', 'outcome'],
     registers,
   });
-  for (const target_kind of TARGET_KINDS) {
-    for (const outcome of ALERT_DELIVERY_OUTCOMES) alertDeliveries.inc({ target_kind, outcome }, 0);
-  }
+  atZero(alertDeliveries, 'target_kind', TARGET_KINDS, 'outcome', ALERT_DELIVERY_OUTCOMES);
 
   if (sources.processMetrics === true) collectDefaultMetrics({ register: registry, prefix: METRIC_PREFIX });
 
